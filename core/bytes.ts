@@ -1,0 +1,65 @@
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+
+/** Lowercase hex of `bytes`. */
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
+  return out;
+}
+
+/** True when `text` is lowercase hex of exactly `sizeBytes` bytes. */
+export function isHex(text: string, sizeBytes: number): boolean {
+  if (text.length !== sizeBytes * 2) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128 || HEX_VALUE[code]! < 0) return false;
+  }
+  return true;
+}
+
+/** Writes the bytes of lowercase hex `text` into `target` at `offset`; the caller checked `isHex`. */
+export function writeHex(text: string, target: Uint8Array, offset: number): void {
+  for (let i = 0; i < text.length; i += 2) {
+    target[offset + i / 2] = (HEX_VALUE[text.charCodeAt(i)]! << 4) | HEX_VALUE[text.charCodeAt(i + 1)]!;
+  }
+}
+
+/** Bytes of lowercase hex `text`. */
+export function fromHex(text: string): Uint8Array {
+  const out = new Uint8Array(text.length / 2);
+  writeHex(text, out, 0);
+  return out;
+}
+
+/** Byte-wise equality. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Concatenation of `parts` into one new array. */
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+const encoder = new TextEncoder();
+/** UTF-8 bytes of `text`. */
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+const decoder = new TextDecoder();
+/** Text of UTF-8 `bytes` (lenient; codecs use their own fatal decoder). */
+export function fromUtf8(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}

@@ -1,0 +1,15 @@
+// `echo`: answers every message with the same body.
+import { z } from 'zod';
+import type { EngineFactory } from '../engine.js';
+import { parseParams } from './params.js';
+
+export const ECHO_PROTOCOL = 'netmachine.echo/1.0';
+
+export const createEchoEngine: EngineFactory = (params) => {
+  parseParams('echo', z.strictObject({}), params);
+  return {
+    handle(input, ctx) {
+      if (input.kind === 'message' && input.message.replyTo === undefined) ctx.reply(input, input.message.body, { protocol: ECHO_PROTOCOL });
+    },
+  };
+};

@@ -1,0 +1,15 @@
+import type { EngineFactory } from '../engine.js';
+import { createEchoEngine } from './echo.js';
+import { createPingEngine } from './ping.js';
+import { createPublisherEngine, createSubscriberEngine } from './pubsub-local.js';
+
+/** The built-in engine kinds, by the name scenario files use. */
+export const BUILTIN_ENGINES: ReadonlyMap<string, EngineFactory> = new Map([
+  ['ping', createPingEngine],
+  ['echo', createEchoEngine],
+  ['publisher', createPublisherEngine],
+  ['subscriber', createSubscriberEngine],
+]);
+
+export { PING_PROTOCOL } from './ping.js';
+export { ECHO_PROTOCOL } from './echo.js';

@@ -1,0 +1,39 @@
+// `publisher` and `subscriber`: a local pub/sub pair on one node's Router.
+import { z } from 'zod';
+import type { EngineFactory } from '../engine.js';
+import { jsonBody } from '../node.js';
+import { parseParams } from './params.js';
+
+const PublisherParams = z.strictObject({
+  topic: z.string().min(1),
+  intervalMs: z.number().positive().default(1000),
+  /** Events to publish; 0 = until the run ends. */
+  count: z.number().int().nonnegative().default(0),
+  sizeBytes: z.number().int().nonnegative().max(1 << 20).default(0),
+});
+
+export const createPublisherEngine: EngineFactory = (params, env) => {
+  const options = parseParams('publisher', PublisherParams, params);
+  const topic = env.topic(options.topic);
+  const padding = 'x'.repeat(options.sizeBytes);
+  let published = 0;
+  return {
+    handle(input, ctx) {
+      if (input.kind === 'start') ctx.setTimer(options.intervalMs, 'publish');
+      if (input.kind !== 'timer') return;
+      published++;
+      ctx.publish(topic, jsonBody({ n: published, padding }));
+      if (options.count === 0 || published < options.count) ctx.setTimer(options.intervalMs, 'publish');
+    },
+  };
+};
+
+export const createSubscriberEngine: EngineFactory = (params, env) => {
+  const options = parseParams('subscriber', z.strictObject({ topic: z.string().min(1) }), params);
+  const topic = env.topic(options.topic);
+  return {
+    handle(input, ctx) {
+      if (input.kind === 'start') ctx.subscribe(topic);
+    },
+  };
+};

@@ -1,0 +1,38 @@
+// The public surface of the engine core (STYLE rule 3).
+export { assert, assertNever, AssertionError, NetmachineError, ok, err } from './assert.js';
+export type { Result } from './assert.js';
+export { toHex, fromHex, isHex, bytesEqual, concatBytes, utf8, fromUtf8 } from './bytes.js';
+export { formatId, parseId, shortId, isId, ID_KINDS, ID_SIZE_BYTES } from './ids.js';
+export type { Id, IdKind } from './ids.js';
+export type { Clock, Rng, Transport, TransportEvent, FrameMeta, TraceSink, Crypto, KeyPair, TimerId } from './ports.js';
+export { deriveSecret, ed25519KeyPair, nobleSign, nobleVerify, SECRET_SIZE_BYTES } from './keys.js';
+export { createNodeCrypto, createNobleCrypto, createKeyedSimCrypto, withVerifyCache } from './crypto.js';
+export {
+  encodeEngineMessage,
+  decodeEngineMessage,
+  signEngineMessage,
+  verifyEngineMessage,
+  engineMessageSigningBytes,
+  encodeP2PMessage,
+  decodeP2PMessage,
+  signP2PMessage,
+  verifyP2PMessage,
+  SIGNATURE_SIZE_BYTES,
+  BODY_SIZE_BYTES_MAX,
+} from './message.js';
+export type { Destination, EngineMessage, P2PMessage, RoutingScope, TransportPrefs, UnsignedEngineMessage, UnsignedP2PMessage } from './message.js';
+export type { CodecError, CodecErrorCode } from './wire.js';
+export type { Engine, EngineContext, EngineInput, EngineEnv, EngineFactory, EngineAddress, SendOptions, Notice, LogData } from './engine.js';
+export { IdentityStore, TRUST_DEFAULT } from './directory.js';
+export type { NodeRecord } from './directory.js';
+export { routeOutgoing, routeIncoming, TopicTable, ReplayWindow } from './router.js';
+export type { RouteDecision, RoutingTable } from './router.js';
+export { createNode, jsonBody, DEFAULT_PROTOCOL } from './node.js';
+export type { Node, NodeComponents, NodeOptions } from './node.js';
+export { BUILTIN_ENGINES, PING_PROTOCOL, ECHO_PROTOCOL } from './engines/index.js';
+export { LINK_DEFAULTS } from './plan.js';
+export type { NetworkPlan, PlanNode, PlanLink, PlanEngine, PlanEvent, LinkSpec, JitterSpec } from './plan.js';
+export { TRACE_FORMAT, TRACE_VERSION, traceLine, traceHeaderLine, messageTraceId } from './trace.js';
+export type { TraceHeader, TraceRecord, TraceEvent, TraceKind, TraceBackend } from './trace.js';
+export { summarizeTrace } from './summary.js';
+export type { TraceSummary } from './summary.js';

@@ -1,0 +1,324 @@
+// The Node runtime: hosts engines, applies their effects, and runs the Router's inbound and
+// outbound paths over the ports. Everything observable goes to the TraceSink.
+import { NetmachineError } from './assert.js';
+import { utf8 } from './bytes.js';
+import type { IdentityStore } from './directory.js';
+import type { Engine, EngineContext, EngineInput, LogData, SendOptions } from './engine.js';
+import { shortId, type Id } from './ids.js';
+import {
+  decodeEngineMessage,
+  decodeP2PMessage,
+  signEngineMessage,
+  signP2PMessage,
+  verifyEngineMessage,
+  verifyP2PMessage,
+  type Destination,
+  type EngineMessage,
+} from './message.js';
+import type { Clock, Crypto, KeyPair, Rng, TimerId, TraceSink, Transport } from './ports.js';
+import { ReplayWindow, routeIncoming, routeOutgoing, TopicTable, type RoutingTable } from './router.js';
+import { messageTraceId, type TraceRecord } from './trace.js';
+
+/** The ports a node needs (STYLE rule 1). */
+export interface NodeComponents {
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly transport: Transport;
+  readonly trace: TraceSink;
+  readonly crypto: Crypto;
+}
+
+export interface NodeOptions {
+  readonly name: string;
+  readonly key: KeyPair;
+  readonly directory: IdentityStore;
+  /** Session (boot) number; a restarted node must use a higher one so peers reset their replay window. */
+  readonly session: number;
+  /** Display name of an id for traces (node, engine or topic); short hex when unknown. */
+  readonly nameOf?: (id: Id) => string | undefined;
+}
+
+export const DEFAULT_PROTOCOL = 'netmachine.raw/1.0';
+
+/** A running node. */
+export interface Node {
+  readonly id: Id;
+  readonly name: string;
+  /** Hosts `engine` under `name` with signing key `key`. */
+  addEngine(name: string, key: KeyPair, engine: Engine): void;
+  /** Gives every engine its `start` input (in the order they were added). */
+  start(): void;
+  /** Stops the node: cancels every timer and ignores later inputs (volatile state is lost). */
+  stop(): void;
+  /** Engine id by name. */
+  engineId(name: string): Id | undefined;
+}
+
+interface HostedEngine {
+  readonly name: string;
+  readonly key: KeyPair;
+  readonly engine: Engine;
+  readonly rng: Rng;
+  readonly timers: Map<TimerId, true>;
+  nextMessageId: number;
+}
+
+type Effect =
+  | { readonly kind: 'send'; readonly message: Omit<EngineMessage, 'sig'> }
+  | { readonly kind: 'subscribe' | 'unsubscribe'; readonly topic: Id }
+  | { readonly kind: 'log'; readonly text: string; readonly data?: LogData };
+
+/** Creates a node bound to its ports. */
+export function createNode(components: NodeComponents, options: NodeOptions): Node {
+  const { clock, transport, trace, crypto } = components;
+  const self = options.key.id;
+  const engines = new Map<Id, HostedEngine>();
+  const engineNames = new Map<string, Id>();
+  const topics = new TopicTable();
+  const table: RoutingTable = { self, localEngines: engines, directory: options.directory };
+  const replayWindows = new Map<Id, ReplayWindow>();
+  const sendSeq = new Map<Id, number>();
+  let isStopped = false;
+
+  function nameOf(id: Id): string {
+    return options.nameOf?.(id) ?? shortId(id);
+  }
+  function emit(record: Omit<TraceRecord, 't' | 'node'>): void {
+    trace.emit({ t: clock.now(), node: options.name, ...record });
+  }
+  function destinationName(destination: Destination): string {
+    switch (destination.kind) {
+      case 'engine':
+        return nameOf(destination.engine);
+      case 'node':
+        return nameOf(destination.node);
+      case 'topic':
+        return nameOf(destination.topic);
+      case 'domain':
+        return nameOf(destination.domain);
+    }
+  }
+
+  function run(hosted: HostedEngine, input: EngineInput, cause: string | undefined): void {
+    if (isStopped) return;
+    const effects: Effect[] = [];
+    const ctx = contextFor(hosted, effects);
+    try {
+      hosted.engine.handle(input, ctx);
+    } catch (error) {
+      // A user engine's bug must not take the node down; it is traced and the effects still apply.
+      emit({ kind: 'log', engine: hosted.name, reason: 'engine-error', text: String((error as Error)?.stack ?? error).slice(0, 2000) });
+    }
+    for (const effect of effects) apply(hosted, effect, cause);
+  }
+
+  function contextFor(hosted: HostedEngine, effects: Effect[]): EngineContext {
+    const send = (dst: Destination, body: Uint8Array, sendOptions: SendOptions = {}): number => {
+      const id = hosted.nextMessageId++;
+      const message = {
+        src: hosted.key.id,
+        dst,
+        id,
+        ...(sendOptions.replyTo !== undefined && { replyTo: sendOptions.replyTo }),
+        ...(sendOptions.expiryMs !== undefined && { expiry: Math.ceil(clock.now() + sendOptions.expiryMs) }),
+        ...(sendOptions.scope !== undefined && { scope: sendOptions.scope }),
+        ...(sendOptions.tprefs !== undefined && { tprefs: sendOptions.tprefs }),
+        protocol: sendOptions.protocol ?? DEFAULT_PROTOCOL,
+        body: body.slice(),
+      };
+      effects.push({ kind: 'send', message });
+      return id;
+    };
+    return {
+      self: hosted.key.id,
+      node: self,
+      name: hosted.name,
+      now: () => clock.now(),
+      rng: hosted.rng,
+      send,
+      reply: (input, body, sendOptions = {}) =>
+        send({ kind: 'engine', engine: input.message.src, node: input.sourceNode }, body, { ...sendOptions, replyTo: input.message.id }),
+      publish: (topic, body, sendOptions) => send({ kind: 'topic', topic }, body, sendOptions),
+      subscribe: (topic) => effects.push({ kind: 'subscribe', topic }),
+      unsubscribe: (topic) => effects.push({ kind: 'unsubscribe', topic }),
+      setTimer: (delayMs, tag = '') => setTimer(hosted, delayMs, tag),
+      cancelTimer: (timer) => {
+        if (hosted.timers.delete(timer)) clock.cancel(timer);
+      },
+      log: (text, data) => effects.push(data === undefined ? { kind: 'log', text } : { kind: 'log', text, data }),
+    };
+  }
+
+  let currentCause: string | undefined;
+  function setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId {
+    if (!(delayMs >= 0) || !Number.isFinite(delayMs)) throw new NetmachineError('engine/bad-timer', `timer delay must be a finite number ≥ 0 ms, got ${delayMs}`);
+    const cause = currentCause;
+    const timer: TimerId = clock.schedule(clock.now() + delayMs, () => {
+      if (!hosted.timers.delete(timer)) return;
+      emit({ kind: 'timer', engine: hosted.name, text: tag, ...(cause !== undefined && { cause }) });
+      withCause(cause, () => run(hosted, { kind: 'timer', timer, tag }, cause));
+    });
+    hosted.timers.set(timer, true);
+    return timer;
+  }
+  function withCause(cause: string | undefined, action: () => void): void {
+    const previous = currentCause;
+    currentCause = cause;
+    try {
+      action();
+    } finally {
+      currentCause = previous;
+    }
+  }
+
+  function apply(hosted: HostedEngine, effect: Effect, cause: string | undefined): void {
+    switch (effect.kind) {
+      case 'send':
+        return sendMessage(hosted, effect.message, cause);
+      case 'subscribe':
+        if (topics.subscribe(effect.topic, hosted.key.id)) emit({ kind: 'subscribe', engine: hosted.name, topic: nameOf(effect.topic) });
+        return;
+      case 'unsubscribe':
+        if (topics.unsubscribe(effect.topic, hosted.key.id)) emit({ kind: 'unsubscribe', engine: hosted.name, topic: nameOf(effect.topic) });
+        return;
+      case 'log':
+        emit({ kind: 'log', engine: hosted.name, text: effect.text, ...(effect.data !== undefined && { data: effect.data }), ...(cause !== undefined && { cause }) });
+        return;
+    }
+  }
+
+  function sendMessage(hosted: HostedEngine, unsigned: Omit<EngineMessage, 'sig'>, cause: string | undefined): void {
+    const { message, bytes } = signEngineMessage(crypto, hosted.key, unsigned);
+    const msg = messageTraceId(message.src, message.id);
+    emit({ kind: 'send', engine: hosted.name, msg, dst: message.dst.kind, to: destinationName(message.dst), bytes: message.body.length, ...(cause !== undefined && { cause }) });
+    const decision = routeOutgoing(table, message.dst, message.scope);
+    switch (decision.kind) {
+      case 'drop':
+        emit({ kind: 'drop', engine: hosted.name, msg, reason: decision.reason });
+        return;
+      case 'local-engine':
+        return deliverLater(decision.engine, message, self, msg);
+      case 'local-node':
+        emit({ kind: 'deliver', engine: 'router', msg, bytes: message.body.length });
+        return;
+      case 'local-topic':
+        return publishLocally(decision.topic, message, self, msg, hosted.key.id);
+      case 'remote':
+        return transmit(decision.node, bytes, message, msg);
+    }
+  }
+
+  function transmit(peer: Id, engineBytes: Uint8Array, message: EngineMessage, msg: string): void {
+    if (message.expiry !== undefined && clock.now() > message.expiry) {
+      emit({ kind: 'drop', msg, peer: nameOf(peer), reason: 'expired' });
+      return;
+    }
+    const seq = (sendSeq.get(peer) ?? 0) + 1;
+    sendSeq.set(peer, seq);
+    const frame = signP2PMessage(crypto, options.key, { src: self, dst: peer, session: options.session, seq, inner: 'engine', msg: engineBytes });
+    emit({ kind: 'transmit', msg, peer: nameOf(peer), bytes: frame.length });
+    transport.send(peer, frame, message.expiry === undefined ? { msg } : { msg, expiryMs: message.expiry });
+  }
+
+  function deliverLater(engine: Id, message: EngineMessage, sourceNode: Id, msg: string): void {
+    clock.schedule(clock.now(), () => deliver(engine, message, sourceNode, msg));
+  }
+
+  function deliver(engine: Id, message: EngineMessage, sourceNode: Id, msg: string): void {
+    const hosted = engines.get(engine);
+    if (hosted === undefined || isStopped) return;
+    emit({ kind: 'deliver', engine: hosted.name, msg, bytes: message.body.length, ...(sourceNode !== self && { peer: nameOf(sourceNode) }) });
+    withCause(msg, () => run(hosted, { kind: 'message', message, sourceNode, traceId: msg }, msg));
+  }
+
+  function publishLocally(topic: Id, message: EngineMessage, sourceNode: Id, msg: string, sender: Id | undefined): void {
+    const subscribers = topics.fanOut(topic, sender);
+    if (subscribers.length === 0) emit({ kind: 'drop', msg, topic: nameOf(topic), reason: 'no-subscribers' });
+    for (const engine of subscribers) deliverLater(engine, message, sourceNode, msg);
+  }
+
+  function receiveFrame(from: Id, frame: Uint8Array): void {
+    if (isStopped) return;
+    const peer = nameOf(from);
+    const decoded = decodeP2PMessage(frame);
+    if (!decoded.ok) {
+      emit({ kind: 'drop', peer, bytes: frame.length, reason: decoded.error.code, text: decoded.error.message });
+      return;
+    }
+    const p2p = decoded.value;
+    const inner = p2p.inner === 'engine' ? decodeEngineMessage(p2p.msg) : undefined;
+    const msg = inner?.ok ? messageTraceId(inner.value.src, inner.value.id) : undefined;
+    const fail = (reason: string): void => emit({ kind: 'verify-fail', peer, bytes: frame.length, reason, ...(msg !== undefined && { msg }) });
+    emit({ kind: 'receive', peer, bytes: frame.length, ...(msg !== undefined && { msg }) });
+    if (p2p.dst !== self) return fail('wrong-destination');
+    if (p2p.src !== from) return fail('channel-mismatch');
+    if (options.directory.trust(from) === 0) return emit({ kind: 'drop', peer, reason: 'banned', ...(msg !== undefined && { msg }) });
+    if (!verifyP2PMessage(crypto, p2p, frame)) {
+      fail('node-signature');
+      transport.disconnect(from); // S4: a peer that sends badly signed envelopes is cut off
+      return;
+    }
+    let window = replayWindows.get(from);
+    if (window === undefined) replayWindows.set(from, (window = new ReplayWindow()));
+    if (!window.accept(p2p.session, p2p.seq)) return emit({ kind: 'drop', peer, reason: 'replay', ...(msg !== undefined && { msg }) });
+    if (inner === undefined) return emit({ kind: 'drop', peer, reason: 'unsupported', text: 'relay messages are not enabled on this node' });
+    if (!inner.ok) return emit({ kind: 'drop', peer, reason: inner.error.code, text: inner.error.message });
+    const message = inner.value;
+    if (!verifyEngineMessage(crypto, message, p2p.msg)) return fail('engine-signature');
+    const homeNode = options.directory.engineNode(message.src);
+    if (homeNode !== undefined && homeNode !== from) return fail('engine-node-mismatch');
+    if (message.expiry !== undefined && clock.now() > message.expiry) return emit({ kind: 'drop', msg, reason: 'expired' });
+    routeInbound(message, from, msg!);
+  }
+
+  function routeInbound(message: EngineMessage, from: Id, msg: string): void {
+    const decision = routeIncoming(table, message.dst);
+    switch (decision.kind) {
+      case 'local-engine':
+        return deliver(decision.engine, message, from, msg);
+      case 'local-node':
+        emit({ kind: 'deliver', engine: 'router', msg, bytes: message.body.length, peer: nameOf(from) });
+        return;
+      case 'local-topic':
+        return publishLocally(decision.topic, message, from, msg, undefined);
+      case 'remote':
+      case 'drop':
+        emit({ kind: 'drop', msg, peer: nameOf(from), reason: decision.kind === 'drop' ? decision.reason : 'no-route' });
+        return;
+    }
+  }
+
+  transport.onFrame(receiveFrame);
+  transport.onEvent((event) => {
+    if (isStopped) return;
+    const kind = event.kind === 'connected' ? 'connect' : event.kind === 'disconnected' ? 'disconnect' : 'connect-failed';
+    emit({ kind, peer: nameOf(event.node), ...('reason' in event && { reason: event.reason }), ...('address' in event && { text: event.address }) });
+  });
+
+  return {
+    id: self,
+    name: options.name,
+    addEngine(name, key, engine) {
+      if (engineNames.has(name)) throw new NetmachineError('node/duplicate-engine', `node "${options.name}" already hosts an engine named "${name}"`);
+      engines.set(key.id, { name, key, engine, rng: components.rng.fork(`engine/${name}`), timers: new Map(), nextMessageId: 1 });
+      engineNames.set(name, key.id);
+      options.directory.setEngineNode(key.id, self);
+    },
+    start() {
+      for (const hosted of engines.values()) run(hosted, { kind: 'start' }, undefined);
+    },
+    stop() {
+      isStopped = true;
+      for (const hosted of engines.values()) {
+        for (const timer of hosted.timers.keys()) clock.cancel(timer);
+        hosted.timers.clear();
+      }
+    },
+    engineId: (name) => engineNames.get(name),
+  };
+}
+
+/** UTF-8 JSON body helper for engines that speak JSON. */
+export function jsonBody(value: unknown): Uint8Array {
+  return utf8(JSON.stringify(value));
+}

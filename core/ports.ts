@@ -1,0 +1,80 @@
+// The ports: the only ways the core reaches time, randomness, the network, tracing and crypto.
+// Each backend (sim/, transports/) supplies them (DESIGN.md "The ports").
+import type { Id } from './ids.js';
+import type { TraceRecord } from './trace.js';
+
+/** A handle for a scheduled callback. */
+export type TimerId = number;
+
+/** Time in milliseconds; virtual in the simulator, wall-based on real networks. */
+export interface Clock {
+  /** Current time in ms. */
+  now(): number;
+  /** Runs `callback` at `atMs` (not before); same-time callbacks run in scheduling order. */
+  schedule(atMs: number, callback: () => void): TimerId;
+  /** Cancels a scheduled callback; cancelling a fired or unknown id does nothing. */
+  cancel(id: TimerId): void;
+}
+
+/** A seeded random stream; `fork(label)` gives an independent stream named by `label`. */
+export interface Rng {
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+  /** An independent stream derived from this one's seed and `label` (draws here do not affect it). */
+  fork(label: string): Rng;
+}
+
+/** What the Router tells the Transport about a frame, for tracing and expiry. */
+export interface FrameMeta {
+  /** Trace id of the engine message inside (for drop/transmit events). */
+  readonly msg: string;
+  /** Absolute deadline in ms after which the frame must not be transmitted (SPEC I10). */
+  readonly expiryMs?: number;
+}
+
+/** A connection notice from the Transport (SPEC §4.2: NodeConnected / NodeDisconnected / NodeConnectFailed). */
+export type TransportEvent =
+  | { readonly kind: 'connected'; readonly node: Id; readonly address: string }
+  | { readonly kind: 'disconnected'; readonly node: Id; readonly reason: string }
+  | { readonly kind: 'connect-failed'; readonly node: Id; readonly address: string; readonly reason: string };
+
+/** Moves opaque frames (encoded P2PMessages) between authenticated nodes. */
+export interface Transport {
+  /** Sends `frame` to `node`; the transport connects on demand, queues, or drops (and traces why). */
+  send(node: Id, frame: Uint8Array, meta: FrameMeta): void;
+  /** Opens (or keeps) a connection to `node`; `isPermanent` connections are re-dialled on loss. */
+  connect(node: Id, options?: { readonly isPermanent?: boolean }): void;
+  /** Closes the connection to `node`, if any. */
+  disconnect(node: Id): void;
+  /** Registers the receiver of inbound frames; `from` is the channel-authenticated peer. */
+  onFrame(handler: (from: Id, frame: Uint8Array) => void): void;
+  /** Registers the receiver of connection notices. */
+  onEvent(handler: (event: TransportEvent) => void): void;
+}
+
+/** Receives trace records; the sink assigns the global `seq`. */
+export interface TraceSink {
+  emit(record: TraceRecord): void;
+}
+
+/** A signing key: its public identity and its 32-byte secret seed. */
+export interface KeyPair {
+  readonly id: Id;
+  readonly secret: Uint8Array;
+}
+
+/** Signatures and hashes (synchronous, so handlers stay synchronous). */
+export interface Crypto {
+  /** Scheme name written in the trace header (`ed25519`, or `sim-keyed` for very large simulations). */
+  readonly scheme: string;
+  /** The key pair whose secret seed is `secret`. */
+  keyPair(secret: Uint8Array): KeyPair;
+  /** 64-byte signature of `bytes` by `key`. */
+  sign(key: KeyPair, bytes: Uint8Array): Uint8Array;
+  /** True when `signature` is `id`'s signature of `bytes`. */
+  verify(id: Id, bytes: Uint8Array, signature: Uint8Array): boolean;
+  /** 32-byte digest (BLAKE3) of `bytes`. */
+  hash(bytes: Uint8Array): Uint8Array;
+}

@@ -1,0 +1,112 @@
+// Routing decisions as pure functions over a table (STYLE rule 5); core/node.ts applies them.
+import type { IdentityStore } from './directory.js';
+import type { Id } from './ids.js';
+import type { Destination, RoutingScope } from './message.js';
+
+/** Where a message goes next. */
+export type RouteDecision =
+  | { readonly kind: 'local-engine'; readonly engine: Id }
+  | { readonly kind: 'local-node' }
+  | { readonly kind: 'local-topic'; readonly topic: Id }
+  | { readonly kind: 'remote'; readonly node: Id }
+  | { readonly kind: 'drop'; readonly reason: 'no-route' | 'no-engine' | 'scope-local' | 'banned' | 'unsupported' };
+
+/** The Router's view: local engines and the identity store. */
+export interface RoutingTable {
+  readonly self: Id;
+  readonly localEngines: ReadonlyMap<Id, unknown>;
+  readonly directory: IdentityStore;
+}
+
+/** Decides where an outgoing message from a local engine goes (SPEC §5.1.1, Q1, Q11). */
+export function routeOutgoing(table: RoutingTable, destination: Destination, scope: RoutingScope | undefined): RouteDecision {
+  const decision = routeDestination(table, destination);
+  if (decision.kind !== 'remote') return decision;
+  if (scope?.kind === 'local') return { kind: 'drop', reason: 'scope-local' };
+  if (table.directory.trust(decision.node) === 0) return { kind: 'drop', reason: 'banned' };
+  return decision;
+}
+
+/** Decides where a verified inbound message goes: only ever to this node (I1). */
+export function routeIncoming(table: RoutingTable, destination: Destination): RouteDecision {
+  const decision = routeDestination(table, destination);
+  return decision.kind === 'remote' ? { kind: 'drop', reason: 'no-route' } : decision;
+}
+
+function routeDestination(table: RoutingTable, destination: Destination): RouteDecision {
+  switch (destination.kind) {
+    case 'engine': {
+      const node = destination.node ?? (table.localEngines.has(destination.engine) ? table.self : table.directory.engineNode(destination.engine));
+      if (node === undefined) return { kind: 'drop', reason: 'no-route' };
+      if (node !== table.self) return { kind: 'remote', node };
+      return table.localEngines.has(destination.engine) ? { kind: 'local-engine', engine: destination.engine } : { kind: 'drop', reason: 'no-engine' };
+    }
+    case 'node':
+      return destination.node === table.self ? { kind: 'local-node' } : { kind: 'remote', node: destination.node };
+    case 'topic':
+      return { kind: 'local-topic', topic: destination.topic };
+    case 'domain':
+      return { kind: 'drop', reason: 'unsupported' };
+  }
+}
+
+/** Local pub/sub: subscribers per topic in subscription order (SPEC S8, I5). */
+export class TopicTable {
+  private readonly subscribers = new Map<Id, Id[]>();
+
+  /** Adds `engine`; false when it was already subscribed. */
+  subscribe(topic: Id, engine: Id): boolean {
+    const list = this.subscribers.get(topic);
+    if (list === undefined) {
+      this.subscribers.set(topic, [engine]);
+      return true;
+    }
+    if (list.includes(engine)) return false;
+    list.push(engine);
+    return true;
+  }
+
+  /** Removes `engine`; false when it was not subscribed. */
+  unsubscribe(topic: Id, engine: Id): boolean {
+    const list = this.subscribers.get(topic);
+    const index = list?.indexOf(engine) ?? -1;
+    if (list === undefined || index < 0) return false;
+    list.splice(index, 1);
+    if (list.length === 0) this.subscribers.delete(topic);
+    return true;
+  }
+
+  /** Local subscribers of `topic` except `sender`: never echo back (I5). */
+  fanOut(topic: Id, sender: Id | undefined): Id[] {
+    const list = this.subscribers.get(topic) ?? [];
+    return sender === undefined ? list.slice() : list.filter((engine) => engine !== sender);
+  }
+}
+
+/** Anti-replay window per sending node (IPsec style): accepts each (session, seq) at most once. */
+export class ReplayWindow {
+  static readonly SIZE = 1024;
+  private session = -1;
+  private highest = 0;
+  private readonly seen = new Uint8Array(ReplayWindow.SIZE);
+
+  /** True (and records it) when (session, seq) is new and not too old; false for replays. */
+  accept(session: number, seq: number): boolean {
+    if (session < this.session) return false;
+    if (session > this.session) {
+      this.session = session;
+      this.highest = 0;
+      this.seen.fill(0);
+    }
+    if (seq <= this.highest - ReplayWindow.SIZE) return false;
+    if (seq > this.highest) {
+      const advance = Math.min(seq - this.highest, ReplayWindow.SIZE);
+      for (let i = 1; i <= advance; i++) this.seen[(this.highest + i) % ReplayWindow.SIZE] = 0;
+      this.highest = seq;
+    } else if (this.seen[seq % ReplayWindow.SIZE] === 1) {
+      return false;
+    }
+    this.seen[seq % ReplayWindow.SIZE] = 1;
+    return true;
+  }
+}

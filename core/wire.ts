@@ -1,0 +1,160 @@
+// Primitive canonical encoding: fixed-size ids, minimal LEB128 varints, length-prefixed bytes.
+// The Reader rejects every non-canonical form, so decode→encode is byte-identical.
+import { err, ok, type Result } from './assert.js';
+import { toHex, writeHex } from './bytes.js';
+import { ID_SIZE_BYTES, type Id } from './ids.js';
+
+/** Stable codes of decoding failures; drop events use them as the reason. */
+export type CodecErrorCode =
+  | 'codec/truncated'
+  | 'codec/bad-tag'
+  | 'codec/non-canonical'
+  | 'codec/trailing-bytes'
+  | 'codec/too-large'
+  | 'codec/bad-utf8';
+
+export interface CodecError {
+  readonly code: CodecErrorCode;
+  readonly message: string;
+  /** Byte offset where decoding failed. */
+  readonly offset: number;
+}
+
+class DecodeFailure {
+  constructor(readonly error: CodecError) {}
+}
+
+export const VARINT_MAX = Number.MAX_SAFE_INTEGER;
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+/** A growable byte buffer. */
+export class Writer {
+  private buffer: Uint8Array;
+  private length = 0;
+  constructor(capacityBytes = 256) {
+    this.buffer = new Uint8Array(capacityBytes);
+  }
+  private reserve(sizeBytes: number): void {
+    if (this.length + sizeBytes <= this.buffer.length) return;
+    const next = new Uint8Array(Math.max(this.buffer.length * 2, this.length + sizeBytes));
+    next.set(this.buffer.subarray(0, this.length));
+    this.buffer = next;
+  }
+  u8(value: number): this {
+    this.reserve(1);
+    this.buffer[this.length++] = value;
+    return this;
+  }
+  /** Minimal unsigned LEB128 of an integer in [0, 2^53). */
+  varint(value: number): this {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`varint out of range: ${value}`);
+    this.reserve(8);
+    while (value >= 0x80) {
+      this.buffer[this.length++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    this.buffer[this.length++] = value;
+    return this;
+  }
+  id(id: Id): this {
+    this.reserve(ID_SIZE_BYTES);
+    writeHex(id, this.buffer, this.length);
+    this.length += ID_SIZE_BYTES;
+    return this;
+  }
+  raw(bytes: Uint8Array): this {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+    return this;
+  }
+  bytes(bytes: Uint8Array): this {
+    return this.varint(bytes.length).raw(bytes);
+  }
+  string(text: string): this {
+    return this.bytes(utf8Encoder.encode(text));
+  }
+  /** A copy of the written bytes. */
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+}
+
+/** A cursor over untrusted bytes; every method fails with a CodecError instead of reading past the end. */
+export class Reader {
+  offset = 0;
+  constructor(readonly bytes: Uint8Array) {}
+  fail(code: CodecErrorCode, message: string): never {
+    throw new DecodeFailure({ code, message, offset: this.offset });
+  }
+  private need(sizeBytes: number): void {
+    if (this.offset + sizeBytes > this.bytes.length) this.fail('codec/truncated', `needed ${sizeBytes} more bytes`);
+  }
+  u8(): number {
+    this.need(1);
+    return this.bytes[this.offset++]!;
+  }
+  varint(): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      const byte = this.u8();
+      value += (byte & 0x7f) * scale;
+      if ((byte & 0x80) === 0) {
+        if (i > 0 && byte === 0) this.fail('codec/non-canonical', 'varint has a redundant trailing zero byte');
+        if (value > VARINT_MAX) this.fail('codec/too-large', 'varint above 2^53-1');
+        return value;
+      }
+      scale *= 0x80;
+    }
+    return this.fail('codec/too-large', 'varint longer than 8 bytes');
+  }
+  id(): Id {
+    this.need(ID_SIZE_BYTES);
+    const id = toHex(this.bytes.subarray(this.offset, this.offset + ID_SIZE_BYTES));
+    this.offset += ID_SIZE_BYTES;
+    return id;
+  }
+  /** A copy (never a view): reusing the input buffer cannot alter a decoded message (STYLE rule 6). */
+  raw(sizeBytes: number): Uint8Array {
+    this.need(sizeBytes);
+    const out = this.bytes.slice(this.offset, this.offset + sizeBytes);
+    this.offset += sizeBytes;
+    return out;
+  }
+  bytesField(sizeBytesMax: number): Uint8Array {
+    const sizeBytes = this.varint();
+    if (sizeBytes > sizeBytesMax) this.fail('codec/too-large', `field of ${sizeBytes} bytes exceeds ${sizeBytesMax}`);
+    return this.raw(sizeBytes);
+  }
+  string(sizeBytesMax: number): string {
+    const bytes = this.bytesField(sizeBytesMax);
+    try {
+      return fatalUtf8.decode(bytes);
+    } catch {
+      return this.fail('codec/bad-utf8', 'string is not valid UTF-8');
+    }
+  }
+  boolean(): boolean {
+    const value = this.u8();
+    if (value > 1) this.fail('codec/non-canonical', `boolean byte ${value}`);
+    return value === 1;
+  }
+  end(): void {
+    if (this.offset !== this.bytes.length) this.fail('codec/trailing-bytes', `${this.bytes.length - this.offset} bytes after the end`);
+  }
+}
+
+/** Runs a decoder over untrusted bytes: a malformed input becomes a typed error, never an exception. */
+export function decodeWith<T>(bytes: Uint8Array, decode: (reader: Reader) => T): Result<T, CodecError> {
+  const reader = new Reader(bytes);
+  try {
+    const value = decode(reader);
+    reader.end();
+    return ok(value);
+  } catch (caught) {
+    if (caught instanceof DecodeFailure) return err(caught.error);
+    throw caught;
+  }
+}

@@ -1,0 +1,10 @@
+// The public surface of the simulator.
+export { EventHeap } from './heap.js';
+export type { HeapEntry } from './heap.js';
+export { Scheduler } from './scheduler.js';
+export type { RunEnd } from './scheduler.js';
+export { createRng } from './rng.js';
+export { sampleJitter } from './distributions.js';
+export { VirtualNetwork } from './network.js';
+export { simulate, deriveIdentities } from './simulation.js';
+export type { SimulationOptions, SimulationResult, Identities } from './simulation.js';

@@ -1,0 +1,17 @@
+// Seeded random streams (seedrandom's alea): each stream is named by the path of labels that
+// forked it, so adding a node or a link never shifts another stream's draws.
+import seedrandom from 'seedrandom';
+import { assert, type Rng } from '../core/index.js';
+
+/** A stream seeded by `seed` and the fork path `path`. */
+export function createRng(seed: number | string, path = 'root'): Rng {
+  const prng = seedrandom.alea(`netmachine/1/${seed}/${path}`);
+  return {
+    next: () => prng(),
+    int(n) {
+      assert(Number.isInteger(n) && n > 0, `Rng.int needs a positive integer, got ${n}`);
+      return Math.floor(prng() * n);
+    },
+    fork: (label) => createRng(seed, `${path}/${label}`),
+  };
+}

@@ -1,0 +1,221 @@
+// Runs a NetworkPlan in virtual time: builds keys, nodes, engines and links from the seed, applies
+// the timed events, and streams numbered trace events to a sink.
+import {
+  assertNever,
+  createKeyedSimCrypto,
+  createNode,
+  createNodeCrypto,
+  deriveSecret,
+  err,
+  IdentityStore,
+  ok,
+  summarizeTrace,
+  TRACE_FORMAT,
+  TRACE_VERSION,
+  withVerifyCache,
+  type Crypto,
+  type EngineEnv,
+  type Id,
+  type KeyPair,
+  type NetworkPlan,
+  type Node,
+  type PlanEvent,
+  type PlanNode,
+  type TraceEvent,
+  type TraceHeader,
+  type TraceRecord,
+  type TraceSummary,
+} from '../core/index.js';
+import { VirtualNetwork } from './network.js';
+import { createRng } from './rng.js';
+import { Scheduler, type RunEnd } from './scheduler.js';
+
+export interface SimulationOptions {
+  /** Overrides the plan's seed. */
+  readonly seed?: number;
+  /** Overrides the plan's duration (ms). */
+  readonly durationMs?: number;
+  /** Receives every numbered event as it happens (e.g. a JSONL file writer). */
+  readonly onEvent?: (event: TraceEvent) => void;
+  /** Keeps every event in memory in `result.events` (default true). */
+  readonly isRecording?: boolean;
+  /** Called every `progressEvery` scheduler events with virtual time. */
+  readonly onProgress?: (nowMs: number, executed: number) => void;
+  readonly progressEvery?: number;
+}
+
+export interface SimulationResult {
+  readonly header: TraceHeader;
+  readonly events: ReadonlyArray<TraceEvent>;
+  readonly summary: TraceSummary;
+  readonly end: RunEnd;
+  readonly executed: number;
+  /** The network, for reading resolved link parameters after the run. */
+  readonly network: VirtualNetwork;
+}
+
+/** Derived key ids and names of a plan for a seed (what the run summary prints). */
+export interface Identities {
+  readonly crypto: Crypto;
+  readonly nodeKeys: ReadonlyMap<string, KeyPair>;
+  readonly engineKeys: ReadonlyMap<string, KeyPair>;
+  readonly names: ReadonlyMap<Id, string>;
+  topic(name: string): Id;
+}
+
+/** Derives every key of the plan from the seed (names are stable, so adding one changes no other). */
+export function deriveIdentities(plan: NetworkPlan, seed: number): Identities {
+  const crypto = plan.crypto === 'sim-keyed' ? createKeyedSimCrypto() : withVerifyCache(createNodeCrypto());
+  const nodeKeys = new Map<string, KeyPair>();
+  const engineKeys = new Map<string, KeyPair>();
+  const names = new Map<Id, string>();
+  for (const node of plan.nodes) {
+    const key = crypto.keyPair(deriveSecret(seed, 'node', node.name));
+    nodeKeys.set(node.name, key);
+    names.set(key.id, node.name);
+    for (const engine of node.engines) {
+      const reference = `${node.name}/${engine.name}`;
+      const engineKey = crypto.keyPair(deriveSecret(seed, 'eng', reference));
+      engineKeys.set(reference, engineKey);
+      names.set(engineKey.id, reference);
+    }
+  }
+  const topics = new Map<string, Id>();
+  return {
+    crypto,
+    nodeKeys,
+    engineKeys,
+    names,
+    topic(name) {
+      let id = topics.get(name);
+      if (id === undefined) {
+        id = crypto.keyPair(deriveSecret(seed, 'topic', name)).id;
+        topics.set(name, id);
+        names.set(id, name);
+      }
+      return id;
+    },
+  };
+}
+
+/** Runs `plan` to its duration (or until nothing is left to do). */
+export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): SimulationResult {
+  const seed = options.seed ?? plan.seed;
+  const durationMs = options.durationMs ?? plan.durationMs;
+  const isRecording = options.isRecording ?? true;
+  const identities = deriveIdentities(plan, seed);
+  const scheduler = new Scheduler();
+  const rootRng = createRng(seed);
+  const events: TraceEvent[] = [];
+  let seq = 0;
+  const emit = (record: TraceRecord): void => {
+    const event: TraceEvent = { ...record, seq: seq++ };
+    if (isRecording) events.push(event);
+    options.onEvent?.(event);
+  };
+  const network = new VirtualNetwork(scheduler, rootRng.fork('network'), emit);
+  const directory = new IdentityStore();
+  for (const node of plan.nodes) {
+    const key = identities.nodeKeys.get(node.name)!;
+    network.addNode(node.name, key.id);
+    directory.setNode({ id: key.id, addresses: [`sim://${node.name}`], trust: 128 });
+  }
+  for (const link of plan.links) network.addLink(link);
+
+  const header: TraceHeader = {
+    format: TRACE_FORMAT,
+    version: TRACE_VERSION,
+    backend: 'sim',
+    seed,
+    scenario: plan.source,
+    started: 0,
+    crypto: identities.crypto.scheme,
+    nodes: Object.fromEntries([...identities.nodeKeys].map(([name, key]) => [name, key.id])),
+    engines: Object.fromEntries([...identities.engineKeys].map(([name, key]) => [name, key.id])),
+  };
+
+  const running = new Map<string, Node>();
+  const sessions = new Map<string, number>();
+  const nameOf = (id: Id): string | undefined => identities.names.get(id);
+
+  function boot(planNode: PlanNode): void {
+    const session = (sessions.get(planNode.name) ?? 0) + 1;
+    sessions.set(planNode.name, session);
+    const node = createNode(
+      {
+        clock: scheduler,
+        rng: rootRng.fork(`node/${planNode.name}/${session}`),
+        transport: network.transportFor(planNode.name),
+        trace: { emit },
+        crypto: identities.crypto,
+      },
+      { name: planNode.name, key: identities.nodeKeys.get(planNode.name)!, directory, session, nameOf },
+    );
+    const env = engineEnv(planNode.name);
+    for (const engine of planNode.engines) {
+      node.addEngine(engine.name, identities.engineKeys.get(`${planNode.name}/${engine.name}`)!, engine.factory(engine.params, env));
+    }
+    running.set(planNode.name, node);
+    node.start();
+  }
+
+  function engineEnv(nodeName: string): EngineEnv {
+    return {
+      nodeName,
+      neighbors: network.neighbors(nodeName),
+      resolve(reference) {
+        const slash = reference.indexOf('/');
+        const nodeKey = identities.nodeKeys.get(reference.slice(0, slash));
+        const engineKey = identities.engineKeys.get(reference);
+        if (slash < 0 || nodeKey === undefined || engineKey === undefined) return err(`no engine "${reference}" (expected node/engine of a declared engine)`);
+        return ok({ engine: engineKey.id, node: nodeKey.id });
+      },
+      topic: (name) => identities.topic(name),
+    };
+  }
+
+  const planNodes = new Map(plan.nodes.map((node) => [node.name, node]));
+  function apply(event: PlanEvent): void {
+    const t = scheduler.now();
+    switch (event.kind) {
+      case 'crash': {
+        if (!network.isUp(event.node)) return;
+        running.get(event.node)?.stop();
+        network.crash(event.node);
+        emit({ t, kind: 'crash', node: event.node });
+        return;
+      }
+      case 'restart': {
+        if (network.isUp(event.node)) return;
+        network.restart(event.node);
+        emit({ t, kind: 'restart', node: event.node });
+        boot(planNodes.get(event.node)!);
+        return;
+      }
+      case 'partition':
+        network.partition(event.groups, event.isOneWay);
+        emit({ t, kind: 'partition', node: '*', text: JSON.stringify(event.groups), ...(event.isOneWay && { reason: 'one-way' }) });
+        return;
+      case 'heal':
+        network.heal();
+        emit({ t, kind: 'heal', node: '*' });
+        return;
+      case 'link-down':
+      case 'link-up':
+        network.setLinkUp(event.a, event.b, event.kind === 'link-up');
+        emit({ t, kind: 'link', node: event.a, peer: event.b, text: event.kind === 'link-up' ? 'up' : 'down' });
+        return;
+      case 'set-link':
+        network.setLink(event.a, event.b, event.change);
+        emit({ t, kind: 'link', node: event.a, peer: event.b, text: JSON.stringify(event.change) });
+        return;
+      default:
+        assertNever(event, 'plan event');
+    }
+  }
+
+  for (const planNode of plan.nodes) scheduler.schedule(0, () => boot(planNode));
+  for (const event of plan.events) scheduler.schedule(event.atMs, () => apply(event));
+  const end = scheduler.run(durationMs, options.onProgress, options.progressEvery);
+  return { header, events, summary: summarizeTrace(events), end, executed: scheduler.executed, network };
+}
