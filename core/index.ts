@@ -34,5 +34,6 @@ export { LINK_DEFAULTS } from './plan.js';
 export type { NetworkPlan, PlanNode, PlanLink, PlanEngine, PlanEvent, LinkSpec, JitterSpec } from './plan.js';
 export { TRACE_FORMAT, TRACE_VERSION, traceLine, traceHeaderLine, messageTraceId } from './trace.js';
 export type { TraceHeader, TraceRecord, TraceEvent, TraceKind, TraceBackend } from './trace.js';
-export { summarizeTrace } from './summary.js';
-export type { TraceSummary } from './summary.js';
+export { summarizeTrace, TraceSummarizer, percentiles } from './summary.js';
+export type { TraceSummary, Percentiles } from './summary.js';
+export { createRng } from './rng.js';

@@ -33,62 +33,78 @@ export function percentiles(values: number[]): Percentiles | undefined {
   return { count: sorted.length, p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: sorted[sorted.length - 1]! };
 }
 
-export function summarizeTrace(events: Iterable<TraceEvent>): TraceSummary {
-  let count = 0;
-  let sent = 0;
-  let transmitted = 0;
-  let delivered = 0;
-  let dropped = 0;
-  let verifyFailures = 0;
-  let endMs = 0;
-  const dropsByReason: Record<string, number> = {};
-  const verifyFailuresByReason: Record<string, number> = {};
-  const sendTimes = new Map<string, number>();
-  const rtts: number[] = [];
-  const latencies: number[] = [];
-  for (const event of events) {
-    count++;
-    endMs = Math.max(endMs, event.t);
+/** Accumulates a summary one event at a time (runs need not keep their events in memory). */
+export class TraceSummarizer {
+  private count = 0;
+  private sent = 0;
+  private transmitted = 0;
+  private delivered = 0;
+  private dropped = 0;
+  private verifyFailures = 0;
+  private endMs = 0;
+  private readonly dropsByReason: Record<string, number> = {};
+  private readonly verifyFailuresByReason: Record<string, number> = {};
+  private readonly sendTimes = new Map<string, number>();
+  private readonly rtts: number[] = [];
+  private readonly latencies: number[] = [];
+
+  add(event: TraceEvent): void {
+    this.count++;
+    if (event.t > this.endMs) this.endMs = event.t;
     switch (event.kind) {
       case 'send':
-        sent++;
-        if (event.msg !== undefined) sendTimes.set(event.msg, event.t);
-        break;
+        this.sent++;
+        if (event.msg !== undefined) this.sendTimes.set(event.msg, event.t);
+        return;
       case 'transmit':
-        transmitted++;
-        break;
+        this.transmitted++;
+        return;
       case 'deliver': {
-        delivered++;
-        const sentAt = event.msg === undefined ? undefined : sendTimes.get(event.msg);
-        if (sentAt !== undefined) latencies.push(event.t - sentAt);
-        break;
+        this.delivered++;
+        const sentAt = event.msg === undefined ? undefined : this.sendTimes.get(event.msg);
+        if (sentAt !== undefined) this.latencies.push(event.t - sentAt);
+        return;
       }
       case 'drop':
-        dropped++;
-        dropsByReason[event.reason ?? 'unknown'] = (dropsByReason[event.reason ?? 'unknown'] ?? 0) + 1;
-        break;
+        this.dropped++;
+        increment(this.dropsByReason, event.reason ?? 'unknown');
+        return;
       case 'verify-fail':
-        verifyFailures++;
-        verifyFailuresByReason[event.reason ?? 'unknown'] = (verifyFailuresByReason[event.reason ?? 'unknown'] ?? 0) + 1;
-        break;
+        this.verifyFailures++;
+        increment(this.verifyFailuresByReason, event.reason ?? 'unknown');
+        return;
       case 'log':
-        if (typeof event.data?.['rttMs'] === 'number') rtts.push(event.data['rttMs']);
-        break;
+        if (typeof event.data?.['rttMs'] === 'number') this.rtts.push(event.data['rttMs']);
+        return;
       default:
-        break;
+        return;
     }
   }
-  return {
-    events: count,
-    sent,
-    transmitted,
-    delivered,
-    dropped,
-    dropsByReason,
-    verifyFailures,
-    verifyFailuresByReason,
-    rttMs: percentiles(rtts),
-    latencyMs: percentiles(latencies),
-    endMs,
-  };
+
+  result(): TraceSummary {
+    return {
+      events: this.count,
+      sent: this.sent,
+      transmitted: this.transmitted,
+      delivered: this.delivered,
+      dropped: this.dropped,
+      dropsByReason: { ...this.dropsByReason },
+      verifyFailures: this.verifyFailures,
+      verifyFailuresByReason: { ...this.verifyFailuresByReason },
+      rttMs: percentiles(this.rtts),
+      latencyMs: percentiles(this.latencies),
+      endMs: this.endMs,
+    };
+  }
+}
+
+function increment(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+/** The summary of a whole trace. */
+export function summarizeTrace(events: Iterable<TraceEvent>): TraceSummary {
+  const summarizer = new TraceSummarizer();
+  for (const event of events) summarizer.add(event);
+  return summarizer.result();
 }

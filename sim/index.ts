@@ -3,7 +3,7 @@ export { EventHeap } from './heap.js';
 export type { HeapEntry } from './heap.js';
 export { Scheduler } from './scheduler.js';
 export type { RunEnd } from './scheduler.js';
-export { createRng } from './rng.js';
+export { createRng } from '../core/index.js';
 export { sampleJitter } from './distributions.js';
 export { VirtualNetwork } from './network.js';
 export { simulate, deriveIdentities } from './simulation.js';

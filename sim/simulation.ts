@@ -2,6 +2,7 @@
 // the timed events, and streams numbered trace events to a sink.
 import {
   assertNever,
+  createRng,
   createKeyedSimCrypto,
   createNode,
   createNodeCrypto,
@@ -9,7 +10,7 @@ import {
   err,
   IdentityStore,
   ok,
-  summarizeTrace,
+  TraceSummarizer,
   TRACE_FORMAT,
   TRACE_VERSION,
   withVerifyCache,
@@ -27,7 +28,7 @@ import {
   type TraceSummary,
 } from '../core/index.js';
 import { VirtualNetwork } from './network.js';
-import { createRng } from './rng.js';
+
 import { Scheduler, type RunEnd } from './scheduler.js';
 
 export interface SimulationOptions {
@@ -37,6 +38,8 @@ export interface SimulationOptions {
   readonly durationMs?: number;
   /** Receives every numbered event as it happens (e.g. a JSONL file writer). */
   readonly onEvent?: (event: TraceEvent) => void;
+  /** Called with the trace header before the first event. */
+  readonly onStart?: (header: TraceHeader) => void;
   /** Keeps every event in memory in `result.events` (default true). */
   readonly isRecording?: boolean;
   /** Called every `progressEvery` scheduler events with virtual time. */
@@ -50,6 +53,8 @@ export interface SimulationResult {
   readonly summary: TraceSummary;
   readonly end: RunEnd;
   readonly executed: number;
+  /** The run length used (ms). */
+  readonly durationMs: number;
   /** The network, for reading resolved link parameters after the run. */
   readonly network: VirtualNetwork;
 }
@@ -108,8 +113,11 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   const rootRng = createRng(seed);
   const events: TraceEvent[] = [];
   let seq = 0;
+  const summarizer = new TraceSummarizer();
   const emit = (record: TraceRecord): void => {
-    const event: TraceEvent = { ...record, seq: seq++ };
+    // Times are kept exact in the scheduler; the trace rounds them to nanoseconds for readability.
+    const event: TraceEvent = { ...record, t: Math.round(record.t * 1e6) / 1e6, seq: seq++ };
+    summarizer.add(event);
     if (isRecording) events.push(event);
     options.onEvent?.(event);
   };
@@ -214,8 +222,9 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     }
   }
 
+  options.onStart?.(header);
   for (const planNode of plan.nodes) scheduler.schedule(0, () => boot(planNode));
   for (const event of plan.events) scheduler.schedule(event.atMs, () => apply(event));
   const end = scheduler.run(durationMs, options.onProgress, options.progressEvery);
-  return { header, events, summary: summarizeTrace(events), end, executed: scheduler.executed, network };
+  return { header, events, summary: summarizer.result(), end, executed: scheduler.executed, durationMs, network };
 }

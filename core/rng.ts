@@ -1,7 +1,8 @@
 // Seeded random streams (seedrandom's alea): each stream is named by the path of labels that
 // forked it, so adding a node or a link never shifts another stream's draws.
 import seedrandom from 'seedrandom';
-import { assert, type Rng } from '../core/index.js';
+import { assert } from './assert.js';
+import type { Rng } from './ports.js';
 
 /** A stream seeded by `seed` and the fork path `path`. */
 export function createRng(seed: number | string, path = 'root'): Rng {

@@ -1,0 +1,135 @@
+// `netmachine run [scenario]`: runs a scenario in the simulator and prints a summary.
+import type { Command } from 'commander';
+import { formatId, shortId, type JitterSpec, type NetworkPlan, type TraceEvent, type TraceHeader } from '../../core/index.js';
+import { loadDefaultScenario, loadScenarioFile, parseDuration } from '../../scenarios/index.js';
+import { simulate, type SimulationResult } from '../../sim/index.js';
+import { CliError } from '../errors.js';
+import { ms, table } from '../format.js';
+import { progressReporter } from '../progress.js';
+import { createTraceFileWriter } from '../trace-file.js';
+
+export interface RunFlags {
+  readonly seed?: string;
+  readonly until?: string;
+  readonly trace?: string;
+  readonly verbose?: boolean;
+  readonly quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run a scenario in the simulator (the embedded default scenario when no file is given)')
+    .argument('[scenario]', 'scenario file (.yaml or .json)')
+    .option('--seed <n>', 'seed (overrides the scenario\'s seed)')
+    .option('--until <duration>', 'virtual run length, e.g. 30s (overrides the scenario\'s duration)')
+    .option('--trace <file>', 'write the trace (JSONL) to this file')
+    .option('--verbose', 'print every resolved link and key, however many')
+    .option('--quiet', 'print nothing but errors')
+    .action(async (file: string | undefined, flags: RunFlags) => {
+      const plan = file === undefined ? await loadDefaultScenario() : await loadScenarioFile(file);
+      runPlan(plan, flags);
+    });
+}
+
+/** Parses `--seed`. */
+export function parseSeedFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[0-9]+$/.test(text) || Number(text) > 2 ** 32) throw new CliError('cli/bad-seed', `--seed: expected an integer between 0 and 4294967296, got "${text}"`);
+  return Number(text);
+}
+
+/** Parses `--until`. */
+export function parseUntilFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parseDuration(text);
+  if (!parsed.ok) throw new CliError('cli/bad-until', `--until: ${parsed.error}`);
+  return parsed.value;
+}
+
+export function runPlan(plan: NetworkPlan, flags: RunFlags): SimulationResult {
+  const seed = parseSeedFlag(flags.seed) ?? plan.seed;
+  const durationMs = parseUntilFlag(flags.until) ?? plan.durationMs;
+  const progress = progressReporter(durationMs, plan.name);
+  let writer: ReturnType<typeof createTraceFileWriter> | undefined;
+  const tracePath = flags.trace;
+  const result = simulate(plan, {
+    seed,
+    durationMs,
+    isRecording: false,
+    onProgress: (nowMs) => progress.onProgress(nowMs),
+    progressEvery: 20_000,
+    ...(tracePath !== undefined && {
+      onStart: (header: TraceHeader) => {
+        writer = createTraceFileWriter(tracePath, header);
+      },
+      onEvent: (event: TraceEvent) => writer!.write(event),
+    }),
+  });
+  writer?.close();
+  progress.stop();
+  if (flags.quiet !== true) process.stdout.write(formatRun(plan, result, flags.verbose === true, flags.trace) + '\n');
+  return result;
+}
+
+const LIST_MAX = 24;
+
+function formatRun(plan: NetworkPlan, result: SimulationResult, isVerbose: boolean, tracePath: string | undefined): string {
+  const { summary, header } = result;
+  const out: string[] = [];
+  out.push(`scenario ${plan.name}  seed ${header.seed}  backend sim  crypto ${header.crypto}  virtual time ${ms(result.end === 'time-limit' ? result.durationMs : summary.endMs)}  (${result.end})`);
+  const limit = isVerbose ? Infinity : LIST_MAX;
+  const more = (total: number): string[] => (total > limit ? [`… ${total - limit} more (use --verbose to list all)`] : []);
+
+  const nodeRows = Object.entries(header.nodes).slice(0, limit).map(([name, id]) => [name, formatId('node', shortId(id)) + '…', plan.nodes.find((node) => node.name === name)?.engines.map((engine) => engine.name).join(',') ?? '']);
+  out.push('', `nodes (${plan.nodes.length}); ids derive from (seed, name)`, table(['node', 'id', 'engines'], nodeRows), ...more(plan.nodes.length));
+
+  const linkRows = plan.links.slice(0, limit).flatMap((link) =>
+    [
+      [link.a, link.b, result.network.linkSpec(link.a, link.b)],
+      [link.b, link.a, result.network.linkSpec(link.b, link.a)],
+    ].map(([from, to, spec]) => {
+      const s = spec as ReturnType<typeof result.network.linkSpec>;
+      return [`${from}→${to}`, ms(s.latencyMs), formatJitter(s.jitter), s.bandwidthBytesPerSecond === 0 ? 'unlimited' : `${Math.round((s.bandwidthBytesPerSecond * 8) / 1e3) / 1e3}Mbps`, `${s.lossProbability * 100}%`, `${s.duplicateProbability * 100}%`, String(s.frameSizeMaxBytes)];
+    }),
+  );
+  out.push('', `links (${plan.links.length}, both directions, as resolved at the end of the run)`, table(['link', 'latency', 'jitter', 'bandwidth', 'loss', 'dup', 'frameMax'], linkRows), ...more(plan.links.length));
+
+  const drops = Object.entries(summary.dropsByReason).map(([reason, count]) => `${reason}=${count}`).join(' ') || '-';
+  const fails = Object.entries(summary.verifyFailuresByReason).map(([reason, count]) => `${reason}=${count}`).join(' ') || '-';
+  out.push(
+    '',
+    table(
+      ['messages', 'count', 'detail'],
+      [
+        ['sent', summary.sent, ''],
+        ['transmitted (frames)', summary.transmitted, ''],
+        ['delivered', summary.delivered, ''],
+        ['dropped', summary.dropped, drops],
+        ['verify failures', summary.verifyFailures, fails],
+        ['RTT (ping)', summary.rttMs?.count ?? 0, summary.rttMs === undefined ? '-' : `p50 ${ms(summary.rttMs.p50)}  p99 ${ms(summary.rttMs.p99)}  max ${ms(summary.rttMs.max)}`],
+        ['latency send→deliver', summary.latencyMs?.count ?? 0, summary.latencyMs === undefined ? '-' : `p50 ${ms(summary.latencyMs.p50)}  p99 ${ms(summary.latencyMs.p99)}`],
+      ],
+    ),
+    '',
+    `${summary.events} trace events, ${result.executed} scheduler events${tracePath === undefined ? '' : `; trace written to ${tracePath}`}`,
+  );
+  return out.join('\n');
+}
+
+function formatJitter(jitter: JitterSpec): string {
+  switch (jitter.kind) {
+    case 'none':
+      return '-';
+    case 'uniform':
+      return `uniform(0..${ms(jitter.maxMs)})`;
+    case 'normal':
+      return `normal(${ms(jitter.meanMs)}, sd ${ms(jitter.sdMs)})`;
+    case 'exponential':
+      return `exponential(mean ${ms(jitter.meanMs)})`;
+    case 'pareto':
+      return `pareto(scale ${ms(jitter.scaleMs)}, shape ${jitter.shape})`;
+    case 'bimodal':
+      return `bimodal(${ms(jitter.fastMs)} | ${ms(jitter.slowMs)} at ${jitter.slowProbability * 100}%)`;
+  }
+}

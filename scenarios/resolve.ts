@@ -1,0 +1,182 @@
+// Scenario document → NetworkPlan: layered link settings, node selectors, engine factories
+// (built-in or from a user module), and timed events; every reference is checked and located.
+import { pathToFileURL } from 'node:url';
+import { dirname, resolve as resolvePath } from 'node:path';
+import {
+  BUILTIN_ENGINES,
+  LINK_DEFAULTS,
+  type EngineFactory,
+  type JitterSpec,
+  type LinkSpec,
+  type NetworkPlan,
+  type PlanEngine,
+  type PlanEvent,
+  type PlanLink,
+} from '../core/index.js';
+import type { JitterField, LinkFieldsValue, ScenarioDocument } from './schema.js';
+import { selectNodes } from './selectors.js';
+import { InputError, type LocatedDocument, type Problem } from './yaml.js';
+
+function jitterSpec(jitter: JitterField): JitterSpec {
+  switch (jitter.dist) {
+    case 'uniform':
+      return { kind: 'uniform', maxMs: jitter.maxMs };
+    case 'normal':
+      return { kind: 'normal', meanMs: jitter.meanMs, sdMs: jitter.sdMs };
+    case 'exponential':
+      return { kind: 'exponential', meanMs: jitter.meanMs };
+    case 'pareto':
+      return { kind: 'pareto', scaleMs: jitter.scaleMs, shape: jitter.shape };
+    case 'bimodal':
+      return { kind: 'bimodal', fastMs: jitter.fastMs, slowMs: jitter.slowMs, slowProbability: jitter.slowProbability };
+  }
+}
+
+/** Applies the set fields of `fields` over `base`. */
+export function layerLink(base: LinkSpec, fields: LinkFieldsValue | undefined): LinkSpec {
+  if (fields === undefined) return base;
+  return {
+    latencyMs: fields.latency ?? base.latencyMs,
+    jitter: fields.jitter === undefined ? base.jitter : jitterSpec(fields.jitter),
+    bandwidthBytesPerSecond: fields.bandwidth ?? base.bandwidthBytesPerSecond,
+    lossProbability: fields.loss ?? base.lossProbability,
+    duplicateProbability: fields.duplicate ?? base.duplicateProbability,
+    frameSizeMaxBytes: fields.frameSizeMax ?? base.frameSizeMaxBytes,
+    queueBytesMax: fields.queueMax ?? base.queueBytesMax,
+  };
+}
+
+/** Only the fields a `set-link` event changes. */
+export function linkChange(fields: LinkFieldsValue): Partial<LinkSpec> {
+  const full = layerLink(LINK_DEFAULTS, fields);
+  const change: Partial<Record<keyof LinkSpec, unknown>> = {};
+  const names: Record<keyof LinkFieldsValue, keyof LinkSpec> = {
+    latency: 'latencyMs',
+    jitter: 'jitter',
+    bandwidth: 'bandwidthBytesPerSecond',
+    loss: 'lossProbability',
+    duplicate: 'duplicateProbability',
+    frameSizeMax: 'frameSizeMaxBytes',
+    queueMax: 'queueBytesMax',
+  };
+  for (const [field, specName] of Object.entries(names) as [keyof LinkFieldsValue, keyof LinkSpec][]) {
+    if (fields[field] !== undefined) change[specName] = full[specName];
+  }
+  return change as Partial<LinkSpec>;
+}
+
+/** Builds the plan; collects every problem before failing so users fix a file in one pass. */
+export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDocument, source: unknown): Promise<NetworkPlan> {
+  const problems: Problem[] = [];
+  const nodeNames: string[] = [];
+  const declared = new Set<string>();
+  (scenario.topology.nodes ?? []).forEach((node, index) => {
+    if (declared.has(node.name)) problems.push(doc.problem(['topology', 'nodes', index], `node "${node.name}" is declared twice`));
+    declared.add(node.name);
+    nodeNames.push(node.name);
+  });
+  const requireNode = (name: string, path: PropertyKey[]): void => {
+    if (!declared.has(name)) problems.push(doc.problem(path, `node "${name}" is not declared in topology.nodes`));
+  };
+
+  const base = layerLink(LINK_DEFAULTS, scenario.defaults?.link);
+  const links: PlanLink[] = [];
+  const linkKeys = new Set<string>();
+  (scenario.topology.links ?? []).forEach((link, index) => {
+    const path = ['topology', 'links', index];
+    const [a, b] = link.between;
+    requireNode(a, [...path, 'between', 0]);
+    requireNode(b, [...path, 'between', 1]);
+    if (a === b) problems.push(doc.problem([...path, 'between'], `a link cannot join node "${a}" to itself`));
+    const linkKey = a < b ? `${a}\0${b}` : `${b}\0${a}`;
+    if (linkKeys.has(linkKey)) problems.push(doc.problem([...path, 'between'], `link ${a}–${b} is declared twice`));
+    linkKeys.add(linkKey);
+    let spec = base;
+    if (link.class !== undefined) {
+      const linkClass = scenario.linkClasses?.[link.class];
+      if (linkClass === undefined) problems.push(doc.problem([...path, 'class'], `unknown link class "${link.class}" (declare it under linkClasses)`));
+      spec = layerLink(spec, linkClass);
+    }
+    const { between: _between, class: _class, forward, backward, ...fields } = link;
+    spec = layerLink(spec, fields);
+    links.push({ a, b, ab: layerLink(spec, forward), ba: layerLink(spec, backward) });
+  });
+
+  const engines = new Map<string, PlanEngine[]>(nodeNames.map((name) => [name, []]));
+  for (const [index, entry] of scenario.engines.entries()) {
+    const path = ['engines', index];
+    const factory = await engineFactory(doc, entry.kind, entry.module, path, problems);
+    const selected = selectNodes(entry.on, nodeNames, scenario.seed, `engines/${index}`);
+    if (!selected.ok) {
+      problems.push(doc.problem([...path, 'on'], selected.error));
+      continue;
+    }
+    const name = entry.name ?? entry.kind;
+    for (const node of selected.value) {
+      const list = engines.get(node)!;
+      if (list.some((engine) => engine.name === name)) problems.push(doc.problem([...path, 'name'], `node "${node}" already runs an engine named "${name}" (give this one a different name:)`));
+      if (factory !== undefined) list.push({ name, kind: entry.kind, params: entry.params ?? {}, factory });
+    }
+  }
+
+  const events: PlanEvent[] = scenario.events.map((event, index): PlanEvent => {
+    const path = ['events', index];
+    const atMs = event.at;
+    if ('crash' in event) return requireNode(event.crash, [...path, 'crash']), { atMs, kind: 'crash', node: event.crash };
+    if ('restart' in event) return requireNode(event.restart, [...path, 'restart']), { atMs, kind: 'restart', node: event.restart };
+    if ('partition' in event) {
+      event.partition.forEach((group, g) => group.forEach((name, n) => requireNode(name, [...path, 'partition', g, n])));
+      return { atMs, kind: 'partition', groups: event.partition, isOneWay: event.oneWay ?? false };
+    }
+    if ('heal' in event) return { atMs, kind: 'heal' };
+    if ('link-down' in event || 'link-up' in event) {
+      const kind = 'link-down' in event ? ('link-down' as const) : ('link-up' as const);
+      const pair = 'link-down' in event ? event['link-down'] : event['link-up'];
+      checkLink(pair, [...path, kind]);
+      return { atMs, kind, a: pair[0], b: pair[1] };
+    }
+    const { between, ...fields } = event['set-link'];
+    checkLink(between, [...path, 'set-link', 'between']);
+    return { atMs, kind: 'set-link', a: between[0], b: between[1], change: linkChange(fields) };
+  });
+  function checkLink(pair: readonly [string, string], path: PropertyKey[]): void {
+    const [a, b] = pair;
+    if (!linkKeys.has(a < b ? `${a}\0${b}` : `${b}\0${a}`)) problems.push(doc.problem(path, `no link ${a}–${b} is declared`));
+  }
+
+  if (nodeNames.length === 0) problems.push(doc.problem(['topology'], 'the topology declares no nodes'));
+  if (problems.length > 0) throw new InputError('scenario/invalid', problems);
+  return {
+    name: scenario.name,
+    seed: scenario.seed,
+    durationMs: scenario.duration,
+    crypto: scenario.crypto,
+    nodes: nodeNames.map((name) => ({ name, engines: engines.get(name)! })),
+    links,
+    events: events.map((event, index) => ({ event, index })).sort((x, y) => x.event.atMs - y.event.atMs || x.index - y.index).map((x) => x.event),
+    source,
+  };
+}
+
+async function engineFactory(doc: LocatedDocument, kind: string, module: string | undefined, path: PropertyKey[], problems: Problem[]): Promise<EngineFactory | undefined> {
+  if (module === undefined) {
+    const builtin = BUILTIN_ENGINES.get(kind);
+    if (builtin === undefined) problems.push(doc.problem([...path, 'kind'], `unknown engine kind "${kind}" (built-in kinds: ${[...BUILTIN_ENGINES.keys()].join(', ')}; or give module:)`));
+    return builtin;
+  }
+  const file = resolvePath(dirname(resolvePath(doc.file)), module);
+  let exports: Record<string, unknown>;
+  try {
+    exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    problems.push(doc.problem([...path, 'module'], `cannot load engine module ${file}: ${(error as Error).message.split('\n')[0]}`));
+    return undefined;
+  }
+  const factory = exports[kind];
+  if (typeof factory !== 'function') {
+    const names = Object.keys(exports).filter((name) => typeof exports[name] === 'function');
+    problems.push(doc.problem([...path, 'kind'], `module ${module} exports no factory function "${kind}" (it exports: ${names.join(', ') || 'none'})`));
+    return undefined;
+  }
+  return factory as EngineFactory;
+}
