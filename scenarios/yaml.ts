@@ -1,5 +1,5 @@
 // Parsing YAML/JSON with a zod schema into located errors: `file:line:col path: message`.
-import { LineCounter, parseDocument, isCollection, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseDocument, isCollection, isSeq, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { NetmachineError } from '../core/index.js';
 
@@ -57,16 +57,20 @@ export function parseLocated(text: string, file: string): LocatedDocument {
     );
   }
   const locate = (path: ReadonlyArray<PropertyKey>): { line: number; column: number } => {
-    // The deepest existing node on the path: a missing key points at its parent.
-    for (let depth = path.length; depth >= 0; depth--) {
-      const node = (depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth) as unknown[], true)) as YamlNode | null | undefined;
-      const offset = node?.range?.[0];
-      if (offset !== undefined && (depth === path.length || isCollection(node))) {
-        const position = lineCounter.linePos(offset);
-        return { line: position.line, column: position.col };
-      }
+    // Walk the path; a named key on a sequence is a shorthand the schema expanded (e.g. a link
+    // written `[a, b]` is `{ between: [a, b] }`), so it is skipped. A missing key points at its parent.
+    let node = doc.contents as YamlNode | null;
+    for (const part of path) {
+      if (!isCollection(node)) break;
+      if (isSeq(node) && typeof part === 'string') continue;
+      const child = node.get(part, true) as YamlNode | undefined;
+      if (child === undefined || child === null) break;
+      node = child;
     }
-    return { line: 1, column: 1 };
+    const offset = node?.range?.[0];
+    if (offset === undefined) return { line: 1, column: 1 };
+    const position = lineCounter.linePos(offset);
+    return { line: position.line, column: position.col };
   };
   return {
     file,

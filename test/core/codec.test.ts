@@ -1,0 +1,141 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  bytesEqual,
+  createNodeCrypto,
+  decodeEngineMessage,
+  decodeP2PMessage,
+  deriveSecret,
+  encodeEngineMessage,
+  encodeP2PMessage,
+  signEngineMessage,
+  signP2PMessage,
+  verifyEngineMessage,
+  type Destination,
+  type UnsignedEngineMessage,
+} from '../../core/index.js';
+
+const crypto = createNodeCrypto();
+const engineKey = crypto.keyPair(deriveSecret(1, 'eng', 'codec/a'));
+const nodeKey = crypto.keyPair(deriveSecret(1, 'node', 'codec'));
+const hexId = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => Buffer.from(bytes).toString('hex'));
+const destination: fc.Arbitrary<Destination> = fc.oneof(
+  fc.record({ kind: fc.constant('engine' as const), engine: hexId }),
+  fc.record({ kind: fc.constant('engine' as const), engine: hexId, node: hexId }),
+  fc.record({ kind: fc.constant('node' as const), node: hexId }),
+  fc.record({ kind: fc.constant('topic' as const), topic: hexId }),
+  fc.record({ kind: fc.constant('domain' as const), domain: hexId }),
+);
+const safeNat = fc.maxSafeNat();
+export const unsignedMessage: fc.Arbitrary<UnsignedEngineMessage> = fc.record(
+  {
+    src: fc.constant(engineKey.id),
+    dst: destination,
+    id: safeNat,
+    replyTo: safeNat,
+    expiry: safeNat,
+    scope: fc.oneof(fc.constant({ kind: 'local' as const }), fc.constant({ kind: 'any' as const }), hexId.map((domain) => ({ kind: 'domain' as const, domain }))),
+    tprefs: fc.oneof(
+      fc.record({ isOrdered: fc.boolean(), isReliable: fc.boolean(), security: fc.constantFrom('direct' as const, 'mixnet' as const) }),
+      fc.record({ isOrdered: fc.boolean(), isReliable: fc.boolean(), security: fc.constant('onion' as const), onionHopsMin: fc.nat(10) }),
+    ),
+    protocol: fc.string({ maxLength: 40 }),
+    body: fc.uint8Array({ maxLength: 300 }),
+  },
+  { requiredKeys: ['src', 'dst', 'id', 'protocol', 'body'] },
+);
+
+describe('EngineMessage codec', () => {
+  it('I9: encode → decode → encode is byte-identical, and the decoded message equals the original', () => {
+    fc.assert(
+      fc.property(unsignedMessage, (unsigned) => {
+        const { message, bytes } = signEngineMessage(crypto, engineKey, unsigned);
+        const decoded = decodeEngineMessage(bytes);
+        expect(decoded.ok).toBe(true);
+        if (!decoded.ok) return;
+        expect(decoded.value).toEqual(message);
+        expect(bytesEqual(encodeEngineMessage(decoded.value), bytes)).toBe(true);
+        expect(verifyEngineMessage(crypto, decoded.value, bytes)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('decoding random bytes never throws and anything accepted re-encodes to the same bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+        const decoded = decodeEngineMessage(bytes);
+        if (decoded.ok) expect(bytesEqual(encodeEngineMessage(decoded.value), bytes)).toBe(true);
+        else expect(decoded.error.code).toMatch(/^codec\//);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('mutating a valid encoding either fails to decode or decodes canonically (no second encoding of one message)', () => {
+    fc.assert(
+      fc.property(unsignedMessage, fc.nat(), fc.integer({ min: 1, max: 255 }), (unsigned, position, delta) => {
+        const { bytes } = signEngineMessage(crypto, engineKey, unsigned);
+        const mutated = bytes.slice();
+        const index = position % mutated.length;
+        mutated[index] = (mutated[index]! + delta) & 0xff;
+        const decoded = decodeEngineMessage(mutated);
+        if (decoded.ok) {
+          expect(bytesEqual(encodeEngineMessage(decoded.value), mutated)).toBe(true);
+          expect(verifyEngineMessage(crypto, decoded.value, mutated)).toBe(false);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('truncations and extensions are typed errors', () => {
+    const { bytes } = signEngineMessage(crypto, engineKey, { src: engineKey.id, dst: { kind: 'node', node: nodeKey.id }, id: 1, protocol: 'p', body: new Uint8Array(10) });
+    for (let length = 0; length < bytes.length; length++) {
+      const decoded = decodeEngineMessage(bytes.subarray(0, length));
+      expect(decoded.ok).toBe(false);
+    }
+    const extended = new Uint8Array(bytes.length + 1);
+    extended.set(bytes);
+    const decoded = decodeEngineMessage(extended);
+    expect(!decoded.ok && decoded.error.code).toBe('codec/trailing-bytes');
+  });
+
+  it('rejects a non-minimal varint as non-canonical', () => {
+    const { bytes } = signEngineMessage(crypto, engineKey, { src: engineKey.id, dst: { kind: 'node', node: nodeKey.id }, id: 5, protocol: '', body: new Uint8Array() });
+    // Layout: tag(1) src(32) dstKind(1) node(32) id varint at offset 66.
+    expect(bytes[66]).toBe(5);
+    const padded = new Uint8Array([...bytes.subarray(0, 66), 0x85, 0x00, ...bytes.subarray(67)]);
+    const decoded = decodeEngineMessage(padded);
+    expect(!decoded.ok && decoded.error.code).toBe('codec/non-canonical');
+  });
+
+  it('the decoder copies: reusing the input buffer cannot alter a decoded message', () => {
+    const { bytes } = signEngineMessage(crypto, engineKey, { src: engineKey.id, dst: { kind: 'node', node: nodeKey.id }, id: 1, protocol: 'p', body: new Uint8Array([1, 2, 3]) });
+    const buffer = bytes.slice();
+    const decoded = decodeEngineMessage(buffer);
+    buffer.fill(0);
+    expect(decoded.ok && Array.from(decoded.value.body)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('P2PMessage codec', () => {
+  it('round-trips canonically and random bytes never throw', () => {
+    fc.assert(
+      fc.property(safeNat, safeNat, fc.uint8Array({ maxLength: 200 }), fc.boolean(), (session, seq, msg, isRelay) => {
+        const frame = signP2PMessage(crypto, nodeKey, { src: nodeKey.id, dst: engineKey.id, session, seq, inner: isRelay ? 'relay' : 'engine', msg });
+        const decoded = decodeP2PMessage(frame);
+        expect(decoded.ok).toBe(true);
+        if (decoded.ok) expect(bytesEqual(encodeP2PMessage(decoded.value), frame)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const decoded = decodeP2PMessage(bytes);
+        if (decoded.ok) expect(bytesEqual(encodeP2PMessage(decoded.value), bytes)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
