@@ -45,6 +45,8 @@ export interface SimulationOptions {
   /** Called every `progressEvery` scheduler events with virtual time. */
   readonly onProgress?: (nowMs: number, executed: number) => void;
   readonly progressEvery?: number;
+  /** Wraps the run's Crypto (benchmarks use it to time signing and verification). */
+  readonly wrapCrypto?: (crypto: Crypto) => Crypto;
 }
 
 export interface SimulationResult {
@@ -69,8 +71,8 @@ export interface Identities {
 }
 
 /** Derives every key of the plan from the seed (names are stable, so adding one changes no other). */
-export function deriveIdentities(plan: NetworkPlan, seed: number): Identities {
-  const crypto = plan.crypto === 'sim-keyed' ? createKeyedSimCrypto() : withVerifyCache(createNodeCrypto());
+export function deriveIdentities(plan: NetworkPlan, seed: number, wrapCrypto: (crypto: Crypto) => Crypto = (crypto) => crypto): Identities {
+  const crypto = wrapCrypto(plan.crypto === 'sim-keyed' ? createKeyedSimCrypto() : withVerifyCache(createNodeCrypto()));
   const nodeKeys = new Map<string, KeyPair>();
   const engineKeys = new Map<string, KeyPair>();
   const names = new Map<Id, string>();
@@ -108,7 +110,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   const seed = options.seed ?? plan.seed;
   const durationMs = options.durationMs ?? plan.durationMs;
   const isRecording = options.isRecording ?? true;
-  const identities = deriveIdentities(plan, seed);
+  const identities = deriveIdentities(plan, seed, options.wrapCrypto);
   const scheduler = new Scheduler();
   const rootRng = createRng(seed);
   const events: TraceEvent[] = [];

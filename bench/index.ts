@@ -1,0 +1,38 @@
+// `npm run bench`: every benchmark of the project, printed as markdown tables for the README.
+// Usage: npm run bench [-- --only sim,viz,transports]
+import { cpus, totalmem } from 'node:os';
+import { benchSim } from './sim.js';
+
+const only = (() => {
+  const index = process.argv.indexOf('--only');
+  return index < 0 ? undefined : new Set(process.argv[index + 1]?.split(','));
+})();
+const wants = (name: string): boolean => only === undefined || only.has(name);
+
+function markdown(rows: ReadonlyArray<Record<string, unknown>>): string {
+  if (rows.length === 0) return '(no rows)';
+  const keys = Object.keys(rows[0]!);
+  const cell = (value: unknown): string => (typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toPrecision(4)) : String(value));
+  return [`| ${keys.join(' | ')} |`, `| ${keys.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${keys.map((key) => cell(row[key])).join(' | ')} |`)].join('\n');
+}
+
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
+if (wants('sim')) {
+  console.log('## Simulator: 1,000-node ring, ping/echo every second, 10 s virtual\n');
+  console.log(markdown(benchSim().map((row) => ({ ...row }))));
+  console.log();
+}
+for (const [name, path, exportName] of [
+  ['viz', './viz.js', 'benchViz'],
+  ['transports', './transports.js', 'benchTransports'],
+] as const) {
+  if (!wants(name)) continue;
+  try {
+    const module = (await import(path)) as Record<string, () => Promise<ReadonlyArray<Record<string, unknown>>> | ReadonlyArray<Record<string, unknown>>>;
+    console.log(`## ${name}\n`);
+    console.log(markdown(await module[exportName]!()));
+    console.log();
+  } catch (error) {
+    console.log(`## ${name}: not run (${(error as Error).message.split('\n')[0]})\n`);
+  }
+}
