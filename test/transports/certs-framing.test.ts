@@ -1,0 +1,54 @@
+import { X509Certificate } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { certificateNodeId, createNodeCertificate, encodeFrames, FrameReader, parseAddress } from '../../transports/index.js';
+import { keyOf } from './helpers.js';
+
+describe('certificates bound to node keys', () => {
+  it('binds the node id, is self-signed, and is byte-identical for the same secret', () => {
+    const key = keyOf('a');
+    const one = createNodeCertificate(key.secret);
+    const two = createNodeCertificate(key.secret);
+    expect(one.id).toBe(key.id);
+    expect(Buffer.from(one.certDer).equals(Buffer.from(two.certDer))).toBe(true);
+    expect(certificateNodeId(one.certDer)).toBe(key.id);
+    expect(certificateNodeId(new X509Certificate(one.certPem))).toBe(key.id);
+  });
+
+  it('rejects garbage and tampered certificates without throwing', () => {
+    const der = Buffer.from(createNodeCertificate(keyOf('a').secret).certDer);
+    expect(certificateNodeId(new Uint8Array([1, 2, 3]))).toBeUndefined();
+    const tampered = Buffer.from(der);
+    tampered[tampered.length - 10]! ^= 1; // breaks the self-signature
+    expect(certificateNodeId(tampered)).toBeUndefined();
+  });
+});
+
+describe('framing', () => {
+  it('carries partial frames across chunks, byte by byte', () => {
+    const payloads = [new Uint8Array([1, 2, 3]), new Uint8Array(0), Buffer.from('hello')];
+    const bytes = encodeFrames(payloads);
+    const reader = new FrameReader(1024);
+    const frames: Uint8Array[] = [];
+    for (const byte of bytes) {
+      const result = reader.push(new Uint8Array([byte]));
+      expect(result.ok).toBe(true);
+      frames.push(...result.frames);
+    }
+    expect(frames.map((frame) => Buffer.from(frame).toString('hex'))).toEqual(payloads.map((p) => Buffer.from(p).toString('hex')));
+    expect(reader.bufferedBytes).toBe(0);
+  });
+
+  it('reports an announced frame above the maximum', () => {
+    const reader = new FrameReader(10);
+    const result = reader.push(encodeFrames([new Uint8Array(4), new Uint8Array(11)]));
+    expect(result.ok).toBe(false);
+    expect(result.frames.length).toBe(1);
+  });
+
+  it('parses addresses', () => {
+    expect(parseAddress('quic://127.0.0.1:7001')).toMatchObject({ scheme: 'quic', host: '127.0.0.1', port: 7001 });
+    expect(parseAddress('tls://[::1]:7002')).toMatchObject({ scheme: 'tls', host: '::1', port: 7002 });
+    expect(parseAddress('udp://1.2.3.4:5')).toBeUndefined();
+    expect(parseAddress('tls://1.2.3.4:70000')).toBeUndefined();
+  });
+});

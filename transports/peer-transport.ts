@@ -1,0 +1,372 @@
+// The connection manager: a `Transport` port over protocol drivers (QUIC, TLS). Per peer: dials the
+// advert's addresses in preference order with capped exponential back-off, keeps one canonical
+// channel (simultaneous dials resolve to the one dialled by the lower node id), a bounded queue
+// (bytes and frames; overflow is a `queue-full` drop), frames queued for an unreachable peer until
+// their expiry (S18), and coalesced writes: frames queued in one event-loop turn go out as one
+// write, up to a byte budget, while the channel's buffered bytes stay under their budget.
+import type { Clock, FrameMeta, Id, IdentityStore, Rng, TimerId, TraceSink, Transport, TransportEvent } from '../core/index.js';
+import { DialError, parseAddress, type Channel, type ChannelHandlers, type Driver, type DriverHost, type Scheme } from './channel.js';
+import { encodeFrames, FRAME_HEADER_BYTES } from './framing.js';
+
+/** What the filter of an emulated network says about one outbound frame. */
+export type FilterVerdict = { readonly kind: 'pass' } | { readonly kind: 'drop'; readonly reason: string } | { readonly kind: 'delay'; readonly delayMs: number };
+
+/** Emulated faults (partitions, cut links, loss, latency) applied before a frame is queued. */
+export interface LinkFilter {
+  outbound(peer: Id, sizeBytes: number): FilterVerdict;
+}
+
+export interface PeerTransportOptions {
+  /** This node's name in trace records. */
+  readonly nodeName: string;
+  readonly self: Id;
+  readonly directory: IdentityStore;
+  /** Accept channels from nodes the directory does not know. */
+  readonly isOpen?: boolean;
+  readonly nameOf?: (id: Id) => string | undefined;
+  /** Largest frame sent or accepted (bytes). */
+  readonly frameSizeMaxBytes?: number;
+  /** Per-peer queue bounds; above them new frames are dropped with `queue-full`. */
+  readonly queueBytesMax?: number;
+  readonly queueFramesMax?: number;
+  /** How long a frame without an expiry may wait for a connection (ms). */
+  readonly queuedMsMax?: number;
+  /** Stop writing to a channel holding this many unsent bytes (backpressure). */
+  readonly channelBufferBytesMax?: number;
+  /** Bytes coalesced into one write. */
+  readonly flushBytesMax?: number;
+  readonly dialTimeoutMs?: number;
+  readonly backoffMsMin?: number;
+  readonly backoffMsMax?: number;
+  readonly filter?: LinkFilter;
+}
+
+export interface PeerTransportComponents {
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly trace: TraceSink;
+  /** Driver factories, one per scheme this node speaks. */
+  readonly drivers: ReadonlyArray<(host: DriverHost) => Driver>;
+}
+
+/** A Transport with real sockets: listen first, close at the end. */
+export interface PeerTransport extends Transport {
+  /** Listens on `host` with each driver (`ports[scheme]`, 0 = ephemeral); resolves to the addresses. */
+  listen(host: string, ports?: Partial<Record<Scheme, number>>): Promise<string[]>;
+  /** Ids of the peers with an open channel. */
+  connectedPeers(): Id[];
+  /** Bytes queued for `peer` (tests and backpressure checks). */
+  queuedBytes(peer: Id): number;
+  close(): Promise<void>;
+}
+
+interface QueuedFrame {
+  readonly frame: Uint8Array;
+  readonly msg: string;
+  readonly expiresAtMs: number;
+}
+
+interface Peer {
+  readonly id: Id;
+  readonly channels: Channel[];
+  queue: QueuedFrame[];
+  queueHead: number;
+  queueBytes: number;
+  isDialing: boolean;
+  isPermanent: boolean;
+  backoffMs: number;
+  retryTimer: TimerId | undefined;
+  isFlushScheduled: boolean;
+}
+
+export const PEER_TRANSPORT_DEFAULTS = {
+  frameSizeMaxBytes: 16 * 1024 * 1024 + 4096,
+  queueBytesMax: 16 * 1024 * 1024,
+  queueFramesMax: 65536,
+  queuedMsMax: 30_000,
+  channelBufferBytesMax: 1024 * 1024,
+  flushBytesMax: 256 * 1024,
+  dialTimeoutMs: 5000,
+  backoffMsMin: 250,
+  backoffMsMax: 30_000,
+} as const;
+
+const SWEEP_INTERVAL_MS = 200;
+
+/** Creates the connection manager for one node. */
+export function createPeerTransport(components: PeerTransportComponents, options: PeerTransportOptions): PeerTransport {
+  const settings = { ...PEER_TRANSPORT_DEFAULTS, ...definedOnly(options) };
+  const { clock, trace } = components;
+  const rng = components.rng.fork('transport');
+  const peers = new Map<Id, Peer>();
+  const drivers = new Map<Scheme, Driver>();
+  let frameHandler: (from: Id, frame: Uint8Array) => void = () => {};
+  let eventHandler: (event: TransportEvent) => void = () => {};
+  let isClosed = false;
+  const sweepTimer = setInterval(sweep, SWEEP_INTERVAL_MS);
+  sweepTimer.unref();
+
+  const nameOf = (id: Id): string => options.nameOf?.(id) ?? id.slice(0, 12);
+  const emitEvent = (event: TransportEvent): void => {
+    if (!isClosed) eventHandler(event);
+  };
+  function drop(peer: Id | undefined, msg: string | undefined, sizeBytes: number, reason: string, text?: string): void {
+    trace.emit({
+      t: clock.now(),
+      kind: 'drop',
+      node: options.nodeName,
+      ...(msg !== undefined && { msg }),
+      ...(peer !== undefined && { peer: nameOf(peer) }),
+      bytes: sizeBytes,
+      reason,
+      ...(text !== undefined && { text }),
+    });
+  }
+
+  function peerOf(id: Id): Peer {
+    let peer = peers.get(id);
+    if (peer === undefined) {
+      peer = { id, channels: [], queue: [], queueHead: 0, queueBytes: 0, isDialing: false, isPermanent: false, backoffMs: 0, retryTimer: undefined, isFlushScheduled: false };
+      peers.set(id, peer);
+    }
+    return peer;
+  }
+
+  const host: DriverHost = {
+    self: options.self,
+    frameSizeMaxBytes: settings.frameSizeMaxBytes,
+    isAllowed: (peer) => peer !== options.self && (options.isOpen === true || options.directory.node(peer) !== undefined) && options.directory.trust(peer) !== 0,
+    established,
+    refused(peer, address, reason) {
+      trace.emit({ t: clock.now(), kind: 'verify-fail', node: options.nodeName, peer: peer === undefined ? address : nameOf(peer), reason, text: `inbound ${address} refused` });
+      if (peer !== undefined) emitEvent({ kind: 'connect-failed', node: peer, address, reason });
+    },
+  };
+  for (const factory of components.drivers) {
+    const driver = factory(host);
+    drivers.set(driver.scheme, driver);
+  }
+
+  /** The channel to send on: the canonical one (dialled by the lower id), else the newest. */
+  function sendChannel(peer: Peer): Channel | undefined {
+    const isCanonical = (channel: Channel): boolean => channel.isDialer === options.self < peer.id;
+    return peer.channels.find(isCanonical) ?? peer.channels[peer.channels.length - 1];
+  }
+
+  function established(channel: Channel): ChannelHandlers {
+    const peer = peerOf(channel.peer);
+    if (isClosed) channel.destroy();
+    // Frames on a retired channel still count: its dialler may have written before switching.
+    // A newer channel in the same direction replaces an older one (the peer restarted or redialled).
+    for (const old of peer.channels.filter((other) => other.isDialer === channel.isDialer)) retire(peer, old, true);
+    peer.channels.push(channel);
+    if (peer.channels.length === 1) emitEvent({ kind: 'connected', node: peer.id, address: channel.address });
+    peer.backoffMs = 0;
+    dedupe(peer);
+    scheduleFlush(peer);
+    return {
+      frame: (frame) => {
+        if (!isClosed) frameHandler(peer.id, frame);
+      },
+      oversize: (sizeBytes) => drop(peer.id, undefined, sizeBytes, 'frame/too-large', `peer announced a ${sizeBytes}-byte frame (max ${settings.frameSizeMaxBytes}); channel closed`),
+      drain: () => scheduleFlush(peer),
+      close: (reason) => {
+        if (!peer.channels.includes(channel)) return;
+        peer.channels.splice(peer.channels.indexOf(channel), 1);
+        if (peer.channels.length > 0) return scheduleFlush(peer);
+        emitEvent({ kind: 'disconnected', node: peer.id, reason });
+        if (peer.isPermanent || queued(peer) > 0) scheduleRetry(peer);
+      },
+    };
+  }
+
+  /** Simultaneous dials: the dialler of the non-canonical channel closes it once both are up. */
+  function dedupe(peer: Peer): void {
+    const iAmLower = options.self < peer.id;
+    const canonical = peer.channels.find((channel) => channel.isDialer === iAmLower);
+    if (canonical === undefined || iAmLower) return;
+    for (const channel of peer.channels.filter((other) => other !== canonical && other.isDialer)) retire(peer, channel, false);
+  }
+
+  function retire(peer: Peer, channel: Channel, isForced: boolean): void {
+    peer.channels.splice(peer.channels.indexOf(channel), 1);
+    if (isForced) channel.destroy();
+    else channel.end(); // flushes what was written on it, then closes
+  }
+
+  const queued = (peer: Peer): number => peer.queue.length - peer.queueHead;
+
+  function send(to: Id, frame: Uint8Array, meta: FrameMeta): void {
+    if (isClosed) return;
+    const verdict = options.filter?.outbound(to, frame.length) ?? { kind: 'pass' };
+    if (verdict.kind === 'drop') return drop(to, meta.msg, frame.length, verdict.reason);
+    if (verdict.kind === 'delay' && verdict.delayMs > 0) {
+      clock.schedule(clock.now() + verdict.delayMs, () => enqueue(to, frame, meta));
+      return;
+    }
+    enqueue(to, frame, meta);
+  }
+
+  function enqueue(to: Id, frame: Uint8Array, meta: FrameMeta): void {
+    if (isClosed) return;
+    const nowMs = clock.now();
+    if (frame.length + FRAME_HEADER_BYTES > settings.frameSizeMaxBytes) return drop(to, meta.msg, frame.length, 'too-large');
+    if (meta.expiryMs !== undefined && nowMs > meta.expiryMs) return drop(to, meta.msg, frame.length, 'expired');
+    const peer = peerOf(to);
+    if (peer.queueBytes + frame.length > settings.queueBytesMax || queued(peer) >= settings.queueFramesMax) {
+      return drop(to, meta.msg, frame.length, 'queue-full', `${peer.queueBytes} bytes / ${queued(peer)} frames queued`);
+    }
+    peer.queue.push({ frame, msg: meta.msg, expiresAtMs: meta.expiryMs ?? nowMs + settings.queuedMsMax });
+    peer.queueBytes += frame.length;
+    if (peer.channels.length > 0) scheduleFlush(peer);
+    else if (peer.retryTimer === undefined) void dial(peer);
+  }
+
+  function scheduleFlush(peer: Peer): void {
+    if (peer.isFlushScheduled || queued(peer) === 0) return;
+    peer.isFlushScheduled = true;
+    setImmediate(() => {
+      peer.isFlushScheduled = false;
+      flush(peer);
+    });
+  }
+
+  function flush(peer: Peer): void {
+    const channel = sendChannel(peer);
+    if (channel === undefined || isClosed) return;
+    const nowMs = clock.now();
+    while (queued(peer) > 0 && channel.bufferedBytes() < settings.channelBufferBytesMax) {
+      const batch: Uint8Array[] = [];
+      let batchBytes = 0;
+      while (queued(peer) > 0 && batchBytes < settings.flushBytesMax) {
+        const entry = take(peer);
+        if (nowMs > entry.expiresAtMs) drop(peer.id, entry.msg, entry.frame.length, 'expired');
+        else {
+          batch.push(entry.frame);
+          batchBytes += entry.frame.length + FRAME_HEADER_BYTES;
+        }
+      }
+      if (batch.length > 0) channel.write(encodeFrames(batch));
+    }
+    // Left over frames wait for the channel's drain event (backpressure).
+  }
+
+  function take(peer: Peer): QueuedFrame {
+    const entry = peer.queue[peer.queueHead]!;
+    peer.queue[peer.queueHead] = undefined as unknown as QueuedFrame;
+    peer.queueHead++;
+    peer.queueBytes -= entry.frame.length;
+    if (peer.queueHead > 1024 && peer.queueHead * 2 > peer.queue.length) {
+      peer.queue = peer.queue.slice(peer.queueHead);
+      peer.queueHead = 0;
+    }
+    return entry;
+  }
+
+  /** Drops queued frames past their expiry while a peer is unreachable (S18). */
+  function sweep(): void {
+    const nowMs = clock.now();
+    for (const peer of peers.values()) {
+      if (queued(peer) === 0 || peer.channels.length > 0) continue;
+      const kept: QueuedFrame[] = [];
+      for (let index = peer.queueHead; index < peer.queue.length; index++) {
+        const entry = peer.queue[index]!;
+        if (nowMs > entry.expiresAtMs) {
+          peer.queueBytes -= entry.frame.length;
+          drop(peer.id, entry.msg, entry.frame.length, 'expired', 'unreachable until expiry');
+        } else kept.push(entry);
+      }
+      peer.queue = kept;
+      peer.queueHead = 0;
+    }
+  }
+
+  function addressesOf(peer: Peer): ReturnType<typeof parseAddress>[] {
+    const record = options.directory.node(peer.id);
+    return (record?.addresses ?? []).map(parseAddress).filter((address) => address !== undefined && drivers.has(address.scheme));
+  }
+
+  async function dial(peer: Peer): Promise<void> {
+    if (peer.isDialing || peer.channels.length > 0 || isClosed) return;
+    const addresses = addressesOf(peer);
+    if (addresses.length === 0) {
+      for (let entry = queued(peer) > 0 ? take(peer) : undefined; entry !== undefined; entry = queued(peer) > 0 ? take(peer) : undefined) {
+        drop(peer.id, entry.msg, entry.frame.length, 'no-address'); // S17
+      }
+      emitEvent({ kind: 'connect-failed', node: peer.id, address: '', reason: 'dial/no-address' });
+      return;
+    }
+    peer.isDialing = true;
+    for (const address of addresses) {
+      if (isClosed || peer.channels.length > 0) break;
+      try {
+        await drivers.get(address!.scheme)!.dial(address!, peer.id, settings.dialTimeoutMs);
+        break;
+      } catch (error) {
+        const code = error instanceof DialError ? error.code : 'dial/error';
+        if (code.startsWith('binding/')) {
+          trace.emit({ t: clock.now(), kind: 'verify-fail', node: options.nodeName, peer: nameOf(peer.id), reason: code, text: (error as Error).message });
+        }
+        emitEvent({ kind: 'connect-failed', node: peer.id, address: address!.text, reason: code });
+      }
+    }
+    peer.isDialing = false;
+    if (peer.channels.length === 0 && (peer.isPermanent || queued(peer) > 0)) scheduleRetry(peer);
+  }
+
+  function scheduleRetry(peer: Peer): void {
+    if (isClosed || peer.retryTimer !== undefined || peer.isDialing) return;
+    peer.backoffMs = Math.min(settings.backoffMsMax, peer.backoffMs === 0 ? settings.backoffMsMin : peer.backoffMs * 2);
+    const delayMs = peer.backoffMs * (0.75 + 0.5 * rng.next()); // jitter, so peers do not redial in lockstep
+    peer.retryTimer = clock.schedule(clock.now() + delayMs, () => {
+      peer.retryTimer = undefined;
+      void dial(peer);
+    });
+  }
+
+  return {
+    send,
+    connect(node, connectOptions) {
+      const peer = peerOf(node);
+      if (connectOptions?.isPermanent !== undefined) peer.isPermanent = connectOptions.isPermanent;
+      if (peer.retryTimer === undefined) void dial(peer);
+    },
+    disconnect(node) {
+      const peer = peers.get(node);
+      if (peer === undefined) return;
+      peer.isPermanent = false;
+      if (peer.retryTimer !== undefined) clock.cancel(peer.retryTimer);
+      peer.retryTimer = undefined;
+      const hadChannels = peer.channels.length > 0;
+      for (const channel of peer.channels.splice(0)) channel.destroy();
+      if (hadChannels) emitEvent({ kind: 'disconnected', node, reason: 'requested' });
+    },
+    onFrame(handler) {
+      frameHandler = handler;
+    },
+    onEvent(handler) {
+      eventHandler = handler;
+    },
+    async listen(listenHost, ports = {}) {
+      const addresses: string[] = [];
+      for (const driver of drivers.values()) addresses.push(await driver.listen(listenHost, ports[driver.scheme] ?? 0));
+      return addresses;
+    },
+    connectedPeers: () => [...peers.values()].filter((peer) => peer.channels.length > 0).map((peer) => peer.id),
+    queuedBytes: (peer) => peers.get(peer)?.queueBytes ?? 0,
+    async close() {
+      if (isClosed) return;
+      isClosed = true;
+      clearInterval(sweepTimer);
+      for (const peer of peers.values()) {
+        if (peer.retryTimer !== undefined) clock.cancel(peer.retryTimer);
+        for (const channel of peer.channels.splice(0)) channel.destroy();
+      }
+      await Promise.all([...drivers.values()].map((driver) => driver.close()));
+    },
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

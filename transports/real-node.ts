@@ -1,0 +1,94 @@
+// One Node on real sockets: a connection manager with the drivers of its schemes, listening, and
+// the core Node bound to it. Engines are added by the caller before `node.start()`.
+import { createNode, type Crypto, type Id, type IdentityStore, type KeyPair, type Node, type Rng, type TraceSink } from '../core/index.js';
+import { createNodeCertificate } from './certs.js';
+import type { Driver, DriverHost, Scheme } from './channel.js';
+import { createPeerTransport, type LinkFilter, type PeerTransport, type PeerTransportOptions } from './peer-transport.js';
+import { createQuicDriver, type QuicDriverOptions } from './quic/driver.js';
+import { createTlsDriver } from './tls/driver.js';
+import { createWallClock, type WallClock } from './wall-clock.js';
+
+export interface RealNodeOptions {
+  readonly name: string;
+  readonly key: KeyPair;
+  /** Boot number; a restarted node must use a higher one (peers reset their replay window). */
+  readonly session: number;
+  /** Schemes in preference order (its addresses are advertised in this order). */
+  readonly schemes: ReadonlyArray<Scheme>;
+  readonly listenHost: string;
+  /** Fixed ports per scheme (0 or absent = ephemeral). */
+  readonly ports?: Partial<Record<Scheme, number>>;
+  readonly directory: IdentityStore;
+  readonly nameOf?: (id: Id) => string | undefined;
+  /** Accept channels from nodes the directory does not know. */
+  readonly isOpen?: boolean;
+  /** Wall clock origin (Unix epoch ms): nodes of one deployment share it, so expiries agree. */
+  readonly clockOriginMs?: number;
+  readonly filter?: LinkFilter;
+  readonly transport?: Partial<Omit<PeerTransportOptions, 'nodeName' | 'self' | 'directory' | 'nameOf' | 'isOpen' | 'filter'>>;
+  readonly quic?: QuicDriverOptions;
+}
+
+export interface RealNodeComponents {
+  readonly crypto: Crypto;
+  readonly rng: Rng;
+  readonly trace: TraceSink;
+}
+
+export interface RealNode {
+  readonly id: Id;
+  readonly node: Node;
+  readonly transport: PeerTransport;
+  readonly clock: WallClock;
+  /** Listening addresses in preference order (`quic://…`, `tls://…`). */
+  readonly addresses: ReadonlyArray<string>;
+  /** Stops the node, closes every connection and listener. */
+  close(): Promise<void>;
+}
+
+/** Starts listening and creates the node (engines still to be added, then `node.start()`). */
+export async function startRealNode(components: RealNodeComponents, options: RealNodeOptions): Promise<RealNode> {
+  const certificate = createNodeCertificate(options.key.secret);
+  const clock = createWallClock(options.clockOriginMs ?? 0);
+  const factories: Array<(host: DriverHost) => Driver> = options.schemes.map((scheme) =>
+    scheme === 'tls' ? (host: DriverHost) => createTlsDriver(host, certificate) : (host: DriverHost) => createQuicDriver(host, certificate, options.quic ?? {}),
+  );
+  const transport = createPeerTransport(
+    { clock, rng: components.rng, trace: components.trace, drivers: factories },
+    {
+      ...options.transport,
+      nodeName: options.name,
+      self: options.key.id,
+      directory: options.directory,
+      ...(options.nameOf !== undefined && { nameOf: options.nameOf }),
+      ...(options.isOpen !== undefined && { isOpen: options.isOpen }),
+      ...(options.filter !== undefined && { filter: options.filter }),
+    },
+  );
+  let addresses: string[];
+  try {
+    addresses = await transport.listen(options.listenHost, options.ports ?? {});
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
+  const node = createNode(
+    { clock, rng: components.rng, transport, trace: components.trace, crypto: components.crypto },
+    { name: options.name, key: options.key, directory: options.directory, session: options.session, ...(options.nameOf !== undefined && { nameOf: options.nameOf }) },
+  );
+  let isClosed = false;
+  return {
+    id: options.key.id,
+    node,
+    transport,
+    clock,
+    addresses,
+    async close() {
+      if (isClosed) return;
+      isClosed = true;
+      node.stop();
+      clock.cancelAll();
+      await transport.close();
+    },
+  };
+}

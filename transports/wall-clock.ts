@@ -1,0 +1,60 @@
+// The wall Clock port: ms since `originMs` (Unix epoch ms), performance.now-based for resolution.
+// Callbacks due now run from one setImmediate queue (setTimeout(0) would add ≥ 1 ms per hop).
+import type { Clock, TimerId } from '../core/index.js';
+
+export interface WallClock extends Clock {
+  /** Cancels every pending callback (used when a node stops). */
+  cancelAll(): void;
+}
+
+/** A wall clock whose zero is `originMs` (ms since the Unix epoch; 0 = the epoch itself). */
+export function createWallClock(originMs = 0): WallClock {
+  const offsetMs = performance.timeOrigin - originMs;
+  const timers = new Map<TimerId, NodeJS.Timeout | null>();
+  let immediate: Array<{ id: TimerId; callback: () => void }> = [];
+  let isImmediateScheduled = false;
+  let nextId = 1;
+  const now = (): number => offsetMs + performance.now();
+  function drain(): void {
+    isImmediateScheduled = false;
+    const batch = immediate;
+    immediate = [];
+    for (const entry of batch) {
+      if (!timers.delete(entry.id)) continue;
+      entry.callback();
+    }
+  }
+  return {
+    now,
+    schedule(atMs, callback) {
+      const id = nextId++;
+      const delayMs = atMs - now();
+      if (delayMs <= 0) {
+        timers.set(id, null);
+        immediate.push({ id, callback });
+        if (!isImmediateScheduled) {
+          isImmediateScheduled = true;
+          setImmediate(drain);
+        }
+        return id;
+      }
+      timers.set(
+        id,
+        setTimeout(() => {
+          if (timers.delete(id)) callback();
+        }, Math.ceil(delayMs)),
+      );
+      return id;
+    },
+    cancel(id) {
+      const handle = timers.get(id);
+      if (handle) clearTimeout(handle);
+      timers.delete(id);
+    },
+    cancelAll() {
+      for (const handle of timers.values()) if (handle) clearTimeout(handle);
+      timers.clear();
+      immediate = [];
+    },
+  };
+}
