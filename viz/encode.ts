@@ -29,8 +29,9 @@ export function encodeModel(model: ViewModel, meta: { readonly title: string; re
   return {
     version: REPORT_DATA_VERSION,
     ...meta,
-    startMs: model.startMs,
-    endMs: model.endMs,
+    // Rounded outwards so that every rounded event time lies inside the range.
+    startMs: Math.floor(model.startMs * 1000) / 1000,
+    endMs: Math.ceil(model.endMs * 1000) / 1000,
     nodes: model.nodes,
     engines: model.engines,
     topics: model.topics,

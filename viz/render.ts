@@ -72,7 +72,7 @@ export function renderModel(model: ViewModel, header: TraceHeader, options: Repo
 <header><h1>${escapeHtml(title)}</h1><p>${escapeHtml(summaryLine(model, header))}</p></header>
 <main id="app">
 <section class="panel" id="filters-panel"><h2>Filters</h2><div id="filters"></div></section>
-<section class="panel"><h2>Topology <small>(link width = frames; click a node to show only its traffic)</small></h2><div id="topology"></div>
+<section class="panel"><h2>Topology <small>(link width = frames; click a node to hide or show it)</small></h2><div id="topology"></div>
 <div class="legend-row"><span><i style="background:#59a14f"></i>up</span><span><i style="background:#e15759"></i>crashed</span><span><i style="background:#f28e2b"></i>partition group ring</span><span><i style="background:#4e79a7"></i>message in flight</span></div></section>
 <section class="panel"><h2>Time-space diagram <small>(lane per node, time downward)</small></h2><div id="timespace"></div>
 <p class="notice" id="timespace-notice"></p><p class="notice" id="selection"></p>

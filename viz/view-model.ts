@@ -56,10 +56,15 @@ export function buildViewModel(header: TraceHeader, events: ReadonlyArray<TraceE
     const node = nodes.intern(event.node);
     const engine = engines.optional(event.engine);
     const peer = nodes.optional(event.peer);
-    const message = event.msg === undefined ? -1 : messageOf(event.msg, event.kind === 'receive' ? peer : node);
+    let message = event.msg === undefined ? -1 : messageOf(event.msg, event.kind === 'receive' ? peer : node);
     let flight = -1;
     switch (event.kind) {
       case 'send': {
+        // Message ids restart with a node's session, so a second `send` of an id is a new message.
+        if (message >= 0 && !Number.isNaN(messages[message]!.sentMs)) {
+          messageIndex.delete(event.msg!);
+          message = messageOf(event.msg!, node);
+        }
         const record = messages[message];
         if (record === undefined) break;
         const isTopic = event.dst === 'topic';

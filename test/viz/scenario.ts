@@ -17,7 +17,9 @@ function engine(name: string, kind: string, params: Record<string, unknown> = {}
 
 /** The ring plan; `durationMs` and `intervalMs` scale it up for bigger traces. */
 export function ringPlan(options: { durationMs?: number; intervalMs?: number } = {}): NetworkPlan {
-  const intervalMs = options.intervalMs ?? 500;
+  const intervalMs = options.intervalMs ?? 400;
+  // Latencies long enough that arrows slant visibly when the diagram is zoomed in.
+  const link = { ...LINK_DEFAULTS, latencyMs: 25, jitter: { kind: 'uniform', maxMs: 20 } } as const;
   return {
     name: 'viz-ring',
     seed: 7,
@@ -35,8 +37,8 @@ export function ringPlan(options: { durationMs?: number; intervalMs?: number } =
     links: RING_NODES.map((name, index) => ({
       a: name,
       b: RING_NODES[(index + 1) % RING_NODES.length]!,
-      ab: index === 0 ? { ...LINK_DEFAULTS, lossProbability: 0.2, jitter: { kind: 'uniform', maxMs: 5 } } : LINK_DEFAULTS,
-      ba: LINK_DEFAULTS,
+      ab: index === 0 ? { ...link, lossProbability: 0.2 } : link,
+      ba: link,
     })),
     events: [
       { atMs: CRASH_MS, kind: 'crash', node: 'n2' },

@@ -1,6 +1,6 @@
 // Filters (node, engine, message kind, topic, drop reason, marker kind) and the masks they produce.
-// A flight passes when its message passes and one of its ends is a selected node; every view and
-// statistic reads the same masks.
+// The node filter keeps the traffic among the selected nodes: a flight passes when its message passes
+// and both of its ends are selected. Every view and statistic reads the same masks.
 
 function createFilters(data, container, onChange) {
   // Index 0 of engine / kind / topic / reason stands for "none" (value -1 in the data).
@@ -51,11 +51,11 @@ function createFilters(data, container, onChange) {
   });
   return {
     state,
-    /** Selects exactly these nodes (all when empty) and updates the check boxes. */
-    setNodes(indices) {
-      state.node.fill(indices.length === 0 ? 1 : 0);
-      for (const index of indices) state.node[index] = 1;
-      for (const input of container.querySelectorAll('input[data-filter="node"]')) input.checked = state.node[Number(input.dataset.index)] === 1;
+    /** Shows or hides one node, as its check box does. */
+    toggleNode(index) {
+      state.node[index] = state.node[index] === 1 ? 0 : 1;
+      const input = container.querySelector(`input[data-filter="node"][data-index="${index}"]`);
+      if (input) input.checked = state.node[index] === 1;
       onChange();
     },
   };
@@ -72,7 +72,7 @@ function computeMasks(data, filter) {
   const f = data.flights;
   const flights = new Uint8Array(f.start.length);
   for (let index = 0; index < flights.length; index++) {
-    const isNode = filter.node[f.from[index]] === 1 || filter.node[f.to[index]] === 1;
+    const isNode = filter.node[f.from[index]] === 1 && filter.node[f.to[index]] === 1;
     flights[index] = isNode && messages[f.message[index]] === 1 && filter.reason[f.reason[index] + 1] === 1 ? 1 : 0;
   }
   const k = data.markers;
@@ -88,7 +88,7 @@ function computeMasks(data, filter) {
   for (let index = 0; index < deliveries.length; index++) {
     const message = d.message[index];
     const source = m.source[message];
-    const isNode = filter.node[d.node[index]] === 1 || (source >= 0 && filter.node[source] === 1);
+    const isNode = filter.node[d.node[index]] === 1 && (source < 0 || filter.node[source] === 1);
     const isEngine = filter.engine[d.engine[index] + 1] === 1 || filter.engine[m.engine[message] + 1] === 1;
     deliveries[index] = isNode && isEngine && filter.kind[m.kind[message] + 1] === 1 && filter.topic[m.topic[message] + 1] === 1 && filter.reason[0] === 1 ? 1 : 0;
   }

@@ -98,7 +98,7 @@ function main() {
     app.selected = message;
     app.highlight = message < 0 ? null : causalSet(data, message);
     selection.textContent =
-      message < 0 ? '' : `Selected ${data.messages.id[message]}: ${app.highlight.size - 1} messages in its causal past and future are highlighted (click empty space to clear).`;
+      message < 0 ? '' : `Selected ${data.messages.id[message]}: it and the ${app.highlight.size - 1} message(s) in its causal past and future are highlighted (click empty space to clear).`;
     timeSpace.draw();
     topology.updateHighlight();
   };
@@ -117,6 +117,12 @@ function main() {
       return app.time;
     },
     setTime: (t) => app.setTime(t),
+    zoomTo: (t0, t1) => timeSpace.zoomTo(t0, t1),
+    /** Highlights the causal past and future of the message with this trace id (-1: none). */
+    select(id) {
+      app.select(data.messages.id.lastIndexOf(id));
+      return app.highlight === null ? 0 : app.highlight.size;
+    },
     nodeState(name) {
       const node = data.nodes.indexOf(name);
       const [, isUp, group] = stateAt(data, node, app.time);

@@ -1,8 +1,8 @@
 // Statistics of the filtered trace, aggregated into time / value bins (cheap at any trace size).
 
-const TIME_BINS = 80;
+const TIME_BINS = 50;
 const LATENCY_BINS = 30;
-const CHART = { width: 330, height: 150, left: 44, right: 10, top: 10, bottom: 22 };
+const CHART = { width: 340, height: 150, left: 44, right: 18, top: 10, bottom: 22 };
 
 function createStats(app, container) {
   const { data } = app;
@@ -62,9 +62,11 @@ function chartSvg(element) {
 function flowChart(element, data, delivered, dropped) {
   const svg = chartSvg(element);
   const x = d3.scaleLinear().domain([data.startMs, data.endMs]).range([CHART.left, CHART.width - CHART.right]);
-  const y = d3.scaleLinear().domain([0, Math.max(1, d3.max(delivered), d3.max(dropped))]).nice().range([CHART.height - CHART.bottom, CHART.top]);
+  const y = d3.scaleLinear().domain([0, 1.35 * Math.max(1, d3.max(delivered), d3.max(dropped))]).nice().range([CHART.height - CHART.bottom, CHART.top]);
   const binWidth = (data.endMs - data.startMs) / TIME_BINS;
   const line = d3.line().x((_, i) => x(data.startMs + (i + 0.5) * binWidth)).y((v) => y(v));
+  const area = d3.area().x((_, i) => x(data.startMs + (i + 0.5) * binWidth)).y0(y(0)).y1((v) => y(v));
+  svg.append('path').attr('d', area(Array.from(delivered))).attr('class', 'area delivered');
   svg.append('path').attr('d', line(Array.from(delivered))).attr('class', 'series delivered');
   svg.append('path').attr('d', line(Array.from(dropped))).attr('class', 'series dropped');
   axes(svg, d3.axisBottom(x).ticks(5).tickFormat(formatMs), d3.axisLeft(y).ticks(4), y);
@@ -127,8 +129,8 @@ function barChart(element, rows) {
   }
   element.textContent = '';
   const rowHeight = 15;
-  const svg = d3.select(element).append('svg').attr('width', CHART.width).attr('height', rows.length * rowHeight + 6);
-  const x = d3.scaleLinear().domain([0, d3.max(rows, (row) => row[1])]).range([0, CHART.width - 200]);
+  const svg = d3.select(element).append('svg').attr('width', CHART.width + 40).attr('height', rows.length * rowHeight + 6);
+  const x = d3.scaleLinear().domain([0, d3.max(rows, (row) => row[1])]).range([0, 150]);
   const row = svg.selectAll('g').data(rows).join('g').attr('transform', (_, i) => `translate(0,${i * rowHeight + 3})`);
   row.append('text').attr('class', 'label').attr('x', 96).attr('y', 10).attr('text-anchor', 'end').text((r) => r[0]);
   row.append('rect').attr('x', 100).attr('height', rowHeight - 4).attr('width', (r) => Math.max(1, x(r[1]))).attr('fill', (r) => r[2]);

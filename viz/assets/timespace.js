@@ -4,6 +4,8 @@
 
 const ARROWS_MAX = 20000;
 const HEADS_MAX = 3000;
+/** Above this many timers in view they are left out (they would hide the arrows). */
+const TIMERS_MAX = 4000;
 const MARGIN = { top: 34, right: 16, bottom: 12, left: 64 };
 
 function createTimeSpace(app, container, notice) {
@@ -120,7 +122,8 @@ function createTimeSpace(app, container, notice) {
         if (isOn !== isHighlighted && highlight !== null) continue;
         const status = f.status[index];
         const colour = status === 0 ? COLOUR_DELIVERED : status === 3 ? '#9aa0a6' : reasonColour(f.reason[index]);
-        context.strokeStyle = highlight === null ? colour : isOn ? COLOUR_HIGHLIGHT : 'rgba(150,150,150,0.18)';
+        context.globalAlpha = highlight !== null && !isOn ? 0.3 : stride > 1 && status === 0 ? 0.25 : 1;
+        context.strokeStyle = highlight !== null && isOn ? COLOUR_HIGHLIGHT : colour;
         context.fillStyle = context.strokeStyle;
         context.lineWidth = highlight !== null && isOn ? 2.2 : 1;
         context.setLineDash(status === 3 ? [3, 3] : []);
@@ -137,6 +140,7 @@ function createTimeSpace(app, container, notice) {
     };
     pass(false);
     if (highlight !== null) pass(true);
+    context.globalAlpha = 1;
     context.setLineDash([]);
     app.counts.arrows = app.filteredFlights;
     app.counts.arrowsDrawn = count;
@@ -172,9 +176,21 @@ function createTimeSpace(app, container, notice) {
   function drawMarkers(t0, t1) {
     const first = lowerBound(k.t, t0);
     const last = lowerBound(k.t, t1 + 1e-9);
-    const drawn = [];
-    for (let index = first; index < last && drawn.length < ARROWS_MAX; index++) {
+    const timer = data.markerKinds.indexOf('timer');
+    let timers = 0;
+    let others = 0;
+    for (let index = first; index < last; index++) {
       if (app.masks.markers[index] !== 1 || k.flight[index] >= 0) continue;
+      if (k.kind[index] === timer) timers++;
+      else others++;
+    }
+    const isTimers = timers <= TIMERS_MAX;
+    const stride = Math.max(1, Math.ceil(others / ARROWS_MAX));
+    const drawn = [];
+    let seen = 0;
+    for (let index = first; index < last; index++) {
+      if (app.masks.markers[index] !== 1 || k.flight[index] >= 0) continue;
+      if (k.kind[index] === timer ? !isTimers : seen++ % stride !== 0) continue;
       drawn.push(index);
       const x = laneX(k.node[index]);
       const yy = y(k.t[index]);
@@ -194,6 +210,8 @@ function createTimeSpace(app, container, notice) {
     }
     drawnMarkers = Int32Array.from(drawn);
     app.counts.markersDrawn = drawn.length;
+    if (!isTimers) notice.textContent += ` ${formatCount(timers)} timers in view are hidden; zoom in to see them.`;
+    if (stride > 1) notice.textContent += ` Drawing every ${stride}th of ${formatCount(others)} markers.`;
   }
 
   function drawOverlay() {
@@ -260,7 +278,14 @@ function createTimeSpace(app, container, notice) {
       app.select(message);
     });
 
-  return { draw, drawOverlay };
+  /** Shows the time window [t0, t1] (ms). */
+  function zoomTo(t0, t1) {
+    const k = Math.max(1, (data.endMs - data.startMs) / Math.max(1e-9, t1 - t0));
+    const transform = d3.zoomIdentity.translate(0, MARGIN.top - k * baseY(t0)).scale(k);
+    d3.select(overlay).call(zoom.transform, transform);
+  }
+
+  return { draw, drawOverlay, zoomTo };
 }
 
 function segmentDistance(px, py, x0, y0, x1, y1) {

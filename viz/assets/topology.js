@@ -42,11 +42,7 @@ function createTopology(app, container) {
     .attr('class', 'node')
     .attr('data-node', (i) => data.nodes[i])
     .attr('transform', (i) => `translate(${px(i)},${py(i)})`)
-    .on('click', (event, i) => {
-      const only = app.filters.state.node;
-      const isOnlyThis = only[i] === 1 && only.reduce((sum, on) => sum + on, 0) === 1;
-      app.filters.setNodes(isOnlyThis ? [] : [i]);
-    });
+    .on('click', (event, i) => app.filters.toggleNode(i));
   nodeSelection.append('circle').attr('r', radius);
   nodeSelection.append('title');
   if (nodeCount <= 80) nodeSelection.append('text').attr('dy', -radius - 4).attr('text-anchor', 'middle').text((i) => data.nodes[i]);
@@ -96,6 +92,8 @@ function createTopology(app, container) {
 
   function drawDots(t) {
     context.clearRect(0, 0, width, height);
+    context.strokeStyle = '#fff';
+    context.lineWidth = 1;
     const f = data.flights;
     let drawn = 0;
     const first = lowerBound(f.start, t - data.maxFlightMs);
@@ -108,8 +106,9 @@ function createTopology(app, container) {
       const b = f.to[index];
       context.fillStyle = app.highlight && !app.highlight.has(f.message[index]) ? 'rgba(78,121,167,0.25)' : f.status[index] === 0 ? COLOUR_DELIVERED : reasonColour(f.reason[index]);
       context.beginPath();
-      context.arc(px(a) + (px(b) - px(a)) * progress, py(a) + (py(b) - py(a)) * progress, 3, 0, 2 * Math.PI);
+      context.arc(px(a) + (px(b) - px(a)) * progress, py(a) + (py(b) - py(a)) * progress, 4, 0, 2 * Math.PI);
       context.fill();
+      context.stroke();
       drawn++;
     }
     app.counts.dots = drawn;
