@@ -24,6 +24,8 @@ export interface RealNodeOptions {
   readonly isOpen?: boolean;
   /** Wall clock origin (Unix epoch ms): nodes of one deployment share it, so expiries agree. */
   readonly clockOriginMs?: number;
+  /** Wall ms per clock ms (deployments may run faster or slower than real time). */
+  readonly timeScale?: number;
   readonly filter?: LinkFilter;
   readonly transport?: Partial<Omit<PeerTransportOptions, 'nodeName' | 'self' | 'directory' | 'nameOf' | 'isOpen' | 'filter'>>;
   readonly quic?: QuicDriverOptions;
@@ -49,7 +51,7 @@ export interface RealNode {
 /** Starts listening and creates the node (engines still to be added, then `node.start()`). */
 export async function startRealNode(components: RealNodeComponents, options: RealNodeOptions): Promise<RealNode> {
   const certificate = createNodeCertificate(options.key.secret);
-  const clock = createWallClock(options.clockOriginMs ?? 0);
+  const clock = createWallClock(options.clockOriginMs ?? 0, options.timeScale ?? 1);
   const factories: Array<(host: DriverHost) => Driver> = options.schemes.map((scheme) =>
     scheme === 'tls' ? (host: DriverHost) => createTlsDriver(host, certificate) : (host: DriverHost) => createQuicDriver(host, certificate, options.quic ?? {}),
   );

@@ -7,14 +7,17 @@ export interface WallClock extends Clock {
   cancelAll(): void;
 }
 
-/** A wall clock whose zero is `originMs` (ms since the Unix epoch; 0 = the epoch itself). */
-export function createWallClock(originMs = 0): WallClock {
+/**
+ * A wall clock whose zero is `originMs` (ms since the Unix epoch; 0 = the epoch itself). With
+ * `timeScale` s, one clock ms lasts s wall ms (0.1 = ten times faster than real time).
+ */
+export function createWallClock(originMs = 0, timeScale = 1): WallClock {
   const offsetMs = performance.timeOrigin - originMs;
   const timers = new Map<TimerId, NodeJS.Timeout | null>();
   let immediate: Array<{ id: TimerId; callback: () => void }> = [];
   let isImmediateScheduled = false;
   let nextId = 1;
-  const now = (): number => offsetMs + performance.now();
+  const now = (): number => (offsetMs + performance.now()) / timeScale;
   function drain(): void {
     isImmediateScheduled = false;
     const batch = immediate;
@@ -42,7 +45,7 @@ export function createWallClock(originMs = 0): WallClock {
         id,
         setTimeout(() => {
           if (timers.delete(id)) callback();
-        }, Math.ceil(delayMs)),
+        }, Math.ceil(delayMs * timeScale)),
       );
       return id;
     },

@@ -1,0 +1,256 @@
+// Deploys a NetworkPlan on real sockets (127.0.0.1): every node a real QUIC and/or TLS endpoint,
+// all in this process or one child process per node. Ids and names derive from (seed, name) as in
+// the simulator; timed events run in wall time (× timeScale); crash/restart are real (the node is
+// closed / the process killed, then booted again with a higher session); partitions, cut links,
+// loss and latency are emulated by a transport-level filter and listed in the header's `emulated`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  summarizeTrace,
+  toHex,
+  TRACE_FORMAT,
+  TRACE_VERSION,
+  type NetworkPlan,
+  type PlanEvent,
+  type TraceEvent,
+  type TraceHeader,
+  type TraceRecord,
+  type TraceSummary,
+} from '../core/index.js';
+import { applyEmulationEvent, EMULATED_FAULTS, initialEmulation, type EmulationState } from './emulation.js';
+import { createConfiguredNode, NodeSpecSchema, type ConfiguredNode, type NodeSpec, type PeerSpec } from './node-spec.js';
+import type { FromNodeMessage, ToNodeMessage } from './node-process.js';
+import { derivePlanIdentities, planNeighbors } from './plan-identities.js';
+import { mergeTraces, readNodeTraceFile } from './trace-io.js';
+import { createWallClock } from './wall-clock.js';
+
+export interface DeployOptions {
+  readonly transport: 'quic' | 'tls' | 'both';
+  /** All endpoints in this process, or one child process per node (default). */
+  readonly isInProcess?: boolean;
+  /** Wall ms per plan ms (default 1). */
+  readonly timeScale?: number;
+  readonly seed?: number;
+  readonly durationMs?: number;
+  /** A child that does not report its addresses within this is a failed deployment (wall ms). */
+  readonly startupTimeoutMs?: number;
+  /** Progress lines (node up, crash, restart). */
+  readonly log?: (line: string) => void;
+}
+
+export interface DeployResult {
+  readonly header: TraceHeader;
+  readonly events: ReadonlyArray<TraceEvent>;
+  readonly summary: TraceSummary;
+}
+
+/** A node as the deployer drives it, whichever the mode. */
+interface Member {
+  readonly addresses: ReadonlyArray<string>;
+  start(peers: ReadonlyArray<PeerSpec>, emulation: EmulationState): void;
+  emulate(state: EmulationState): void;
+  /** Graceful stop (flushes the trace). */
+  stop(): Promise<void>;
+  /** Crash: no goodbye. */
+  kill(): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `plan` on real transports for its duration and returns the merged trace. */
+export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Promise<DeployResult> {
+  const seed = options.seed ?? plan.seed;
+  const durationMs = options.durationMs ?? plan.durationMs;
+  const timeScale = options.timeScale ?? 1;
+  const log = options.log ?? (() => {});
+  const identities = derivePlanIdentities(plan, seed);
+  const started = Date.now();
+  const clock = createWallClock(started, timeScale);
+  const own: TraceRecord[] = []; // the deployer's records: crash, restart, partition, …
+  const inProcessEvents: TraceRecord[] = [];
+  let emulation = initialEmulation(plan.links);
+  const workDir = mkdtempSync(join(tmpdir(), 'netmachine-deploy-'));
+  const traceFiles: string[] = [];
+  const sessions = new Map<string, number>();
+  const ports = new Map<string, { quic: number; tls: number }>();
+  // In process, the plan's own factories; a child process resolves kinds to the built-in engines.
+  const planFactories = new Map(plan.nodes.flatMap((node) => node.engines.map((engine) => [engine.kind, engine.factory] as const)));
+
+  const specOf = (name: string): NodeSpec => {
+    const node = plan.nodes.find((candidate) => candidate.name === name)!;
+    return NodeSpecSchema.parse({
+      name,
+      secret: toHex(identities.nodeKeys.get(name)!.secret),
+      session: sessions.get(name) ?? 1,
+      transport: options.transport,
+      listen: { host: '127.0.0.1', ...(ports.get(name) ?? { quic: 0, tls: 0 }) },
+      seed,
+      clockOrigin: started,
+      timeScale,
+      permanent: true,
+      engines: node.engines.map((engine) => ({ name: engine.name, kind: engine.kind, params: engine.params, secret: toHex(identities.engineKeys.get(`${name}/${engine.name}`)!.secret) })),
+      neighbors: planNeighbors(plan, name),
+    });
+  };
+
+  async function boot(name: string): Promise<Member> {
+    const spec = specOf(name);
+    const member = options.isInProcess === true ? await bootInProcess(spec) : await bootChild(spec);
+    const portOf = (scheme: string): number => Number(member.addresses.find((address) => address.startsWith(scheme))?.split(':').pop() ?? 0);
+    ports.set(name, { quic: portOf('quic'), tls: portOf('tls') });
+    return member;
+  }
+
+  async function bootInProcess(spec: NodeSpec): Promise<Member> {
+    let current = emulation;
+    const node: ConfiguredNode = await createConfiguredNode(spec, {
+      trace: { emit: (record) => inProcessEvents.push(record) },
+      emulation: () => current,
+      engines: planFactories,
+    });
+    return {
+      addresses: node.addresses,
+      start: (peers, state) => {
+        current = state;
+        node.start(peers);
+      },
+      emulate: (state) => {
+        current = state;
+      },
+      stop: () => node.close(),
+      kill: () => node.close(),
+    };
+  }
+
+  async function bootChild(spec: NodeSpec): Promise<Member> {
+    const specPath = join(workDir, `${spec.name}.${spec.session}.json`);
+    const tracePath = join(workDir, `${spec.name}.${spec.session}.jsonl`);
+    writeFileSync(specPath, JSON.stringify(spec), { mode: 0o600 });
+    traceFiles.push(tracePath);
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./node-main.ts', import.meta.url)), specPath, tracePath], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const addresses = await new Promise<ReadonlyArray<string>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`node ${spec.name} did not report its addresses within ${options.startupTimeoutMs ?? 30_000} ms`)), options.startupTimeoutMs ?? 30_000);
+      child.on('message', (message: FromNodeMessage) => {
+        if (message.kind === 'listening') {
+          clearTimeout(timer);
+          resolve(message.addresses);
+        }
+        if (message.kind === 'error') log(`node ${spec.name}: ${message.message}`);
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`node ${spec.name} exited with code ${code} before listening`));
+      });
+    });
+    const post = (message: ToNodeMessage): void => {
+      if (child.connected) child.send(message);
+    };
+    return {
+      addresses,
+      start: (peers, state) => post({ kind: 'start', peers, emulation: state }),
+      emulate: (state) => post({ kind: 'emulation', state }),
+      async stop() {
+        post({ kind: 'stop' });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      },
+      async kill() {
+        child.kill('SIGKILL');
+        await exited;
+      },
+    };
+  }
+
+  const members = new Map<string, Member>();
+  const peersFor = (name: string): PeerSpec[] =>
+    plan.nodes
+      .filter((node) => node.name !== name)
+      .map((node) => ({
+        name: node.name,
+        id: identities.nodeKeys.get(node.name)!.id,
+        addresses: [...(members.get(node.name)?.addresses ?? addressesFromPorts(ports.get(node.name), options.transport))],
+        engines: Object.fromEntries(node.engines.map((engine) => [engine.name, identities.engineKeys.get(`${node.name}/${engine.name}`)!.id])),
+      }));
+
+  const emit = (record: Omit<TraceRecord, 't'>): void => void own.push({ t: clock.now(), ...record } as TraceRecord);
+
+  async function apply(event: PlanEvent): Promise<void> {
+    switch (event.kind) {
+      case 'crash': {
+        const member = members.get(event.node);
+        if (member === undefined) return;
+        members.delete(event.node);
+        emit({ kind: 'crash', node: event.node });
+        log(`crash ${event.node}`);
+        await member.kill();
+        return;
+      }
+      case 'restart': {
+        if (members.has(event.node)) return;
+        sessions.set(event.node, (sessions.get(event.node) ?? 1) + 1);
+        emit({ kind: 'restart', node: event.node });
+        log(`restart ${event.node}`);
+        const member = await boot(event.node);
+        members.set(event.node, member);
+        member.start(peersFor(event.node), emulation);
+        return;
+      }
+      default: {
+        emulation = applyEmulationEvent(emulation, event);
+        for (const member of members.values()) member.emulate(emulation);
+        if (event.kind === 'partition') emit({ kind: 'partition', node: '*', text: JSON.stringify(event.groups), ...(event.isOneWay && { reason: 'one-way' }) });
+        else if (event.kind === 'heal') emit({ kind: 'heal', node: '*' });
+        else emit({ kind: 'link', node: event.a, peer: event.b, text: event.kind === 'set-link' ? JSON.stringify(event.change) : event.kind === 'link-up' ? 'up' : 'down' });
+        return;
+      }
+    }
+  }
+
+  try {
+    for (const node of plan.nodes) {
+      members.set(node.name, await boot(node.name));
+      log(`node ${node.name} listening on ${members.get(node.name)!.addresses.join(' ')}`);
+    }
+    for (const [name, member] of members) member.start(peersFor(name), emulation);
+    const runStart = clock.now();
+    const pending: Array<Promise<void>> = [];
+    const timers = plan.events.map((event) => setTimeout(() => pending.push(apply(event).catch((error) => log(`event ${event.kind} failed: ${String(error)}`))), Math.max(0, (event.atMs + runStart - clock.now()) * timeScale)));
+    await sleep(Math.max(0, (durationMs + runStart - clock.now()) * timeScale));
+    timers.forEach(clearTimeout);
+    await Promise.all(pending);
+  } finally {
+    await Promise.all([...members.values()].map((member) => member.stop()));
+  }
+  const sources = options.isInProcess === true ? [own, inProcessEvents] : [own, ...traceFiles.map(readNodeTraceFile)];
+  const events = mergeTraces(sources).filter((event) => event.t <= durationMs);
+  rmSync(workDir, { recursive: true, force: true });
+  const header: TraceHeader = {
+    format: TRACE_FORMAT,
+    version: TRACE_VERSION,
+    backend: options.transport === 'tls' ? 'tls' : 'quic',
+    seed,
+    scenario: plan.source,
+    started,
+    crypto: 'ed25519',
+    nodes: Object.fromEntries([...identities.nodeKeys].map(([name, key]) => [name, key.id])),
+    engines: Object.fromEntries([...identities.engineKeys].map(([name, key]) => [name, key.id])),
+    emulated: EMULATED_FAULTS,
+  };
+  return { header, events, summary: summarizeTrace(events) };
+}
+
+function addressesFromPorts(ports: { quic: number; tls: number } | undefined, transport: 'quic' | 'tls' | 'both'): string[] {
+  if (ports === undefined) return [];
+  const out: string[] = [];
+  if (transport !== 'tls') out.push(`quic://127.0.0.1:${ports.quic}`);
+  if (transport !== 'quic') out.push(`tls://127.0.0.1:${ports.tls}`);
+  return out;
+}

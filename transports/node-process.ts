@@ -1,0 +1,87 @@
+// Runs one node in this process: standalone (`netmachine node`: peers from its spec, until SIGINT
+// or SIGTERM) or as a deployment child (IPC: report the listening addresses, wait for `start`
+// with the peers, follow `emulation` updates, `stop` gracefully). Both flush the node's trace.
+import type { EngineFactory, TraceRecord, TraceSink } from '../core/index.js';
+import { initialEmulation, type EmulationState } from './emulation.js';
+import { createConfiguredNode, type NodeSpec, type PeerSpec } from './node-spec.js';
+import { createNodeTraceFile } from './trace-io.js';
+
+/** Deployer → node messages. */
+export type ToNodeMessage =
+  | { readonly kind: 'start'; readonly peers: ReadonlyArray<PeerSpec>; readonly emulation?: EmulationState }
+  | { readonly kind: 'emulation'; readonly state: EmulationState }
+  | { readonly kind: 'stop' };
+
+/** Node → deployer messages. */
+export type FromNodeMessage = { readonly kind: 'listening'; readonly addresses: ReadonlyArray<string> } | { readonly kind: 'stopped' } | { readonly kind: 'error'; readonly message: string };
+
+export interface NodeProcessOptions {
+  readonly engines?: ReadonlyMap<string, EngineFactory>;
+  /** Where the node's trace goes (JSONL records); default spec.trace, else none. */
+  readonly tracePath?: string;
+  /** Human-readable lines (connections, shutdown); default none. */
+  readonly log?: (line: string) => void;
+  /** Follow the deployment protocol over the IPC channel instead of running standalone. */
+  readonly isChild?: boolean;
+}
+
+/** Runs the node until it is told to stop (IPC `stop`, SIGINT, SIGTERM); resolves after a graceful shutdown. */
+export async function runNodeProcess(spec: NodeSpec, options: NodeProcessOptions = {}): Promise<void> {
+  const tracePath = options.tracePath ?? spec.trace;
+  const file = tracePath === undefined ? undefined : createNodeTraceFile(tracePath);
+  const log = options.log ?? (() => {});
+  const sink: TraceSink = {
+    emit(record: TraceRecord) {
+      file?.emit(record);
+      if (record.kind === 'connect' || record.kind === 'disconnect' || record.kind === 'connect-failed' || record.kind === 'verify-fail') {
+        log(`${record.kind} ${record.peer ?? ''} ${record.text ?? ''} ${record.reason ?? ''}`.trimEnd());
+      }
+    },
+  };
+  let emulation: EmulationState = initialEmulation([]);
+  const send = (message: FromNodeMessage): void => void process.send?.(message);
+  const node = await createConfiguredNode(spec, { trace: sink, ...(options.engines !== undefined && { engines: options.engines }), ...(options.isChild === true && { emulation: () => emulation }) });
+  log(`node ${spec.name} ${node.real.id} listening on ${node.addresses.join(' ')}`);
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  let isStopping = false;
+  const stop = async (): Promise<void> => {
+    if (isStopping) return;
+    isStopping = true;
+    log(`node ${spec.name} shutting down`);
+    await node.close();
+    file?.flush();
+    finish();
+  };
+  const onSignal = (): void => void stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  if (options.isChild === true) {
+    process.on('message', (message: ToNodeMessage) => {
+      switch (message.kind) {
+        case 'start':
+          if (message.emulation !== undefined) emulation = message.emulation;
+          try {
+            node.start(message.peers);
+          } catch (error) {
+            send({ kind: 'error', message: String((error as Error).message ?? error) });
+          }
+          return;
+        case 'emulation':
+          emulation = message.state;
+          return;
+        case 'stop':
+          void stop();
+          return;
+      }
+    });
+    process.once('disconnect', onSignal); // the deployer went away
+    send({ kind: 'listening', addresses: node.addresses });
+  } else {
+    node.start(spec.peers);
+  }
+  await finished;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (options.isChild === true) send({ kind: 'stopped' });
+}

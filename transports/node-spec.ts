@@ -1,0 +1,188 @@
+// What one real node runs: its key, listeners, peers (ids, addresses, engine ids) and engines. It
+// is the node config file (`netmachine node --config`) and what `deploy` hands each node process.
+import { z } from 'zod';
+import {
+  BUILTIN_ENGINES,
+  createNodeCrypto,
+  createRng,
+  deriveSecret,
+  err,
+  fromHex,
+  IdentityStore,
+  NetmachineError,
+  ok,
+  toHex,
+  withVerifyCache,
+  type EngineEnv,
+  type EngineFactory,
+  type Id,
+  type TraceSink,
+} from '../core/index.js';
+import type { Scheme } from './channel.js';
+import type { EmulationState } from './emulation.js';
+import { emulationFilter } from './emulation.js';
+import { startRealNode, type RealNode } from './real-node.js';
+import type { QuicDriverOptions } from './quic/driver.js';
+
+const Hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits');
+const Name = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected a name of letters, digits, "_", ".", ":" or "-"');
+const Port = z.number().int().min(0).max(65535);
+
+export const PeerSpecSchema = z.strictObject({
+  name: Name,
+  id: Hex32,
+  /** Addresses in preference order: `quic://host:port`, `tls://host:port`. */
+  addresses: z.array(z.string().regex(/^(quic|tls):\/\/.+:\d+$/, 'expected an address like quic://127.0.0.1:7001 or tls://127.0.0.1:7002')),
+  /** Engine name → engine id, so `peer/engine` references resolve. */
+  engines: z.record(z.string(), Hex32).default({}),
+});
+
+export const EngineSpecSchema = z.strictObject({
+  name: Name,
+  kind: z.string().min(1),
+  params: z.record(z.string(), z.unknown()).default({}),
+  /** The engine's secret seed; absent = derived from the node secret and the engine name. */
+  secret: Hex32.optional(),
+});
+
+export const NodeSpecSchema = z.strictObject({
+  name: Name,
+  /** The node's 32-byte secret seed (hex); `netmachine node` also accepts `key: <file>`. */
+  secret: Hex32,
+  /** Boot number; must grow across restarts (default: seconds since the epoch). */
+  session: z.number().int().positive().optional(),
+  transport: z.enum(['quic', 'tls', 'both']).default('both'),
+  listen: z.strictObject({ host: z.string().default('127.0.0.1'), quic: Port.default(0), tls: Port.default(0) }).default({ host: '127.0.0.1', quic: 0, tls: 0 }),
+  /** Accept nodes that are not among the peers. */
+  open: z.boolean().default(false),
+  /** Topic names become ids derived from this seed (the same as in the simulator). */
+  seed: z.union([z.number().int(), z.string()]).default(0),
+  /** Wall-clock origin (Unix epoch ms) shared by a deployment; 0 = the epoch. */
+  clockOrigin: z.number().nonnegative().default(0),
+  /** Wall ms per clock ms (a deployment's --time-scale). */
+  timeScale: z.number().positive().default(1),
+  /** Keep permanent connections to the neighbours (re-dialled on loss). */
+  permanent: z.boolean().default(true),
+  peers: z.array(PeerSpecSchema).default([]),
+  engines: z.array(EngineSpecSchema).default([]),
+  /** Names of the linked peers (the `neighbors` engines see); default: every peer. */
+  neighbors: z.array(Name).optional(),
+  /** JSONL trace file written by `netmachine node` (events without a header). */
+  trace: z.string().optional(),
+  quic: z.strictObject({ udpPayloadBytes: z.number().int().min(1200).max(65527).optional(), maxIdleTimeoutMs: z.number().int().positive().optional() }).optional(),
+});
+
+export type NodeSpec = z.output<typeof NodeSpecSchema>;
+export type PeerSpec = z.output<typeof PeerSpecSchema>;
+
+/** Schemes of a `transport` setting, in preference order. */
+export function schemesOf(transport: 'quic' | 'tls' | 'both'): Scheme[] {
+  return transport === 'both' ? ['quic', 'tls'] : [transport];
+}
+
+/** A configured node: listening, not yet started. */
+export interface ConfiguredNode {
+  readonly real: RealNode;
+  readonly addresses: ReadonlyArray<string>;
+  /** Learns the peers (adverts), adds the engines and starts them. */
+  start(peers: ReadonlyArray<PeerSpec>): void;
+  close(): Promise<void>;
+}
+
+export interface ConfiguredNodeComponents {
+  readonly trace: TraceSink;
+  /** Engine kinds by name (default: the built-in engines). */
+  readonly engines?: ReadonlyMap<string, EngineFactory>;
+  /** Current emulated-network state; absent = a plain real network. */
+  readonly emulation?: () => EmulationState;
+}
+
+/** Creates and starts listening a node from its spec. */
+export async function createConfiguredNode(spec: NodeSpec, components: ConfiguredNodeComponents): Promise<ConfiguredNode> {
+  const crypto = withVerifyCache(createNodeCrypto());
+  const key = crypto.keyPair(fromHex(spec.secret));
+  const names = new Map<Id, string>([[key.id, spec.name]]);
+  const nameOf = (id: Id): string | undefined => names.get(id);
+  const directory = new IdentityStore();
+  const rng = createRng(String(spec.seed), `node/${spec.name}/${spec.session ?? 0}`);
+  const real = await startRealNode(
+    { crypto, rng, trace: components.trace },
+    {
+      name: spec.name,
+      key,
+      session: spec.session ?? Math.floor(Date.now() / 1000),
+      schemes: schemesOf(spec.transport),
+      listenHost: spec.listen.host,
+      ports: { quic: spec.listen.quic, tls: spec.listen.tls },
+      directory,
+      nameOf,
+      isOpen: spec.open,
+      clockOriginMs: spec.clockOrigin,
+      timeScale: spec.timeScale,
+      ...(components.emulation !== undefined && { filter: emulationFilter(spec.name, components.emulation, nameOf, rng.fork('emulation')) }),
+      ...(spec.quic !== undefined && { quic: spec.quic as QuicDriverOptions }),
+    },
+  );
+  const factories = components.engines ?? BUILTIN_ENGINES;
+  const engineKeys = spec.engines.map((engine) => crypto.keyPair(engine.secret !== undefined ? fromHex(engine.secret) : deriveSecret(spec.secret, 'eng', engine.name)));
+  spec.engines.forEach((engine, index) => names.set(engineKeys[index]!.id, `${spec.name}/${engine.name}`));
+  const topics = new Map<string, Id>();
+  let peerList: ReadonlyArray<PeerSpec> = [];
+  const env: EngineEnv = {
+    nodeName: spec.name,
+    get neighbors() {
+      return spec.neighbors ?? peerList.map((peer) => peer.name);
+    },
+    resolve(reference) {
+      const [nodeName, engineName, extra] = reference.split('/');
+      if (engineName === undefined || extra !== undefined) return err(`no engine "${reference}" (expected node/engine)`);
+      if (nodeName === spec.name) {
+        const index = spec.engines.findIndex((engine) => engine.name === engineName);
+        return index < 0 ? err(`no engine "${reference}" on this node`) : ok({ engine: engineKeys[index]!.id, node: key.id });
+      }
+      const peer = peerList.find((candidate) => candidate.name === nodeName);
+      const engine = peer?.engines[engineName];
+      if (peer === undefined || engine === undefined) return err(`no engine "${reference}" (not among the peers' engines)`);
+      return ok({ engine, node: peer.id });
+    },
+    topic(name) {
+      let id = topics.get(name);
+      if (id === undefined) {
+        id = crypto.keyPair(deriveSecret(spec.seed, 'topic', name)).id;
+        topics.set(name, id);
+        names.set(id, name);
+      }
+      return id;
+    },
+  };
+  return {
+    real,
+    addresses: real.addresses,
+    start(peers) {
+      peerList = peers;
+      for (const peer of peers) {
+        names.set(peer.id, peer.name);
+        directory.setNode({ id: peer.id, addresses: peer.addresses, trust: 128 });
+        for (const [engineName, engineId] of Object.entries(peer.engines)) {
+          names.set(engineId, `${peer.name}/${engineName}`);
+          directory.setEngineNode(engineId, peer.id);
+        }
+      }
+      spec.engines.forEach((engine, index) => {
+        const factory = factories.get(engine.kind);
+        if (factory === undefined) throw new NetmachineError('node/unknown-engine-kind', `engine "${engine.name}": unknown kind "${engine.kind}" (known: ${[...factories.keys()].join(', ')})`);
+        real.node.addEngine(engine.name, engineKeys[index]!, factory(engine.params, env));
+      });
+      real.node.start();
+      if (!spec.permanent) return;
+      const linked = new Set(env.neighbors);
+      for (const peer of peers) if (linked.has(peer.name)) real.transport.connect(peer.id, { isPermanent: true });
+    },
+    close: () => real.close(),
+  };
+}
+
+/** Hex of a fresh random secret (keygen). */
+export function secretHex(bytes: Uint8Array): string {
+  return toHex(bytes);
+}
