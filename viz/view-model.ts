@@ -14,155 +14,188 @@ const MARKER_KINDS: ReadonlySet<string> = new Set<MarkerKind>(['drop', 'verify-f
 
 /** Builds the view model of a trace. Events need not be sorted; ties keep their `seq` order. */
 export function buildViewModel(header: TraceHeader, events: ReadonlyArray<TraceEvent>): ViewModel {
-  const ordered = sortedByTime(events);
-  const nodes = new Interner();
-  for (const name of Object.keys(header.nodes)) nodes.intern(name);
-  const engines = new Interner();
-  const topics = new Interner();
-  const reasons = new Interner();
-  const messages: MutableMessage[] = [];
-  const messageIndex = new Map<string, number>();
-  const flights = new FlightMatcher();
-  const states = new NodeStateTracker();
-  const topicTracker = new TopicTracker();
-  const markers: Omit<Marker, 'flight'>[] = [];
-  const markerFlights: number[] = [];
-  const deliveries: Delivery[] = [];
-  const delivered = new Set<string>();
-  const byKind: Record<string, number> = {};
-  const dropsByReason: Record<string, number> = {};
-  let endMs = 0;
-  let startMs = 0;
+  const builder = new ModelBuilder(Object.keys(header.nodes));
+  for (const event of sortedByTime(events)) builder.add(event);
+  return builder.finish();
+}
 
-  const messageOf = (id: string, node: number): number => {
-    let index = messageIndex.get(id);
-    if (index === undefined) {
-      index = messages.length;
-      messageIndex.set(id, index);
-      messages.push({ id, sourceNode: node, sourceEngine: -1, destinationKind: '?', to: '', destinationEngine: -1, topic: -1, bytes: 0, sentMs: Number.NaN, parent: -1, expectedDeliveries: 0 });
-    }
-    return index;
-  };
+/** An event's node, engine, peer and message as model indices (-1 when absent). */
+interface Resolved {
+  readonly node: number;
+  readonly engine: number;
+  readonly peer: number;
+  readonly message: number;
+}
 
-  for (const event of ordered) {
-    byKind[event.kind] = (byKind[event.kind] ?? 0) + 1;
-    endMs = Math.max(endMs, event.t);
-    startMs = Math.min(startMs, event.t);
-    if (event.node === '*') {
-      if (event.kind === 'partition') states.partition(event.t, parseGroups(event.text), nodes);
-      if (event.kind === 'heal') states.heal(event.t);
-      continue;
-    }
-    const node = nodes.intern(event.node);
-    const engine = engines.optional(event.engine);
-    const peer = nodes.optional(event.peer);
-    let message = event.msg === undefined ? -1 : messageOf(event.msg, event.kind === 'receive' ? peer : node);
-    let flight = -1;
+class ModelBuilder {
+  private readonly nodes = new Interner();
+  private readonly engines = new Interner();
+  private readonly topics = new Interner();
+  private readonly reasons = new Interner();
+  private readonly messages: MutableMessage[] = [];
+  /** Trace id → index of the latest message with that id. */
+  private readonly messageIndex = new Map<string, number>();
+  private readonly flights = new FlightMatcher();
+  private readonly states = new NodeStateTracker();
+  private readonly topicTracker = new TopicTracker();
+  private readonly markers: Omit<Marker, 'flight'>[] = [];
+  /** Per marker, the flight (original index) it ended, or -1. */
+  private readonly markerFlights: number[] = [];
+  private readonly deliveries: Delivery[] = [];
+  private readonly delivered = new Set<string>();
+  private readonly byKind: Record<string, number> = {};
+  private readonly dropsByReason: Record<string, number> = {};
+  private eventCount = 0;
+  private startMs = 0;
+  private endMs = 0;
+
+  constructor(nodeNames: ReadonlyArray<string>) {
+    for (const name of nodeNames) this.nodes.intern(name);
+  }
+
+  add(event: TraceEvent): void {
+    this.eventCount++;
+    this.byKind[event.kind] = (this.byKind[event.kind] ?? 0) + 1;
+    this.startMs = Math.min(this.startMs, event.t);
+    this.endMs = Math.max(this.endMs, event.t);
+    if (event.node === '*') return this.addGlobal(event);
+    const node = this.nodes.intern(event.node);
+    const peer = this.nodes.optional(event.peer);
+    const resolved: Resolved = {
+      node,
+      engine: this.engines.optional(event.engine),
+      peer,
+      message: event.msg === undefined ? -1 : this.messageOf(event.msg, event.kind === 'receive' ? peer : node, event.kind === 'send'),
+    };
+    const flight = this.addByKind(event, resolved);
+    if (MARKER_KINDS.has(event.kind)) this.addMarker(event, resolved, flight);
+  }
+
+  /** Applies the event; returns the (original) index of a flight it ended, or -1. */
+  private addByKind(event: TraceEvent, { node, engine, peer, message }: Resolved): number {
     switch (event.kind) {
-      case 'send': {
-        // Message ids restart with a node's session, so a second `send` of an id is a new message.
-        if (message >= 0 && !Number.isNaN(messages[message]!.sentMs)) {
-          messageIndex.delete(event.msg!);
-          message = messageOf(event.msg!, node);
-        }
-        const record = messages[message];
-        if (record === undefined) break;
-        const isTopic = event.dst === 'topic';
-        const topic = isTopic && event.to !== undefined ? topics.intern(event.to) : -1;
-        Object.assign(record, {
-          sourceNode: node,
-          sourceEngine: engine,
-          destinationKind: event.dst ?? '?',
-          to: event.to ?? '',
-          destinationEngine: event.dst === 'engine' ? engines.optional(engineOf(event.to)) : -1,
-          topic,
-          bytes: event.bytes ?? 0,
-          sentMs: event.t,
-          parent: event.cause === undefined ? -1 : messageOf(event.cause, -1),
-          expectedDeliveries: topic < 0 ? 0 : topicTracker.subscribersExcept(topic, `${event.node}/${event.engine ?? ''}`),
-        });
-        break;
-      }
+      case 'send':
+        this.addSend(event, node, engine, message);
+        return -1;
       case 'transmit':
-        if (message >= 0 && peer >= 0) flights.transmit(message, node, peer, event.t, event.bytes ?? 0);
-        break;
+        if (message >= 0 && peer >= 0) this.flights.transmit(message, node, peer, event.t, event.bytes ?? 0);
+        return -1;
       case 'receive':
-        if (message >= 0 && peer >= 0) flights.receive(message, peer, node, event.t, event.bytes ?? 0);
-        break;
+        if (message >= 0 && peer >= 0) this.flights.receive(message, peer, node, event.t, event.bytes ?? 0);
+        return -1;
       case 'drop':
-      case 'verify-fail': {
-        const reason = reasons.intern(event.reason ?? 'unknown');
-        if (event.kind === 'drop') dropsByReason[reasons.values[reason]!] = (dropsByReason[reasons.values[reason]!] ?? 0) + 1;
-        if (peer < 0) break;
-        flight = message >= 0 && event.kind === 'drop' ? flights.drop(message, node, peer, event.t, reason, event.reason === 'crashed') : flights.reject(node, peer, event.t, reason);
-        break;
-      }
-      case 'deliver': {
-        if (message < 0) break;
-        const key = `${message}|${node}|${engine}`;
-        const isDuplicate = delivered.has(key);
-        delivered.add(key);
-        deliveries.push({ message, node, engine, t: event.t, latencyMs: event.t - messages[message]!.sentMs, isDuplicate });
-        if (!isDuplicate && messages[message]!.topic >= 0 && event.engine !== 'router') topicTracker.delivered(messages[message]!.topic);
-        break;
-      }
+      case 'verify-fail':
+        return this.addDrop(event, node, peer, message);
+      case 'deliver':
+        if (message >= 0) this.addDelivery(event, node, engine, message);
+        return -1;
       case 'crash':
-        states.crash(event.t, node);
-        topicTracker.crash(`${event.node}/`);
-        break;
+        this.states.crash(event.t, node);
+        this.topicTracker.crash(`${event.node}/`);
+        return -1;
       case 'restart':
-        states.restart(event.t, node);
-        break;
+        this.states.restart(event.t, node);
+        return -1;
       case 'subscribe':
       case 'unsubscribe':
-        if (event.topic !== undefined) topicTracker.subscription(topics.intern(event.topic), `${event.node}/${event.engine ?? ''}`, event.kind === 'subscribe');
-        break;
+        if (event.topic !== undefined) this.topicTracker.subscription(this.topics.intern(event.topic), `${event.node}/${event.engine ?? ''}`, event.kind === 'subscribe');
+        return -1;
       default:
-        break;
-    }
-    if (MARKER_KINDS.has(event.kind)) {
-      markers.push({
-        kind: event.kind as MarkerKind,
-        node,
-        t: event.t,
-        reason: event.kind === 'drop' || event.kind === 'verify-fail' ? reasons.find(event.reason ?? 'unknown') : -1,
-        engine,
-        message,
-        peer,
-        text: event.text ?? '',
-      });
-      markerFlights.push(flight);
+        return -1;
     }
   }
-  for (const record of messages) if (record.topic >= 0) topicTracker.published(record.topic, record.expectedDeliveries);
-  if (endMs <= startMs) endMs = startMs + 1;
-  const finished = flights.finish(endMs);
-  const flightOfMarker = markerFlights.map((original) => (original < 0 ? -1 : finished.order[original]!));
-  return {
-    startMs,
-    endMs,
-    nodes: nodes.values,
-    engines: engines.values,
-    topics: topics.values,
-    reasons: reasons.values,
-    messages,
-    flights: finished.flights,
-    markers: markers.map((marker, index) => ({ ...marker, flight: flightOfMarker[index]! })),
-    deliveries,
-    nodeStates: states.finish(nodes.values.length, startMs),
-    partitions: states.partitionSpans(endMs),
-    links: aggregateLinks(finished.flights, markers.filter((marker) => marker.kind === 'link')),
-    topicStats: topicTracker.stats(topics.values),
-    counts: {
-      events: ordered.length,
-      byKind,
-      messages: messages.length,
-      flights: finished.flights.length,
-      delivered: byKind['deliver'] ?? 0,
-      dropped: byKind['drop'] ?? 0,
-      dropsByReason,
-    },
-  };
+
+  private addGlobal(event: TraceEvent): void {
+    if (event.kind === 'partition') this.states.partition(event.t, parseGroups(event.text), this.nodes);
+    if (event.kind === 'heal') this.states.heal(event.t);
+  }
+
+  /** The index of message `id`; a `send` of an id already sent starts a new message, because
+   *  message ids restart with a node's session (after a crash and restart). */
+  private messageOf(id: string, node: number, isSend: boolean): number {
+    const known = this.messageIndex.get(id);
+    if (known !== undefined && !(isSend && !Number.isNaN(this.messages[known]!.sentMs))) return known;
+    const index = this.messages.length;
+    this.messageIndex.set(id, index);
+    this.messages.push({ id, sourceNode: node, sourceEngine: -1, destinationKind: '?', to: '', destinationEngine: -1, topic: -1, bytes: 0, sentMs: Number.NaN, parent: -1, expectedDeliveries: 0 });
+    return index;
+  }
+
+  private addSend(event: TraceEvent, node: number, engine: number, message: number): void {
+    const record = this.messages[message];
+    if (record === undefined) return;
+    const topic = event.dst === 'topic' && event.to !== undefined ? this.topics.intern(event.to) : -1;
+    Object.assign(record, {
+      sourceNode: node,
+      sourceEngine: engine,
+      destinationKind: event.dst ?? '?',
+      to: event.to ?? '',
+      destinationEngine: event.dst === 'engine' ? this.engines.optional(engineOf(event.to)) : -1,
+      topic,
+      bytes: event.bytes ?? 0,
+      sentMs: event.t,
+      parent: event.cause === undefined ? -1 : this.messageOf(event.cause, -1, false),
+      expectedDeliveries: topic < 0 ? 0 : this.topicTracker.subscribersExcept(topic, `${event.node}/${event.engine ?? ''}`),
+    });
+    if (topic >= 0) this.topicTracker.published(topic, record.expectedDeliveries);
+  }
+
+  private addDrop(event: TraceEvent, node: number, peer: number, message: number): number {
+    const reason = this.reasons.intern(event.reason ?? 'unknown');
+    if (event.kind === 'drop') this.dropsByReason[this.reasons.values[reason]!] = (this.dropsByReason[this.reasons.values[reason]!] ?? 0) + 1;
+    if (peer < 0) return -1;
+    if (message >= 0 && event.kind === 'drop') return this.flights.drop(message, node, peer, event.t, reason, event.reason === 'crashed');
+    return this.flights.reject(node, peer, event.t, reason);
+  }
+
+  private addDelivery(event: TraceEvent, node: number, engine: number, message: number): void {
+    const key = `${message}|${node}|${engine}`;
+    const isDuplicate = this.delivered.has(key);
+    this.delivered.add(key);
+    const record = this.messages[message]!;
+    this.deliveries.push({ message, node, engine, t: event.t, latencyMs: event.t - record.sentMs, isDuplicate });
+    if (!isDuplicate && record.topic >= 0 && event.engine !== 'router') this.topicTracker.delivered(record.topic);
+  }
+
+  private addMarker(event: TraceEvent, { node, engine, peer, message }: Resolved, flight: number): void {
+    const hasReason = event.kind === 'drop' || event.kind === 'verify-fail';
+    this.markers.push({ kind: event.kind as MarkerKind, node, t: event.t, reason: hasReason ? this.reasons.find(event.reason ?? 'unknown') : -1, engine, message, peer, text: event.text ?? '' });
+    this.markerFlights.push(flight);
+  }
+
+  finish(): ViewModel {
+    const endMs = this.endMs > this.startMs ? this.endMs : this.startMs + 1;
+    const finished = this.flights.finish(endMs);
+    const markers = this.markers.map((marker, index) => {
+      const original = this.markerFlights[index]!;
+      return { ...marker, flight: original < 0 ? -1 : finished.order[original]! };
+    });
+    return {
+      startMs: this.startMs,
+      endMs,
+      nodes: this.nodes.values,
+      engines: this.engines.values,
+      topics: this.topics.values,
+      reasons: this.reasons.values,
+      messages: this.messages,
+      flights: finished.flights,
+      markers,
+      deliveries: this.deliveries,
+      nodeStates: this.states.finish(this.nodes.values.length, this.startMs),
+      partitions: this.states.partitionSpans(endMs),
+      links: aggregateLinks(finished.flights, markers.filter((marker) => marker.kind === 'link')),
+      topicStats: this.topicTracker.stats(this.topics.values),
+      counts: {
+        events: this.eventCount,
+        byKind: this.byKind,
+        messages: this.messages.length,
+        flights: finished.flights.length,
+        delivered: this.byKind['deliver'] ?? 0,
+        dropped: this.byKind['drop'] ?? 0,
+        dropsByReason: this.dropsByReason,
+      },
+    };
+  }
 }
 
 /** The events in (t, seq) order; a copy is made only when the input is out of order. */

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { TraceEvent, TraceHeader } from '../../core/index.js';
+import type { TraceEvent } from '../../core/index.js';
 import { layoutTopology, renderReport } from '../../viz/index.js';
-import { ringTrace } from './scenario.js';
+import { handHeader, ringTrace } from './scenario.js';
 
-const HEADER: TraceHeader = {
-  format: 'netmachine-trace',
-  version: 1,
-  backend: 'sim',
-  seed: 3,
-  scenario: { name: 'x' },
-  started: 0,
-  crypto: 'sim-keyed',
-  nodes: { a: '00', b: '01' },
-  engines: {},
-};
+const HEADER = handHeader({ a: '00', b: '01' });
 
 /** The JSON embedded in the report. */
 function embedded(html: string): unknown {

@@ -53,3 +53,8 @@ export function ringTrace(options: { durationMs?: number; intervalMs?: number } 
   const result = simulate(ringPlan(options));
   return { header: result.header, events: result.events };
 }
+
+/** A header for hand-written traces with these nodes (name → id). */
+export function handHeader(nodes: Record<string, string>): TraceHeader {
+  return { format: 'netmachine-trace', version: 1, backend: 'sim', seed: 1, scenario: { name: 'hand' }, started: 0, crypto: 'sim-keyed', nodes, engines: {} };
+}

@@ -1,19 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { summarizeTrace, type TraceEvent, type TraceHeader, type TraceRecord } from '../../core/index.js';
+import { summarizeTrace, type TraceEvent, type TraceRecord } from '../../core/index.js';
 import { buildViewModel, causalChildren, causalFuture, causalPast, findLink, latencyPercentiles, nodeStateAt, type ViewModel } from '../../viz/index.js';
-import { CRASH_MS, HEAL_MS, PARTITION_MS, RESTART_MS, ringTrace } from './scenario.js';
+import { CRASH_MS, HEAL_MS, PARTITION_MS, RESTART_MS, handHeader, ringTrace } from './scenario.js';
 
-const HEADER: TraceHeader = {
-  format: 'netmachine-trace',
-  version: 1,
-  backend: 'sim',
-  seed: 1,
-  scenario: { name: 'hand' },
-  started: 0,
-  crypto: 'sim-keyed',
-  nodes: { a: '00', b: '01', c: '02' },
-  engines: {},
-};
+const HEADER = handHeader({ a: '00', b: '01', c: '02' });
 
 function numbered(records: ReadonlyArray<TraceRecord>): TraceEvent[] {
   return records.map((record, seq) => ({ ...record, seq }));
@@ -129,6 +119,27 @@ describe('view model of a hand-written trace', () => {
       [10, false],
     ]);
     expect(latencyPercentiles(model)).toEqual({ count: 2, p50: 10, p90: 10, p99: 10, max: 10 });
+  });
+
+  it('treats an id sent again after a restart as a new message', () => {
+    const reused = buildViewModel(
+      HEADER,
+      numbered([
+        { t: 0, kind: 'send', node: 'a', engine: 'p', msg: 'x:1', dst: 'engine', to: 'b/e', bytes: 5 },
+        { t: 0, kind: 'transmit', node: 'a', msg: 'x:1', peer: 'b', bytes: 50 },
+        { t: 5, kind: 'receive', node: 'b', msg: 'x:1', peer: 'a', bytes: 50 },
+        { t: 5, kind: 'deliver', node: 'b', engine: 'e', msg: 'x:1', bytes: 5 },
+        { t: 6, kind: 'crash', node: 'a' },
+        { t: 7, kind: 'restart', node: 'a' },
+        { t: 8, kind: 'send', node: 'a', engine: 'p', msg: 'x:1', dst: 'engine', to: 'b/e', bytes: 5 },
+        { t: 8, kind: 'transmit', node: 'a', msg: 'x:1', peer: 'b', bytes: 50 },
+        { t: 10, kind: 'receive', node: 'b', msg: 'x:1', peer: 'a', bytes: 50 },
+        { t: 10, kind: 'deliver', node: 'b', engine: 'e', msg: 'x:1', bytes: 5 },
+      ]),
+    );
+    expect(reused.messages.map((message) => [message.id, message.sentMs])).toEqual([['x:1', 0], ['x:1', 8]]);
+    expect(reused.flights.map((flight) => [flight.message, flight.status])).toEqual([[0, 'delivered'], [1, 'delivered']]);
+    expect(reused.deliveries.map((delivery) => [delivery.message, delivery.latencyMs, delivery.isDuplicate])).toEqual([[0, 5, false], [1, 2, false]]);
   });
 
   it('sorts out-of-order events by time, then seq', () => {
