@@ -110,6 +110,8 @@ async function firstRenderMs(html: string): Promise<number | string> {
 /** One row per trace size. */
 export async function benchViz(): Promise<VizBenchRow[]> {
   const rows: VizBenchRow[] = [];
+  const warmUp = syntheticTrace(1000);
+  renderModel(buildViewModel(warmUp.header, warmUp.events), warmUp.header); // reads D3 and the assets once
   for (const size of SIZES) {
     const { header, events } = syntheticTrace(size);
     const [model, modelMs] = timed(() => buildViewModel(header, events));
