@@ -27,7 +27,7 @@ export { IdentityStore, TRUST_DEFAULT } from './directory.js';
 export type { NodeRecord } from './directory.js';
 export { routeOutgoing, routeIncoming, TopicTable, ReplayWindow } from './router.js';
 export type { RouteDecision, RoutingTable } from './router.js';
-export { createNode, jsonBody, DEFAULT_PROTOCOL } from './node.js';
+export { createNode, jsonBody, firstMessageId, DEFAULT_PROTOCOL } from './node.js';
 export type { Node, NodeComponents, NodeOptions } from './node.js';
 export { BUILTIN_ENGINES, PING_PROTOCOL, ECHO_PROTOCOL } from './engines/index.js';
 export { LINK_DEFAULTS } from './plan.js';

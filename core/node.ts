@@ -52,6 +52,13 @@ export interface Node {
   stop(): void;
   /** Engine id by name. */
   engineId(name: string): Id | undefined;
+  /**
+   * Acts as engine `name` from outside (a scenario's timed `send`, `publish`, `subscribe`): runs
+   * `action` with the engine's context and applies its effects. False when there is no such engine.
+   */
+  perform(name: string, action: (ctx: EngineContext) => void): boolean;
+  /** Skews the time this node's engines read from `ctx.now()` by `skewMs` (timers are unaffected). */
+  setClockSkew(skewMs: number): void;
 }
 
 interface HostedEngine {
@@ -79,6 +86,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
   const replayWindows = new Map<Id, ReplayWindow>();
   const sendSeq = new Map<Id, number>();
   let isStopped = false;
+  let clockSkewMs = 0;
 
   function nameOf(id: Id): string {
     return options.nameOf?.(id) ?? shortId(id);
@@ -133,7 +141,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
       self: hosted.key.id,
       node: self,
       name: hosted.name,
-      now: () => clock.now(),
+      now: () => clock.now() + clockSkewMs,
       rng: hosted.rng,
       send,
       reply: (input, body, sendOptions = {}) =>
@@ -300,7 +308,8 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     name: options.name,
     addEngine(name, key, engine) {
       if (engineNames.has(name)) throw new NetmachineError('node/duplicate-engine', `node "${options.name}" already hosts an engine named "${name}"`);
-      engines.set(key.id, { name, key, engine, rng: components.rng.fork(`engine/${name}`), timers: new Map(), nextMessageId: 1 });
+      // Ids stay unique per (src, dst) across restarts (I7): each session numbers from its own 2^32 block.
+      engines.set(key.id, { name, key, engine, rng: components.rng.fork(`engine/${name}`), timers: new Map(), nextMessageId: firstMessageId(options.session) });
       engineNames.set(name, key.id);
       options.directory.setEngineNode(key.id, self);
     },
@@ -315,7 +324,24 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
       }
     },
     engineId: (name) => engineNames.get(name),
+    perform(name, action) {
+      const id = engineNames.get(name);
+      const hosted = id === undefined ? undefined : engines.get(id);
+      if (hosted === undefined || isStopped) return false;
+      const effects: Effect[] = [];
+      action(contextFor(hosted, effects));
+      for (const effect of effects) apply(hosted, effect, undefined);
+      return true;
+    },
+    setClockSkew(skewMs) {
+      clockSkewMs = skewMs;
+    },
   };
+}
+
+/** The first message id of a session: session 1 counts from 1, session s from (s - 1)·2^32 + 1. */
+export function firstMessageId(session: number): number {
+  return (Math.max(0, session - 1) % 2 ** 21) * 2 ** 32 + 1;
 }
 
 /** UTF-8 JSON body helper for engines that speak JSON. */

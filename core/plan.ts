@@ -49,6 +49,8 @@ export interface PlanEngine {
   readonly kind: string;
   readonly params: Readonly<Record<string, unknown>>;
   readonly factory: EngineFactory;
+  /** Keeps the engine instance (and its state) across a crash and restart of its node. */
+  readonly isPersistent?: boolean;
 }
 
 export interface PlanNode {
@@ -63,7 +65,14 @@ export type PlanEvent =
   | { readonly atMs: number; readonly kind: 'partition'; readonly groups: ReadonlyArray<ReadonlyArray<string>>; readonly isOneWay: boolean }
   | { readonly atMs: number; readonly kind: 'heal' }
   | { readonly atMs: number; readonly kind: 'link-down' | 'link-up'; readonly a: string; readonly b: string }
-  | { readonly atMs: number; readonly kind: 'set-link'; readonly a: string; readonly b: string; readonly change: Partial<LinkSpec> };
+  | { readonly atMs: number; readonly kind: 'set-link'; readonly a: string; readonly b: string; readonly change: Partial<LinkSpec> }
+  /** Engine `from` (`node/engine`) sends `sizeBytes` to engine `to`. */
+  | { readonly atMs: number; readonly kind: 'send'; readonly from: string; readonly to: string; readonly sizeBytes: number }
+  /** Engine `from` publishes `sizeBytes` to `topic` (a topic name). */
+  | { readonly atMs: number; readonly kind: 'publish'; readonly from: string; readonly topic: string; readonly sizeBytes: number }
+  | { readonly atMs: number; readonly kind: 'subscribe' | 'unsubscribe'; readonly engine: string; readonly topic: string }
+  /** From now on the node's engines read a clock off by `skewMs`. */
+  | { readonly atMs: number; readonly kind: 'clock-skew'; readonly node: string; readonly skewMs: number };
 
 export interface NetworkPlan {
   readonly name: string;
@@ -77,4 +86,6 @@ export interface NetworkPlan {
   readonly crypto: 'ed25519' | 'sim-keyed';
   /** The scenario document the plan came from (written inline in the trace header). */
   readonly source: unknown;
+  /** The file it was loaded from, when any. */
+  readonly sourceFile?: string;
 }

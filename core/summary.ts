@@ -12,7 +12,7 @@ export interface TraceSummary {
   readonly verifyFailuresByReason: Readonly<Record<string, number>>;
   /** Round-trip times logged by `ping` engines. */
   readonly rttMs: Percentiles | undefined;
-  /** Send → deliver latency of each delivered message (first delivery per destination engine). */
+  /** Send → deliver latency of every deliver event (a duplicate delivery would count twice). */
   readonly latencyMs: Percentiles | undefined;
   readonly endMs: number;
 }

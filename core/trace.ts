@@ -16,6 +16,10 @@ export interface TraceHeader {
   readonly seed: number;
   /** The scenario document, inline, so the trace alone can be replayed. */
   readonly scenario: unknown;
+  /** Where the scenario was loaded from (user engine modules resolve against it on replay). */
+  readonly scenarioFile?: string;
+  /** The run length used (ms), after any `--until` override. */
+  readonly durationMs?: number;
   /** Start time: 0 for virtual time, wall ms since the Unix epoch on real networks. */
   readonly started: number;
   /** Crypto scheme of the run (`ed25519`, `sim-keyed`). */
@@ -24,6 +28,8 @@ export interface TraceHeader {
   readonly nodes: Readonly<Record<string, string>>;
   /** `node/engine` name → engine id (hex). */
   readonly engines: Readonly<Record<string, string>>;
+  /** The links of the topology as node-name pairs (so idle links are drawn too). */
+  readonly links?: ReadonlyArray<readonly [string, string]>;
   /** Faults that were emulated rather than real (real backends only). */
   readonly emulated?: ReadonlyArray<string>;
 }

@@ -13,7 +13,9 @@ import {
   type PlanEvent,
   type PlanLink,
 } from '../core/index.js';
+import { generateEdges, generatorSize, nodeName, type GeneratorSpec } from './generators.js';
 import type { JitterField, LinkFieldsValue, ScenarioDocument } from './schema.js';
+import { parseDuration } from './units.js';
 import { selectNodes } from './selectors.js';
 import { InputError, type LocatedDocument, type Problem } from './yaml.js';
 
@@ -82,24 +84,42 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
   const base = layerLink(LINK_DEFAULTS, scenario.defaults?.link);
   const links: PlanLink[] = [];
   const linkKeys = new Set<string>();
+  const classSpec = (name: string | undefined, path: PropertyKey[]): LinkSpec => {
+    if (name === undefined) return base;
+    const linkClass = scenario.linkClasses?.[name];
+    if (linkClass === undefined) problems.push(doc.problem(path, `unknown link class "${name}" (declare it under linkClasses)`));
+    return layerLink(base, linkClass);
+  };
+  (scenario.topology.generate ?? []).forEach((generator, index) => {
+    const path = ['topology', 'generate', index];
+    const { name: pattern, class: className, link, connected, ...spec } = generator;
+    const edges = generateEdges(spec as GeneratorSpec, scenario.seed, String(index), connected);
+    if (!edges.ok) return void problems.push(doc.problem([...path, 'kind'], edges.error));
+    const names = Array.from({ length: generatorSize(spec as GeneratorSpec) }, (_, i) => nodeName(pattern, i, spec as GeneratorSpec));
+    for (const name of names) {
+      if (declared.has(name)) return void problems.push(doc.problem([...path, 'name'], `generated node "${name}" is already declared (use a distinct name pattern such as "${index === 0 ? 'g' : String.fromCharCode(97 + index)}{i}")`));
+      declared.add(name);
+      nodeNames.push(name);
+    }
+    const linkSpec = layerLink(classSpec(className, [...path, 'class']), link);
+    for (const [i, j] of edges.value) {
+      linkKeys.add(linkKey(names[i]!, names[j]!));
+      links.push({ a: names[i]!, b: names[j]!, ab: linkSpec, ba: linkSpec });
+    }
+  });
   (scenario.topology.links ?? []).forEach((link, index) => {
     const path = ['topology', 'links', index];
     const [a, b] = link.between;
     requireNode(a, [...path, 'between', 0]);
     requireNode(b, [...path, 'between', 1]);
     if (a === b) problems.push(doc.problem([...path, 'between'], `a link cannot join node "${a}" to itself`));
-    const linkKey = a < b ? `${a}\0${b}` : `${b}\0${a}`;
-    if (linkKeys.has(linkKey)) problems.push(doc.problem([...path, 'between'], `link ${a}–${b} is declared twice`));
-    linkKeys.add(linkKey);
-    let spec = base;
-    if (link.class !== undefined) {
-      const linkClass = scenario.linkClasses?.[link.class];
-      if (linkClass === undefined) problems.push(doc.problem([...path, 'class'], `unknown link class "${link.class}" (declare it under linkClasses)`));
-      spec = layerLink(spec, linkClass);
-    }
+    const key = linkKey(a, b);
+    if (linkKeys.has(key)) problems.push(doc.problem([...path, 'between'], `link ${a}–${b} is declared twice`));
+    linkKeys.add(key);
+    const spec = classSpec(link.class, [...path, 'class']);
     const { between: _between, class: _class, forward, backward, ...fields } = link;
-    spec = layerLink(spec, fields);
-    links.push({ a, b, ab: layerLink(spec, forward), ba: layerLink(spec, backward) });
+    const both = layerLink(spec, fields);
+    links.push({ a, b, ab: layerLink(both, forward), ba: layerLink(both, backward) });
   });
 
   const engines = new Map<string, PlanEngine[]>(nodeNames.map((name) => [name, []]));
@@ -115,11 +135,22 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     for (const node of selected.value) {
       const list = engines.get(node)!;
       if (list.some((engine) => engine.name === name)) problems.push(doc.problem([...path, 'name'], `node "${node}" already runs an engine named "${name}" (give this one a different name:)`));
-      if (factory !== undefined) list.push({ name, kind: entry.kind, params: entry.params ?? {}, factory });
+      if (factory !== undefined) list.push({ name, kind: entry.kind, params: entry.params ?? {}, factory, ...(entry.persistent === true && { isPersistent: true }) });
     }
   }
 
-  const events: PlanEvent[] = scenario.events.map((event, index): PlanEvent => {
+  addWorkloads(doc, scenario, nodeNames, engines, problems);
+  const requireEngine = (reference: string, path: PropertyKey[]): string => {
+    const [node, engine] = reference.includes('/') ? reference.split('/') as [string, string] : [reference, 'sink'];
+    if (!declared.has(node)) problems.push(doc.problem(path, `node "${node}" is not declared in topology.nodes`));
+    else if (!engines.get(node)!.some((e) => e.name === engine)) {
+      if (engine === 'sink') engines.get(node)!.push(SINK);
+      else problems.push(doc.problem(path, `node "${node}" runs no engine named "${engine}"`));
+    }
+    return `${node}/${engine}`;
+  };
+  const skewEvents: PlanEvent[] = scenario.defaults?.node?.clockSkew === undefined ? [] : nodeNames.map((node) => ({ atMs: 0, kind: 'clock-skew', node, skewMs: scenario.defaults!.node!.clockSkew! }));
+  const timed: PlanEvent[] = scenario.events.map((event, index): PlanEvent => {
     const path = ['events', index];
     const atMs = event.at;
     if ('crash' in event) return requireNode(event.crash, [...path, 'crash']), { atMs, kind: 'crash', node: event.crash };
@@ -135,27 +166,85 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
       checkLink(pair, [...path, kind]);
       return { atMs, kind, a: pair[0], b: pair[1] };
     }
+    if ('send' in event) return { atMs, kind: 'send', from: requireEngine(event.send.from, [...path, 'send', 'from']), to: requireEngine(event.send.to, [...path, 'send', 'to']), sizeBytes: event.send.size };
+    if ('publish' in event) return { atMs, kind: 'publish', from: requireEngine(event.publish.from, [...path, 'publish', 'from']), topic: event.publish.topic, sizeBytes: event.publish.size };
+    if ('subscribe' in event) return { atMs, kind: 'subscribe', engine: requireEngine(event.subscribe.engine, [...path, 'subscribe', 'engine']), topic: event.subscribe.topic };
+    if ('unsubscribe' in event) return { atMs, kind: 'unsubscribe', engine: requireEngine(event.unsubscribe.engine, [...path, 'unsubscribe', 'engine']), topic: event.unsubscribe.topic };
+    if ('clock-skew' in event) {
+      requireNode(event['clock-skew'].node, [...path, 'clock-skew', 'node']);
+      const by = event['clock-skew'].by;
+      const negative = typeof by === 'string' && by.trim().startsWith('-');
+      const parsed = parseDuration(typeof by === 'string' ? by.trim().replace(/^-/, '') : Math.abs(by));
+      if (!parsed.ok) problems.push(doc.problem([...path, 'clock-skew', 'by'], parsed.error.replace('a duration', 'a signed duration')));
+      const skewMs = parsed.ok ? (negative || (typeof by === 'number' && by < 0) ? -parsed.value : parsed.value) : 0;
+      return { atMs, kind: 'clock-skew', node: event['clock-skew'].node, skewMs };
+    }
     const { between, ...fields } = event['set-link'];
     checkLink(between, [...path, 'set-link', 'between']);
     return { atMs, kind: 'set-link', a: between[0], b: between[1], change: linkChange(fields) };
   });
+  const events = [...skewEvents, ...timed];
   function checkLink(pair: readonly [string, string], path: PropertyKey[]): void {
     const [a, b] = pair;
-    if (!linkKeys.has(a < b ? `${a}\0${b}` : `${b}\0${a}`)) problems.push(doc.problem(path, `no link ${a}–${b} is declared`));
+    if (!linkKeys.has(linkKey(a, b))) problems.push(doc.problem(path, `no link ${a}–${b} is declared`));
   }
 
+  if (scenario.until !== undefined && scenario.duration !== undefined) problems.push(doc.problem(['until'], 'give either duration or until, not both'));
   if (nodeNames.length === 0) problems.push(doc.problem(['topology'], 'the topology declares no nodes'));
   if (problems.length > 0) throw new InputError('scenario/invalid', problems);
   return {
     name: scenario.name,
     seed: scenario.seed,
-    durationMs: scenario.duration,
+    durationMs: scenario.until ?? scenario.duration ?? DEFAULT_DURATION_MS,
     crypto: scenario.crypto,
     nodes: nodeNames.map((name) => ({ name, engines: engines.get(name)! })),
     links,
     events: events.map((event, index) => ({ event, index })).sort((x, y) => x.event.atMs - y.event.atMs || x.index - y.index).map((x) => x.event),
     source,
+    sourceFile: doc.file,
   };
+}
+
+const DEFAULT_DURATION_MS = 30_000;
+const SINK: PlanEngine = { name: 'sink', kind: 'sink', params: {}, factory: BUILTIN_ENGINES.get('sink')! };
+
+function linkKey(a: string, b: string): string {
+  return a < b ? `${a}\0${b}` : `${b}\0${a}`;
+}
+
+/** Each workload becomes a `workload` engine (named after it) on each source node, plus sinks. */
+function addWorkloads(doc: LocatedDocument, scenario: ScenarioDocument, nodeNames: ReadonlyArray<string>, engines: Map<string, PlanEngine[]>, problems: Problem[]): void {
+  const factory = BUILTIN_ENGINES.get('workload')!;
+  scenario.workloads.forEach((workload, index) => {
+    const path = ['workloads', index];
+    if ((workload.topic === undefined) === (workload.to === undefined)) {
+      problems.push(doc.problem(path, 'a workload needs either to: (unicast) or topic: (publish), not both'));
+      return;
+    }
+    const sources = selectNodes(workload.from, nodeNames, scenario.seed, `workloads/${index}`);
+    if (!sources.ok) return void problems.push(doc.problem([...path, 'from'], sources.error));
+    if (Array.isArray(workload.to)) workload.to.forEach((node, n) => nodeNames.includes(node) || problems.push(doc.problem([...path, 'to', n], `node "${node}" is not declared in topology.nodes`)));
+    const params = {
+      mode: workload.topic === undefined ? 'unicast' : 'publish',
+      targets: workload.to ?? 'neighbors',
+      nodes: workload.to === 'random' ? nodeNames : [],
+      ...(workload.topic !== undefined && { topic: workload.topic }),
+      intervalMs: 1000 / workload.rate,
+      count: workload.count ?? 0,
+      startMs: workload.start,
+      size: workload.size,
+      ...(workload.expiry !== undefined && { expiryMs: workload.expiry }),
+    };
+    for (const node of sources.value) {
+      const list = engines.get(node)!;
+      if (list.some((engine) => engine.name === workload.name)) problems.push(doc.problem([...path, 'name'], `node "${node}" already runs an engine named "${workload.name}"`));
+      list.push({ name: workload.name, kind: 'workload', params, factory });
+    }
+    if (workload.topic === undefined) {
+      // Every possible target gets a sink engine to receive the messages.
+      for (const node of nodeNames) if (!engines.get(node)!.some((engine) => engine.name === 'sink')) engines.get(node)!.push(SINK);
+    }
+  });
 }
 
 async function engineFactory(doc: LocatedDocument, kind: string, module: string | undefined, path: PropertyKey[], problems: Problem[]): Promise<EngineFactory | undefined> {

@@ -57,6 +57,26 @@ const LinkEntry = z.preprocess(
   }),
 );
 
+const GeneratorCommon = {
+  /** Node name pattern: `{i}` = 1-based index; grids also `{r}`, `{c}`. */
+  name: z.string().min(1).default('n{i}'),
+  class: Name.optional(),
+  link: LinkFields.optional(),
+  /** Random families retry until connected unless this is false. */
+  connected: z.boolean().default(true),
+};
+const Count = z.number().int().positive().max(10_000_000);
+const GeneratorEntry = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.enum(['line', 'ring', 'star', 'mesh']), nodes: Count, ...GeneratorCommon }),
+  z.strictObject({ kind: z.literal('tree'), nodes: Count, arity: z.number().int().positive().default(2), ...GeneratorCommon }),
+  z.strictObject({ kind: z.literal('grid'), rows: Count, cols: Count, ...GeneratorCommon, name: z.string().min(1).default('n{r}-{c}') }),
+  z.strictObject({ kind: z.literal('random-regular'), nodes: Count, degree: z.number().int().positive(), ...GeneratorCommon }),
+  z.strictObject({ kind: z.literal('erdos-renyi'), nodes: Count, p: z.number().min(0).max(1), ...GeneratorCommon }),
+  z.strictObject({ kind: z.literal('watts-strogatz'), nodes: Count, k: z.number().int().positive(), beta: z.number().min(0).max(1), ...GeneratorCommon }),
+  z.strictObject({ kind: z.literal('barabasi-albert'), nodes: Count, m: z.number().int().positive(), ...GeneratorCommon }),
+]);
+export type GeneratorEntryValue = z.output<typeof GeneratorEntry>;
+
 const NodeEntry = z.preprocess((value) => (typeof value === 'string' ? { name: value } : value), z.strictObject({ name: Name }));
 
 /** Which nodes: `all`, a name, a glob (`edge-*`), a list, or `{ sample: k }` drawn with the seed. */
@@ -75,9 +95,12 @@ const EngineEntry = z.strictObject({
   params: z.record(z.string(), z.unknown()).optional(),
   /** Path (relative to the scenario file) of a module exporting the factory named by `kind`. */
   module: z.string().min(1).optional(),
+  /** Keep this engine's state across a crash and restart of its node. */
+  persistent: z.boolean().optional(),
 });
 
 const Pair = z.tuple([Name, Name]);
+const EngineRef = z.string().regex(/^[A-Za-z0-9_.:-]+(\/[A-Za-z0-9_.:-]+)?$/, 'expected "node" or "node/engine"');
 const EventEntry = z.union([
   z.strictObject({ at: Duration, crash: Name }),
   z.strictObject({ at: Duration, restart: Name }),
@@ -86,23 +109,97 @@ const EventEntry = z.union([
   z.strictObject({ at: Duration, 'link-down': Pair }),
   z.strictObject({ at: Duration, 'link-up': Pair }),
   z.strictObject({ at: Duration, 'set-link': LinkFields.extend({ between: Pair }) }),
+  z.strictObject({ at: Duration, send: z.strictObject({ from: EngineRef, to: EngineRef, size: Size.default(100) }) }),
+  z.strictObject({ at: Duration, publish: z.strictObject({ from: EngineRef, topic: z.string().min(1), size: Size.default(100) }) }),
+  z.strictObject({ at: Duration, subscribe: z.strictObject({ engine: EngineRef, topic: z.string().min(1) }) }),
+  z.strictObject({ at: Duration, unsubscribe: z.strictObject({ engine: EngineRef, topic: z.string().min(1) }) }),
+  z.strictObject({ at: Duration, 'clock-skew': z.strictObject({ node: Name, by: z.union([z.number(), z.string()]) }) }),
 ]);
+export type EventEntryValue = z.output<typeof EventEntry>;
+
+const SizeSpec = z.union([
+  Size.transform((bytes) => ({ dist: 'fixed' as const, bytes })),
+  z.strictObject({ dist: z.literal('uniform'), min: Size, max: Size }).transform((s) => ({ dist: s.dist, minBytes: s.min, maxBytes: s.max })),
+  z.strictObject({ dist: z.literal('exponential'), mean: Size }).transform((s) => ({ dist: s.dist, meanBytes: s.mean })),
+]);
+const Rate = z
+  .union([z.number().positive(), z.string()])
+  .meta({ description: 'messages per second per source node, like "10/s", "5/min" or 10' })
+  .transform((value, ctx) => {
+    const match = typeof value === 'number' ? [String(value), String(value), 's'] : /^\s*([0-9]*\.?[0-9]+)\s*\/\s*(s|min|h)\s*$/.exec(value);
+    const perSecond = match === null ? NaN : Number(match[1]) / (match[2] === 'min' ? 60 : match[2] === 'h' ? 3600 : 1);
+    if (perSecond > 0 && Number.isFinite(perSecond)) return perSecond;
+    ctx.addIssue({ code: 'custom', message: `expected a rate like "10/s" or "5/min", got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  });
+
+const WorkloadEntry = z.strictObject({
+  name: Name,
+  /** Nodes that send. */
+  from: Selector,
+  /** Unicast: `neighbors`, `random` (any other node; only linked nodes are reachable without relays) or node names. */
+  to: z.union([z.enum(['neighbors', 'random']), z.array(Name).min(1)]).optional(),
+  /** Publish to this topic instead of unicast. */
+  topic: z.string().min(1).optional(),
+  rate: Rate,
+  /** Messages per source node (default: until the run ends). */
+  count: z.number().int().positive().optional(),
+  size: SizeSpec.default({ dist: 'fixed', bytes: 100 }),
+  start: Duration.default(0),
+  expiry: Duration.optional(),
+});
+export type WorkloadEntryValue = z.output<typeof WorkloadEntry>;
+
+const Percent = Probability;
+const ExpectEntry = z.strictObject({
+  /** Share of messages delivered, per workload or topic (≥). */
+  delivered: z
+    .array(z.union([z.strictObject({ workload: Name, atLeast: Percent }), z.strictObject({ topic: z.string().min(1), atLeast: Percent })]))
+    .optional(),
+  /** Send → deliver latency percentiles (≤) of a workload's messages, or of all messages. */
+  latency: z
+    .array(z.strictObject({ workload: Name.optional(), p50: Duration.optional(), p90: Duration.optional(), p99: Duration.optional(), max: Duration.optional() }))
+    .optional(),
+  noVerifyFailures: z.boolean().optional(),
+  noPartitionCrossing: z.boolean().optional(),
+  /** Counts of trace events matching every given field. */
+  events: z
+    .array(
+      z.strictObject({
+        kind: z.string().min(1),
+        reason: z.string().optional(),
+        node: z.string().optional(),
+        engine: z.string().optional(),
+        atLeast: z.number().int().nonnegative().optional(),
+        atMost: z.number().int().nonnegative().optional(),
+      }),
+    )
+    .optional(),
+  /** A function `(events, header) => true | string[]` exported by a module (path relative to the file). */
+  check: z.strictObject({ module: z.string().min(1), function: z.string().min(1) }).optional(),
+});
+export type ExpectValue = z.output<typeof ExpectEntry>;
 
 export const ScenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   seed: z.number().int().nonnegative().max(2 ** 32).default(1),
-  duration: Duration.default(30_000),
+  duration: Duration.optional(),
+  /** Same as duration (the run stops at this virtual time). */
+  until: Duration.optional(),
   /** `sim-keyed` trades public-key signatures for keyed tags in very large simulations. */
   crypto: z.enum(['ed25519', 'sim-keyed']).default('ed25519'),
-  defaults: z.strictObject({ link: LinkFields.optional() }).optional(),
+  defaults: z.strictObject({ link: LinkFields.optional(), node: z.strictObject({ clockSkew: Duration.optional() }).optional() }).optional(),
   linkClasses: z.record(Name, LinkFields).optional(),
   topology: z.strictObject({
     nodes: z.array(NodeEntry).optional(),
     links: z.array(LinkEntry).optional(),
+    generate: z.array(GeneratorEntry).optional(),
   }),
   engines: z.array(EngineEntry).default([]),
+  workloads: z.array(WorkloadEntry).default([]),
   events: z.array(EventEntry).default([]),
+  expect: ExpectEntry.optional(),
 });
 
 export type ScenarioDocument = z.output<typeof ScenarioSchema>;

@@ -15,6 +15,7 @@ import {
   TRACE_VERSION,
   withVerifyCache,
   type Crypto,
+  type Engine,
   type EngineEnv,
   type Id,
   type KeyPair,
@@ -138,14 +139,19 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     backend: 'sim',
     seed,
     scenario: plan.source,
+    ...(plan.sourceFile !== undefined && { scenarioFile: plan.sourceFile }),
+    durationMs,
     started: 0,
     crypto: identities.crypto.scheme,
     nodes: Object.fromEntries([...identities.nodeKeys].map(([name, key]) => [name, key.id])),
     engines: Object.fromEntries([...identities.engineKeys].map(([name, key]) => [name, key.id])),
+    links: plan.links.map((link) => [link.a, link.b] as const),
   };
 
   const running = new Map<string, Node>();
   const sessions = new Map<string, number>();
+  const persistent = new Map<string, Engine>();
+  const skews = new Map<string, number>();
   const nameOf = (id: Id): string | undefined => identities.names.get(id);
 
   function boot(planNode: PlanNode): void {
@@ -163,8 +169,13 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     );
     const env = engineEnv(planNode.name);
     for (const engine of planNode.engines) {
-      node.addEngine(engine.name, identities.engineKeys.get(`${planNode.name}/${engine.name}`)!, engine.factory(engine.params, env));
+      const reference = `${planNode.name}/${engine.name}`;
+      // A persistent engine keeps its instance (and so its state) across restarts.
+      const instance = (engine.isPersistent === true ? persistent.get(reference) : undefined) ?? engine.factory(engine.params, env);
+      if (engine.isPersistent === true) persistent.set(reference, instance);
+      node.addEngine(engine.name, identities.engineKeys.get(reference)!, instance);
     }
+    node.setClockSkew(skews.get(planNode.name) ?? 0);
     running.set(planNode.name, node);
     node.start();
   }
@@ -219,6 +230,32 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
         network.setLink(event.a, event.b, event.change);
         emit({ t, kind: 'link', node: event.a, peer: event.b, text: JSON.stringify(event.change) });
         return;
+      case 'send':
+      case 'publish': {
+        const [nodeName, engineName] = splitReference(event.from);
+        const size = event.sizeBytes;
+        const isDone = running.get(nodeName)?.perform(engineName, (ctx) => {
+          if (event.kind === 'publish') ctx.publish(identities.topic(event.topic), new Uint8Array(size));
+          else {
+            const target = engineEnv(nodeName).resolve(event.to);
+            if (target.ok) ctx.send({ kind: 'engine', engine: target.value.engine, node: target.value.node }, new Uint8Array(size));
+          }
+        });
+        if (isDone !== true) emit({ t, kind: 'log', node: nodeName, engine: engineName, reason: 'scenario-event-skipped', text: `${event.kind}: node is down` });
+        return;
+      }
+      case 'subscribe':
+      case 'unsubscribe': {
+        const [nodeName, engineName] = splitReference(event.engine);
+        const topic = identities.topic(event.topic);
+        running.get(nodeName)?.perform(engineName, (ctx) => (event.kind === 'subscribe' ? ctx.subscribe(topic) : ctx.unsubscribe(topic)));
+        return;
+      }
+      case 'clock-skew':
+        running.get(event.node)?.setClockSkew(event.skewMs);
+        skews.set(event.node, event.skewMs);
+        emit({ t, kind: 'log', node: event.node, text: `clock skew ${event.skewMs}ms` });
+        return;
       default:
         assertNever(event, 'plan event');
     }
@@ -229,4 +266,9 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   for (const event of plan.events) scheduler.schedule(event.atMs, () => apply(event));
   const end = scheduler.run(durationMs, options.onProgress, options.progressEvery);
   return { header, events, summary: summarizer.result(), end, executed: scheduler.executed, durationMs, network };
+}
+
+function splitReference(reference: string): [string, string] {
+  const slash = reference.indexOf('/');
+  return [reference.slice(0, slash), reference.slice(slash + 1)];
 }

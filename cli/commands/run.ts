@@ -1,9 +1,10 @@
 // `netmachine run [scenario]`: runs a scenario in the simulator and prints a summary.
 import type { Command } from 'commander';
 import { formatId, shortId, type JitterSpec, type NetworkPlan, type TraceEvent, type TraceHeader } from '../../core/index.js';
-import { loadDefaultScenario, loadScenarioFile, parseDuration } from '../../scenarios/index.js';
+import { checkExpectations, loadDefault, loadScenario, parseDuration, type ExpectationResult, type LoadedScenario } from '../../scenarios/index.js';
 import { simulate, type SimulationResult } from '../../sim/index.js';
-import { CliError } from '../errors.js';
+import { CliError, EXIT_FAILED } from '../errors.js';
+import { writeReport } from '../report.js';
 import { ms, table } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { createTraceFileWriter } from '../trace-file.js';
@@ -14,6 +15,7 @@ export interface RunFlags {
   readonly trace?: string;
   readonly verbose?: boolean;
   readonly quiet?: boolean;
+  readonly report?: string;
 }
 
 export function register(program: Command): void {
@@ -24,11 +26,14 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed (overrides the scenario\'s seed)')
     .option('--until <duration>', 'virtual run length, e.g. 30s (overrides the scenario\'s duration)')
     .option('--trace <file>', 'write the trace (JSONL) to this file')
+    .option('--report <file>', 'write an interactive HTML report of the run to this file')
     .option('--verbose', 'print every resolved link and key, however many')
     .option('--quiet', 'print nothing but errors')
     .action(async (file: string | undefined, flags: RunFlags) => {
-      const plan = file === undefined ? await loadDefaultScenario() : await loadScenarioFile(file);
-      runPlan(plan, flags);
+      const scenario = file === undefined ? await loadDefault() : await loadScenario(file);
+      const { result, expectations } = await runScenario(scenario, flags);
+      if (flags.report !== undefined) writeReport(flags.report, result.header, result.events, flags.quiet === true);
+      if (expectations.some((expectation) => !expectation.isMet)) process.exitCode = EXIT_FAILED;
     });
 }
 
@@ -47,7 +52,26 @@ export function parseUntilFlag(text: string | undefined): number | undefined {
   return parsed.value;
 }
 
-export function runPlan(plan: NetworkPlan, flags: RunFlags): SimulationResult {
+/** Runs a loaded scenario, checks its expectations, and prints both (unless quiet). */
+export async function runScenario(scenario: LoadedScenario, flags: RunFlags): Promise<{ result: SimulationResult; expectations: ExpectationResult[] }> {
+  const isRecording = scenario.expect !== undefined || flags.report !== undefined;
+  const result = runPlan(scenario.plan, flags, isRecording);
+  const expectations = await checkExpectations(scenario.expect, result.header, result.events, scenario.file);
+  if (flags.quiet !== true && expectations.length > 0) process.stdout.write('\n' + formatExpectations(expectations) + '\n');
+  return { result, expectations };
+}
+
+/** The expectation table, and a closing verdict. */
+export function formatExpectations(expectations: ReadonlyArray<ExpectationResult>): string {
+  const failed = expectations.filter((expectation) => !expectation.isMet).length;
+  return [
+    table(['expectation', 'result', 'evidence'], expectations.map((e) => [e.name, e.isMet ? 'ok' : 'FAILED', e.detail])),
+    '',
+    failed === 0 ? `all ${expectations.length} expectations hold` : `${failed} of ${expectations.length} expectations FAILED`,
+  ].join('\n');
+}
+
+export function runPlan(plan: NetworkPlan, flags: RunFlags, isRecording = false): SimulationResult {
   const seed = parseSeedFlag(flags.seed) ?? plan.seed;
   const durationMs = parseUntilFlag(flags.until) ?? plan.durationMs;
   const progress = progressReporter(durationMs, plan.name);
@@ -56,7 +80,7 @@ export function runPlan(plan: NetworkPlan, flags: RunFlags): SimulationResult {
   const result = simulate(plan, {
     seed,
     durationMs,
-    isRecording: false,
+    isRecording,
     onProgress: (nowMs) => progress.onProgress(nowMs),
     progressEvery: 20_000,
     ...(tracePath !== undefined && {

@@ -2,6 +2,8 @@ import type { EngineFactory } from '../engine.js';
 import { createEchoEngine } from './echo.js';
 import { createPingEngine } from './ping.js';
 import { createPublisherEngine, createSubscriberEngine } from './pubsub-local.js';
+import { createSinkEngine } from './sink.js';
+import { createWorkloadEngine } from './workload.js';
 
 /** The built-in engine kinds, by the name scenario files use. */
 export const BUILTIN_ENGINES: ReadonlyMap<string, EngineFactory> = new Map([
@@ -9,6 +11,8 @@ export const BUILTIN_ENGINES: ReadonlyMap<string, EngineFactory> = new Map([
   ['echo', createEchoEngine],
   ['publisher', createPublisherEngine],
   ['subscriber', createSubscriberEngine],
+  ['sink', createSinkEngine],
+  ['workload', createWorkloadEngine],
 ]);
 
 export { PING_PROTOCOL } from './ping.js';

@@ -1,0 +1,26 @@
+// `netmachine topology FILE`: the generated topology, without running anything.
+import type { Command } from 'commander';
+import { describeTopology, loadScenario } from '../../scenarios/index.js';
+import { table } from '../format.js';
+
+export function register(program: Command): void {
+  program
+    .command('topology')
+    .description('print a scenario\'s topology: nodes, degree distribution, diameter, connected components')
+    .argument('<file>', 'scenario file')
+    .option('--links', 'also list every link')
+    .action(async (file: string, flags: { links?: boolean }) => {
+      const { plan } = await loadScenario(file);
+      const report = describeTopology(plan);
+      const lines = [
+        `${plan.name}: ${report.nodes} nodes, ${report.links} links`,
+        `degree: min ${report.degree.min}, mean ${Math.round(report.degree.mean * 100) / 100}, max ${report.degree.max}`,
+        `connected components: ${report.components}${report.components > 1 ? ` (largest has ${report.largestComponent} nodes)` : ''}`,
+        `diameter: ${report.isDiameterExact ? '' : '≥ '}${report.diameter} hops${report.components > 1 ? ' (largest component)' : ''}${report.isDiameterExact ? '' : ' (double-sweep bound; exact up to 3000 nodes)'}`,
+        '',
+        table(['degree', 'nodes'], report.degree.histogram.map(([degree, count]) => [degree, count])),
+      ];
+      if (flags.links === true) lines.push('', table(['a', 'b', 'latency a→b', 'loss a→b'], plan.links.map((link) => [link.a, link.b, `${link.ab.latencyMs}ms`, `${link.ab.lossProbability * 100}%`])));
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

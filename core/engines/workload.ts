@@ -1,0 +1,76 @@
+// `workload`: a message generator — unicast to peers' sinks or publish to a topic, at a rate, with
+// a count and a size distribution. Scenario `workloads:` entries become one of these per source node.
+import { z } from 'zod';
+import { NetmachineError } from '../assert.js';
+import type { EngineAddress, EngineFactory } from '../engine.js';
+import type { Rng } from '../ports.js';
+import { parseParams } from './params.js';
+
+const SizeDistribution = z.union([
+  z.strictObject({ dist: z.literal('fixed'), bytes: z.number().int().nonnegative() }),
+  z.strictObject({ dist: z.literal('uniform'), minBytes: z.number().int().nonnegative(), maxBytes: z.number().int().nonnegative() }),
+  z.strictObject({ dist: z.literal('exponential'), meanBytes: z.number().nonnegative() }),
+]);
+export type SizeDistributionValue = z.output<typeof SizeDistribution>;
+
+const WorkloadParams = z.strictObject({
+  mode: z.enum(['unicast', 'publish']),
+  /** Unicast: `neighbors` (a random neighbour per message), `random` (any other node), or node names. */
+  targets: z.union([z.enum(['neighbors', 'random']), z.array(z.string()).min(1)]).default('neighbors'),
+  /** Every node name (for `random`). */
+  nodes: z.array(z.string()).default([]),
+  engine: z.string().default('sink'),
+  topic: z.string().optional(),
+  intervalMs: z.number().positive(),
+  /** Messages from this node; 0 = until the run ends. */
+  count: z.number().int().nonnegative().default(0),
+  startMs: z.number().nonnegative().default(0),
+  size: SizeDistribution.default({ dist: 'fixed', bytes: 100 }),
+  /** Absolute `expiry` of each message, relative to its send time (ms). */
+  expiryMs: z.number().positive().optional(),
+});
+
+export function sampleSize(size: SizeDistributionValue, rng: Rng): number {
+  switch (size.dist) {
+    case 'fixed':
+      return size.bytes;
+    case 'uniform':
+      return size.minBytes + rng.int(Math.max(1, size.maxBytes - size.minBytes + 1));
+    case 'exponential':
+      return Math.round(-Math.log(1 - rng.next()) * size.meanBytes);
+  }
+}
+
+export const createWorkloadEngine: EngineFactory = (params, env) => {
+  const options = parseParams('workload', WorkloadParams, params);
+  const resolve = (node: string): EngineAddress => {
+    const resolved = env.resolve(`${node}/${options.engine}`);
+    if (!resolved.ok) throw new NetmachineError('engine/bad-params', `engine "workload" params.targets: ${resolved.error}`);
+    return resolved.value;
+  };
+  const pool =
+    options.targets === 'neighbors' ? env.neighbors.slice() : options.targets === 'random' ? options.nodes.filter((node) => node !== env.nodeName) : options.targets;
+  const targets = pool.map(resolve);
+  if (options.mode === 'unicast' && targets.length === 0 && options.targets !== 'neighbors') throw new NetmachineError('engine/bad-params', 'engine "workload": no target nodes');
+  if (options.mode === 'publish' && options.topic === undefined) throw new NetmachineError('engine/bad-params', 'engine "workload" params.topic: required for publish workloads');
+  const topic = options.topic === undefined ? undefined : env.topic(options.topic);
+  let sent = 0;
+  return {
+    handle(input, ctx) {
+      if (input.kind === 'start') {
+        if (options.mode === 'publish' || targets.length > 0) ctx.setTimer(options.startMs + ctx.rng.next() * options.intervalMs, 'workload');
+        return;
+      }
+      if (input.kind !== 'timer') return;
+      sent++;
+      const body = new Uint8Array(sampleSize(options.size, ctx.rng));
+      const sendOptions = options.expiryMs === undefined ? {} : { expiryMs: options.expiryMs };
+      if (topic !== undefined) ctx.publish(topic, body, sendOptions);
+      else {
+        const target = targets[ctx.rng.int(targets.length)]!;
+        ctx.send({ kind: 'engine', engine: target.engine, node: target.node }, body, sendOptions);
+      }
+      if (options.count === 0 || sent < options.count) ctx.setTimer(options.intervalMs, 'workload');
+    },
+  };
+};
