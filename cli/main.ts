@@ -2,9 +2,29 @@
 import { Command, CommanderError } from 'commander';
 import { NetmachineError } from '../core/index.js';
 import { CliError, EXIT_BAD_INPUT } from './errors.js';
+import { register as registerCompare } from './commands/compare.js';
+import { register as registerDeploy } from './commands/deploy.js';
+import { register as registerKeygen } from './commands/keygen.js';
+import { register as registerNode } from './commands/node.js';
+import { register as registerReplay } from './commands/replay.js';
 import { register as registerRun } from './commands/run.js';
+import { register as registerSchema } from './commands/schema.js';
+import { register as registerTopology } from './commands/topology.js';
+import { register as registerValidate } from './commands/validate.js';
+import { register as registerViz } from './commands/viz.js';
 
-const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerRun];
+const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerRun,
+  registerValidate,
+  registerReplay,
+  registerTopology,
+  registerSchema,
+  registerViz,
+  registerKeygen,
+  registerNode,
+  registerDeploy,
+  registerCompare,
+];
 
 /** Runs the CLI with `argv` (as in process.argv); resolves to the exit code. */
 export async function main(argv: ReadonlyArray<string>): Promise<number> {

@@ -21,7 +21,7 @@ import {
   type TraceSummary,
 } from '../core/index.js';
 import { applyEmulationEvent, EMULATED_FAULTS, initialEmulation, type EmulationState } from './emulation.js';
-import { createConfiguredNode, NodeSpecSchema, type ConfiguredNode, type NodeSpec, type PeerSpec } from './node-spec.js';
+import { createConfiguredNode, nodeOfPlanEvent, NodeSpecSchema, type ConfiguredNode, type NodePlanEvent, type NodeSpec, type PeerSpec } from './node-spec.js';
 import type { FromNodeMessage, ToNodeMessage } from './node-process.js';
 import { derivePlanIdentities, planNeighbors } from './plan-identities.js';
 import { mergeTraces, readNodeTraceFile } from './trace-io.js';
@@ -50,8 +50,9 @@ export interface DeployResult {
 /** A node as the deployer drives it, whichever the mode. */
 interface Member {
   readonly addresses: ReadonlyArray<string>;
-  start(peers: ReadonlyArray<PeerSpec>, emulation: EmulationState): void;
+  start(peers: ReadonlyArray<PeerSpec>, emulation: EmulationState, clockOriginMs: number): void;
   emulate(state: EmulationState): void;
+  perform(event: NodePlanEvent): void;
   /** Graceful stop (flushes the trace). */
   stop(): Promise<void>;
   /** Crash: no goodbye. */
@@ -67,7 +68,8 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
   const timeScale = options.timeScale ?? 1;
   const log = options.log ?? (() => {});
   const identities = derivePlanIdentities(plan, seed);
-  const started = Date.now();
+  // Time zero is when every node listens (child processes take a while to boot).
+  let started = Date.now();
   const clock = createWallClock(started, timeScale);
   const own: TraceRecord[] = []; // the deployer's records: crash, restart, partition, …
   const inProcessEvents: TraceRecord[] = [];
@@ -113,12 +115,15 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
     });
     return {
       addresses: node.addresses,
-      start: (peers, state) => {
+      start: (peers, state, clockOriginMs) => {
         current = state;
-        node.start(peers);
+        node.start(peers, clockOriginMs);
       },
       emulate: (state) => {
         current = state;
+      },
+      perform: (event) => {
+        if (!node.perform(event)) inProcessEvents.push({ t: clock.now(), kind: 'log', node: spec.name, reason: 'scenario-event-skipped', text: `${event.kind}: no such engine` });
       },
       stop: () => node.close(),
       kill: () => node.close(),
@@ -154,8 +159,9 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
     };
     return {
       addresses,
-      start: (peers, state) => post({ kind: 'start', peers, emulation: state }),
+      start: (peers, state, clockOriginMs) => post({ kind: 'start', peers, emulation: state, clockOriginMs }),
       emulate: (state) => post({ kind: 'emulation', state }),
+      perform: (event) => post({ kind: 'plan-event', event }),
       async stop() {
         post({ kind: 'stop' });
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -200,10 +206,26 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
         log(`restart ${event.node}`);
         const member = await boot(event.node);
         members.set(event.node, member);
-        member.start(peersFor(event.node), emulation);
+        member.start(peersFor(event.node), emulation, started);
         return;
       }
-      default: {
+      case 'send':
+      case 'publish':
+      case 'subscribe':
+      case 'unsubscribe':
+      case 'clock-skew': {
+        const name = nodeOfPlanEvent(event)!;
+        const member = members.get(name);
+        if (member === undefined) emit({ kind: 'log', node: name, reason: 'scenario-event-skipped', text: `${event.kind}: node is down` });
+        else member.perform(event);
+        if (event.kind === 'clock-skew') emit({ kind: 'log', node: name, text: `clock skew ${event.skewMs}ms` });
+        return;
+      }
+      case 'partition':
+      case 'heal':
+      case 'link-down':
+      case 'link-up':
+      case 'set-link': {
         emulation = applyEmulationEvent(emulation, event);
         for (const member of members.values()) member.emulate(emulation);
         if (event.kind === 'partition') emit({ kind: 'partition', node: '*', text: JSON.stringify(event.groups), ...(event.isOneWay && { reason: 'one-way' }) });
@@ -219,7 +241,9 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
       members.set(node.name, await boot(node.name));
       log(`node ${node.name} listening on ${members.get(node.name)!.addresses.join(' ')}`);
     }
-    for (const [name, member] of members) member.start(peersFor(name), emulation);
+    started = Date.now();
+    clock.setOrigin(started);
+    for (const [name, member] of members) member.start(peersFor(name), emulation, started);
     const runStart = clock.now();
     const pending: Array<Promise<void>> = [];
     const timers = plan.events.map((event) => setTimeout(() => pending.push(apply(event).catch((error) => log(`event ${event.kind} failed: ${String(error)}`))), Math.max(0, (event.atMs + runStart - clock.now()) * timeScale)));
@@ -231,7 +255,8 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
   }
   const sources = options.isInProcess === true ? [own, inProcessEvents] : [own, ...traceFiles.map(readNodeTraceFile)];
   const events = mergeTraces(sources).filter((event) => event.t <= durationMs);
-  rmSync(workDir, { recursive: true, force: true });
+  if (process.env.NETMACHINE_KEEP_DEPLOY === undefined) rmSync(workDir, { recursive: true, force: true });
+  else log(`deployment files kept in ${workDir}`);
   const header: TraceHeader = {
     format: TRACE_FORMAT,
     version: TRACE_VERSION,

@@ -60,9 +60,8 @@ export function applyEmulationEvent(state: EmulationState, event: PlanEvent): Em
             : d,
         ),
       };
-    case 'crash':
-    case 'restart':
-      return state;
+    default:
+      return state; // crash/restart are real; workload events concern engines
   }
 }
 

@@ -3,13 +3,14 @@
 // with the peers, follow `emulation` updates, `stop` gracefully). Both flush the node's trace.
 import type { EngineFactory, TraceRecord, TraceSink } from '../core/index.js';
 import { initialEmulation, type EmulationState } from './emulation.js';
-import { createConfiguredNode, type NodeSpec, type PeerSpec } from './node-spec.js';
+import { createConfiguredNode, type NodePlanEvent, type NodeSpec, type PeerSpec } from './node-spec.js';
 import { createNodeTraceFile } from './trace-io.js';
 
 /** Deployer → node messages. */
 export type ToNodeMessage =
-  | { readonly kind: 'start'; readonly peers: ReadonlyArray<PeerSpec>; readonly emulation?: EmulationState }
+  | { readonly kind: 'start'; readonly peers: ReadonlyArray<PeerSpec>; readonly emulation?: EmulationState; readonly clockOriginMs?: number }
   | { readonly kind: 'emulation'; readonly state: EmulationState }
+  | { readonly kind: 'plan-event'; readonly event: NodePlanEvent }
   | { readonly kind: 'stop' };
 
 /** Node → deployer messages. */
@@ -62,13 +63,16 @@ export async function runNodeProcess(spec: NodeSpec, options: NodeProcessOptions
         case 'start':
           if (message.emulation !== undefined) emulation = message.emulation;
           try {
-            node.start(message.peers);
+            node.start(message.peers, message.clockOriginMs);
           } catch (error) {
             send({ kind: 'error', message: String((error as Error).message ?? error) });
           }
           return;
         case 'emulation':
           emulation = message.state;
+          return;
+        case 'plan-event':
+          if (!node.perform(message.event)) sink.emit({ t: node.real.clock.now(), kind: 'log', node: spec.name, reason: 'scenario-event-skipped', text: `${message.event.kind}: no such engine` });
           return;
         case 'stop':
           void stop();
@@ -79,6 +83,7 @@ export async function runNodeProcess(spec: NodeSpec, options: NodeProcessOptions
     send({ kind: 'listening', addresses: node.addresses });
   } else {
     node.start(spec.peers);
+    for (const engine of spec.engines) log(`engine ${engine.name} (${engine.kind}) eng:${node.real.node.engineId(engine.name)}`);
   }
   await finished;
   process.off('SIGINT', onSignal);

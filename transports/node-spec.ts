@@ -16,6 +16,7 @@ import {
   type EngineEnv,
   type EngineFactory,
   type Id,
+  type PlanEvent,
   type TraceSink,
 } from '../core/index.js';
 import type { Scheme } from './channel.js';
@@ -84,9 +85,35 @@ export function schemesOf(transport: 'quic' | 'tls' | 'both'): Scheme[] {
 export interface ConfiguredNode {
   readonly real: RealNode;
   readonly addresses: ReadonlyArray<string>;
-  /** Learns the peers (adverts), adds the engines and starts them. */
-  start(peers: ReadonlyArray<PeerSpec>): void;
+  /** Learns the peers (adverts), adds the engines and starts them; `clockOriginMs` moves time zero. */
+  start(peers: ReadonlyArray<PeerSpec>, clockOriginMs?: number): void;
+  /**
+   * Applies a plan event aimed at this node's engines (send, publish, subscribe, unsubscribe,
+   * clock-skew), as the simulator does; false when the engine is missing or the node stopped.
+   */
+  perform(event: NodePlanEvent): boolean;
   close(): Promise<void>;
+}
+
+/** The plan events a node applies itself. */
+export type NodePlanEvent = Extract<PlanEvent, { kind: 'send' | 'publish' | 'subscribe' | 'unsubscribe' | 'clock-skew' }>;
+
+/** The node a plan event concerns, or undefined for network-wide events. */
+export function nodeOfPlanEvent(event: PlanEvent): string | undefined {
+  switch (event.kind) {
+    case 'send':
+    case 'publish':
+      return event.from.split('/')[0];
+    case 'subscribe':
+    case 'unsubscribe':
+      return event.engine.split('/')[0];
+    case 'clock-skew':
+    case 'crash':
+    case 'restart':
+      return event.node;
+    default:
+      return undefined;
+  }
 }
 
 export interface ConfiguredNodeComponents {
@@ -158,7 +185,8 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
   return {
     real,
     addresses: real.addresses,
-    start(peers) {
+    start(peers, clockOriginMs) {
+      if (clockOriginMs !== undefined) real.clock.setOrigin(clockOriginMs);
       peerList = peers;
       for (const peer of peers) {
         names.set(peer.id, peer.name);
@@ -177,6 +205,32 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
       if (!spec.permanent) return;
       const linked = new Set(env.neighbors);
       for (const peer of peers) if (linked.has(peer.name)) real.transport.connect(peer.id, { isPermanent: true });
+    },
+    perform(event) {
+      if (event.kind === 'clock-skew') {
+        real.node.setClockSkew(event.skewMs);
+        return true;
+      }
+      const reference = 'engine' in event ? event.engine : event.from;
+      const engineName = reference.slice(reference.indexOf('/') + 1);
+      return real.node.perform(engineName, (ctx) => {
+        switch (event.kind) {
+          case 'publish':
+            ctx.publish(env.topic(event.topic), new Uint8Array(event.sizeBytes));
+            return;
+          case 'send': {
+            const target = env.resolve(event.to);
+            if (target.ok) ctx.send({ kind: 'engine', engine: target.value.engine, node: target.value.node }, new Uint8Array(event.sizeBytes));
+            return;
+          }
+          case 'subscribe':
+            ctx.subscribe(env.topic(event.topic));
+            return;
+          case 'unsubscribe':
+            ctx.unsubscribe(env.topic(event.topic));
+            return;
+        }
+      });
     },
     close: () => real.close(),
   };

@@ -5,6 +5,8 @@ import type { Clock, TimerId } from '../core/index.js';
 export interface WallClock extends Clock {
   /** Cancels every pending callback (used when a node stops). */
   cancelAll(): void;
+  /** Moves time zero to `originMs` (a deployment's common start, known only once all nodes listen). */
+  setOrigin(originMs: number): void;
 }
 
 /**
@@ -12,7 +14,7 @@ export interface WallClock extends Clock {
  * `timeScale` s, one clock ms lasts s wall ms (0.1 = ten times faster than real time).
  */
 export function createWallClock(originMs = 0, timeScale = 1): WallClock {
-  const offsetMs = performance.timeOrigin - originMs;
+  let offsetMs = performance.timeOrigin - originMs;
   const timers = new Map<TimerId, NodeJS.Timeout | null>();
   let immediate: Array<{ id: TimerId; callback: () => void }> = [];
   let isImmediateScheduled = false;
@@ -53,6 +55,9 @@ export function createWallClock(originMs = 0, timeScale = 1): WallClock {
       const handle = timers.get(id);
       if (handle) clearTimeout(handle);
       timers.delete(id);
+    },
+    setOrigin(newOriginMs) {
+      offsetMs = performance.timeOrigin - newOriginMs;
     },
     cancelAll() {
       for (const handle of timers.values()) if (handle) clearTimeout(handle);

@@ -38,3 +38,39 @@ describe('deploy', () => {
     });
   }
 });
+
+const CRASH_SCENARIO = `
+name: crash-restart
+seed: 5
+duration: 2000ms
+topology:
+  nodes: [n1, n2]
+  links: [[n1, n2]]
+engines:
+  - { on: all, kind: echo }
+  - { on: [n1], kind: ping, params: { targets: [n2], intervalMs: 100, count: 15 } }
+events:
+  - { at: 500ms, crash: n2 }
+  - { at: 900ms, restart: n2 }
+`;
+
+describe('deploy, one process per node', () => {
+  it('parity over QUIC across processes', async () => {
+    const plan = await loadScenarioText(SCENARIO, 'parity.yaml');
+    const sim = simulate(plan);
+    const real = await deployPlan(plan, { transport: 'quic', startupTimeoutMs: 30_000 });
+    const comparison = compareTraces(sim.events, real.events);
+    expect({ onlyInSim: comparison.onlyInA, onlyInReal: comparison.onlyInB }).toEqual({ onlyInSim: [], onlyInReal: [] });
+  }, 60_000);
+
+  it('a real crash (SIGKILL) and restart: peers trace the disconnect, traffic resumes', async () => {
+    const plan = await loadScenarioText(CRASH_SCENARIO, 'crash.yaml');
+    const real = await deployPlan(plan, { transport: 'tls', startupTimeoutMs: 30_000 });
+    const kinds = real.events.map((event) => event.kind);
+    expect(kinds).toContain('crash');
+    expect(kinds).toContain('restart');
+    expect(real.events.some((event) => event.kind === 'disconnect' && event.node === 'n1' && event.peer === 'n2')).toBe(true);
+    const restartAt = real.events.find((event) => event.kind === 'restart')!.t;
+    expect(real.events.some((event) => event.kind === 'deliver' && event.node === 'n2' && event.engine === 'echo' && event.t > restartAt)).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,78 @@
+// `netmachine deploy FILE.yaml`: runs a scenario on real QUIC/TLS endpoints on 127.0.0.1 (one
+// child process per node, or all in this process), in wall time, writes the merged trace, prints
+// the summary and evaluates the scenario's `expect` block (exit 1 when an expectation fails).
+import type { Command } from 'commander';
+import { checkExpectations, loadScenario } from '../../scenarios/index.js';
+import { deployPlan, writeTraceFile } from '../../transports/index.js';
+import { CliError, EXIT_FAILED } from '../errors.js';
+import { ms, table } from '../format.js';
+import { parseSeedFlag, parseUntilFlag } from './run.js';
+
+interface DeployFlags {
+  readonly inProcess?: boolean;
+  readonly transport: string;
+  readonly timeScale: string;
+  readonly trace?: string;
+  readonly seed?: string;
+  readonly until?: string;
+  readonly quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('deploy')
+    .description('run a scenario on real QUIC/TLS nodes on 127.0.0.1 (one process per node by default)')
+    .argument('<scenario>', 'scenario file (.yaml or .json)')
+    .option('--in-process', 'all endpoints in this process')
+    .option('--transport <kind>', 'quic, tls or both (adverts list QUIC first)', 'quic')
+    .option('--time-scale <s>', 'wall ms per scenario ms (0.5 = twice as fast)', '1')
+    .option('--trace <file>', 'write the merged trace (JSONL) to this file')
+    .option('--seed <n>', 'seed (overrides the scenario\'s seed)')
+    .option('--until <duration>', 'run length, e.g. 10s (overrides the scenario\'s duration)')
+    .option('--quiet', 'print nothing but errors and failed expectations')
+    .action(async (file: string, flags: DeployFlags) => {
+      const transport = flags.transport;
+      if (transport !== 'quic' && transport !== 'tls' && transport !== 'both') throw new CliError('cli/bad-transport', `--transport: expected quic, tls or both, got "${transport}"`);
+      const timeScale = Number(flags.timeScale);
+      if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new CliError('cli/bad-time-scale', `--time-scale: expected a positive number, got "${flags.timeScale}"`);
+      const scenario = await loadScenario(file);
+      const seed = parseSeedFlag(flags.seed);
+      const durationMs = parseUntilFlag(flags.until);
+      const log = flags.quiet === true ? undefined : (line: string): void => void process.stderr.write(`${line}\n`);
+      const result = await deployPlan(scenario.plan, {
+        transport,
+        isInProcess: flags.inProcess === true,
+        timeScale,
+        ...(seed !== undefined && { seed }),
+        ...(durationMs !== undefined && { durationMs }),
+        ...(log !== undefined && { log }),
+      });
+      if (flags.trace !== undefined) writeTraceFile(flags.trace, result.header, result.events);
+      const { summary } = result;
+      if (flags.quiet !== true) {
+        const drops = Object.entries(summary.dropsByReason).map(([reason, count]) => `${reason}=${count}`).join(' ') || '-';
+        process.stdout.write(
+          [
+            `scenario ${scenario.plan.name}  seed ${result.header.seed}  backend ${result.header.backend} (${transport}, ${flags.inProcess === true ? 'in process' : 'one process per node'})  emulated: ${result.header.emulated?.join(', ')}`,
+            table(
+              ['messages', 'count', 'detail'],
+              [
+                ['sent', summary.sent, ''],
+                ['transmitted (frames)', summary.transmitted, ''],
+                ['delivered', summary.delivered, ''],
+                ['dropped', summary.dropped, drops],
+                ['verify failures', summary.verifyFailures, ''],
+                ['latency send→deliver', summary.latencyMs?.count ?? 0, summary.latencyMs === undefined ? '-' : `p50 ${ms(summary.latencyMs.p50)}  p99 ${ms(summary.latencyMs.p99)}`],
+              ],
+            ),
+            `${summary.events} trace events${flags.trace === undefined ? '' : `; trace written to ${flags.trace}`}`,
+          ].join('\n') + '\n',
+        );
+      }
+      const results = await checkExpectations(scenario.expect, result.header, result.events, file);
+      for (const expectation of results) {
+        if (flags.quiet !== true || !expectation.isMet) process.stdout.write(`${expectation.isMet ? 'ok  ' : 'FAIL'} ${expectation.name}: ${expectation.detail}\n`);
+      }
+      if (results.some((expectation) => !expectation.isMet)) process.exitCode = EXIT_FAILED;
+    });
+}
