@@ -1,0 +1,338 @@
+// Transport benchmarks (issues 5 and 9): handshake time; request/reply rate and latency for 100 B and
+// 4 KiB payloads, sequential and 64 in flight, two endpoints in one process on loopback:
+// bare @matrixai/quic (a stream per message, and one long framed stream), bare node:tls (one
+// connection, 4-byte length prefix), and the full netmachine stack (sign, route, frame, transport,
+// verify, deliver; the echo engine replies) over QUIC and over TLS. Also, in the same run, the
+// crypto-bound limit of the full stack: each round trip signs 4 times and verifies 4 times
+// (engine + node signature, request and reply). Each case runs for a fixed time, so the whole
+// bench takes about two minutes.
+import { randomBytes, webcrypto } from 'node:crypto';
+import { createServer as createTlsServer, connect as tlsConnect, type TLSSocket } from 'node:tls';
+import Logger, { LogLevel } from '@matrixai/logger';
+import { QUICClient, QUICServer, events as quicEvents, type QUICStream } from '@matrixai/quic';
+import { createNodeCrypto, createRng, deriveSecret, IdentityStore, withVerifyCache, type Engine, type Id } from '../core/index.js';
+import { createNodeCertificate, encodeFrames, FrameReader, startRealNode, type RealNode, type Scheme } from '../transports/index.js';
+
+export interface TransportBenchRow {
+  readonly case: string;
+  readonly payload: string;
+  readonly mode: string;
+  readonly roundTripsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly note: string;
+}
+
+const CASE_MS = Number(process.env.BENCH_CASE_MS ?? 1500);
+const WARMUP_MS = 200;
+const REQUEST_TIMEOUT_MS = 5000;
+const logger = new Logger('bench', LogLevel.WARN);
+const crypto = withVerifyCache(createNodeCrypto());
+
+type RoundTrip = (payload: Uint8Array) => Promise<void>;
+
+interface Measured {
+  readonly rate: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly timeouts: number;
+}
+
+/** Runs `inFlight` request loops for `CASE_MS` (after a warm-up); each request has a timeout. */
+async function measure(roundTrip: RoundTrip, payload: Uint8Array, inFlight: number): Promise<Measured> {
+  const latencies: number[] = [];
+  let timeouts = 0;
+  let isMeasuring = false;
+  let isDone = false;
+  const once = async (): Promise<void> => {
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([roundTrip(payload).then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), REQUEST_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    if (timedOut) timeouts++;
+    else if (isMeasuring) latencies.push(performance.now() - started);
+  };
+  const worker = async (): Promise<void> => {
+    while (!isDone) await once();
+  };
+  const workers = Array.from({ length: inFlight }, worker);
+  await sleep(WARMUP_MS);
+  isMeasuring = true;
+  const started = performance.now();
+  await sleep(CASE_MS);
+  isMeasuring = false;
+  const elapsed = performance.now() - started;
+  const count = latencies.length;
+  isDone = true;
+  await Promise.all(workers);
+  latencies.sort((a, b) => a - b);
+  const rank = (p: number): number => latencies[Math.min(count - 1, Math.max(0, Math.ceil(p * count) - 1))] ?? NaN;
+  return { rate: (count * 1000) / elapsed, p50: rank(0.5), p99: rank(0.99), timeouts };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- bare @matrixai/quic ---------------------------------------------------------------------
+
+async function bareQuic(): Promise<{ streamPerMessage: RoundTrip; longStream: RoundTrip; handshakeMs: number; close(): Promise<void> }> {
+  const certificate = createNodeCertificate(deriveSecret(1, 'node', 'bench-quic'));
+  const hmac = await webcrypto.subtle.importKey('raw', randomBytes(32), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  const config = { key: certificate.keyPem, cert: certificate.certPem, verifyPeer: false, maxIdleTimeout: 5000, keepAliveIntervalTime: 1000, initialMaxStreamsBidi: 100_000, maxSendUdpPayloadSize: 1350 };
+  const server = new QUICServer({
+    crypto: { key: new ArrayBuffer(32), ops: { sign: async (_k, data) => webcrypto.subtle.sign('HMAC', hmac, data), verify: async (_k, data, sig) => webcrypto.subtle.verify('HMAC', hmac, sig, data) } },
+    config,
+    logger,
+  });
+  let isFirstStream = true;
+  server.addEventListener(quicEvents.EventQUICServerConnection.name, (event) => {
+    const connection = (event as quicEvents.EventQUICServerConnection).detail;
+    connection.addEventListener(quicEvents.EventQUICConnectionStream.name, (streamEvent) => {
+      const stream = (streamEvent as quicEvents.EventQUICConnectionStream).detail;
+      if (isFirstStream) {
+        isFirstStream = false; // the long stream: echo frames
+        void echoFrames(stream);
+        return;
+      }
+      void (async () => {
+        const chunks: Uint8Array[] = []; // stream per message: read to FIN, answer, FIN
+        for await (const chunk of stream.readable) chunks.push(chunk);
+        const writer = stream.writable.getWriter();
+        await writer.write(Buffer.concat(chunks));
+        await writer.close();
+      })().catch(() => {});
+    });
+  });
+  await server.start({ host: '127.0.0.1', port: 0 });
+  const handshakeStarted = performance.now();
+  const client = await QUICClient.createQUICClient({
+    host: '127.0.0.1',
+    port: server.port,
+    localHost: '127.0.0.1',
+    crypto: { ops: { randomBytes: async (data: ArrayBuffer) => void webcrypto.getRandomValues(new Uint8Array(data)) } },
+    config: { ...config, verifyPeer: true, verifyCallback: async () => undefined },
+    logger,
+  });
+  const handshakeMs = performance.now() - handshakeStarted;
+  const long = client.connection.newStream('bidi');
+  const longWriter = long.writable.getWriter();
+  const waiting: Array<() => void> = [];
+  void readFrames(long, () => waiting.shift()?.());
+  // Open the long stream first (a stream is visible to the server once it carries data), so the
+  // server takes the first stream it sees as the framed one.
+  await new Promise<void>((resolve) => {
+    waiting.push(resolve);
+    void longWriter.write(encodeFrames([new Uint8Array(0)]));
+  });
+  return {
+    handshakeMs,
+    async streamPerMessage(payload) {
+      const stream = client.connection.newStream('bidi');
+      const writer = stream.writable.getWriter();
+      await writer.write(payload);
+      await writer.close();
+      for await (const chunk of stream.readable) void chunk;
+    },
+    longStream(payload) {
+      return new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        void longWriter.write(encodeFrames([payload]));
+      });
+    },
+    async close() {
+      await client.destroy({ force: true }).catch(() => {});
+      await server.stop({ force: true }).catch(() => {});
+    },
+  };
+}
+
+async function echoFrames(stream: QUICStream): Promise<void> {
+  const writer = stream.writable.getWriter();
+  const reader = new FrameReader(1 << 20);
+  try {
+    for await (const chunk of stream.readable) {
+      const { frames } = reader.push(chunk);
+      if (frames.length > 0) void writer.write(encodeFrames(frames)).catch(() => {});
+    }
+  } catch {
+    // closed at the end of the bench
+  }
+}
+
+async function readFrames(stream: QUICStream, onFrame: () => void): Promise<void> {
+  const reader = new FrameReader(1 << 20);
+  try {
+    for await (const chunk of stream.readable) for (const _frame of reader.push(chunk).frames) onFrame();
+  } catch {
+    // closed at the end of the bench
+  }
+}
+
+// ---- bare node:tls ---------------------------------------------------------------------------
+
+async function bareTls(): Promise<{ roundTrip: RoundTrip; handshakeMs: number; close(): Promise<void> }> {
+  const certificate = createNodeCertificate(deriveSecret(1, 'node', 'bench-tls'));
+  const options = { key: certificate.keyPem, cert: certificate.certPem, minVersion: 'TLSv1.3' as const, rejectUnauthorized: false };
+  const sockets: TLSSocket[] = [];
+  const server = createTlsServer({ ...options, requestCert: true }, (socket) => {
+    sockets.push(socket);
+    socket.setNoDelay(true);
+    const reader = new FrameReader(1 << 20);
+    socket.on('data', (chunk: Buffer) => {
+      const { frames } = reader.push(chunk);
+      if (frames.length > 0) socket.write(encodeFrames(frames));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const handshakeStarted = performance.now();
+  const client = tlsConnect({ ...options, host: '127.0.0.1', port: (server.address() as { port: number }).port });
+  await new Promise((resolve) => client.once('secureConnect', resolve));
+  const handshakeMs = performance.now() - handshakeStarted;
+  client.setNoDelay(true);
+  const waiting: Array<() => void> = [];
+  const reader = new FrameReader(1 << 20);
+  client.on('data', (chunk: Buffer) => {
+    for (const _frame of reader.push(chunk).frames) waiting.shift()?.();
+  });
+  return {
+    handshakeMs,
+    roundTrip: (payload) =>
+      new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        client.write(encodeFrames([payload]));
+      }),
+    async close() {
+      client.destroy();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+// ---- the full netmachine stack -------------------------------------------------------------
+
+async function fullStack(scheme: Scheme): Promise<{ roundTrip: RoundTrip; handshakeMs: number; close(): Promise<void> }> {
+  const names = ['client', 'server'];
+  const nodes: RealNode[] = [];
+  const directories = names.map(() => new IdentityStore());
+  for (const [index, name] of names.entries()) {
+    nodes.push(
+      await startRealNode(
+        { crypto, rng: createRng(1, name), trace: { emit: () => {} } },
+        { name, key: crypto.keyPair(deriveSecret(1, 'node', `bench-${name}`)), session: 1, schemes: [scheme], listenHost: '127.0.0.1', directory: directories[index]! },
+      ),
+    );
+  }
+  const [client, server] = nodes as [RealNode, RealNode];
+  directories[0]!.setNode({ id: server.id, addresses: server.addresses, trust: 128 });
+  directories[1]!.setNode({ id: client.id, addresses: client.addresses, trust: 128 });
+  const echoKey = crypto.keyPair(deriveSecret(1, 'eng', 'bench-echo'));
+  const echo: Engine = { handle: (input, ctx) => void (input.kind === 'message' && ctx.reply(input, input.message.body)) };
+  server.node.addEngine('echo', echoKey, echo);
+  directories[0]!.setEngineNode(echoKey.id, server.id);
+  const pending = new Map<number, () => void>();
+  const driver: Engine = {
+    handle(input) {
+      if (input.kind === 'message' && input.message.replyTo !== undefined) {
+        pending.get(input.message.replyTo)?.();
+        pending.delete(input.message.replyTo);
+      }
+    },
+  };
+  client.node.addEngine('driver', crypto.keyPair(deriveSecret(1, 'eng', 'bench-driver')), driver);
+  server.node.start();
+  client.node.start();
+  const destination = { kind: 'engine' as const, engine: echoKey.id as Id, node: server.id };
+  const roundTrip: RoundTrip = (payload) =>
+    new Promise<void>((resolve) => {
+      client.node.perform('driver', (ctx) => pending.set(ctx.send(destination, payload), resolve));
+    });
+  const handshakeStarted = performance.now();
+  await roundTrip(new Uint8Array(1)); // the first round trip includes dialling and the handshake
+  const handshakeMs = performance.now() - handshakeStarted;
+  return { roundTrip, handshakeMs, close: async () => void (await Promise.all(nodes.map((node) => node.close()))) };
+}
+
+// ---- crypto-bound limit ----------------------------------------------------------------------
+
+/** Round trips per second the CPU could sign and verify (4 signs + 4 verifies each), for `sizeBytes`. */
+function cryptoBound(sizeBytes: number): { roundTripsPerSecond: number; signUs: number; verifyUs: number } {
+  const key = crypto.keyPair(deriveSecret(1, 'node', 'bench-crypto'));
+  const plain = createNodeCrypto();
+  const message = new Uint8Array(sizeBytes + 150); // a signed envelope is ≈ 150 bytes more than the body
+  const signature = plain.sign(key, message);
+  const time = (fn: () => void): number => {
+    const count = 2000;
+    const started = performance.now();
+    for (let i = 0; i < count; i++) fn();
+    return ((performance.now() - started) * 1000) / count;
+  };
+  time(() => plain.sign(key, message)); // warm
+  const signUs = time(() => plain.sign(key, message));
+  const verifyUs = time(() => plain.verify(key.id, message, signature));
+  return { roundTripsPerSecond: 1e6 / (4 * signUs + 4 * verifyUs), signUs, verifyUs };
+}
+
+// ---- the table -------------------------------------------------------------------------------
+
+export async function benchTransports(): Promise<TransportBenchRow[]> {
+  const rows: TransportBenchRow[] = [];
+  const sizes = [
+    { label: '100 B', bytes: 100 },
+    { label: '4 KiB', bytes: 4096 },
+  ];
+  const modes = [
+    { label: 'sequential', inFlight: 1 },
+    { label: '64 in flight', inFlight: 64 },
+  ];
+  const push = (name: string, size: string, mode: string, measured: Measured, note = ''): void =>
+    void rows.push({ case: name, payload: size, mode, roundTripsPerSecond: Math.round(measured.rate), p50Ms: measured.p50, p99Ms: measured.p99, note: [note, measured.timeouts > 0 ? `${measured.timeouts} requests timed out (${REQUEST_TIMEOUT_MS} ms)` : ''].filter((part) => part !== '').join('; ') });
+
+  const quic = await bareQuic();
+  const tls = await bareTls();
+  const fullQuic = await fullStack('quic');
+  const fullTls = await fullStack('tls');
+  for (const [name, ms] of [
+    ['bare @matrixai/quic', quic.handshakeMs],
+    ['bare node:tls', tls.handshakeMs],
+    ['netmachine over QUIC (first round trip)', fullQuic.handshakeMs],
+    ['netmachine over TLS (first round trip)', fullTls.handshakeMs],
+  ] as const) {
+    rows.push({ case: `handshake: ${name}`, payload: '-', mode: '-', roundTripsPerSecond: NaN, p50Ms: ms, p99Ms: NaN, note: '' });
+  }
+  const rates = new Map<string, number>();
+  try {
+    for (const size of sizes) {
+      const payload = new Uint8Array(randomBytes(size.bytes));
+      const bound = cryptoBound(size.bytes);
+      rows.push({ case: 'crypto-bound limit (4 sign + 4 verify per round trip)', payload: size.label, mode: '-', roundTripsPerSecond: Math.round(bound.roundTripsPerSecond), p50Ms: NaN, p99Ms: NaN, note: `sign ${bound.signUs.toFixed(1)} µs, verify ${bound.verifyUs.toFixed(1)} µs` });
+      for (const mode of modes) {
+        const cases: Array<[string, RoundTrip]> = [
+          ['bare quic, stream per message', quic.streamPerMessage],
+          ['bare quic, one long stream', quic.longStream],
+          ['netmachine over QUIC', fullQuic.roundTrip],
+          ['bare node:tls', tls.roundTrip],
+          ['netmachine over TLS', fullTls.roundTrip],
+        ];
+        for (const [name, roundTrip] of cases) {
+          const measured = await measure(roundTrip, payload, mode.inFlight);
+          rates.set(`${name}/${size.label}/${mode.label}`, measured.rate);
+          const cryptoShare = name.startsWith('netmachine') ? `crypto ≈ ${Math.round((100 * measured.rate) / bound.roundTripsPerSecond)}% of one core` : '';
+          push(name, size.label, mode.label, measured, cryptoShare);
+        }
+        const ratio = (a: string, b: string): number => (rates.get(`${a}/${size.label}/${mode.label}`) ?? NaN) / (rates.get(`${b}/${size.label}/${mode.label}`) ?? NaN);
+        rows.push({
+          case: 'ratios',
+          payload: size.label,
+          mode: mode.label,
+          roundTripsPerSecond: NaN,
+          p50Ms: NaN,
+          p99Ms: NaN,
+          note: `netmachine/QUIC ÷ bare stream-per-message = ${ratio('netmachine over QUIC', 'bare quic, stream per message').toFixed(1)}×; netmachine/TLS ÷ crypto bound = ${((rates.get(`netmachine over TLS/${size.label}/${mode.label}`) ?? NaN) / bound.roundTripsPerSecond).toFixed(2)}; netmachine/QUIC ÷ crypto bound = ${((rates.get(`netmachine over QUIC/${size.label}/${mode.label}`) ?? NaN) / bound.roundTripsPerSecond).toFixed(2)}; long stream ÷ stream per message = ${ratio('bare quic, one long stream', 'bare quic, stream per message').toFixed(0)}×`,
+        });
+      }
+    }
+  } finally {
+    await Promise.all([quic.close(), tls.close(), fullQuic.close(), fullTls.close()]);
+  }
+  return rows;
+}
