@@ -147,11 +147,14 @@ function randomEdges(spec: GeneratorSpec, rng: Rng): Edge[] | undefined {
       return rewired.edges();
     }
     case 'barabasi-albert': {
-      // Start from a star on m + 1 nodes; each new node links to m distinct nodes by degree.
+      // Start from a complete graph on m + 1 nodes; each new node links to m distinct nodes chosen
+      // in proportion to their degree (every node ends with degree ≥ m).
       const targets: number[] = [];
-      for (let i = 1; i <= spec.m; i++) {
-        set.add(0, i);
-        targets.push(0, i);
+      for (let i = 0; i <= spec.m; i++) {
+        for (let j = i + 1; j <= spec.m; j++) {
+          set.add(i, j);
+          targets.push(i, j);
+        }
       }
       for (let node = spec.m + 1; node < n; node++) {
         const chosen = new Set<number>();

@@ -190,7 +190,7 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
   }
 
   if (scenario.until !== undefined && scenario.duration !== undefined) problems.push(doc.problem(['until'], 'give either duration or until, not both'));
-  if (nodeNames.length === 0) problems.push(doc.problem(['topology'], 'the topology declares no nodes'));
+  if (nodeNames.length === 0 && (scenario.topology.generate ?? []).length === 0) problems.push(doc.problem(['topology'], 'the topology declares no nodes'));
   if (problems.length > 0) throw new InputError('scenario/invalid', problems);
   return {
     name: scenario.name,

@@ -1,0 +1,11 @@
+// An example custom expectation: every node's gossip engine logged the rumour exactly once.
+import type { TraceEvent, TraceHeader } from '../../../core/index.js';
+
+export function everyoneHeard(events: ReadonlyArray<TraceEvent>, header: TraceHeader): true | string[] {
+  const heard = new Map<string, number>();
+  for (const event of events) if (event.kind === 'log' && event.engine === 'gossip' && event.text === 'heard') heard.set(event.node, (heard.get(event.node) ?? 0) + 1);
+  const failures = Object.keys(header.nodes)
+    .filter((node) => node !== 'n1' && heard.get(node) !== 1)
+    .map((node) => `${node} heard the rumour ${heard.get(node) ?? 0} times`);
+  return failures.length === 0 ? true : failures;
+}
