@@ -35,6 +35,8 @@ export interface PeerTransportOptions {
   readonly channelBufferBytesMax?: number;
   /** Bytes coalesced into one write. */
   readonly flushBytesMax?: number;
+  /** Extra wait before a flush so more frames share a write (ms; 0 = the end of this event-loop turn). */
+  readonly corkMs?: number;
   readonly dialTimeoutMs?: number;
   readonly backoffMsMin?: number;
   readonly backoffMsMax?: number;
@@ -86,6 +88,7 @@ export const PEER_TRANSPORT_DEFAULTS = {
   queuedMsMax: 30_000,
   channelBufferBytesMax: 1024 * 1024,
   flushBytesMax: 256 * 1024,
+  corkMs: 0,
   dialTimeoutMs: 5000,
   backoffMsMin: 250,
   backoffMsMax: 30_000,
@@ -225,10 +228,12 @@ export function createPeerTransport(components: PeerTransportComponents, options
   function scheduleFlush(peer: Peer): void {
     if (peer.isFlushScheduled || queued(peer) === 0) return;
     peer.isFlushScheduled = true;
-    setImmediate(() => {
+    const run = (): void => {
       peer.isFlushScheduled = false;
       flush(peer);
-    });
+    };
+    if (settings.corkMs > 0) setTimeout(run, settings.corkMs);
+    else setImmediate(run);
   }
 
   function flush(peer: Peer): void {

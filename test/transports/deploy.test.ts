@@ -42,13 +42,14 @@ describe('deploy', () => {
 const CRASH_SCENARIO = `
 name: crash-restart
 seed: 5
-duration: 2000ms
+# Long enough for a restarted child process to boot (tsx start-up) on a loaded 2-core CI machine.
+duration: 6000ms
 topology:
   nodes: [n1, n2]
   links: [[n1, n2]]
 engines:
   - { on: all, kind: echo }
-  - { on: [n1], kind: ping, params: { targets: [n2], intervalMs: 100, count: 15 } }
+  - { on: [n1], kind: ping, params: { targets: [n2], intervalMs: 100, count: 55 } }
 events:
   - { at: 500ms, crash: n2 }
   - { at: 900ms, restart: n2 }
