@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark of the project, printed as markdown tables for the README.
-// Usage: npm run bench [-- --only sim,viz,transports]
+// Usage: npm run bench [-- --only crypto,sim,viz,transports]
 import { cpus, totalmem } from 'node:os';
-import { benchSim } from './sim.js';
+import { benchCrypto } from './crypto.js';
+import { benchLargeScenario, benchSim } from './sim.js';
 
 const only = (() => {
   const index = process.argv.indexOf('--only');
@@ -17,9 +18,17 @@ function markdown(rows: ReadonlyArray<Record<string, unknown>>): string {
 }
 
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
+if (wants('crypto')) {
+  console.log('## Ed25519, 100-byte messages\n');
+  console.log(markdown(benchCrypto().map((row) => ({ ...row }))));
+  console.log();
+}
 if (wants('sim')) {
   console.log('## Simulator: 1,000-node ring, ping/echo every second, 10 s virtual\n');
   console.log(markdown(benchSim().map((row) => ({ ...row }))));
+  console.log();
+  console.log('## Simulator: 10,000-node random-regular scenario (degree 4), workload to neighbours, 2 s virtual\n');
+  console.log(markdown(await benchLargeScenario()));
   console.log();
 }
 for (const [name, path, exportName] of [

@@ -36,4 +36,4 @@ export { TRACE_FORMAT, TRACE_VERSION, traceLine, traceHeaderLine, messageTraceId
 export type { TraceHeader, TraceRecord, TraceEvent, TraceKind, TraceBackend } from './trace.js';
 export { summarizeTrace, TraceSummarizer, percentiles } from './summary.js';
 export type { TraceSummary, Percentiles } from './summary.js';
-export { createRng } from './rng.js';
+export { createRng, nodeRng } from './rng.js';

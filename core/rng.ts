@@ -16,3 +16,11 @@ export function createRng(seed: number | string, path = 'root'): Rng {
     fork: (label) => createRng(seed, `${path}/${label}`),
   };
 }
+
+/**
+ * The random stream of one boot (session) of node `name`: the simulator and real runtimes both use
+ * it, so the same plan and seed make the same engine draws on every backend.
+ */
+export function nodeRng(seed: number | string, name: string, session: number): Rng {
+  return createRng(seed).fork(`node/${name}/${session}`);
+}

@@ -84,6 +84,7 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
   const base = layerLink(LINK_DEFAULTS, scenario.defaults?.link);
   const links: PlanLink[] = [];
   const linkKeys = new Set<string>();
+  const generatedLinks = new Map<string, PlanLink>();
   const classSpec = (name: string | undefined, path: PropertyKey[]): LinkSpec => {
     if (name === undefined) return base;
     const linkClass = scenario.linkClasses?.[name];
@@ -103,8 +104,10 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     }
     const linkSpec = layerLink(classSpec(className, [...path, 'class']), link);
     for (const [i, j] of edges.value) {
-      linkKeys.add(linkKey(names[i]!, names[j]!));
-      links.push({ a: names[i]!, b: names[j]!, ab: linkSpec, ba: linkSpec });
+      const generatedLink = { a: names[i]!, b: names[j]!, ab: linkSpec, ba: linkSpec };
+      linkKeys.add(linkKey(generatedLink.a, generatedLink.b));
+      generatedLinks.set(linkKey(generatedLink.a, generatedLink.b), generatedLink);
+      links.push(generatedLink);
     }
   });
   (scenario.topology.links ?? []).forEach((link, index) => {
@@ -114,11 +117,19 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     requireNode(b, [...path, 'between', 1]);
     if (a === b) problems.push(doc.problem([...path, 'between'], `a link cannot join node "${a}" to itself`));
     const key = linkKey(a, b);
+    const { between: _between, class: _class, forward, backward, ...fields } = link;
+    // An explicit link over a generated one overrides its settings (per-link overrides).
+    const generated = generatedLinks.get(key);
+    if (generated !== undefined) {
+      generatedLinks.delete(key);
+      const base = link.class === undefined ? (generated.a === a ? generated.ab : generated.ba) : classSpec(link.class, [...path, 'class']);
+      const reverse = link.class === undefined ? (generated.a === a ? generated.ba : generated.ab) : base;
+      links[links.indexOf(generated)] = { a, b, ab: layerLink(layerLink(base, fields), forward), ba: layerLink(layerLink(reverse, fields), backward) };
+      return;
+    }
     if (linkKeys.has(key)) problems.push(doc.problem([...path, 'between'], `link ${a}–${b} is declared twice`));
     linkKeys.add(key);
-    const spec = classSpec(link.class, [...path, 'class']);
-    const { between: _between, class: _class, forward, backward, ...fields } = link;
-    const both = layerLink(spec, fields);
+    const both = layerLink(classSpec(link.class, [...path, 'class']), fields);
     links.push({ a, b, ab: layerLink(both, forward), ba: layerLink(both, backward) });
   });
 
@@ -156,8 +167,9 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     if ('crash' in event) return requireNode(event.crash, [...path, 'crash']), { atMs, kind: 'crash', node: event.crash };
     if ('restart' in event) return requireNode(event.restart, [...path, 'restart']), { atMs, kind: 'restart', node: event.restart };
     if ('partition' in event) {
-      event.partition.forEach((group, g) => group.forEach((name, n) => requireNode(name, [...path, 'partition', g, n])));
-      return { atMs, kind: 'partition', groups: event.partition, isOneWay: event.oneWay ?? false };
+      const named = Array.isArray(event.partition) ? event.partition.map((group, g) => [g, group] as const) : Object.entries(event.partition);
+      named.forEach(([g, group]) => group.forEach((name, n) => requireNode(name, [...path, 'partition', g, n])));
+      return { atMs, kind: 'partition', groups: named.map(([, group]) => group), isOneWay: event.oneWay ?? false };
     }
     if ('heal' in event) return { atMs, kind: 'heal' };
     if ('link-down' in event || 'link-up' in event) {

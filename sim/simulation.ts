@@ -3,6 +3,7 @@
 import {
   assertNever,
   createRng,
+  nodeRng,
   createKeyedSimCrypto,
   createNode,
   createNodeCrypto,
@@ -160,7 +161,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     const node = createNode(
       {
         clock: scheduler,
-        rng: rootRng.fork(`node/${planNode.name}/${session}`),
+        rng: nodeRng(seed, planNode.name, session),
         transport: network.transportFor(planNode.name),
         trace: { emit },
         crypto: identities.crypto,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import {
   BUILTIN_ENGINES,
   createNodeCrypto,
-  createRng,
+  nodeRng,
   deriveSecret,
   err,
   fromHex,
@@ -131,13 +131,14 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
   const names = new Map<Id, string>([[key.id, spec.name]]);
   const nameOf = (id: Id): string | undefined => names.get(id);
   const directory = new IdentityStore();
-  const rng = createRng(String(spec.seed), `node/${spec.name}/${spec.session ?? 0}`);
+  const session = spec.session ?? Math.floor(Date.now() / 1000);
+  const rng = nodeRng(spec.seed, spec.name, session);
   const real = await startRealNode(
     { crypto, rng, trace: components.trace },
     {
       name: spec.name,
       key,
-      session: spec.session ?? Math.floor(Date.now() / 1000),
+      session,
       schemes: schemesOf(spec.transport),
       listenHost: spec.listen.host,
       ports: { quic: spec.listen.quic, tls: spec.listen.tls },

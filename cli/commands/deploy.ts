@@ -6,6 +6,7 @@ import { checkExpectations, loadScenario } from '../../scenarios/index.js';
 import { deployPlan, writeTraceFile } from '../../transports/index.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
 import { ms, table } from '../format.js';
+import { writeReport } from '../report.js';
 import { parseSeedFlag, parseUntilFlag } from './run.js';
 
 interface DeployFlags {
@@ -16,6 +17,7 @@ interface DeployFlags {
   readonly seed?: string;
   readonly until?: string;
   readonly quiet?: boolean;
+  readonly report?: string;
 }
 
 export function register(program: Command): void {
@@ -29,6 +31,7 @@ export function register(program: Command): void {
     .option('--trace <file>', 'write the merged trace (JSONL) to this file')
     .option('--seed <n>', 'seed (overrides the scenario\'s seed)')
     .option('--until <duration>', 'run length, e.g. 10s (overrides the scenario\'s duration)')
+    .option('--report <file>', 'write an interactive HTML report of the run to this file')
     .option('--quiet', 'print nothing but errors and failed expectations')
     .action(async (file: string, flags: DeployFlags) => {
       const transport = flags.transport;
@@ -48,6 +51,7 @@ export function register(program: Command): void {
         ...(log !== undefined && { log }),
       });
       if (flags.trace !== undefined) writeTraceFile(flags.trace, result.header, result.events);
+      if (flags.report !== undefined) writeReport(flags.report, result.header, result.events, flags.quiet === true);
       const { summary } = result;
       if (flags.quiet !== true) {
         const drops = Object.entries(summary.dropsByReason).map(([reason, count]) => `${reason}=${count}`).join(' ') || '-';

@@ -110,4 +110,24 @@ engines:
     const plan = await loadScenarioText(base.replace('kind: echo', 'kind: ping, params: { intervalMs: -1 }'), 'x.yaml');
     expect(() => plan.nodes[0]!.engines[0]!.factory(plan.nodes[0]!.engines[0]!.params, { nodeName: 'a', neighbors: [], resolve: () => ({ ok: false, error: '' }), topic: () => '' })).toThrow(/params.intervalMs/);
   });
+
+  it('an explicit link over a generated one overrides its settings; partitions may name their groups', async () => {
+    const plan = await loadScenarioText(
+      `name: t
+defaults: { link: { latency: 5ms } }
+topology:
+  generate: [{ kind: ring, nodes: 4 }]
+  links:
+    - { between: [n3, n2], loss: 10%, forward: { latency: 50ms } }
+events:
+  - { at: 1s, partition: { west: [n1, n2], east: [n3] } }
+`,
+      'x.yaml',
+    );
+    expect(plan.links).toHaveLength(4);
+    const link = plan.links.find((l) => l.a === 'n3' && l.b === 'n2')!;
+    expect(link.ab).toMatchObject({ latencyMs: 50, lossProbability: 0.1 });
+    expect(link.ba).toMatchObject({ latencyMs: 5, lossProbability: 0.1 });
+    expect(plan.events[0]).toMatchObject({ kind: 'partition', groups: [['n1', 'n2'], ['n3']] });
+  });
 });
