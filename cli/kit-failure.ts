@@ -1,0 +1,96 @@
+// Writes a shrunk counterexample as a scenario file that `netmachine run` replays: the seed is
+// set, engine module paths are made relative to the new file, and `expect.check` re-checks the
+// failed invariants so the replay exits 1 and shows them.
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { REPLAY_MODULE_URL } from './kit-replay.js';
+
+/** A module function `(events, header) => true | string[]`, as a scenario's `expect.check` names it. */
+export interface ReplayCheck {
+  /** Path of the module (absolute, or relative to the kit's `baseDir`). */
+  readonly module: string;
+  readonly function: string;
+}
+
+export interface FailureFileInput {
+  readonly scenario: unknown;
+  readonly seed: number;
+  readonly failuresDir: string;
+  readonly baseDir: string;
+  readonly name: string;
+  /** Comment lines for the top of the file. */
+  readonly comment: ReadonlyArray<string>;
+  /** Built-in invariants to re-check on replay. */
+  readonly builtinInvariants: ReadonlyArray<string>;
+  readonly replayCheck?: ReplayCheck;
+}
+
+export interface FailureFile {
+  readonly file: string;
+  readonly report: string;
+  /** `netmachine run <file> --seed <n> --report <file>.html` */
+  readonly command: string;
+}
+
+/** Writes `<failuresDir>/<name>-<hash>.yaml` (and a `.check.mjs` for built-in invariants). */
+export function writeFailureFile(input: FailureFileInput): FailureFile {
+  const folder = resolve(input.failuresDir);
+  mkdirSync(folder, { recursive: true });
+  const document = relocate(input.scenario, resolve(input.baseDir), folder);
+  const stem = `${safeName(input.name)}-${createHash('sha256').update(JSON.stringify([document, input.seed])).digest('hex').slice(0, 10)}`;
+  const check = input.replayCheck !== undefined ? { module: modulePath(resolve(input.baseDir, input.replayCheck.module), folder), function: input.replayCheck.function } : builtinCheck(folder, stem, input.builtinInvariants);
+  const expect = { ...(isRecord(document['expect']) ? document['expect'] : {}), ...(check !== undefined && { check }) };
+  const withSeed = { ...document, seed: input.seed, ...(Object.keys(expect).length > 0 && { expect }) };
+  const file = join(folder, `${stem}.yaml`);
+  const report = join(folder, `${stem}.html`);
+  writeFileSync(file, `${input.comment.map((line) => `# ${line}`.trimEnd()).join('\n')}\n${stringify(withSeed, { lineWidth: 0, flowCollectionPadding: false })}`);
+  const command = `netmachine run ${shellPath(file)} --seed ${input.seed} --report ${shellPath(report)}`;
+  return { file, report, command };
+}
+
+function builtinCheck(folder: string, stem: string, names: ReadonlyArray<string>): ReplayCheck | undefined {
+  if (names.length === 0) return undefined;
+  const checkFile = `${stem}.check.mjs`;
+  writeFileSync(
+    join(folder, checkFile),
+    [
+      '// Re-checks the built-in invariants this counterexample broke (written by the netmachine kit).',
+      `import { checkBuiltinInvariants } from ${JSON.stringify(REPLAY_MODULE_URL)};`,
+      `export const check = (events, header) => checkBuiltinInvariants(${JSON.stringify(names)}, events, header);`,
+      '',
+    ].join('\n'),
+  );
+  return { module: `./${checkFile}`, function: 'check' };
+}
+
+/** Rewrites each engine's `module:` (relative to `from`) to be relative to `to`. */
+function relocate(scenario: unknown, from: string, to: string): Record<string, unknown> {
+  const document: Record<string, unknown> = isRecord(scenario) ? { ...scenario } : {};
+  if (Array.isArray(document['engines'])) {
+    document['engines'] = document['engines'].map((engine: unknown) =>
+      isRecord(engine) && typeof engine['module'] === 'string' ? { ...engine, module: modulePath(resolve(from, engine['module']), to) } : engine,
+    );
+  }
+  return document;
+}
+
+function modulePath(absolute: string, folder: string): string {
+  const path = relative(folder, absolute);
+  return isAbsolute(path) ? path : path.startsWith('.') ? path : `./${path}`;
+}
+
+function shellPath(file: string): string {
+  const path = relative(process.cwd(), file);
+  const shown = path === '' || path.startsWith('..') ? file : path;
+  return /^[A-Za-z0-9_./@:+-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", "'\\''")}'`;
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 60) || 'counterexample';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,76 @@
+// Pub/sub completeness: every engine subscribed to a topic receives every event published to it
+// after its `subscribe` was traced, while it stayed subscribed, up and connected to the publisher.
+import type { TraceEvent } from '../../../core/index.js';
+import { FAULT_DROP_REASONS } from './delivery.js';
+import { describeEvent, failed, held, type InvariantResult, type SimulatedTrace } from './types.js';
+
+export interface PubSubOptions {
+  /**
+   * `network`: subscribers anywhere (the SPEC's semantics; needs cross-node pub/sub, issue 6).
+   * `node`: only subscribers on the publisher's node (what local pub/sub guarantees today).
+   */
+  readonly scope?: 'node' | 'network';
+  /** Events published this close to the end may still be in flight (ms, default 500). */
+  readonly settleMs?: number;
+}
+
+/** Network-wide: every subscriber receives every later event while connected. */
+export function pubsubSubscribersReceiveAll(trace: SimulatedTrace): InvariantResult {
+  return pubsubSubscribersReceiveAllWith({})(trace);
+}
+
+/** `pubsubSubscribersReceiveAll` with a scope and settle time. */
+export function pubsubSubscribersReceiveAllWith(options: PubSubOptions): (trace: SimulatedTrace) => InvariantResult {
+  const scope = options.scope ?? 'network';
+  const settleMs = options.settleMs ?? 500;
+  return function pubsubSubscribersReceiveAll(trace) {
+    const name = `pubsubSubscribersReceiveAll(${scope})`;
+    const endMs = trace.header.durationMs ?? trace.summary.endMs;
+    const subscribers = new Map<string, Set<string>>(); // topic → node/engine
+    const pending = new Map<string, { publish: TraceEvent; waiting: Set<string> }>();
+    const excuse = (isExcused: (subscriber: string, publish: TraceEvent) => boolean): void => {
+      for (const entry of pending.values()) for (const subscriber of [...entry.waiting]) if (isExcused(subscriber, entry.publish)) entry.waiting.delete(subscriber);
+    };
+    let checked = 0;
+    for (const event of trace.events) {
+      const engine = `${event.node}/${event.engine ?? ''}`;
+      const topic = event.topic ?? '';
+      switch (event.kind) {
+        case 'subscribe':
+          subscribers.set(topic, (subscribers.get(topic) ?? new Set()).add(engine));
+          break;
+        case 'unsubscribe':
+          subscribers.get(topic)?.delete(engine);
+          excuse((subscriber) => subscriber === engine);
+          break;
+        case 'crash':
+          for (const set of subscribers.values()) for (const subscriber of [...set]) if (subscriber.startsWith(`${event.node}/`)) set.delete(subscriber);
+          excuse((subscriber, publish) => subscriber.startsWith(`${event.node}/`) || (scope === 'network' && publish.node === event.node));
+          break;
+        case 'partition':
+        case 'link':
+          if (scope === 'network' && (event.kind === 'partition' || event.text === 'down')) excuse((subscriber, publish) => !subscriber.startsWith(`${publish.node}/`));
+          break;
+        case 'drop':
+          if (scope === 'network' && event.msg !== undefined && FAULT_DROP_REASONS.has(event.reason ?? '')) pending.get(event.msg)?.waiting.clear();
+          break;
+        case 'send': {
+          if (event.dst !== 'topic' || event.msg === undefined || event.t > endMs - settleMs) break;
+          const waiting = [...(subscribers.get(event.to ?? '') ?? [])].filter((subscriber) => subscriber !== engine && (scope === 'network' || subscriber.startsWith(`${event.node}/`)));
+          checked += waiting.length;
+          pending.set(event.msg, { publish: event, waiting: new Set(waiting) });
+          break;
+        }
+        case 'deliver':
+          if (event.msg !== undefined) pending.get(event.msg)?.waiting.delete(engine);
+          break;
+        default:
+          break;
+      }
+    }
+    const missing = [...pending.values()].flatMap(({ publish, waiting }) => [...waiting].map((subscriber) => ({ publish, subscriber })));
+    return missing.length === 0
+      ? held(name, `${checked} subscriber deliveries expected, all made`)
+      : failed(name, `${missing.length} of ${checked} subscriber deliveries missing`, missing.map(({ publish, subscriber }) => `${describeEvent(publish)}: never delivered to subscriber ${subscriber}`), missing.map(({ publish }) => publish));
+  };
+}
