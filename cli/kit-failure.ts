@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { stringify } from 'yaml';
+import { Document, isScalar, visit } from 'yaml';
 import { REPLAY_MODULE_URL } from './kit-replay.js';
 
 /** A module function `(events, header) => true | string[]`, as a scenario's `expect.check` names it. */
@@ -42,12 +42,24 @@ export function writeFailureFile(input: FailureFileInput): FailureFile {
   const stem = `${safeName(input.name)}-${createHash('sha256').update(JSON.stringify([document, input.seed])).digest('hex').slice(0, 10)}`;
   const check = input.replayCheck !== undefined ? { module: modulePath(resolve(input.baseDir, input.replayCheck.module), folder), function: input.replayCheck.function } : builtinCheck(folder, stem, input.builtinInvariants);
   const expect = { ...(isRecord(document['expect']) ? document['expect'] : {}), ...(check !== undefined && { check }) };
-  const withSeed = { ...document, seed: input.seed, ...(Object.keys(expect).length > 0 && { expect }) };
+  const { name, ...rest } = document;
+  const withSeed = { name, seed: input.seed, ...rest, ...(Object.keys(expect).length > 0 && { expect }) };
   const file = join(folder, `${stem}.yaml`);
   const report = join(folder, `${stem}.html`);
-  writeFileSync(file, `${input.comment.map((line) => `# ${line}`.trimEnd()).join('\n')}\n${stringify(withSeed, { lineWidth: 0, flowCollectionPadding: false })}`);
+  writeFileSync(file, `${input.comment.map((line) => `# ${line}`.trimEnd()).join('\n')}\n${toYaml(withSeed)}`);
   const command = `netmachine run ${shellPath(file)} --seed ${input.seed} --report ${shellPath(report)}`;
   return { file, report, command };
+}
+
+/** YAML with short lists of scalars (node names, link ends) on one line. */
+function toYaml(value: unknown): string {
+  const document = new Document(value);
+  visit(document, {
+    Seq(_, node) {
+      if (node.items.every((item) => isScalar(item))) node.flow = true;
+    },
+  });
+  return document.toString({ lineWidth: 0 });
 }
 
 function builtinCheck(folder: string, stem: string, names: ReadonlyArray<string>): ReplayCheck | undefined {

@@ -12,6 +12,11 @@ export interface PubSubOptions {
   readonly scope?: 'node' | 'network';
   /** Events published this close to the end may still be in flight (ms, default 500). */
   readonly settleMs?: number;
+  /**
+   * Time from a `subscribe` event until the subscription counts as acknowledged (ms; default 0 for
+   * `node`, 1000 for `network`, where the subscription must first reach the publisher's node).
+   */
+  readonly subscriptionSettleMs?: number;
 }
 
 /** Network-wide: every subscriber receives every later event while connected. */
@@ -23,10 +28,11 @@ export function pubsubSubscribersReceiveAll(trace: SimulatedTrace): InvariantRes
 export function pubsubSubscribersReceiveAllWith(options: PubSubOptions): (trace: SimulatedTrace) => InvariantResult {
   const scope = options.scope ?? 'network';
   const settleMs = options.settleMs ?? 500;
+  const subscriptionSettleMs = options.subscriptionSettleMs ?? (scope === 'network' ? 1000 : 0);
   return function pubsubSubscribersReceiveAll(trace) {
     const name = `pubsubSubscribersReceiveAll(${scope})`;
     const endMs = trace.header.durationMs ?? trace.summary.endMs;
-    const subscribers = new Map<string, Set<string>>(); // topic → node/engine
+    const subscribers = new Map<string, Map<string, number>>(); // topic → node/engine → subscribed at (ms)
     const pending = new Map<string, { publish: TraceEvent; waiting: Set<string> }>();
     const excuse = (isExcused: (subscriber: string, publish: TraceEvent) => boolean): void => {
       for (const entry of pending.values()) for (const subscriber of [...entry.waiting]) if (isExcused(subscriber, entry.publish)) entry.waiting.delete(subscriber);
@@ -37,14 +43,14 @@ export function pubsubSubscribersReceiveAllWith(options: PubSubOptions): (trace:
       const topic = event.topic ?? '';
       switch (event.kind) {
         case 'subscribe':
-          subscribers.set(topic, (subscribers.get(topic) ?? new Set()).add(engine));
+          subscribers.set(topic, (subscribers.get(topic) ?? new Map<string, number>()).set(engine, event.t));
           break;
         case 'unsubscribe':
           subscribers.get(topic)?.delete(engine);
           excuse((subscriber) => subscriber === engine);
           break;
         case 'crash':
-          for (const set of subscribers.values()) for (const subscriber of [...set]) if (subscriber.startsWith(`${event.node}/`)) set.delete(subscriber);
+          for (const map of subscribers.values()) for (const subscriber of [...map.keys()]) if (subscriber.startsWith(`${event.node}/`)) map.delete(subscriber);
           excuse((subscriber, publish) => subscriber.startsWith(`${event.node}/`) || (scope === 'network' && publish.node === event.node));
           break;
         case 'partition':
@@ -56,7 +62,9 @@ export function pubsubSubscribersReceiveAllWith(options: PubSubOptions): (trace:
           break;
         case 'send': {
           if (event.dst !== 'topic' || event.msg === undefined || event.t > endMs - settleMs) break;
-          const waiting = [...(subscribers.get(event.to ?? '') ?? [])].filter((subscriber) => subscriber !== engine && (scope === 'network' || subscriber.startsWith(`${event.node}/`)));
+          const waiting = [...(subscribers.get(event.to ?? '') ?? [])]
+            .filter(([subscriber, sinceMs]) => subscriber !== engine && sinceMs + subscriptionSettleMs <= event.t && (scope === 'network' || subscriber.startsWith(`${event.node}/`)))
+            .map(([subscriber]) => subscriber);
           checked += waiting.length;
           pending.set(event.msg, { publish: event, waiting: new Set(waiting) });
           break;

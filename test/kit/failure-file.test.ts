@@ -1,0 +1,27 @@
+// A failure file for built-in invariants carries a check module that `netmachine run` loads.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeFailureFile } from '../../cli/kit.js';
+
+const root = join(import.meta.dirname, '..', '..');
+
+describe('failure files', () => {
+  it('re-check built-in invariants through expect.check when replayed', () => {
+    const scenario = {
+      name: 'replay me',
+      duration: '1s',
+      crypto: 'sim-keyed',
+      topology: { nodes: ['a', 'b'], links: [{ between: ['a', 'b'], latency: '5ms' }] },
+      workloads: [{ name: 'hello', from: ['a'], to: 'neighbors', rate: '10/s', count: 3 }],
+    };
+    const written = writeFailureFile({ scenario, seed: 9, failuresDir: join(root, 'test', '.output', 'kit-failures'), baseDir: root, name: 'replay me', comment: ['test'], builtinInvariants: ['atMostOnceDelivery', 'causalOrder'] });
+    expect(written.command).toMatch(/^netmachine run test\/\.output\/kit-failures\/replay-me-[0-9a-f]{10}\.yaml --seed 9 --report test\/\.output\/kit-failures\/replay-me-[0-9a-f]{10}\.html$/);
+    const text = readFileSync(written.file, 'utf8');
+    expect(text).toMatch(/^# test\nname: replay me\nseed: 9\n/);
+    const run = spawnSync(process.execPath, [join(root, 'cli', 'netmachine.js'), 'run', written.file, '--seed', '9'], { cwd: root, encoding: 'utf8' });
+    expect(run.stdout).toMatch(/check check\(\) from \.\/replay-me-[0-9a-f]{10}\.check\.mjs\s+ok/);
+    expect(run.status).toBe(0);
+  });
+});

@@ -1,0 +1,68 @@
+// netmachine's own properties, checked with the kit over generated scenarios (sim-keyed crypto).
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
+import {
+  allDeliveredWhenLossFree,
+  atMostOnceDelivery,
+  causalOrder,
+  checkProperty,
+  deterministicReplay,
+  noDeliveryAcrossPartition,
+  noDeliveryWithoutValidSignature,
+  pubsubSubscribersReceiveAllWith,
+  scenarioArbitrary,
+} from '../../cli/kit.js';
+
+const failuresDir = join(import.meta.dirname, '..', '.output', 'kit-failures');
+const options = { failuresDir, seed: 1 };
+
+describe('simulator properties (kit)', () => {
+  it('determinism: same scenario and seed give the same trace hash', async () => {
+    const scenarios = scenarioArbitrary({
+      topology: { nodesMax: 5, link: { jitterMsMax: 20, lossProbabilityMax: 0.2, duplicateProbabilityMax: 0.2 } },
+      workload: { kinds: ['unicast', 'publish'] },
+      name: 'determinism',
+    });
+    await checkProperty(scenarios, [deterministicReplay], { ...options, numRuns: 40 });
+  });
+
+  it('partition safety: no frame crosses an active partition', async () => {
+    const scenarios = scenarioArbitrary({
+      topology: { nodesMin: 2, nodesMax: 6, link: { latencyMsMax: 80, jitterMsMax: 30 } },
+      faults: { kinds: ['partition', 'crash', 'link-down'], faultsMax: 4 },
+      workload: { workloadsMax: 3, messagesMax: 10, ratePerSecondMin: 5, ratePerSecondMax: 50 },
+      name: 'partition-safety',
+    });
+    await checkProperty(scenarios, [noDeliveryAcrossPartition, noDeliveryWithoutValidSignature], { ...options, numRuns: 80 });
+  });
+
+  it('at-most-once delivery per (message, engine), also over duplicating, lossy, faulty links', async () => {
+    const scenarios = scenarioArbitrary({
+      topology: { nodesMax: 5, link: { jitterMsMax: 30, lossProbabilityMax: 0.3, duplicateProbabilityMax: 0.5 } },
+      faults: { faultsMax: 3 },
+      workload: { kinds: ['unicast', 'publish'], messagesMax: 8 },
+      name: 'at-most-once',
+    });
+    await checkProperty(scenarios, [atMostOnceDelivery, causalOrder, noDeliveryWithoutValidSignature], { ...options, numRuns: 80 });
+  });
+
+  it('exactly once: loss-free, fault-free runs deliver every unicast message once, even with duplication', async () => {
+    const scenarios = scenarioArbitrary({
+      topology: { nodesMax: 6, link: { jitterMsMax: 20, duplicateProbabilityMax: 0.5 } },
+      faults: { faultsMax: 0 },
+      workload: { workloadsMax: 3, messagesMax: 8 },
+      name: 'exactly-once',
+    });
+    await checkProperty(scenarios, [allDeliveredWhenLossFree, atMostOnceDelivery], { ...options, numRuns: 80 });
+  });
+
+  it('pub/sub: subscribers on the publisher node receive every later event once, in order (local pub/sub)', async () => {
+    const scenarios = scenarioArbitrary({
+      topology: { nodesMax: 4 },
+      faults: { kinds: ['crash', 'partition', 'clock-skew'], faultsMax: 2 },
+      workload: { kinds: ['publish'], workloadsMax: 3, messagesMax: 8 },
+      name: 'pubsub-local',
+    });
+    await checkProperty(scenarios, [pubsubSubscribersReceiveAllWith({ scope: 'node' }), atMostOnceDelivery, causalOrder], { ...options, numRuns: 80 });
+  });
+});
