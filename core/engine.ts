@@ -2,7 +2,8 @@
 import type { Result } from './assert.js';
 import type { Id } from './ids.js';
 import type { Destination, EngineMessage, RoutingScope, TransportPrefs } from './message.js';
-import type { Rng, TimerId } from './ports.js';
+import type { TopicAdvert } from './adverts.js';
+import type { KeyPair, Rng, TimerId } from './ports.js';
 
 /** What an engine is asked to handle. */
 export type EngineInput =
@@ -22,7 +23,24 @@ export type EngineInput =
 export type Notice =
   | { readonly kind: 'node-connected'; readonly node: Id }
   | { readonly kind: 'node-disconnected'; readonly node: Id }
-  | { readonly kind: 'node-connect-failed'; readonly node: Id };
+  | { readonly kind: 'node-connect-failed'; readonly node: Id }
+  /** The typed result of a topic request (S9–S11, Q9): `ok` or a code such as `topic/exists`. */
+  | { readonly kind: 'topic-result'; readonly op: TopicOp; readonly topic: Id; readonly result: TopicResult }
+  /** To this node's PubSub bridge: the Router asks it to act on the network (S12, §4.4). */
+  | { readonly kind: 'pubsub-request'; readonly op: 'start-advert' | 'stop-advert' | 'subscribe' | 'unsubscribe'; readonly topic: Id; readonly advert?: TopicAdvert }
+  /** From the PubSub bridge to local subscribers: a remote peer acknowledged (S13). */
+  | { readonly kind: 'topic-subscribed' | 'topic-unsubscribed'; readonly topic: Id };
+
+/** The topic operations of the Router's local topic service. */
+export type TopicOp = 'create' | 'delete' | 'subscribe' | 'unsubscribe';
+/** Result of a topic operation; errors carry stable codes (Q9). */
+export type TopicResult = 'ok' | 'topic/exists' | 'topic/unknown' | 'topic/not-creator' | 'topic/already-subscribed' | 'topic/not-subscribed';
+
+/** Options of a topic request: `local` never reaches the network; `any` may (Q11). */
+export interface TopicOptions {
+  readonly scope?: 'local' | 'any';
+  readonly tags?: ReadonlyArray<string>;
+}
 
 /** Options of one outgoing message. */
 export interface SendOptions {
@@ -56,8 +74,32 @@ export interface EngineContext {
   reply(input: Extract<EngineInput, { kind: 'message' }>, body: Uint8Array, options?: SendOptions): number;
   /** Publishes `body` to `topic`; returns the message id. */
   publish(topic: Id, body: Uint8Array, options?: SendOptions): number;
-  subscribe(topic: Id): void;
-  unsubscribe(topic: Id): void;
+  /**
+   * Subscribes to `topic`. Without options: joins the local topic (creating the entry) and, when
+   * this node has a PubSub bridge and no local creator, asks the bridge to subscribe in the network.
+   * With options: Q9 semantics, and the result arrives later as a `topic-result` notice.
+   */
+  subscribe(topic: Id, options?: TopicOptions): void;
+  unsubscribe(topic: Id, options?: TopicOptions): void;
+  /** Creates `topicKey.id` with this engine as creator (S9); network scope yields a signed TopicAdvert (S12). Result as a notice. */
+  createTopic(topicKey: KeyPair, options?: TopicOptions): void;
+  /** Deletes a topic; only its creator may (S10, I15). Result as a notice. */
+  deleteTopic(topic: Id): void;
+  /** Makes this engine the node's PubSub bridge: it receives `pubsub-request` notices. */
+  bridgeTopics(): void;
+  /**
+   * Bridge only: hands an encapsulated topic message (an encoded, signed EngineMessage from the
+   * network) to the Router, which verifies it and delivers it to local subscribers except the bridge.
+   */
+  injectTopicMessage(encoded: Uint8Array, sourceNode: Id): void;
+  /** Bridge only: tells local subscribers of `topic` that a remote peer (un)subscribed us (S13). */
+  notifyTopic(topic: Id, kind: 'topic-subscribed' | 'topic-unsubscribed'): void;
+  /** Signs `bytes` with this engine's key (e.g. a PubSub Event). */
+  sign(bytes: Uint8Array): Uint8Array;
+  /** Verifies `signature` by `id` over `bytes`. */
+  verify(id: Id, bytes: Uint8Array, signature: Uint8Array): boolean;
+  /** 32-byte BLAKE3 digest. */
+  hash(bytes: Uint8Array): Uint8Array;
   /** Schedules a `timer` input after `delayMs`. */
   setTimer(delayMs: number, tag?: string): TimerId;
   cancelTimer(timer: TimerId): void;
@@ -86,6 +128,10 @@ export interface EngineEnv {
   resolve(reference: string): Result<EngineAddress, string>;
   /** The identity of the topic called `name`. */
   topic(name: string): Id;
+  /** The key of the topic called `name` (its publisher holds it); absent on backends that do not hand it out. */
+  topicKey?(name: string): KeyPair;
+  /** Names of every node of the plan, in plan order (absent on backends that do not know them). */
+  readonly nodeNames?: ReadonlyArray<string>;
 }
 
 /** Builds an engine from its parameters; throws an EngineConfigError for bad parameters. */

@@ -3,7 +3,7 @@
 import { NetmachineError } from './assert.js';
 import { utf8 } from './bytes.js';
 import type { IdentityStore } from './directory.js';
-import type { Engine, EngineContext, EngineInput, LogData, SendOptions } from './engine.js';
+import type { Engine, EngineContext, EngineInput, LogData, Notice, SendOptions, TopicOptions } from './engine.js';
 import { shortId, type Id } from './ids.js';
 import {
   decodeEngineMessage,
@@ -17,6 +17,7 @@ import {
 } from './message.js';
 import type { Clock, Crypto, KeyPair, Rng, TimerId, TraceSink, Transport } from './ports.js';
 import { ReplayWindow, routeIncoming, routeOutgoing, TopicTable, type RoutingTable } from './router.js';
+import { TopicService } from './topic-service.js';
 import { messageTraceId, type TraceRecord } from './trace.js';
 
 /** The ports a node needs (STYLE rule 1). */
@@ -72,7 +73,12 @@ interface HostedEngine {
 
 type Effect =
   | { readonly kind: 'send'; readonly message: Omit<EngineMessage, 'sig'> }
-  | { readonly kind: 'subscribe' | 'unsubscribe'; readonly topic: Id }
+  | { readonly kind: 'subscribe' | 'unsubscribe'; readonly topic: Id; readonly options?: TopicOptions }
+  | { readonly kind: 'create-topic'; readonly key: KeyPair; readonly options: TopicOptions }
+  | { readonly kind: 'delete-topic'; readonly topic: Id }
+  | { readonly kind: 'bridge' }
+  | { readonly kind: 'inject'; readonly encoded: Uint8Array; readonly sourceNode: Id }
+  | { readonly kind: 'notify-topic'; readonly topic: Id; readonly notice: 'topic-subscribed' | 'topic-unsubscribed' }
   | { readonly kind: 'log'; readonly text: string; readonly data?: LogData };
 
 /** Creates a node bound to its ports. */
@@ -87,6 +93,14 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
   const sendSeq = new Map<Id, number>();
   let isStopped = false;
   let clockSkewMs = 0;
+  const topicService = new TopicService({
+    self,
+    crypto,
+    topics,
+    now: () => clock.now(),
+    notice: (engine, notice) => noticeLater(engine, notice),
+    trace: (kind, engine, topic, text) => emit({ kind, engine: engines.get(engine)?.name ?? nameOf(engine), topic: nameOf(topic), ...(text !== undefined && { text }) }),
+  });
 
   function nameOf(id: Id): string {
     return options.nameOf?.(id) ?? shortId(id);
@@ -147,8 +161,16 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
       reply: (input, body, sendOptions = {}) =>
         send({ kind: 'engine', engine: input.message.src, node: input.sourceNode }, body, { ...sendOptions, replyTo: input.message.id }),
       publish: (topic, body, sendOptions) => send({ kind: 'topic', topic }, body, sendOptions),
-      subscribe: (topic) => effects.push({ kind: 'subscribe', topic }),
-      unsubscribe: (topic) => effects.push({ kind: 'unsubscribe', topic }),
+      subscribe: (topic, topicOptions) => effects.push(topicOptions === undefined ? { kind: 'subscribe', topic } : { kind: 'subscribe', topic, options: topicOptions }),
+      unsubscribe: (topic, topicOptions) => effects.push(topicOptions === undefined ? { kind: 'unsubscribe', topic } : { kind: 'unsubscribe', topic, options: topicOptions }),
+      createTopic: (key, topicOptions = {}) => effects.push({ kind: 'create-topic', key, options: topicOptions }),
+      deleteTopic: (topic) => effects.push({ kind: 'delete-topic', topic }),
+      bridgeTopics: () => effects.push({ kind: 'bridge' }),
+      injectTopicMessage: (encoded, sourceNode) => effects.push({ kind: 'inject', encoded: encoded.slice(), sourceNode }),
+      notifyTopic: (topic, notice) => effects.push({ kind: 'notify-topic', topic, notice }),
+      sign: (bytes) => crypto.sign(hosted.key, bytes),
+      verify: (id, bytes, signature) => crypto.verify(id, bytes, signature),
+      hash: (bytes) => crypto.hash(bytes),
       setTimer: (delayMs, tag = '') => setTimer(hosted, delayMs, tag),
       cancelTimer: (timer) => {
         if (hosted.timers.delete(timer)) clock.cancel(timer);
@@ -184,10 +206,19 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
       case 'send':
         return sendMessage(hosted, effect.message, cause);
       case 'subscribe':
-        if (topics.subscribe(effect.topic, hosted.key.id)) emit({ kind: 'subscribe', engine: hosted.name, topic: nameOf(effect.topic) });
-        return;
+        return topicService.subscribe(hosted.key.id, effect.topic, effect.options);
       case 'unsubscribe':
-        if (topics.unsubscribe(effect.topic, hosted.key.id)) emit({ kind: 'unsubscribe', engine: hosted.name, topic: nameOf(effect.topic) });
+        return topicService.unsubscribe(hosted.key.id, effect.topic, effect.options);
+      case 'create-topic':
+        return topicService.create(hosted.key.id, effect.key, effect.options);
+      case 'delete-topic':
+        return topicService.remove(hosted.key.id, effect.topic);
+      case 'bridge':
+        return topicService.setBridge(hosted.key.id);
+      case 'inject':
+        return injectTopicMessage(hosted, effect.encoded, effect.sourceNode);
+      case 'notify-topic':
+        if (hosted.key.id === topicService.bridgeEngine) topicService.notify(effect.topic, effect.notice);
         return;
       case 'log':
         emit({ kind: 'log', engine: hosted.name, text: effect.text, ...(effect.data !== undefined && { data: effect.data }), ...(cause !== undefined && { cause }) });
@@ -237,6 +268,25 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     if (hosted === undefined || isStopped) return;
     emit({ kind: 'deliver', engine: hosted.name, msg, bytes: message.body.length, ...(sourceNode !== self && { peer: nameOf(sourceNode) }) });
     withCause(msg, () => run(hosted, { kind: 'message', message, sourceNode, traceId: msg }, msg));
+  }
+
+  function noticeLater(engine: Id, notice: Notice): void {
+    clock.schedule(clock.now(), () => {
+      const hosted = engines.get(engine);
+      if (hosted !== undefined) run(hosted, { kind: 'notice', notice }, undefined);
+    });
+  }
+
+  /** The bridge re-publishes a network event locally: verified like a received message, never echoed to the bridge. */
+  function injectTopicMessage(hosted: HostedEngine, encoded: Uint8Array, sourceNode: Id): void {
+    if (hosted.key.id !== topicService.bridgeEngine) return emit({ kind: 'drop', engine: hosted.name, reason: 'not-bridge' });
+    const decoded = decodeEngineMessage(encoded);
+    if (!decoded.ok) return emit({ kind: 'drop', engine: hosted.name, reason: decoded.error.code, text: decoded.error.message });
+    const message = decoded.value;
+    const msg = messageTraceId(message.src, message.id);
+    if (!verifyEngineMessage(crypto, message, encoded)) return emit({ kind: 'verify-fail', engine: hosted.name, msg, reason: 'engine-signature' });
+    if (message.dst.kind !== 'topic') return emit({ kind: 'drop', engine: hosted.name, msg, reason: 'not-topic' });
+    publishLocally(message.dst.topic, message, sourceNode, msg, hosted.key.id);
   }
 
   function publishLocally(topic: Id, message: EngineMessage, sourceNode: Id, msg: string, sender: Id | undefined): void {

@@ -76,6 +76,23 @@ export class TopicTable {
     return true;
   }
 
+  /** True when `engine` subscribes to `topic`. */
+  has(topic: Id, engine: Id): boolean {
+    return this.subscribers.get(topic)?.includes(engine) ?? false;
+  }
+
+  /** True when `topic` has a local entry (a subscriber). */
+  isKnown(topic: Id): boolean {
+    return this.subscribers.has(topic);
+  }
+
+  /** Removes the topic and every subscriber (S10); returns the removed subscribers. */
+  remove(topic: Id): Id[] {
+    const list = this.subscribers.get(topic) ?? [];
+    this.subscribers.delete(topic);
+    return list;
+  }
+
   /** Local subscribers of `topic` except `sender`: never echo back (I5). */
   fanOut(topic: Id, sender: Id | undefined): Id[] {
     const list = this.subscribers.get(topic) ?? [];

@@ -70,6 +70,8 @@ export interface Identities {
   readonly engineKeys: ReadonlyMap<string, KeyPair>;
   readonly names: ReadonlyMap<Id, string>;
   topic(name: string): Id;
+  /** The topic's key pair (held by its publisher). */
+  topicKey(name: string): KeyPair;
 }
 
 /** Derives every key of the plan from the seed (names are stable, so adding one changes no other). */
@@ -89,21 +91,23 @@ export function deriveIdentities(plan: NetworkPlan, seed: number, wrapCrypto: (c
       names.set(engineKey.id, reference);
     }
   }
-  const topics = new Map<string, Id>();
+  const topics = new Map<string, KeyPair>();
+  const topicKey = (name: string): KeyPair => {
+    let key = topics.get(name);
+    if (key === undefined) {
+      key = crypto.keyPair(deriveSecret(seed, 'topic', name));
+      topics.set(name, key);
+      names.set(key.id, name);
+    }
+    return key;
+  };
   return {
     crypto,
     nodeKeys,
     engineKeys,
     names,
-    topic(name) {
-      let id = topics.get(name);
-      if (id === undefined) {
-        id = crypto.keyPair(deriveSecret(seed, 'topic', name)).id;
-        topics.set(name, id);
-        names.set(id, name);
-      }
-      return id;
-    },
+    topic: (name) => topicKey(name).id,
+    topicKey,
   };
 }
 
@@ -193,9 +197,12 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
         return ok({ engine: engineKey.id, node: nodeKey.id });
       },
       topic: (name) => identities.topic(name),
+      topicKey: (name) => identities.topicKey(name),
+      nodeNames,
     };
   }
 
+  const nodeNames = plan.nodes.map((node) => node.name);
   const planNodes = new Map(plan.nodes.map((node) => [node.name, node]));
   function apply(event: PlanEvent): void {
     const t = scheduler.now();

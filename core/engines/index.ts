@@ -1,6 +1,7 @@
 import type { EngineFactory } from '../engine.js';
 import { createEchoEngine } from './echo.js';
 import { createPingEngine } from './ping.js';
+import { createPubSubEngine } from './pubsub.js';
 import { createPublisherEngine, createSubscriberEngine } from './pubsub-local.js';
 import { createSinkEngine } from './sink.js';
 import { createWorkloadEngine } from './workload.js';
@@ -13,6 +14,7 @@ export const BUILTIN_ENGINES: ReadonlyMap<string, EngineFactory> = new Map([
   ['subscriber', createSubscriberEngine],
   ['sink', createSinkEngine],
   ['workload', createWorkloadEngine],
+  ['pubsub', createPubSubEngine],
 ]);
 
 export { PING_PROTOCOL } from './ping.js';

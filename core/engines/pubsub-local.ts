@@ -19,7 +19,11 @@ export const createPublisherEngine: EngineFactory = (params, env) => {
   let published = 0;
   return {
     handle(input, ctx) {
-      if (input.kind === 'start') ctx.setTimer(options.intervalMs, 'publish');
+      if (input.kind === 'start') {
+        // The publisher creates its topic; with a PubSub engine on the node it is advertised (S12).
+        if (env.topicKey !== undefined) ctx.createTopic(env.topicKey(options.topic), { scope: 'any' });
+        ctx.setTimer(options.intervalMs, 'publish');
+      }
       if (input.kind !== 'timer') return;
       published++;
       ctx.publish(topic, jsonBody({ n: published, padding }));

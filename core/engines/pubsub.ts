@@ -1,0 +1,332 @@
+// `pubsub`: the PubSub engine (SPEC §4.4, §5.4, §5.8, Q12, Q13). It bridges the Router's local topics
+// to the network over multi-hop dissemination trees: TopicAdverts flood hop by hop (each node learns
+// its neighbours' distance to the publisher's node, S14); a subscribing node joins through a
+// neighbour strictly closer to the publisher (no cycles), which joins upstream in turn; a node
+// accepts at most `fanoutMax` children unless the joiner has no other way in. The publisher's node
+// signs each local publication into an Event {topic, publisher, seq, deps, body, sig}; every tree
+// node delivers events in seq order exactly once (dedupe by seq and id, I2/I3), keeps a bounded log,
+// and recovers gaps from its parent (Q13). Parents send heartbeats; a child that misses
+// `missedHeartbeatsMax` of them joins through another neighbour and replays from its next seq.
+import { z } from 'zod';
+import { decodeAdvert, encodeAdvert, verifyAdvert, type TopicAdvert } from '../adverts.js';
+import type { EngineContext, EngineFactory, EngineInput } from '../engine.js';
+import type { Id } from '../ids.js';
+import { encodeEngineMessage } from '../message.js';
+import {
+  decodeEvent,
+  decodePubSubMessage,
+  encodePubSubMessage,
+  eventId,
+  PUBSUB_PROTOCOL,
+  signEvent,
+  verifyEvent,
+  type PubSubMessage,
+} from '../pubsub-wire.js';
+import { parseParams } from './params.js';
+
+const PubSubParams = z.strictObject({
+  /** Name of the PubSub engine on the other nodes. */
+  peerEngine: z.string().min(1).default('pubsub'),
+  /** Children a node accepts before it refuses joiners that have another way in. */
+  fanoutMax: z.number().int().positive().default(8),
+  heartbeatMs: z.number().positive().default(500),
+  missedHeartbeatsMax: z.number().int().positive().default(3),
+  /** Events kept per topic for recovery (Q13), and the bound of the reorder buffer. */
+  eventLogMax: z.number().int().positive().default(1024),
+});
+
+interface LoggedEvent {
+  readonly seq: number;
+  readonly id: Id;
+  readonly bytes: Uint8Array;
+}
+
+interface TopicState {
+  readonly advert: TopicAdvert;
+  readonly advertBytes: Uint8Array;
+  readonly isPublisherNode: boolean;
+  /** Own hop distance to the publisher's node. */
+  hops: number;
+  readonly neighborHops: Map<Id, number>;
+  isLocalWanted: boolean;
+  parent: Id | undefined;
+  isJoined: boolean;
+  readonly refused: Set<Id>;
+  readonly dead: Set<Id>;
+  lastHeardMs: number;
+  readonly children: Set<Id>;
+  nextSeq: number;
+  lastId: Id | undefined;
+  readonly buffer: Map<number, Uint8Array>;
+  readonly log: LoggedEvent[];
+  gapRequestedMs: number;
+}
+
+export const createPubSubEngine: EngineFactory = (params, env) => {
+  const options = parseParams('pubsub', PubSubParams, params);
+  /** Neighbour node id → its PubSub engine id, in the stable neighbour order. */
+  const peers = new Map<Id, Id>();
+  for (const neighbor of env.neighbors) {
+    const resolved = env.resolve(`${neighbor}/${options.peerEngine}`);
+    if (resolved.ok) peers.set(resolved.value.node, resolved.value.engine);
+  }
+  const topics = new Map<Id, TopicState>();
+  const wanted = new Set<Id>();
+  const silenceMs = options.heartbeatMs * options.missedHeartbeatsMax;
+
+  function send(ctx: EngineContext, node: Id, message: PubSubMessage): void {
+    const engine = peers.get(node);
+    if (engine !== undefined) ctx.send({ kind: 'engine', engine, node }, encodePubSubMessage(message), { protocol: PUBSUB_PROTOCOL });
+  }
+
+  function newState(advert: TopicAdvert, advertBytes: Uint8Array, isPublisherNode: boolean, hops: number): TopicState {
+    return {
+      advert, advertBytes, isPublisherNode, hops, neighborHops: new Map(), isLocalWanted: wanted.has(advert.id),
+      parent: undefined, isJoined: isPublisherNode, refused: new Set(), dead: new Set(), lastHeardMs: 0,
+      children: new Set(), nextSeq: 1, lastId: undefined, buffer: new Map(), log: [], gapRequestedMs: -Infinity,
+    };
+  }
+
+  function flood(ctx: EngineContext, state: TopicState, except: Id | undefined): void {
+    for (const node of peers.keys()) if (node !== except) send(ctx, node, { kind: 'advert', hops: state.hops, advert: state.advertBytes });
+  }
+
+  /** Picks a parent: strictly closer first (no cycles), a refusing one only when forced, then anyone. */
+  function join(ctx: EngineContext, state: TopicState): void {
+    if (state.isPublisherNode || (!state.isLocalWanted && state.children.size === 0)) return;
+    const eligible = [...state.neighborHops].filter(([node]) => !state.children.has(node));
+    const alive = eligible.filter(([node]) => !state.dead.has(node));
+    // Suspected-dead neighbours are tried again only when nothing else is left (they may be back).
+    const usable = (alive.length > 0 ? alive : eligible).sort((a, b) => a[1] - b[1]);
+    const closer = usable.filter(([, hops]) => hops < state.hops);
+    const fresh = closer.find(([node]) => !state.refused.has(node));
+    const choice = fresh ?? closer[0] ?? usable[0];
+    if (choice === undefined) {
+      state.parent = undefined; // retried on the next tick
+      return;
+    }
+    state.parent = choice[0];
+    state.isJoined = false;
+    state.lastHeardMs = ctx.now();
+    send(ctx, choice[0], { kind: 'subscribe', topic: state.advert.id, fromSeq: state.nextSeq, isForced: fresh === undefined });
+  }
+
+  function leaveIfIdle(ctx: EngineContext, state: TopicState): void {
+    if (state.isLocalWanted || state.children.size > 0 || state.isPublisherNode || state.parent === undefined) return;
+    send(ctx, state.parent, { kind: 'unsubscribe', topic: state.advert.id });
+    state.parent = undefined;
+    state.isJoined = false;
+  }
+
+  function accept(ctx: EngineContext, state: TopicState, bytes: Uint8Array, seq: number, id: Id, body: Uint8Array): void {
+    state.log.push({ seq, id, bytes });
+    if (state.log.length > options.eventLogMax) state.log.shift();
+    state.nextSeq = seq + 1;
+    state.lastId = id;
+    if (state.isLocalWanted && !state.isPublisherNode) ctx.injectTopicMessage(body, state.advert.relays[0] ?? ctx.node);
+    for (const child of state.children) send(ctx, child, { kind: 'event', event: bytes });
+  }
+
+  function onEvent(ctx: EngineContext, bytes: Uint8Array): void {
+    const decoded = decodeEvent(bytes);
+    if (!decoded.ok) return;
+    const event = decoded.value;
+    const state = topics.get(event.topic);
+    // I4 and S15: only the advertised publisher, only a valid signature; nothing else is forwarded.
+    if (state === undefined || !state.advert.publishers.includes(event.publisher)) return;
+    if (!verifyEvent(ctx.verify, event, bytes)) return ctx.log('pubsub event signature invalid', { seq: event.seq });
+    const id = eventId(ctx.hash, bytes);
+    if (event.seq < state.nextSeq) {
+      const logged = state.log.find((entry) => entry.seq === event.seq);
+      if (logged !== undefined && logged.id !== id) ctx.log('pubsub equivocation dropped', { seq: event.seq }); // I3
+      return;
+    }
+    if (event.seq > state.nextSeq) {
+      if (state.buffer.size < options.eventLogMax) state.buffer.set(event.seq, bytes);
+      return requestGap(ctx, state, event.seq - 1);
+    }
+    if (state.lastId !== undefined && event.deps[0] !== state.lastId) return ctx.log('pubsub dependency mismatch dropped', { seq: event.seq });
+    accept(ctx, state, bytes, event.seq, id, event.body);
+    drain(ctx, state);
+  }
+
+  function drain(ctx: EngineContext, state: TopicState): void {
+    for (let next = state.buffer.get(state.nextSeq); next !== undefined; next = state.buffer.get(state.nextSeq)) {
+      state.buffer.delete(state.nextSeq);
+      onEvent(ctx, next);
+    }
+  }
+
+  function requestGap(ctx: EngineContext, state: TopicState, toSeq: number): void {
+    if (state.parent === undefined || ctx.now() - state.gapRequestedMs < options.heartbeatMs) return;
+    state.gapRequestedMs = ctx.now();
+    send(ctx, state.parent, { kind: 'event-request', topic: state.advert.id, fromSeq: state.nextSeq, toSeq });
+  }
+
+  function replay(ctx: EngineContext, state: TopicState, child: Id, fromSeq: number, toSeq: number): void {
+    for (const entry of state.log) if (entry.seq >= fromSeq && entry.seq <= toSeq) send(ctx, child, { kind: 'event', event: entry.bytes });
+  }
+
+  function onAdvert(ctx: EngineContext, from: Id, hops: number, bytes: Uint8Array): void {
+    const decoded = decodeAdvert(bytes);
+    if (!decoded.ok || decoded.value.kind !== 'topic' || !verifyAdvert(ctx.verify, decoded.value)) return; // S15: never forwarded
+    const advert = decoded.value;
+    const known = topics.get(advert.id);
+    if (known !== undefined && advert.version <= known.advert.version) {
+      known.neighborHops.set(from, hops);
+      if (hops + 1 < known.hops) {
+        known.hops = hops + 1;
+        flood(ctx, known, from);
+      }
+      return;
+    }
+    // I8: only a higher version replaces; tree state restarts with the new advert.
+    const state = newState(advert, bytes, false, hops + 1);
+    state.neighborHops.set(from, hops);
+    topics.set(advert.id, state);
+    ctx.log('topic advert received', { hops: hops + 1 });
+    flood(ctx, state, from); // S14
+    if (state.isLocalWanted) join(ctx, state);
+  }
+
+  function onPeer(ctx: EngineContext, from: Id, message: PubSubMessage): void {
+    if (message.kind === 'hello') {
+      for (const state of topics.values()) send(ctx, from, { kind: 'advert', hops: state.hops, advert: state.advertBytes });
+      return;
+    }
+    if (message.kind === 'advert') return onAdvert(ctx, from, message.hops, message.advert);
+    if (message.kind === 'event') return onEvent(ctx, message.event);
+    const state = topics.get(message.topic);
+    if (state === undefined) {
+      if (message.kind === 'subscribe') send(ctx, from, { kind: 'subscribe-nack', topic: message.topic, reason: 'unknown' });
+      return;
+    }
+    switch (message.kind) {
+      case 'subscribe': {
+        if (!state.children.has(from) && state.children.size >= options.fanoutMax && !message.isForced) {
+          return send(ctx, from, { kind: 'subscribe-nack', topic: message.topic, reason: 'full' });
+        }
+        state.children.add(from);
+        send(ctx, from, { kind: 'subscribe-ack', topic: message.topic, firstSeq: state.log[0]?.seq ?? state.nextSeq });
+        replay(ctx, state, from, message.fromSeq, Number.MAX_SAFE_INTEGER);
+        if (state.parent === undefined) join(ctx, state);
+        return;
+      }
+      case 'subscribe-ack':
+        if (from !== state.parent) return;
+        state.isJoined = true;
+        state.refused.clear();
+        state.lastHeardMs = ctx.now();
+        if (state.nextSeq < message.firstSeq) {
+          if (state.nextSeq > 1) ctx.log('pubsub gap unrecoverable', { fromSeq: state.nextSeq, toSeq: message.firstSeq - 1 });
+          state.nextSeq = message.firstSeq;
+          state.lastId = undefined;
+          drain(ctx, state);
+        }
+        if (state.isLocalWanted) ctx.notifyTopic(message.topic, 'topic-subscribed');
+        return;
+      case 'subscribe-nack':
+        if (from !== state.parent) return;
+        // A neighbour that missed the advert (lost on the way) learns it from us; we retry next tick.
+        if (message.reason === 'unknown') return send(ctx, from, { kind: 'advert', hops: state.hops, advert: state.advertBytes });
+        state.refused.add(from);
+        return join(ctx, state);
+      case 'unsubscribe':
+        state.children.delete(from);
+        send(ctx, from, { kind: 'unsubscribe-ack', topic: message.topic });
+        return leaveIfIdle(ctx, state);
+      case 'unsubscribe-ack':
+        return ctx.notifyTopic(message.topic, 'topic-unsubscribed');
+      case 'event-request':
+        if (state.children.has(from)) replay(ctx, state, from, message.fromSeq, message.toSeq);
+        return;
+      case 'heartbeat':
+        if (from !== state.parent) return;
+        state.lastHeardMs = ctx.now();
+        if (message.lastSeq >= state.nextSeq) requestGap(ctx, state, message.lastSeq);
+        return;
+    }
+  }
+
+  function onTick(ctx: EngineContext): void {
+    for (const state of topics.values()) {
+      for (const child of state.children) send(ctx, child, { kind: 'heartbeat', topic: state.advert.id, lastSeq: state.nextSeq - 1 });
+      if (state.isPublisherNode) continue;
+      const silentMs = ctx.now() - state.lastHeardMs;
+      if (state.parent !== undefined && state.isJoined && silentMs > silenceMs) {
+        ctx.log('pubsub parent silent, repairing');
+        state.dead.add(state.parent);
+        state.parent = undefined;
+      }
+      // A join whose Subscribe or ack was lost is retried.
+      if (state.parent === undefined || (!state.isJoined && silentMs > 2 * options.heartbeatMs)) join(ctx, state);
+    }
+    // Adverts may be lost too: ask the neighbours again for topics wanted here but still unknown.
+    for (const topic of wanted) if (!topics.has(topic)) for (const node of peers.keys()) send(ctx, node, { kind: 'hello' });
+    ctx.setTimer(options.heartbeatMs, 'pubsub-tick');
+  }
+
+  function onRequest(ctx: EngineContext, notice: Extract<EngineInput, { kind: 'notice' }>['notice']): void {
+    if (notice.kind !== 'pubsub-request') return;
+    const state = topics.get(notice.topic);
+    switch (notice.op) {
+      case 'start-advert': {
+        if (notice.advert === undefined) return;
+        const own = newState(notice.advert, encodeAdvert(notice.advert), true, 0);
+        topics.set(notice.topic, own);
+        ctx.subscribe(notice.topic); // sees local publications (Q12: the Router never echoes them back)
+        return flood(ctx, own, undefined);
+      }
+      case 'stop-advert':
+        topics.delete(notice.topic);
+        return ctx.unsubscribe(notice.topic);
+      case 'subscribe':
+        wanted.add(notice.topic);
+        if (state === undefined) return;
+        state.isLocalWanted = true;
+        if (state.parent === undefined) join(ctx, state);
+        return;
+      case 'unsubscribe':
+        wanted.delete(notice.topic);
+        if (state === undefined) return;
+        state.isLocalWanted = false;
+        return leaveIfIdle(ctx, state);
+    }
+  }
+
+  function publish(ctx: EngineContext, input: Extract<EngineInput, { kind: 'message' }>): void {
+    const { message } = input;
+    if (message.dst.kind !== 'topic' || input.sourceNode !== ctx.node) return;
+    const state = topics.get(message.dst.topic);
+    if (state === undefined || !state.isPublisherNode) return;
+    const body = encodeEngineMessage(message);
+    const seq = state.nextSeq;
+    const bytes = signEvent(ctx.sign, { topic: state.advert.id, publisher: ctx.self, seq, deps: state.lastId === undefined ? [] : [state.lastId], body });
+    accept(ctx, state, bytes, seq, eventId(ctx.hash, bytes), body);
+  }
+
+  return {
+    handle(input, ctx) {
+      switch (input.kind) {
+        case 'start':
+          ctx.bridgeTopics();
+          for (const node of peers.keys()) send(ctx, node, { kind: 'hello' });
+          ctx.setTimer(options.heartbeatMs, 'pubsub-tick');
+          return;
+        case 'timer':
+          return onTick(ctx);
+        case 'notice':
+          return onRequest(ctx, input.notice);
+        case 'message': {
+          if (input.message.protocol !== PUBSUB_PROTOCOL) return publish(ctx, input);
+          // Only the PubSub engine of a neighbour speaks this protocol to us.
+          if (peers.get(input.sourceNode) !== input.message.src) return;
+          const decoded = decodePubSubMessage(input.message.body);
+          if (decoded.ok) onPeer(ctx, input.sourceNode, decoded.value);
+          return;
+        }
+      }
+    },
+  };
+};
+
