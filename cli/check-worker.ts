@@ -1,0 +1,15 @@
+// The seed loop of `netmachine check`, run inside a worker thread: loads the scenario once, then
+// answers each batch of seeds with one verdict per seed.
+import { parentPort, workerData } from 'node:worker_threads';
+import { runSeed, type CheckRequest, type SeedVerdict } from './commands/check.js';
+
+const port = parentPort!;
+const { file } = workerData as { file: string };
+port.on('message', (request: CheckRequest) => {
+  void (async () => {
+    const verdicts: SeedVerdict[] = [];
+    for (const seed of request.seeds) verdicts.push(await runSeed(file, seed));
+    port.postMessage(verdicts);
+  })();
+});
+port.postMessage([]);
