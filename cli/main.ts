@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { NetmachineError } from '../core/index.js';
 import { CliError, EXIT_BAD_INPUT } from './errors.js';
+import { register as registerCheck } from './commands/check.js';
 import { register as registerCompare } from './commands/compare.js';
 import { register as registerDeploy } from './commands/deploy.js';
 import { register as registerKeygen } from './commands/keygen.js';
@@ -15,6 +16,7 @@ import { register as registerViz } from './commands/viz.js';
 
 const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerRun,
+  registerCheck,
   registerValidate,
   registerReplay,
   registerTopology,
