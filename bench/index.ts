@@ -34,6 +34,7 @@ if (wants('sim')) {
 for (const [name, path, exportName] of [
   ['viz', './viz.js', 'benchViz'],
   ['transports', './transports.js', 'benchTransports'],
+  ['check', './check.js', 'benchCheck'],
 ] as const) {
   if (!wants(name)) continue;
   try {
