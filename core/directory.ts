@@ -1,9 +1,27 @@
-// The Network Identity Store (SPEC §4.3, §5.3): engine → node mapping and node records with
-// addresses in preference order. Issue-6 work extends the records; the core uses only these fields.
+// The Network Identity Store (SPEC §4.3, §5.3, Q14, Q15): one record per external identity —
+// engine → node; node → advert, addresses in preference order, measurements, trust, reputation,
+// transport and connection preferences; topic → TopicAdvert; domain → DomainAdvert — with
+// `IdentityUpdated` notifications to subscribers (the Router at least, S6).
+import { verifyAdvert, type Advert, type DomainAdvert, type NodeAdvert, type TopicAdvert } from './adverts.js';
 import type { Id } from './ids.js';
+import type { TransportPrefs } from './message.js';
+import type { Crypto } from './ports.js';
 
 /** Default trust (SPEC §3.1: 0 = banned, 128 = default, 255 = fully trusted). */
 export const TRUST_DEFAULT = 128;
+/** Q15: adverts created further than this in the future are ignored. */
+export const ADVERT_SKEW_MS_MAX = 5 * 60 * 1000;
+/** Weight of a new RTT sample in the moving average (TCP's 1/8). */
+const RTT_SAMPLE_WEIGHT = 1 / 8;
+
+/** Local measurements of a peer (Q14). */
+export interface Measurements {
+  /** Exponentially weighted moving average of round-trip times, ms. */
+  readonly rttMs?: number;
+  readonly lastSeenMs?: number;
+  /** Consecutive failures (reset by a success). */
+  readonly failures: number;
+}
 
 /** What the store knows about a node. */
 export interface NodeRecord {
@@ -11,16 +29,53 @@ export interface NodeRecord {
   /** Transport addresses in preference order (e.g. `quic://127.0.0.1:7001`). */
   readonly addresses: ReadonlyArray<string>;
   readonly trust: number;
+  readonly advert?: NodeAdvert;
+  readonly reputation?: number;
+  /** Per-peer transport preferences (S22: between the message's and the defaults). */
+  readonly tprefs?: Partial<TransportPrefs>;
+  readonly cprefs?: 'ephemeral' | 'permanent';
+  readonly measurements?: Measurements;
 }
+
+/** The fields an `UpdateIdentityRequest` may change on a node record. */
+export type NodeRecordPatch = Partial<Omit<NodeRecord, 'id'>>;
+
+/** `IdentityUpdated` (SPEC §4.3): which identity changed, and how. */
+export interface IdentityUpdate {
+  readonly id: Id;
+  readonly kind: 'engine' | 'node' | 'topic' | 'domain';
+}
+
+/** Why an advert was or was not stored (I8, Q15). */
+export type AdvertOutcome = 'stored' | 'stale' | 'bad-signature' | 'from-future' | 'configured';
 
 /** Identity records of one node's view of the network. */
 export class IdentityStore {
   private readonly engineNodes = new Map<Id, Id>();
   private readonly nodes = new Map<Id, NodeRecord>();
+  private readonly adverts = new Map<string, Advert>();
+  /** Adverts from configuration win over network ones of the same id (Q15). */
+  private readonly configured = new Set<string>();
+  private readonly listeners: Array<(update: IdentityUpdate) => void> = [];
 
-  /** Records that `engine` runs on `node` (from a configured EngineAdvert). */
+  /** Subscribes to `IdentityUpdated`; returns the unsubscribe function. */
+  onUpdated(listener: (update: IdentityUpdate) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
+  }
+
+  private updated(id: Id, kind: IdentityUpdate['kind']): void {
+    for (const listener of this.listeners.slice()) listener({ id, kind });
+  }
+
+  /** Records that `engine` runs on `node` (from a configured or received EngineAdvert). */
   setEngineNode(engine: Id, node: Id): void {
+    if (this.engineNodes.get(engine) === node) return;
     this.engineNodes.set(engine, node);
+    this.updated(engine, 'engine');
   }
 
   /** The node `engine` runs on, if known. */
@@ -31,6 +86,14 @@ export class IdentityStore {
   /** Adds or replaces a node record. */
   setNode(record: NodeRecord): void {
     this.nodes.set(record.id, record);
+    this.updated(record.id, 'node');
+  }
+
+  /** `UpdateIdentityRequest` for a node: merges `patch` (creating the record when new). */
+  updateNode(id: Id, patch: NodeRecordPatch): NodeRecord {
+    const record: NodeRecord = { id, addresses: [], trust: TRUST_DEFAULT, ...this.nodes.get(id), ...patch };
+    this.setNode(record);
+    return record;
   }
 
   node(id: Id): NodeRecord | undefined {
@@ -45,5 +108,61 @@ export class IdentityStore {
   /** Every known node record, in insertion order. */
   allNodes(): IterableIterator<NodeRecord> {
     return this.nodes.values();
+  }
+
+  /** Adds an RTT sample to the node's moving average and marks it seen (a success). */
+  recordRtt(node: Id, rttMs: number, nowMs: number): void {
+    const previous = this.nodes.get(node)?.measurements?.rttMs;
+    const rtt = previous === undefined ? rttMs : previous + RTT_SAMPLE_WEIGHT * (rttMs - previous);
+    this.updateNode(node, { measurements: { rttMs: rtt, lastSeenMs: nowMs, failures: 0 } });
+  }
+
+  /** Counts a failure (a timeout, a refused connection). */
+  recordFailure(node: Id): void {
+    const measurements = this.nodes.get(node)?.measurements ?? { failures: 0 };
+    this.updateNode(node, { measurements: { ...measurements, failures: measurements.failures + 1 } });
+  }
+
+  /**
+   * Stores a self-signed advert when valid and newer (I8, S26, Q15): equal or older versions are
+   * ignored, a bad signature is rejected, `created` too far ahead of `nowMs` is ignored, and an
+   * advert from configuration is never replaced by one from the network.
+   */
+  acceptAdvert(verify: Crypto['verify'], advert: Advert, nowMs: number, isConfigured = false): AdvertOutcome {
+    if (!verifyAdvert(verify, advert)) return 'bad-signature';
+    if (advert.created > nowMs + ADVERT_SKEW_MS_MAX) return 'from-future';
+    const key = `${advert.kind}:${advert.id}`;
+    if (!isConfigured && this.configured.has(key)) return 'configured';
+    const stored = this.adverts.get(key);
+    if (stored !== undefined && advert.version <= stored.version && !(isConfigured && !this.configured.has(key))) return 'stale';
+    this.adverts.set(key, advert);
+    if (isConfigured) this.configured.add(key);
+    this.applyAdvert(advert);
+    return 'stored';
+  }
+
+  private applyAdvert(advert: Advert): void {
+    switch (advert.kind) {
+      case 'engine':
+        this.engineNodes.set(advert.id, advert.node);
+        return this.updated(advert.id, 'engine');
+      case 'node': {
+        // Q14/Q16: addresses by the node's own weight, highest first; weight 0 only as a last resort.
+        const addresses = advert.addresses.slice().sort((a, b) => b.weight - a.weight).map((entry) => entry.address);
+        this.updateNode(advert.id, { advert, addresses });
+        return;
+      }
+      case 'topic':
+      case 'domain':
+        return this.updated(advert.id, advert.kind);
+    }
+  }
+
+  /** The stored advert of `kind` for `id`. */
+  advert(kind: 'topic', id: Id): TopicAdvert | undefined;
+  advert(kind: 'domain', id: Id): DomainAdvert | undefined;
+  advert(kind: 'node', id: Id): NodeAdvert | undefined;
+  advert(kind: Advert['kind'], id: Id): Advert | undefined {
+    return this.adverts.get(`${kind}:${id}`);
   }
 }

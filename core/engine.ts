@@ -2,7 +2,8 @@
 import type { Result } from './assert.js';
 import type { Id } from './ids.js';
 import type { Destination, EngineMessage, RoutingScope, TransportPrefs } from './message.js';
-import type { TopicAdvert } from './adverts.js';
+import type { Advert, TopicAdvert } from './adverts.js';
+import type { IdentityUpdate, NodeRecord, NodeRecordPatch } from './directory.js';
 import type { KeyPair, Rng, TimerId } from './ports.js';
 
 /** What an engine is asked to handle. */
@@ -29,7 +30,11 @@ export type Notice =
   /** To this node's PubSub bridge: the Router asks it to act on the network (S12, §4.4). */
   | { readonly kind: 'pubsub-request'; readonly op: 'start-advert' | 'stop-advert' | 'subscribe' | 'unsubscribe'; readonly topic: Id; readonly advert?: TopicAdvert }
   /** From the PubSub bridge to local subscribers: a remote peer acknowledged (S13). */
-  | { readonly kind: 'topic-subscribed' | 'topic-unsubscribed'; readonly topic: Id };
+  | { readonly kind: 'topic-subscribed' | 'topic-unsubscribed'; readonly topic: Id }
+  /** `IdentityUpdated` (SPEC §4.3), to engines that called `watchIdentities()`. */
+  | { readonly kind: 'identity-updated'; readonly update: IdentityUpdate }
+  /** To this node's resolver: the Router parked messages for `id` and asks where it lives (Q10). */
+  | { readonly kind: 'identity-lookup'; readonly id: Id };
 
 /** The topic operations of the Router's local topic service. */
 export type TopicOp = 'create' | 'delete' | 'subscribe' | 'unsubscribe';
@@ -94,6 +99,18 @@ export interface EngineContext {
   injectTopicMessage(encoded: Uint8Array, sourceNode: Id): void;
   /** Bridge only: tells local subscribers of `topic` that a remote peer (un)subscribed us (S13). */
   notifyTopic(topic: Id, kind: 'topic-subscribed' | 'topic-unsubscribed'): void;
+  /** `LookupIdentityRequest` on the node's Network Identity Store (a local read). */
+  lookupNode(id: Id): NodeRecord | undefined;
+  /** The node an engine runs on, if known. */
+  lookupEngine(id: Id): Id | undefined;
+  /** `UpdateIdentityRequest`: merges `patch` into the node record. */
+  updateNode(id: Id, patch: NodeRecordPatch): void;
+  /** Offers a received or configured advert to the store (kept only if valid and newer, I8). */
+  offerAdvert(advert: Advert): void;
+  /** Subscribes this engine to `identity-updated` notices. */
+  watchIdentities(): void;
+  /** Makes this engine the node's resolver: it gets `identity-lookup` notices for parked messages (Q10). */
+  resolveIdentities(): void;
   /** Signs `bytes` with this engine's key (e.g. a PubSub Event). */
   sign(bytes: Uint8Array): Uint8Array;
   /** Verifies `signature` by `id` over `bytes`. */

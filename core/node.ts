@@ -2,7 +2,8 @@
 // outbound paths over the ports. Everything observable goes to the TraceSink.
 import { NetmachineError } from './assert.js';
 import { utf8 } from './bytes.js';
-import type { IdentityStore } from './directory.js';
+import type { Advert } from './adverts.js';
+import type { IdentityStore, IdentityUpdate, NodeRecordPatch } from './directory.js';
 import type { Engine, EngineContext, EngineInput, LogData, Notice, SendOptions, TopicOptions } from './engine.js';
 import { shortId, type Id } from './ids.js';
 import {
@@ -40,6 +41,9 @@ export interface NodeOptions {
 }
 
 export const DEFAULT_PROTOCOL = 'netmachine.raw/1.0';
+/** Q10: messages parked per destination while it is looked up, and how long the lookup may take. */
+export const PARKED_PER_DESTINATION_MAX = 256;
+export const LOOKUP_TIMEOUT_MS = 2000;
 
 /** A running node. */
 export interface Node {
@@ -76,7 +80,9 @@ type Effect =
   | { readonly kind: 'subscribe' | 'unsubscribe'; readonly topic: Id; readonly options?: TopicOptions }
   | { readonly kind: 'create-topic'; readonly key: KeyPair; readonly options: TopicOptions }
   | { readonly kind: 'delete-topic'; readonly topic: Id }
-  | { readonly kind: 'bridge' }
+  | { readonly kind: 'bridge' | 'watch' | 'resolve' }
+  | { readonly kind: 'update-node'; readonly id: Id; readonly patch: NodeRecordPatch }
+  | { readonly kind: 'offer-advert'; readonly advert: Advert }
   | { readonly kind: 'inject'; readonly encoded: Uint8Array; readonly sourceNode: Id }
   | { readonly kind: 'notify-topic'; readonly topic: Id; readonly notice: 'topic-subscribed' | 'topic-unsubscribed' }
   | { readonly kind: 'log'; readonly text: string; readonly data?: LogData };
@@ -168,6 +174,12 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
       bridgeTopics: () => effects.push({ kind: 'bridge' }),
       injectTopicMessage: (encoded, sourceNode) => effects.push({ kind: 'inject', encoded: encoded.slice(), sourceNode }),
       notifyTopic: (topic, notice) => effects.push({ kind: 'notify-topic', topic, notice }),
+      lookupNode: (id) => options.directory.node(id),
+      lookupEngine: (id) => options.directory.engineNode(id),
+      updateNode: (id, patch) => effects.push({ kind: 'update-node', id, patch }),
+      offerAdvert: (advert) => effects.push({ kind: 'offer-advert', advert }),
+      watchIdentities: () => effects.push({ kind: 'watch' }),
+      resolveIdentities: () => effects.push({ kind: 'resolve' }),
       sign: (bytes) => crypto.sign(hosted.key, bytes),
       verify: (id, bytes, signature) => crypto.verify(id, bytes, signature),
       hash: (bytes) => crypto.hash(bytes),
@@ -217,6 +229,20 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
         return topicService.setBridge(hosted.key.id);
       case 'inject':
         return injectTopicMessage(hosted, effect.encoded, effect.sourceNode);
+      case 'watch':
+        if (!watchers.includes(hosted.key.id)) watchers.push(hosted.key.id);
+        return listenToDirectory();
+      case 'resolve':
+        resolver = hosted.key.id;
+        return;
+      case 'update-node':
+        options.directory.updateNode(effect.id, effect.patch);
+        return;
+      case 'offer-advert': {
+        const outcome = options.directory.acceptAdvert(crypto.verify, effect.advert, clock.now());
+        emit({ kind: 'log', engine: hosted.name, text: `advert ${effect.advert.kind} v${effect.advert.version}: ${outcome}`, ...(cause !== undefined && { cause }) });
+        return;
+      }
       case 'notify-topic':
         if (hosted.key.id === topicService.bridgeEngine) topicService.notify(effect.topic, effect.notice);
         return;
@@ -230,9 +256,15 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     const { message, bytes } = signEngineMessage(crypto, hosted.key, unsigned);
     const msg = messageTraceId(message.src, message.id);
     emit({ kind: 'send', engine: hosted.name, msg, dst: message.dst.kind, to: destinationName(message.dst), bytes: message.body.length, ...(cause !== undefined && { cause }) });
+    routeSigned(hosted, message, bytes, msg);
+  }
+
+  function routeSigned(hosted: HostedEngine, message: EngineMessage, bytes: Uint8Array, msg: string): void {
     const decision = routeOutgoing(table, message.dst, message.scope);
     switch (decision.kind) {
       case 'drop':
+        // Q10: with a resolver on this node, a message to an engine of unknown location waits for the lookup.
+        if (decision.reason === 'no-route' && message.dst.kind === 'engine' && resolver !== undefined) return park(hosted, message, bytes, msg, message.dst.engine);
         emit({ kind: 'drop', engine: hosted.name, msg, reason: decision.reason });
         return;
       case 'local-engine':
@@ -244,6 +276,54 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
         return publishLocally(decision.topic, message, self, msg, hosted.key.id);
       case 'remote':
         return transmit(decision.node, bytes, message, msg);
+    }
+  }
+
+  interface Parked {
+    readonly hosted: HostedEngine;
+    readonly message: EngineMessage;
+    readonly bytes: Uint8Array;
+    readonly msg: string;
+  }
+  const parked = new Map<Id, Parked[]>();
+  const watchers: Id[] = [];
+  let resolver: Id | undefined;
+  let stopListening: (() => void) | undefined;
+
+  function park(hosted: HostedEngine, message: EngineMessage, bytes: Uint8Array, msg: string, destination: Id): void {
+    let queue = parked.get(destination);
+    if (queue === undefined) {
+      parked.set(destination, (queue = []));
+      listenToDirectory();
+      noticeLater(resolver!, { kind: 'identity-lookup', id: destination });
+      clock.schedule(clock.now() + LOOKUP_TIMEOUT_MS, () => {
+        // Released already, or the lookup failed: whatever is still parked is dropped.
+        if (parked.get(destination) !== queue) return;
+        for (const entry of queue!) emit({ kind: 'drop', engine: entry.hosted.name, msg: entry.msg, reason: 'lookup-failed' });
+        parked.delete(destination);
+      });
+    }
+    if (queue.length >= PARKED_PER_DESTINATION_MAX) return emit({ kind: 'drop', engine: hosted.name, msg, reason: 'park-full' });
+    queue.push({ hosted, message, bytes, msg });
+    emit({ kind: 'log', engine: hosted.name, msg, text: 'parked: destination being looked up' });
+  }
+
+  function listenToDirectory(): void {
+    stopListening ??= options.directory.onUpdated(onIdentityUpdated);
+  }
+
+  /** S6: an IdentityUpdated refreshes routing; parked messages for that identity are released. */
+  function onIdentityUpdated(update: IdentityUpdate): void {
+    if (isStopped) return;
+    for (const watcher of watchers) noticeLater(watcher, { kind: 'identity-updated', update });
+    const queue = parked.get(update.id);
+    if (queue !== undefined && options.directory.engineNode(update.id) !== undefined) {
+      parked.delete(update.id);
+      for (const entry of queue) routeSigned(entry.hosted, entry.message, entry.bytes, entry.msg);
+    }
+    if (parked.size === 0 && watchers.length === 0) {
+      stopListening?.();
+      stopListening = undefined;
     }
   }
 
@@ -368,6 +448,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     },
     stop() {
       isStopped = true;
+      stopListening?.();
       for (const hosted of engines.values()) {
         for (const timer of hosted.timers.keys()) clock.cancel(timer);
         hosted.timers.clear();

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Engine, type EngineEnv, type TraceEvent } from '../../core/index.js';
-import { encodePubSubMessage, PUBSUB_PROTOCOL, signEvent } from '../../core/pubsub-wire.js';
+import { encodePubSubMessage, PUBSUB_PROTOCOL, signEvent } from '../../core/index.js';
 import { simulate } from '../../sim/index.js';
 import { connectedEdges, custom, deliveries, engine, graphPlan, publications } from './plan.js';
 
