@@ -34,7 +34,8 @@ export { routeOutgoing, routeIncoming, TopicTable, ReplayWindow } from './router
 export type { RouteDecision, RoutingTable } from './router.js';
 export { createNode, jsonBody, firstMessageId, DEFAULT_PROTOCOL, PARKED_PER_DESTINATION_MAX, LOOKUP_TIMEOUT_MS } from './node.js';
 export type { Node, NodeComponents, NodeOptions } from './node.js';
-export { BUILTIN_ENGINES, PING_PROTOCOL, ECHO_PROTOCOL } from './engines/index.js';
+export { BUILTIN_ENGINES, PING_PROTOCOL, ECHO_PROTOCOL, STORAGE_PROTOCOL, receiptBytes } from './engines/index.js';
+export type { StorageMessage, StorageReceipt } from './engines/index.js';
 export { LINK_DEFAULTS } from './plan.js';
 export type { NetworkPlan, PlanNode, PlanLink, PlanEngine, PlanEvent, LinkSpec, JitterSpec } from './plan.js';
 export { TRACE_FORMAT, TRACE_VERSION, traceLine, traceHeaderLine, messageTraceId } from './trace.js';

@@ -3,6 +3,8 @@ import { createEchoEngine } from './echo.js';
 import { createPingEngine } from './ping.js';
 import { createPubSubEngine } from './pubsub.js';
 import { createPublisherEngine, createSubscriberEngine } from './pubsub-local.js';
+import { createStorageClientEngine } from './storage-client.js';
+import { createStorageEngine } from './storage.js';
 import { createSinkEngine } from './sink.js';
 import { createWorkloadEngine } from './workload.js';
 
@@ -15,7 +17,11 @@ export const BUILTIN_ENGINES: ReadonlyMap<string, EngineFactory> = new Map([
   ['sink', createSinkEngine],
   ['workload', createWorkloadEngine],
   ['pubsub', createPubSubEngine],
+  ['storage', createStorageEngine],
+  ['storage-client', createStorageClientEngine],
 ]);
 
 export { PING_PROTOCOL } from './ping.js';
 export { ECHO_PROTOCOL } from './echo.js';
+export { STORAGE_PROTOCOL, receiptBytes } from './storage.js';
+export type { StorageMessage, StorageReceipt } from './storage.js';
