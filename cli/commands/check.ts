@@ -98,7 +98,9 @@ function runInWorkers(file: string, seeds: ReadonlyArray<number>, workerCount: n
   const workers: Worker[] = [];
   return new Promise<void>((resolve, reject) => {
     let active = 0;
+    const finished = new Set<Worker>();
     const finish = (worker: Worker): void => {
+      finished.add(worker);
       void worker.terminate();
       active--;
       if (active === 0) resolve();
@@ -114,9 +116,13 @@ function runInWorkers(file: string, seeds: ReadonlyArray<number>, workerCount: n
         next += request.seeds.length;
         worker.postMessage(request);
       });
-      worker.on('error', (error) => {
+      const fail = (error: Error): void => {
         for (const other of workers) void other.terminate();
         reject(error);
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => {
+        if (!finished.has(worker)) fail(new CliError('cli/worker-exited', `a check worker exited with code ${code} before its seeds were done`, EXIT_FAILED));
       });
     }
   });
