@@ -35,6 +35,8 @@ export interface NodeRecord {
   readonly tprefs?: Partial<TransportPrefs>;
   readonly cprefs?: 'ephemeral' | 'permanent';
   readonly measurements?: Measurements;
+  /** Reach this node through the relay node `via` (no direct connection; SPEC §5.1.3). */
+  readonly via?: Id;
 }
 
 /** The fields an `UpdateIdentityRequest` may change on a node record. */

@@ -36,6 +36,12 @@ export type Notice =
   /** To this node's resolver: the Router parked messages for `id` and asks where it lives (Q10). */
   | { readonly kind: 'identity-lookup'; readonly id: Id };
 
+/** Which relayed messages a node forwards: all when both lists are absent, else those from `from` or to `to`. */
+export interface RelayPolicy {
+  readonly from?: ReadonlyArray<Id>;
+  readonly to?: ReadonlyArray<Id>;
+}
+
 /** The topic operations of the Router's local topic service. */
 export type TopicOp = 'create' | 'delete' | 'subscribe' | 'unsubscribe';
 /** Result of a topic operation; errors carry stable codes (Q9). */
@@ -111,6 +117,8 @@ export interface EngineContext {
   watchIdentities(): void;
   /** Makes this engine the node's resolver: it gets `identity-lookup` notices for parked messages (Q10). */
   resolveIdentities(): void;
+  /** Lets this node relay sealed messages (S23): for any source/destination, or only the listed ones. */
+  offerRelay(policy?: RelayPolicy): void;
   /** Signs `bytes` with this engine's key (e.g. a PubSub Event). */
   sign(bytes: Uint8Array): Uint8Array;
   /** Verifies `signature` by `id` over `bytes`. */
@@ -147,6 +155,10 @@ export interface EngineEnv {
   topic(name: string): Id;
   /** The key of the topic called `name` (its publisher holds it); absent on backends that do not hand it out. */
   topicKey?(name: string): KeyPair;
+  /** The identity of the node called `name` (absent on backends that do not hand it out). */
+  nodeId?(name: string): Id | undefined;
+  /** The key of the domain called `name` (its owner holds it; configuration in the simulator). */
+  domainKey?(name: string): KeyPair;
   /** Names of every node of the plan, in plan order (absent on backends that do not know them). */
   readonly nodeNames?: ReadonlyArray<string>;
 }

@@ -1,10 +1,10 @@
 // The Node runtime: hosts engines, applies their effects, and runs the Router's inbound and
 // outbound paths over the ports. Everything observable goes to the TraceSink.
 import { NetmachineError } from './assert.js';
-import { utf8 } from './bytes.js';
+import { toHex, utf8 } from './bytes.js';
 import type { Advert } from './adverts.js';
 import type { IdentityStore, IdentityUpdate, NodeRecordPatch } from './directory.js';
-import type { Engine, EngineContext, EngineInput, LogData, Notice, SendOptions, TopicOptions } from './engine.js';
+import type { Engine, EngineContext, EngineInput, LogData, Notice, RelayPolicy, SendOptions, TopicOptions } from './engine.js';
 import { shortId, type Id } from './ids.js';
 import {
   decodeEngineMessage,
@@ -18,6 +18,7 @@ import {
 } from './message.js';
 import type { Clock, Crypto, KeyPair, Rng, TimerId, TraceSink, Transport } from './ports.js';
 import { ReplayWindow, routeIncoming, routeOutgoing, TopicTable, type RoutingTable } from './router.js';
+import { canSeal, decodeRelayMessage, openRelay, sealRelay, verifyRelayMessage } from './relay.js';
 import { TopicService } from './topic-service.js';
 import { messageTraceId, type TraceRecord } from './trace.js';
 
@@ -83,6 +84,7 @@ type Effect =
   | { readonly kind: 'bridge' | 'watch' | 'resolve' }
   | { readonly kind: 'update-node'; readonly id: Id; readonly patch: NodeRecordPatch }
   | { readonly kind: 'offer-advert'; readonly advert: Advert }
+  | { readonly kind: 'offer-relay'; readonly policy: RelayPolicy }
   | { readonly kind: 'inject'; readonly encoded: Uint8Array; readonly sourceNode: Id }
   | { readonly kind: 'notify-topic'; readonly topic: Id; readonly notice: 'topic-subscribed' | 'topic-unsubscribed' }
   | { readonly kind: 'log'; readonly text: string; readonly data?: LogData };
@@ -180,6 +182,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
       offerAdvert: (advert) => effects.push({ kind: 'offer-advert', advert }),
       watchIdentities: () => effects.push({ kind: 'watch' }),
       resolveIdentities: () => effects.push({ kind: 'resolve' }),
+      offerRelay: (policy = {}) => effects.push({ kind: 'offer-relay', policy }),
       sign: (bytes) => crypto.sign(hosted.key, bytes),
       verify: (id, bytes, signature) => crypto.verify(id, bytes, signature),
       hash: (bytes) => crypto.hash(bytes),
@@ -234,6 +237,9 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
         return listenToDirectory();
       case 'resolve':
         resolver = hosted.key.id;
+        return;
+      case 'offer-relay':
+        relayPolicy = effect.policy;
         return;
       case 'update-node':
         options.directory.updateNode(effect.id, effect.patch);
@@ -332,11 +338,60 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
       emit({ kind: 'drop', msg, peer: nameOf(peer), reason: 'expired' });
       return;
     }
+    const via = options.directory.node(peer)?.via;
+    if (via === undefined || via === peer) return sendFrame(peer, 'engine', engineBytes, msg, message.expiry);
+    // No direct way to `peer`: seal the message to it and hand it to the relay `via` (SPEC §5.1.1).
+    if (!canSeal(crypto)) return emit({ kind: 'drop', msg, peer: nameOf(peer), reason: 'relay-unsupported', text: `relaying needs Ed25519 identities, not ${crypto.scheme}` });
+    const sealed = sealRelay(crypto, options.key, peer, engineBytes, randomBytes, message.expiry);
+    sendFrame(via, 'relay', sealed, msg, message.expiry);
+  }
+
+  function sendFrame(peer: Id, inner: 'engine' | 'relay', bytes: Uint8Array, msg: string, expiryMs: number | undefined): void {
     const seq = (sendSeq.get(peer) ?? 0) + 1;
     sendSeq.set(peer, seq);
-    const frame = signP2PMessage(crypto, options.key, { src: self, dst: peer, session: options.session, seq, inner: 'engine', msg: engineBytes });
+    const frame = signP2PMessage(crypto, options.key, { src: self, dst: peer, session: options.session, seq, inner, msg: bytes });
     emit({ kind: 'transmit', msg, peer: nameOf(peer), bytes: frame.length });
-    transport.send(peer, frame, message.expiry === undefined ? { msg } : { msg, expiryMs: message.expiry });
+    transport.send(peer, frame, expiryMs === undefined ? { msg } : { msg, expiryMs });
+  }
+
+  const relayRng = components.rng.fork('relay');
+  function randomBytes(sizeBytes: number): Uint8Array {
+    return Uint8Array.from({ length: sizeBytes }, () => relayRng.int(256));
+  }
+
+  /** S23: relaying only where an engine on this node offered it, for the message's source or destination. */
+  let relayPolicy: RelayPolicy | undefined;
+  function isRelayPermitted(source: Id, destination: Id): boolean {
+    if (relayPolicy === undefined) return false;
+    if (relayPolicy.from === undefined && relayPolicy.to === undefined) return true;
+    return relayPolicy.from?.includes(source) === true || relayPolicy.to?.includes(destination) === true;
+  }
+
+  /** An inbound RelayMessage: open it when it is for us, else forward it unread (SPEC §5.1.3). */
+  function receiveRelay(from: Id, encoded: Uint8Array): void {
+    const peer = nameOf(from);
+    const decoded = decodeRelayMessage(encoded);
+    if (!decoded.ok) return emit({ kind: 'drop', peer, reason: decoded.error.code, text: decoded.error.message });
+    const relay = decoded.value;
+    // What a relay may write about the message: an opaque label, never the inner id or body.
+    const label = `relay:${toHex(crypto.hash(relay.ciphertext)).slice(0, 12)}`;
+    if (!verifyRelayMessage(crypto, relay, encoded)) return emit({ kind: 'verify-fail', peer, msg: label, reason: 'relay-signature' });
+    if (relay.expiry !== undefined && clock.now() > relay.expiry) return emit({ kind: 'drop', peer, msg: label, reason: 'expired' });
+    if (relay.dst !== self) {
+      if (options.directory.trust(relay.src) === 0 || options.directory.trust(relay.dst) === 0) return emit({ kind: 'drop', peer, msg: label, reason: 'banned' });
+      if (!isRelayPermitted(relay.src, relay.dst)) return emit({ kind: 'drop', peer, msg: label, reason: 'relay-not-permitted' });
+      return sendFrame(relay.dst, 'relay', encoded, label, relay.expiry);
+    }
+    const inner = canSeal(crypto) ? openRelay(options.key, relay) : undefined;
+    if (inner === undefined) return emit({ kind: 'verify-fail', peer, msg: label, reason: 'relay-decrypt' });
+    const message = decodeEngineMessage(inner);
+    if (!message.ok) return emit({ kind: 'drop', peer, reason: message.error.code, text: message.error.message });
+    const msg = messageTraceId(message.value.src, message.value.id);
+    if (!verifyEngineMessage(crypto, message.value, inner)) return emit({ kind: 'verify-fail', peer, msg, reason: 'engine-signature' });
+    const homeNode = options.directory.engineNode(message.value.src);
+    if (homeNode !== undefined && homeNode !== relay.src) return emit({ kind: 'verify-fail', peer, msg, reason: 'engine-node-mismatch' });
+    if (message.value.expiry !== undefined && clock.now() > message.value.expiry) return emit({ kind: 'drop', msg, reason: 'expired' });
+    routeInbound(message.value, relay.src, msg);
   }
 
   function deliverLater(engine: Id, message: EngineMessage, sourceNode: Id, msg: string): void {
@@ -399,7 +454,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     let window = replayWindows.get(from);
     if (window === undefined) replayWindows.set(from, (window = new ReplayWindow()));
     if (!window.accept(p2p.session, p2p.seq)) return emit({ kind: 'drop', peer, reason: 'replay', ...(msg !== undefined && { msg }) });
-    if (inner === undefined) return emit({ kind: 'drop', peer, reason: 'unsupported', text: 'relay messages are not enabled on this node' });
+    if (inner === undefined) return receiveRelay(from, p2p.msg);
     if (!inner.ok) return emit({ kind: 'drop', peer, reason: inner.error.code, text: inner.error.message });
     const message = inner.value;
     if (!verifyEngineMessage(crypto, message, p2p.msg)) return fail('engine-signature');

@@ -72,6 +72,8 @@ export interface Identities {
   topic(name: string): Id;
   /** The topic's key pair (held by its publisher). */
   topicKey(name: string): KeyPair;
+  /** The domain's key pair (configuration: the simulator hands it to the members). */
+  domainKey(name: string): KeyPair;
 }
 
 /** Derives every key of the plan from the seed (names are stable, so adding one changes no other). */
@@ -108,6 +110,11 @@ export function deriveIdentities(plan: NetworkPlan, seed: number, wrapCrypto: (c
     names,
     topic: (name) => topicKey(name).id,
     topicKey,
+    domainKey(name) {
+      const key = crypto.keyPair(deriveSecret(seed, 'dom', name));
+      names.set(key.id, name);
+      return key;
+    },
   };
 }
 
@@ -198,6 +205,8 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
       },
       topic: (name) => identities.topic(name),
       topicKey: (name) => identities.topicKey(name),
+      nodeId: (name) => identities.nodeKeys.get(name)?.id,
+      domainKey: (name) => identities.domainKey(name),
       nodeNames,
     };
   }

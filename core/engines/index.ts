@@ -5,6 +5,7 @@ import { createPubSubEngine } from './pubsub.js';
 import { createPublisherEngine, createSubscriberEngine } from './pubsub-local.js';
 import { createStorageClientEngine } from './storage-client.js';
 import { createStorageEngine } from './storage.js';
+import { createRelayEngine, createRelayRouteEngine } from './relay.js';
 import { createSinkEngine } from './sink.js';
 import { createWorkloadEngine } from './workload.js';
 
@@ -19,6 +20,8 @@ export const BUILTIN_ENGINES: ReadonlyMap<string, EngineFactory> = new Map([
   ['pubsub', createPubSubEngine],
   ['storage', createStorageEngine],
   ['storage-client', createStorageClientEngine],
+  ['relay', createRelayEngine],
+  ['relay-route', createRelayRouteEngine],
 ]);
 
 export { PING_PROTOCOL } from './ping.js';
