@@ -117,8 +117,18 @@ export interface EngineContext {
   watchIdentities(): void;
   /** Makes this engine the node's resolver: it gets `identity-lookup` notices for parked messages (Q10). */
   resolveIdentities(): void;
+  /** Serves `domain` on this node: anycast messages to it are delivered to this engine. */
+  serveDomain(domain: Id): void;
+  /** The member an anycast to `domain` would go to now (a pure read of the Router's choice). */
+  anycastMember(domain: Id): Id | undefined;
+  /** Adds an RTT sample for `node` to the identity store (moving average, Q14). */
+  recordRtt(node: Id, rttMs: number): void;
+  /** Counts a failure of `node` (anycast falls back to other members). */
+  recordFailure(node: Id): void;
   /** Lets this node relay sealed messages (S23): for any source/destination, or only the listed ones. */
   offerRelay(policy?: RelayPolicy): void;
+  /** Signs `bytes` with another key this engine holds (a topic or domain key, e.g. for its advert). */
+  signAs(key: KeyPair, bytes: Uint8Array): Uint8Array;
   /** Signs `bytes` with this engine's key (e.g. a PubSub Event). */
   sign(bytes: Uint8Array): Uint8Array;
   /** Verifies `signature` by `id` over `bytes`. */

@@ -17,7 +17,7 @@ import {
   type EngineMessage,
 } from './message.js';
 import type { Clock, Crypto, KeyPair, Rng, TimerId, TraceSink, Transport } from './ports.js';
-import { ReplayWindow, routeIncoming, routeOutgoing, TopicTable, type RoutingTable } from './router.js';
+import { chooseDomainMember, ReplayWindow, routeIncoming, routeOutgoing, TopicTable, type RoutingTable } from './router.js';
 import { canSeal, decodeRelayMessage, openRelay, sealRelay, verifyRelayMessage } from './relay.js';
 import { TopicService } from './topic-service.js';
 import { messageTraceId, type TraceRecord } from './trace.js';
@@ -85,6 +85,9 @@ type Effect =
   | { readonly kind: 'update-node'; readonly id: Id; readonly patch: NodeRecordPatch }
   | { readonly kind: 'offer-advert'; readonly advert: Advert }
   | { readonly kind: 'offer-relay'; readonly policy: RelayPolicy }
+  | { readonly kind: 'serve-domain'; readonly domain: Id }
+  | { readonly kind: 'rtt'; readonly node: Id; readonly rttMs: number }
+  | { readonly kind: 'failure'; readonly node: Id }
   | { readonly kind: 'inject'; readonly encoded: Uint8Array; readonly sourceNode: Id }
   | { readonly kind: 'notify-topic'; readonly topic: Id; readonly notice: 'topic-subscribed' | 'topic-unsubscribed' }
   | { readonly kind: 'log'; readonly text: string; readonly data?: LogData };
@@ -96,7 +99,8 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
   const engines = new Map<Id, HostedEngine>();
   const engineNames = new Map<string, Id>();
   const topics = new TopicTable();
-  const table: RoutingTable = { self, localEngines: engines, directory: options.directory };
+  const domainServers = new Map<Id, Id[]>();
+  const table: RoutingTable = { self, localEngines: engines, directory: options.directory, domainServers };
   const replayWindows = new Map<Id, ReplayWindow>();
   const sendSeq = new Map<Id, number>();
   let isStopped = false;
@@ -183,7 +187,12 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
       watchIdentities: () => effects.push({ kind: 'watch' }),
       resolveIdentities: () => effects.push({ kind: 'resolve' }),
       offerRelay: (policy = {}) => effects.push({ kind: 'offer-relay', policy }),
+      serveDomain: (domain) => effects.push({ kind: 'serve-domain', domain }),
+      anycastMember: (domain) => chooseDomainMember(table, domain),
+      recordRtt: (node, rttMs) => effects.push({ kind: 'rtt', node, rttMs }),
+      recordFailure: (node) => effects.push({ kind: 'failure', node }),
       sign: (bytes) => crypto.sign(hosted.key, bytes),
+      signAs: (key, bytes) => crypto.sign(key, bytes),
       verify: (id, bytes, signature) => crypto.verify(id, bytes, signature),
       hash: (bytes) => crypto.hash(bytes),
       setTimer: (delayMs, tag = '') => setTimer(hosted, delayMs, tag),
@@ -241,6 +250,15 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
       case 'offer-relay':
         relayPolicy = effect.policy;
         return;
+      case 'serve-domain': {
+        const servers = domainServers.get(effect.domain) ?? [];
+        if (!servers.includes(hosted.key.id)) domainServers.set(effect.domain, [...servers, hosted.key.id]);
+        return;
+      }
+      case 'rtt':
+        return options.directory.recordRtt(effect.node, effect.rttMs, clock.now());
+      case 'failure':
+        return options.directory.recordFailure(effect.node);
       case 'update-node':
         options.directory.updateNode(effect.id, effect.patch);
         return;

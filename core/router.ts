@@ -16,6 +16,8 @@ export interface RoutingTable {
   readonly self: Id;
   readonly localEngines: ReadonlyMap<Id, unknown>;
   readonly directory: IdentityStore;
+  /** Local engines serving a domain (anycast targets on this node), in registration order. */
+  readonly domainServers?: ReadonlyMap<Id, ReadonlyArray<Id>>;
 }
 
 /** Decides where an outgoing message from a local engine goes (SPEC §5.1.1, Q1, Q11). */
@@ -29,8 +31,27 @@ export function routeOutgoing(table: RoutingTable, destination: Destination, sco
 
 /** Decides where a verified inbound message goes: only ever to this node (I1). */
 export function routeIncoming(table: RoutingTable, destination: Destination): RouteDecision {
+  if (destination.kind === 'domain') {
+    const server = table.domainServers?.get(destination.domain)?.[0];
+    return server === undefined ? { kind: 'drop', reason: 'no-engine' } : { kind: 'local-engine', engine: server };
+  }
   const decision = routeDestination(table, destination);
   return decision.kind === 'remote' ? { kind: 'drop', reason: 'no-route' } : decision;
+}
+
+/**
+ * Anycast (SPEC §2.3 Domain): one member of the domain's advert — this node when it serves the
+ * domain, else the member with the fewest recorded failures, then the lowest measured RTT
+ * (unmeasured last), then advert order; banned (trust 0) members never.
+ */
+export function chooseDomainMember(table: RoutingTable, domain: Id): Id | undefined {
+  if ((table.domainServers?.get(domain)?.length ?? 0) > 0) return table.self;
+  const members = table.directory.advert('domain', domain)?.nodes ?? [];
+  const ranked = members
+    .filter((node) => node !== table.self && table.directory.trust(node) > 0)
+    .map((node, index) => ({ node, index, measurements: table.directory.node(node)?.measurements }))
+    .sort((a, b) => (a.measurements?.failures ?? 0) - (b.measurements?.failures ?? 0) || (a.measurements?.rttMs ?? Infinity) - (b.measurements?.rttMs ?? Infinity) || a.index - b.index);
+  return ranked[0]?.node;
 }
 
 function routeDestination(table: RoutingTable, destination: Destination): RouteDecision {
@@ -45,8 +66,11 @@ function routeDestination(table: RoutingTable, destination: Destination): RouteD
       return destination.node === table.self ? { kind: 'local-node' } : { kind: 'remote', node: destination.node };
     case 'topic':
       return { kind: 'local-topic', topic: destination.topic };
-    case 'domain':
-      return { kind: 'drop', reason: 'unsupported' };
+    case 'domain': {
+      const member = chooseDomainMember(table, destination.domain);
+      if (member === undefined) return { kind: 'drop', reason: 'no-route' };
+      return member === table.self ? routeIncoming(table, destination) : { kind: 'remote', node: member };
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import { createPublisherEngine, createSubscriberEngine } from './pubsub-local.js
 import { createStorageClientEngine } from './storage-client.js';
 import { createStorageEngine } from './storage.js';
 import { createRelayEngine, createRelayRouteEngine } from './relay.js';
+import { createAnycastClientEngine, createDomainMemberEngine } from './anycast.js';
 import { createSinkEngine } from './sink.js';
 import { createWorkloadEngine } from './workload.js';
 
@@ -22,6 +23,8 @@ export const BUILTIN_ENGINES: ReadonlyMap<string, EngineFactory> = new Map([
   ['storage-client', createStorageClientEngine],
   ['relay', createRelayEngine],
   ['relay-route', createRelayRouteEngine],
+  ['domain-member', createDomainMemberEngine],
+  ['anycast-client', createAnycastClientEngine],
 ]);
 
 export { PING_PROTOCOL } from './ping.js';

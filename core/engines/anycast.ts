@@ -1,0 +1,108 @@
+// Domains (basic) and anycast. `domain-member` offers the configured DomainAdvert (signed by the
+// domain key, listing `members`), serves the domain and answers every request with its body.
+// `anycast-client` probes each member's RTT, then sends requests to the domain: the Router picks one
+// member (fewest failures, lowest RTT); a request unanswered within `timeoutMs` counts a failure of
+// that member and is re-sent, so the next request goes to the next member.
+import { z } from 'zod';
+import { signAdvert } from '../adverts.js';
+import { NetmachineError } from '../assert.js';
+import type { EngineContext, EngineEnv, EngineFactory } from '../engine.js';
+import type { Id } from '../ids.js';
+import { jsonBody } from '../node.js';
+import { parseParams } from './params.js';
+import { fromUtf8 } from '../bytes.js';
+
+export const ANYCAST_PROTOCOL = 'netmachine.anycast/1.0';
+
+const DomainParams = { domain: z.string().min(1), members: z.array(z.string()).min(1) };
+
+function offerDomainAdvert(ctx: EngineContext, env: EngineEnv, kind: string, domain: string, members: ReadonlyArray<string>): Id {
+  if (env.domainKey === undefined || env.nodeId === undefined) throw new NetmachineError('engine/unsupported', `engine "${kind}" needs configured domain keys (simulator)`);
+  const key = env.domainKey(domain);
+  const nodes = members.map((name) => {
+    const id = env.nodeId!(name);
+    if (id === undefined) throw new NetmachineError('engine/bad-params', `engine "${kind}" params.members: no node "${name}"`);
+    return id;
+  });
+  ctx.offerAdvert(signAdvert({ scheme: 'engine', keyPair: () => key, sign: ctx.signAs, verify: ctx.verify, hash: ctx.hash }, key, { kind: 'domain', id: key.id, version: 1, created: 0, nodes }));
+  return key.id;
+}
+
+export const createDomainMemberEngine: EngineFactory = (params, env) => {
+  const options = parseParams('domain-member', z.strictObject(DomainParams), params);
+  return {
+    handle(input, ctx) {
+      if (input.kind === 'start') ctx.serveDomain(offerDomainAdvert(ctx, env, 'domain-member', options.domain, options.members));
+      if (input.kind === 'message' && input.message.protocol === ANYCAST_PROTOCOL && input.message.replyTo === undefined) ctx.reply(input, input.message.body, { protocol: ANYCAST_PROTOCOL });
+    },
+  };
+};
+
+const ClientParams = z.strictObject({
+  ...DomainParams,
+  /** Engine name of the members' server (probed directly for RTT). */
+  serverEngine: z.string().min(1).default('domain-member'),
+  startMs: z.number().nonnegative().default(200),
+  intervalMs: z.number().positive().default(100),
+  count: z.number().int().positive().default(20),
+  timeoutMs: z.number().positive().default(200),
+});
+
+export const createAnycastClientEngine: EngineFactory = (params, env) => {
+  const options = parseParams('anycast-client', ClientParams, params);
+  const servers = options.members.map((member) => {
+    const resolved = env.resolve(`${member}/${options.serverEngine}`);
+    if (!resolved.ok) throw new NetmachineError('engine/bad-params', `engine "anycast-client" params.members: ${resolved.error}`);
+    return resolved.value;
+  });
+  let domain: Id | undefined;
+  let sent = 0;
+  /** Request number → (member the Router chose, send time); probes use negative numbers. */
+  const outstanding = new Map<number, { member: Id; sentAt: number }>();
+  const request = (ctx: EngineContext, n: number): void => {
+    const member = ctx.anycastMember(domain!);
+    if (member === undefined) return ctx.log('no domain member left');
+    outstanding.set(n, { member, sentAt: ctx.now() });
+    ctx.send({ kind: 'domain', domain: domain! }, jsonBody({ n }), { protocol: ANYCAST_PROTOCOL });
+    ctx.setTimer(options.timeoutMs, `timeout:${n}`);
+  };
+  return {
+    handle(input, ctx) {
+      switch (input.kind) {
+        case 'start':
+          domain = offerDomainAdvert(ctx, env, 'anycast-client', options.domain, options.members);
+          servers.forEach((server, index) => {
+            outstanding.set(-(index + 1), { member: server.node, sentAt: ctx.now() });
+            ctx.send({ kind: 'engine', ...server }, jsonBody({ n: -(index + 1) }), { protocol: ANYCAST_PROTOCOL });
+          });
+          ctx.setTimer(options.startMs, 'next');
+          return;
+        case 'timer': {
+          if (input.tag === 'next') {
+            request(ctx, ++sent);
+            if (sent < options.count) ctx.setTimer(options.intervalMs, 'next');
+            return;
+          }
+          const n = Number(input.tag.slice('timeout:'.length));
+          const pending = outstanding.get(n);
+          if (pending === undefined) return;
+          outstanding.delete(n);
+          ctx.recordFailure(pending.member); // falls back: the next choice avoids this member
+          return request(ctx, n);
+        }
+        case 'message': {
+          if (input.message.protocol !== ANYCAST_PROTOCOL || input.message.replyTo === undefined) return;
+          const { n } = JSON.parse(fromUtf8(input.message.body)) as { n: number };
+          const pending = outstanding.get(n);
+          if (pending === undefined || pending.member !== input.sourceNode) return;
+          outstanding.delete(n);
+          ctx.recordRtt(input.sourceNode, ctx.now() - pending.sentAt);
+          if (n > 0) ctx.log('anycast reply', { n, rttMs: ctx.now() - pending.sentAt });
+          return;
+        }
+        case 'notice':
+          return;
+      }
+    },
+  };
+};
