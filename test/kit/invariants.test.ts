@@ -89,5 +89,10 @@ describe('invariants', () => {
     const remote: Row = { t: 0, kind: 'subscribe', node: 'b', engine: 'r', topic: 'news' };
     expect(pubsubSubscribersReceiveAllWith({ scope: 'node' })(trace([remote, { ...publish, t: 2000 }])).isOk).toBe(true);
     expect(pubsubSubscribersReceiveAllWith({ scope: 'network' })(trace([remote, { ...publish, t: 2000 }])).isOk).toBe(false);
+    const cut: Row = { t: 1500, kind: 'partition', node: '*', text: '[["a"],["b"]]' };
+    expect(pubsubSubscribersReceiveAll(trace([remote, cut, { ...publish, t: 2000 }])).isOk).toBe(true); // published while cut off
+    const heal: Row = { t: 2100, kind: 'heal', node: '*' };
+    expect(pubsubSubscribersReceiveAll(trace([remote, cut, heal, { ...publish, t: 2500 }])).isOk).toBe(true); // re-acknowledging after the heal
+    expect(pubsubSubscribersReceiveAll(trace([remote, cut, heal, { ...publish, t: 3200 }])).isOk).toBe(false);
   });
 });

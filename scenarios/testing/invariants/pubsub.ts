@@ -37,6 +37,7 @@ export function pubsubSubscribersReceiveAllWith(options: PubSubOptions): (trace:
     const excuse = (isExcused: (subscriber: string, publish: TraceEvent) => boolean): void => {
       for (const entry of pending.values()) for (const subscriber of [...entry.waiting]) if (isExcused(subscriber, entry.publish)) entry.waiting.delete(subscriber);
     };
+    const connectivity = new Connectivity();
     let checked = 0;
     for (const event of trace.events) {
       const engine = `${event.node}/${event.engine ?? ''}`;
@@ -53,9 +54,18 @@ export function pubsubSubscribersReceiveAllWith(options: PubSubOptions): (trace:
           for (const map of subscribers.values()) for (const subscriber of [...map.keys()]) if (subscriber.startsWith(`${event.node}/`)) map.delete(subscriber);
           excuse((subscriber, publish) => subscriber.startsWith(`${event.node}/`) || (scope === 'network' && publish.node === event.node));
           break;
+        case 'restart':
+          // Subscriptions to a restarted node's topics must be acknowledged again.
+          if (scope === 'network') for (const map of subscribers.values()) for (const subscriber of map.keys()) map.set(subscriber, Math.max(map.get(subscriber)!, event.t));
+          break;
         case 'partition':
+        case 'heal':
         case 'link':
-          if (scope === 'network' && (event.kind === 'partition' || event.text === 'down')) excuse((subscriber, publish) => !subscriber.startsWith(`${publish.node}/`));
+          if (scope === 'network' && connectivity.apply(event)) {
+            excuse((subscriber, publish) => !subscriber.startsWith(`${publish.node}/`));
+            // A subscriber cut off and reconnected counts as subscribing again at the reconnection.
+            for (const map of subscribers.values()) for (const subscriber of map.keys()) map.set(subscriber, Math.max(map.get(subscriber)!, event.t));
+          }
           break;
         case 'drop':
           if (scope === 'network' && event.msg !== undefined && FAULT_DROP_REASONS.has(event.reason ?? '')) pending.get(event.msg)?.waiting.clear();
@@ -63,7 +73,7 @@ export function pubsubSubscribersReceiveAllWith(options: PubSubOptions): (trace:
         case 'send': {
           if (event.dst !== 'topic' || event.msg === undefined || event.t > endMs - settleMs) break;
           const waiting = [...(subscribers.get(event.to ?? '') ?? [])]
-            .filter(([subscriber, sinceMs]) => subscriber !== engine && sinceMs + subscriptionSettleMs <= event.t && (scope === 'network' || subscriber.startsWith(`${event.node}/`)))
+            .filter(([subscriber, sinceMs]) => subscriber !== engine && sinceMs + subscriptionSettleMs <= event.t && (scope === 'network' ? connectivity.isConnected(event.node, nodeOf(subscriber)) : subscriber.startsWith(`${event.node}/`)))
             .map(([subscriber]) => subscriber);
           checked += waiting.length;
           pending.set(event.msg, { publish: event, waiting: new Set(waiting) });
@@ -81,4 +91,34 @@ export function pubsubSubscribersReceiveAllWith(options: PubSubOptions): (trace:
       ? held(name, `${checked} subscriber deliveries expected, all made`)
       : failed(name, `${missing.length} of ${checked} subscriber deliveries missing`, missing.map(({ publish, subscriber }) => `${describeEvent(publish)}: never delivered to subscriber ${subscriber}`), missing.map(({ publish }) => publish));
   };
+}
+
+const nodeOf = (subscriber: string): string => subscriber.slice(0, subscriber.indexOf('/'));
+
+/** Which nodes can reach each other: a partition cuts between groups; a downed link may cut anything. */
+class Connectivity {
+  private groups: Map<string, number> | undefined;
+  private readonly linksDown = new Set<string>();
+
+  /** Applies a fault event; true when connectivity changed. */
+  apply(event: TraceEvent): boolean {
+    if (event.kind === 'partition') {
+      const parsed = JSON.parse(event.text ?? '[]') as unknown;
+      const groups = Array.isArray(parsed) ? (parsed as unknown[]).map((group) => (Array.isArray(group) ? group.map(String) : [])) : [];
+      this.groups = new Map(groups.flatMap((group, index) => group.map((node) => [node, index] as const)));
+      return true;
+    }
+    if (event.kind === 'heal') return (this.groups = undefined), true;
+    if (event.kind !== 'link' || (event.text !== 'down' && event.text !== 'up')) return false;
+    const key = [event.node, event.peer ?? ''].sort().join('|');
+    if (event.text === 'down') this.linksDown.add(key);
+    else this.linksDown.delete(key);
+    return true;
+  }
+
+  isConnected(a: string, b: string): boolean {
+    if (a === b) return true;
+    if (this.linksDown.size > 0) return false;
+    return this.groups === undefined || (this.groups.get(a) ?? -1) === (this.groups.get(b) ?? -1);
+  }
 }
