@@ -30,7 +30,7 @@ export type { Advert, UnsignedAdvert, NodeAdvert, EngineAdvert, TopicAdvert, Dom
 export { encodePubSubMessage, decodePubSubMessage, signEvent, verifyEvent, decodeEvent, eventId, PUBSUB_PROTOCOL } from './pubsub-wire.js';
 export type { PubSubEvent, PubSubMessage } from './pubsub-wire.js';
 export type { TopicOp, TopicResult, TopicOptions } from './engine.js';
-export { routeOutgoing, routeIncoming, chooseDomainMember, TopicTable, ReplayWindow } from './router.js';
+export { routeOutgoing, routeIncoming, chooseDomainMember, resolveTransportPrefs, TRANSPORT_PREFS_DEFAULT, TopicTable, ReplayWindow } from './router.js';
 export type { RouteDecision, RoutingTable } from './router.js';
 export { createNode, jsonBody, firstMessageId, DEFAULT_PROTOCOL, PARKED_PER_DESTINATION_MAX, LOOKUP_TIMEOUT_MS } from './node.js';
 export type { Node, NodeComponents, NodeOptions } from './node.js';

@@ -15,9 +15,10 @@ import {
   verifyP2PMessage,
   type Destination,
   type EngineMessage,
+  type TransportPrefs,
 } from './message.js';
 import type { Clock, Crypto, KeyPair, Rng, TimerId, TraceSink, Transport } from './ports.js';
-import { chooseDomainMember, ReplayWindow, routeIncoming, routeOutgoing, TopicTable, type RoutingTable } from './router.js';
+import { chooseDomainMember, ReplayWindow, resolveTransportPrefs, routeIncoming, routeOutgoing, TopicTable, type RoutingTable } from './router.js';
 import { canSeal, decodeRelayMessage, openRelay, sealRelay, verifyRelayMessage } from './relay.js';
 import { TopicService } from './topic-service.js';
 import { messageTraceId, type TraceRecord } from './trace.js';
@@ -39,6 +40,8 @@ export interface NodeOptions {
   readonly session: number;
   /** Display name of an id for traces (node, engine or topic); short hex when unknown. */
   readonly nameOf?: (id: Id) => string | undefined;
+  /** This node's default transport preferences (S22, lowest precedence). */
+  readonly transportDefaults?: Partial<TransportPrefs>;
 }
 
 export const DEFAULT_PROTOCOL = 'netmachine.raw/1.0';
@@ -356,20 +359,22 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
       emit({ kind: 'drop', msg, peer: nameOf(peer), reason: 'expired' });
       return;
     }
-    const via = options.directory.node(peer)?.via;
-    if (via === undefined || via === peer) return sendFrame(peer, 'engine', engineBytes, msg, message.expiry);
+    const record = options.directory.node(peer);
+    const tprefs = resolveTransportPrefs(message.tprefs, record?.tprefs, options.transportDefaults);
+    const via = record?.via;
+    if (via === undefined || via === peer) return sendFrame(peer, 'engine', engineBytes, msg, message.expiry, tprefs);
     // No direct way to `peer`: seal the message to it and hand it to the relay `via` (SPEC §5.1.1).
     if (!canSeal(crypto)) return emit({ kind: 'drop', msg, peer: nameOf(peer), reason: 'relay-unsupported', text: `relaying needs Ed25519 identities, not ${crypto.scheme}` });
     const sealed = sealRelay(crypto, options.key, peer, engineBytes, randomBytes, message.expiry);
-    sendFrame(via, 'relay', sealed, msg, message.expiry);
+    sendFrame(via, 'relay', sealed, msg, message.expiry, tprefs);
   }
 
-  function sendFrame(peer: Id, inner: 'engine' | 'relay', bytes: Uint8Array, msg: string, expiryMs: number | undefined): void {
+  function sendFrame(peer: Id, inner: 'engine' | 'relay', bytes: Uint8Array, msg: string, expiryMs: number | undefined, tprefs?: TransportPrefs): void {
     const seq = (sendSeq.get(peer) ?? 0) + 1;
     sendSeq.set(peer, seq);
     const frame = signP2PMessage(crypto, options.key, { src: self, dst: peer, session: options.session, seq, inner, msg: bytes });
     emit({ kind: 'transmit', msg, peer: nameOf(peer), bytes: frame.length });
-    transport.send(peer, frame, expiryMs === undefined ? { msg } : { msg, expiryMs });
+    transport.send(peer, frame, { msg, ...(expiryMs !== undefined && { expiryMs }), ...(tprefs !== undefined && { tprefs }) });
   }
 
   const relayRng = components.rng.fork('relay');

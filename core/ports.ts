@@ -1,6 +1,7 @@
 // The ports: the only ways the core reaches time, randomness, the network, tracing and crypto.
 // Each backend (sim/, transports/) supplies them (DESIGN.md "The ports").
 import type { Id } from './ids.js';
+import type { TransportPrefs } from './message.js';
 import type { TraceRecord } from './trace.js';
 
 /** A handle for a scheduled callback. */
@@ -32,6 +33,11 @@ export interface FrameMeta {
   readonly msg: string;
   /** Absolute deadline in ms after which the frame must not be transmitted (SPEC I10). */
   readonly expiryMs?: number;
+  /**
+   * Effective transport preferences (S22: message > peer record > node defaults); absent when none
+   * was given anywhere, and the backend then uses its own behaviour.
+   */
+  readonly tprefs?: TransportPrefs;
 }
 
 /** A connection notice from the Transport (SPEC §4.2: NodeConnected / NodeDisconnected / NodeConnectFailed). */

@@ -1,7 +1,16 @@
 // Routing decisions as pure functions over a table (STYLE rule 5); core/node.ts applies them.
 import type { IdentityStore } from './directory.js';
 import type { Id } from './ids.js';
-import type { Destination, RoutingScope } from './message.js';
+import type { Destination, RoutingScope, TransportPrefs } from './message.js';
+
+/** What a preference left unspecified means: ordered, reliable, direct. */
+export const TRANSPORT_PREFS_DEFAULT: TransportPrefs = { isOrdered: true, isReliable: true, security: 'direct' };
+
+/** S22: the message's preferences, else the peer record's, else the node's defaults, field by field. */
+export function resolveTransportPrefs(message: TransportPrefs | undefined, record: Partial<TransportPrefs> | undefined, defaults: Partial<TransportPrefs> | undefined): TransportPrefs | undefined {
+  if (message === undefined && record === undefined && defaults === undefined) return undefined;
+  return { ...TRANSPORT_PREFS_DEFAULT, ...defaults, ...record, ...message };
+}
 
 /** Where a message goes next. */
 export type RouteDecision =

@@ -36,7 +36,12 @@ interface Direction {
   isUp: boolean;
   /** When the wire is free again (bandwidth queueing). */
   busyUntilMs: number;
+  /** Arrival time of the last frame sent with ordered preferences (they never overtake each other). */
+  orderedUntilMs: number;
 }
+
+/** Retransmissions a `reliable` frame gets before it is dropped as lost. */
+const RETRANSMITS_MAX = 8;
 
 const ignoreFrame = (): void => {};
 
@@ -75,7 +80,7 @@ export class VirtualNetwork {
 
   private direction(from: SimNode, to: SimNode, spec: LinkSpec): Direction {
     // Named by its endpoints, so adding other links never changes this link's draws.
-    return { from, to, spec, rng: this.rng.fork(`link/${from.name}>${to.name}`), isUp: true, busyUntilMs: 0 };
+    return { from, to, spec, rng: this.rng.fork(`link/${from.name}>${to.name}`), isUp: true, busyUntilMs: 0, orderedUntilMs: 0 };
   }
 
   private requireNode(name: string): SimNode {
@@ -137,8 +142,23 @@ export class VirtualNetwork {
     const isLost = direction.rng.next() < spec.lossProbability;
     const isDuplicated = direction.rng.next() < spec.duplicateProbability;
     const jitterMs = sampleJitter(spec.jitter, direction.rng);
-    if (isLost) return this.drop(from, toName, meta, frame.length, 'loss');
-    this.scheduleArrival(from, to, frame, meta, wireFreeMs + spec.latencyMs + jitterMs);
+    let arrivalMs = wireFreeMs + spec.latencyMs + jitterMs;
+    if (isLost) {
+      // Transport preferences (S22): a reliable frame is retransmitted after a timeout of one round
+      // trip, with a fresh loss draw each time; without preferences the link's loss is final.
+      if (meta.tprefs?.isReliable !== true) return this.drop(from, toName, meta, frame.length, 'loss');
+      let attempts = 0;
+      for (let isStillLost = true; isStillLost; isStillLost = direction.rng.next() < spec.lossProbability) {
+        if (++attempts > RETRANSMITS_MAX) return this.drop(from, toName, meta, frame.length, 'loss');
+        arrivalMs += 2 * spec.latencyMs + sampleJitter(spec.jitter, direction.rng);
+      }
+      this.emit({ t: nowMs, kind: 'log', node: from.name, peer: toName, msg: meta.msg, reason: 'retransmit', text: `retransmitted ${attempts}×` });
+    }
+    if (meta.tprefs?.isOrdered === true) {
+      arrivalMs = Math.max(arrivalMs, direction.orderedUntilMs);
+      direction.orderedUntilMs = arrivalMs;
+    }
+    this.scheduleArrival(from, to, frame, meta, arrivalMs);
     if (isDuplicated) this.scheduleArrival(from, to, frame, meta, wireFreeMs + spec.latencyMs + sampleJitter(spec.jitter, direction.rng));
   }
 
