@@ -40,11 +40,10 @@ export class PropertyFailedError extends KitError {
 
 class InvariantsBroken extends Error {}
 
-/** Runs every invariant over one simulated case; resolves to the failing verdicts. */
-async function failingResults(scenario: unknown, seed: number, invariants: ReadonlyArray<Invariant>, baseDir: string | undefined): Promise<InvariantResult[]> {
+/** Runs every invariant over one simulated case; one verdict per invariant, in order. */
+async function verdicts(scenario: unknown, seed: number, invariants: ReadonlyArray<Invariant>, baseDir: string | undefined): Promise<InvariantResult[]> {
   const run = await simulate(scenario, { seed, ...(baseDir !== undefined && { baseDir }) });
-  const results = await Promise.all(invariants.map((invariant) => runInvariant(invariant, run)));
-  return results.filter((result) => !result.isOk);
+  return Promise.all(invariants.map((invariant) => runInvariant(invariant, run)));
 }
 
 /** Checks `invariants` on scenarios from `arbitrary`; throws `PropertyFailedError` on a counterexample. */
@@ -54,21 +53,24 @@ export async function checkProperty(arbitrary: fc.Arbitrary<unknown>, invariants
   const numRuns = options.numRuns ?? 25;
   const seeds = options.seeds ?? fc.integer({ min: 0, max: 2 ** 31 - 1 });
   const property = fc.asyncProperty(arbitrary, seeds, async (scenario, seed) => {
-    const failures = await failingResults(scenario, seed, invariants, options.baseDir);
+    const failures = (await verdicts(scenario, seed, invariants, options.baseDir)).filter((result) => !result.isOk);
     if (failures.length > 0) throw new InvariantsBroken(failures.map((failure) => failure.message).join('\n'));
   });
   const details = await fc.check(property, { numRuns, ...(options.seed !== undefined && { seed: options.seed }) });
   if (!details.failed || details.counterexample === null) return { numRuns: details.numRuns };
   const [scenario, seed] = details.counterexample;
+  let all: InvariantResult[] = [];
   let results: InvariantResult[];
   try {
-    results = await failingResults(scenario, seed, invariants, options.baseDir);
+    all = await verdicts(scenario, seed, invariants, options.baseDir);
+    results = all.filter((result) => !result.isOk);
   } catch (error) {
     results = [{ name: 'simulate', isOk: false, message: `the scenario did not run: ${(error as Error).message}`, offending: [] }];
   }
   if (results.length === 0) results = [{ name: 'property', isOk: false, message: String((details.errorInstance as Error | undefined)?.message ?? 'failed'), offending: [] }];
   const failedNames = new Set(results.map((result) => result.name));
-  const builtins = invariants.filter((invariant) => BUILTIN_INVARIANTS.get(invariant.name) === invariant && failedNames.has(invariant.name)).map((invariant) => invariant.name);
+  // Built-in invariants (by identity) that failed are re-checked when the file is replayed.
+  const builtins = invariants.filter((invariant, index) => all[index]?.isOk === false && BUILTIN_INVARIANTS.get(invariant.name) === invariant).map((invariant) => invariant.name);
   const scenarioName = typeof scenario === 'object' && scenario !== null && typeof (scenario as { name?: unknown }).name === 'string' ? (scenario as { name: string }).name : 'counterexample';
   const written = writeFailureFile({
     scenario,

@@ -24,4 +24,22 @@ describe('failure files', () => {
     expect(run.stdout).toMatch(/check check\(\) from \.\/replay-me-[0-9a-f]{10}\.check\.mjs\s+ok/);
     expect(run.status).toBe(0);
   });
+
+  it('a replayed file whose built-in invariant fails exits 1 and prints the offending events', () => {
+    // No pubsub engine: the Router's pub/sub stays on the publisher's node, so the remote reader
+    // misses every event, which the network-scope invariant reports.
+    const scenario = {
+      name: 'remote reader',
+      duration: '3s',
+      crypto: 'sim-keyed',
+      topology: { nodes: ['a', 'b'], links: [{ between: ['a', 'b'], latency: '5ms' }] },
+      engines: [{ on: ['b'], kind: 'subscriber', name: 'reader', params: { topic: 'news' } }, { on: 'all', kind: 'sink' }],
+      workloads: [{ name: 'news', from: ['a'], topic: 'news', rate: '10/s', count: 20, start: '1100ms' }],
+    };
+    const written = writeFailureFile({ scenario, seed: 1, failuresDir: join(root, 'test', '.output', 'kit-failures'), baseDir: root, name: 'remote reader', comment: ['test'], builtinInvariants: ['pubsubSubscribersReceiveAll'] });
+    const run = spawnSync(process.execPath, [join(root, 'cli', 'netmachine.js'), 'run', written.file, '--seed', '1'], { cwd: root, encoding: 'utf8' });
+    expect(run.stdout).toMatch(/pubsubSubscribersReceiveAll\(network\): \d+ of \d+ subscriber deliveries missing/);
+    expect(run.stdout).toMatch(/#\d+ t=[\d.]+ms send a\/news msg=\S+ to=news: never delivered to subscriber b\/reader/);
+    expect(run.status).toBe(1);
+  });
 });
