@@ -8,6 +8,8 @@ import type { Crypto } from './ports.js';
 import { decodeWith, Writer, type CodecError, type Reader } from './wire.js';
 
 export const PUBSUB_PROTOCOL = 'netmachine.pubsub/1.0';
+/** Local engines ask the PubSub engine for a topic's parent (JSON `{topic}` → `{topic, parent}`). */
+export const PUBSUB_QUERY_PROTOCOL = 'netmachine.pubsub-query/1.0';
 const EVENT_TAG = 0xe7;
 const EVENT_DOMAIN = utf8('netmachine/Event/1\0');
 const DEPS_MAX = 16;

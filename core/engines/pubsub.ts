@@ -12,12 +12,15 @@ import { decodeAdvert, encodeAdvert, verifyAdvert, type TopicAdvert } from '../a
 import type { EngineContext, EngineFactory, EngineInput } from '../engine.js';
 import type { Id } from '../ids.js';
 import { encodeEngineMessage } from '../message.js';
+import { fromUtf8 } from '../bytes.js';
+import { jsonBody } from '../node.js';
 import {
   decodeEvent,
   decodePubSubMessage,
   encodePubSubMessage,
   eventId,
   PUBSUB_PROTOCOL,
+  PUBSUB_QUERY_PROTOCOL,
   signEvent,
   verifyEvent,
   type PubSubMessage,
@@ -305,6 +308,19 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     accept(ctx, state, bytes, seq, eventId(ctx.hash, bytes), body);
   }
 
+  /** S24: the next node towards the publisher: the tree parent, else the closest neighbour by advert. */
+  function answerQuery(ctx: EngineContext, input: Extract<EngineInput, { kind: 'message' }>): void {
+    let topic: unknown;
+    try {
+      topic = (JSON.parse(fromUtf8(input.message.body)) as { topic?: unknown }).topic;
+    } catch {
+      return;
+    }
+    const state = typeof topic === 'string' ? topics.get(topic) : undefined;
+    const closest = state === undefined || state.isPublisherNode ? undefined : [...state.neighborHops].filter(([, hops]) => hops < state.hops).sort((a, b) => a[1] - b[1])[0]?.[0];
+    ctx.reply(input, jsonBody({ topic, parent: state?.parent ?? closest ?? null }), { protocol: PUBSUB_QUERY_PROTOCOL });
+  }
+
   return {
     handle(input, ctx) {
       switch (input.kind) {
@@ -318,6 +334,7 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
         case 'notice':
           return onRequest(ctx, input.notice);
         case 'message': {
+          if (input.message.protocol === PUBSUB_QUERY_PROTOCOL && input.sourceNode === ctx.node) return answerQuery(ctx, input);
           if (input.message.protocol !== PUBSUB_PROTOCOL) return publish(ctx, input);
           // Only the PubSub engine of a neighbour speaks this protocol to us.
           if (peers.get(input.sourceNode) !== input.message.src) return;

@@ -8,6 +8,7 @@ import { fromHex, fromUtf8, toHex, utf8 } from '../bytes.js';
 import type { EngineContext, EngineFactory } from '../engine.js';
 import type { Id } from '../ids.js';
 import { jsonBody } from '../node.js';
+import { PUBSUB_QUERY_PROTOCOL } from '../pubsub-wire.js';
 import { parseParams } from './params.js';
 
 export const STORAGE_PROTOCOL = 'netmachine.storage/1.0';
@@ -19,6 +20,8 @@ const StorageParams = z.strictObject({
   requestTimeoutMs: z.number().positive().default(300),
   walkHopsMax: z.number().int().nonnegative().default(16),
   gcIntervalMs: z.number().positive().default(1000),
+  /** The local PubSub engine, asked for topic parents in topic searches. */
+  pubsubEngine: z.string().min(1).default('pubsub'),
 });
 
 /** A storage receipt (Q21): `engine` on `node` promises to keep `id` until `expiry`; signed by `engine`. */
@@ -35,12 +38,14 @@ export type StorageMessage =
   | { op: 'put'; content: string; replication: number; expiryMs?: number; minTrust?: number }
   | { op: 'put-result'; id: string; receipts: StorageReceipt[] }
   | { op: 'get'; id: string }
-  | { op: 'lookup'; id: string; random?: boolean }
+  | { op: 'lookup'; id: string; random?: boolean; topic?: Id }
   | { op: 'block'; id: string; content: string | null }
   | { op: 'store'; req: number; id: string; content: string; expiry: number; minTrust: number }
   | { op: 'stored'; req: number; receipt: StorageReceipt | null }
   | { op: 'fetch'; req: number; id: string }
   | { op: 'walk'; req: number; id: string; ttl: number; path: Id[] }
+  /** BlockSearchTopic: climbs the topic's tree towards the publisher, one parent per hop. */
+  | { op: 'climb'; req: number; id: string; topic: Id; ttl: number; path: Id[] }
   | { op: 'found'; req: number; id: string; content: string | null; path: Id[] };
 
 interface Block {
@@ -61,6 +66,7 @@ interface Search {
   readonly requester: Requester;
   readonly holders: Array<{ engine: Id; node: Id }>;
   readonly isRandom: boolean;
+  readonly topic: Id | undefined;
   stage: number;
 }
 
@@ -80,6 +86,20 @@ export const createStorageEngine: EngineFactory = (params, env) => {
   const puts = new Map<number, { requester: Requester; id: string; waiting: number; receipts: StorageReceipt[] }>();
   const searches = new Map<number, Search>();
   let nextRequest = 1;
+  const pubsub = env.resolve(`${env.nodeName}/${options.pubsubEngine}`);
+  /** Parent queries in flight (query message id → the climb to continue). */
+  const climbs = new Map<number, { from: { engine: Id; node: Id } | undefined; message: Extract<StorageMessage, { op: 'climb' }> }>();
+
+  /** Asks the local PubSub engine for the topic's parent; the climb continues when it answers. */
+  function climb(ctx: EngineContext, from: { engine: Id; node: Id } | undefined, message: Extract<StorageMessage, { op: 'climb' }>): void {
+    if (!pubsub.ok) return climbFailed(ctx, from, message);
+    const query = ctx.send({ kind: 'engine', ...pubsub.value }, jsonBody({ topic: message.topic }), { protocol: PUBSUB_QUERY_PROTOCOL });
+    climbs.set(query, { from, message });
+  }
+
+  function climbFailed(ctx: EngineContext, from: { engine: Id; node: Id } | undefined, message: Extract<StorageMessage, { op: 'climb' }>): void {
+    if (from !== undefined) send(ctx, from, { op: 'found', req: message.req, id: message.id, content: null, path: message.path.slice(0, -1) });
+  }
 
   const send = (ctx: EngineContext, to: { engine: Id; node: Id }, message: StorageMessage): void =>
     void ctx.send({ kind: 'engine', engine: to.engine, node: to.node }, jsonBody(message), { protocol: STORAGE_PROTOCOL });
@@ -132,7 +152,13 @@ export const createStorageEngine: EngineFactory = (params, env) => {
       ctx.setTimer(options.requestTimeoutMs, `search:${req}:${stage}`);
       return;
     }
-    const first = stage === search.holders.length && search.isRandom ? randomPeer(ctx, []) : undefined;
+    if (stage === search.holders.length && search.topic !== undefined) {
+      climb(ctx, undefined, { op: 'climb', req, id: search.id, topic: search.topic, ttl: options.walkHopsMax, path: [ctx.node] });
+      ctx.setTimer(options.requestTimeoutMs * (options.walkHopsMax + 2), `search:${req}:${stage}`);
+      return;
+    }
+    const walkStage = search.holders.length + (search.topic === undefined ? 0 : 1);
+    const first = stage === walkStage && search.isRandom ? randomPeer(ctx, []) : undefined;
     if (first !== undefined) {
       send(ctx, peer(first)!, { op: 'walk', req, id: search.id, ttl: options.walkHopsMax, path: [ctx.node] });
       ctx.setTimer(options.requestTimeoutMs * (options.walkHopsMax + 2), `search:${req}:${stage}`);
@@ -186,6 +212,13 @@ export const createStorageEngine: EngineFactory = (params, env) => {
         if (next !== undefined) return send(ctx, peer(next)!, { ...message, ttl: message.ttl - 1, path });
         return send(ctx, from, { op: 'found', req: message.req, id: message.id, content: block === undefined ? null : toHex(block.content), path: message.path });
       }
+      case 'climb': {
+        const path = [...message.path, ctx.node];
+        const block = servable(ctx, message.id, message.path[0]!);
+        if (block !== undefined) return send(ctx, from, { op: 'found', req: message.req, id: message.id, content: toHex(block.content), path: message.path });
+        if (message.ttl === 0) return send(ctx, from, { op: 'found', req: message.req, id: message.id, content: null, path: message.path });
+        return climb(ctx, from, { ...message, ttl: message.ttl - 1, path });
+      }
       case 'found': {
         if (message.path.length <= 1) return found(ctx, message.req, message.id, message.content);
         const back = message.path.slice(0, -1);
@@ -211,12 +244,22 @@ export const createStorageEngine: EngineFactory = (params, env) => {
         const block = servable(ctx, message.id, ctx.node);
         if (block !== undefined) return answer(ctx, requester, { op: 'block', id: message.id, content: toHex(block.content) });
         const req = nextRequest++;
-        searches.set(req, { id: message.id, requester, holders: (holders.get(message.id) ?? []).slice(), isRandom: message.random === true, stage: 0 });
+        searches.set(req, { id: message.id, requester, holders: (holders.get(message.id) ?? []).slice(), isRandom: message.random === true, topic: message.topic, stage: 0 });
         return advance(ctx, req);
       }
       default:
         return;
     }
+  }
+
+  function onParent(ctx: EngineContext, query: number, body: Uint8Array): void {
+    const pending = climbs.get(query);
+    if (pending === undefined) return;
+    climbs.delete(query);
+    const { parent } = JSON.parse(fromUtf8(body)) as { parent: Id | null };
+    const next = parent === null ? undefined : peer(parent);
+    if (next === undefined) return climbFailed(ctx, pending.from, pending.message);
+    send(ctx, next, pending.message);
   }
 
   return {
@@ -240,6 +283,7 @@ export const createStorageEngine: EngineFactory = (params, env) => {
         case 'notice':
           return;
         case 'message': {
+          if (input.message.protocol === PUBSUB_QUERY_PROTOCOL && input.message.replyTo !== undefined) return onParent(ctx, input.message.replyTo, input.message.body);
           if (input.message.protocol !== STORAGE_PROTOCOL) return;
           let message: StorageMessage;
           try {

@@ -100,6 +100,50 @@ describe('storage', () => {
   });
 });
 
+describe('storage search along a topic tree', () => {
+  it('S24: a topic search climbs the topic tree towards the publisher and finds a block held upstream', () => {
+    // Line n0 (publisher) – n1 – n2 – n3 – n4. n0 puts a block with replication 1: only n1 holds it.
+    // n4 has no receipt and no holder nearby; its topic search climbs n4 → n3 → n2 → n1.
+    const results: Array<string | null> = [];
+    const searcher = (_params: unknown, env: EngineEnv): Engine => ({
+      handle(input, ctx) {
+        const storage = env.resolve('n4/storage');
+        if (!storage.ok) return;
+        if (input.kind === 'start') ctx.setTimer(1500, 'lookup');
+        if (input.kind === 'timer') {
+          const content = new Uint8Array(64).fill(7);
+          ctx.send({ kind: 'engine', ...storage.value }, jsonBody({ op: 'lookup', id: toHex(ctx.hash(content)), topic: env.topic('feed') } satisfies StorageMessage), { protocol: STORAGE_PROTOCOL });
+        }
+        if (input.kind === 'message') results.push((JSON.parse(fromUtf8(input.message.body)) as Extract<StorageMessage, { op: 'block' }>).content);
+      },
+    });
+    const record = { receipts: [] as StorageReceipt[], retrieved: false };
+    const plan = graphPlan(5, [[0, 1], [1, 2], [2, 3], [3, 4]], (i) => [
+      engine('pubsub'),
+      engine('storage'),
+      ...(i === 0 ? [engine('publisher', { topic: 'feed', intervalMs: 1000, count: 1 }), custom('client', client(record, { replication: 1 }, 100_000))] : []),
+      ...(i === 4 ? [custom('searcher', searcher)] : []),
+    ]);
+    simulate(plan);
+    expect(record.receipts.map((receipt) => receipt.node)).toEqual([simulateNodeId(5, [[0, 1], [1, 2], [2, 3], [3, 4]], 1, 1)]);
+    expect(results).toEqual([toHex(new Uint8Array(64).fill(7))]);
+  });
+
+  it('S24: without topic or random, a lookup that misses locally and has no known holder is not found', () => {
+    const results: Array<string | null> = [];
+    const searcher = (_params: unknown, env: EngineEnv): Engine => ({
+      handle(input, ctx) {
+        const storage = env.resolve('n1/storage');
+        if (input.kind === 'start' && storage.ok) ctx.send({ kind: 'engine', ...storage.value }, jsonBody({ op: 'lookup', id: '11'.repeat(32) } satisfies StorageMessage), { protocol: STORAGE_PROTOCOL });
+        if (input.kind === 'message') results.push((JSON.parse(fromUtf8(input.message.body)) as Extract<StorageMessage, { op: 'block' }>).content);
+      },
+    });
+    const { events } = simulate(graphPlan(2, [[0, 1]], (i) => [engine('storage'), ...(i === 1 ? [custom('searcher', searcher)] : [])]));
+    expect(results).toEqual([null]);
+    expect(events.filter((event) => event.kind === 'transmit')).toEqual([]); // never left the node
+  });
+});
+
 const idCache = new Map<string, string>();
 /** The node id of `n{index}` in a plan with this seed (keys derive from the seed and the name). */
 function simulateNodeId(size: number, edges: ReadonlyArray<readonly [number, number]>, seed: number, index: number): string {
