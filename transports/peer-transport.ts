@@ -53,6 +53,12 @@ export interface PeerTransportComponents {
 
 /** A Transport with real sockets: listen first, close at the end. */
 export interface PeerTransport extends Transport {
+  /**
+   * Every frame handed to `onFrame` arrived on a channel mutually authenticated with the sender's
+   * node key (certificate bound to the node key, both sides checked). The core ignores this until
+   * transports/core-patch-proposal.md lands; with it the Router skips the per-frame node signature.
+   */
+  readonly isChannelAuthenticated: true;
   /** Listens on `host` with each driver (`ports[scheme]`, 0 = ephemeral); resolves to the addresses. */
   listen(host: string, ports?: Partial<Record<Scheme, number>>): Promise<string[]>;
   /** Ids of the peers with an open channel. */
@@ -330,6 +336,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
   }
 
   return {
+    isChannelAuthenticated: true,
     send,
     connect(node, connectOptions) {
       const peer = peerOf(node);
