@@ -70,7 +70,8 @@ export function eventId(hash: (bytes: Uint8Array) => Uint8Array, encoded: Uint8A
 
 /** Messages between PubSub engines. */
 export type PubSubMessage =
-  | { readonly kind: 'hello' }
+  /** Asks for adverts: of `topic` (forwarded by nodes that lack it too), or of every known topic. */
+  | { readonly kind: 'hello'; readonly topic?: Id }
   /** A TopicAdvert (encoded) and the sender's hop distance to the publisher's node. */
   | { readonly kind: 'advert'; readonly hops: number; readonly advert: Uint8Array }
   /** Join the topic tree through the receiver; replay from `fromSeq`; `isForced` overrides the fan-out limit. */
@@ -92,6 +93,8 @@ export function encodePubSubMessage(message: PubSubMessage): Uint8Array {
   writer.u8(CODES[message.kind]);
   switch (message.kind) {
     case 'hello':
+      writer.u8(message.topic === undefined ? 0 : 1);
+      if (message.topic !== undefined) writer.id(message.topic);
       break;
     case 'advert':
       writer.varint(message.hops).bytes(message.advert);
@@ -128,7 +131,7 @@ function readPubSubMessage(reader: Reader): PubSubMessage {
   const code = reader.u8();
   switch (code) {
     case 1:
-      return { kind: 'hello' };
+      return reader.boolean() ? { kind: 'hello', topic: reader.id() } : { kind: 'hello' };
     case 2:
       return { kind: 'advert', hops: reader.varint(), advert: reader.bytesField(4096) };
     case 3:

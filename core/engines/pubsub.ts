@@ -194,7 +194,10 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
 
   function onPeer(ctx: EngineContext, from: Id, message: PubSubMessage): void {
     if (message.kind === 'hello') {
-      for (const state of topics.values()) send(ctx, from, { kind: 'advert', hops: state.hops, advert: state.advertBytes });
+      if (message.topic !== undefined && !topics.has(message.topic)) return forwardHello(ctx, from, message.topic);
+      for (const state of topics.values()) {
+        if (message.topic === undefined || message.topic === state.advert.id) send(ctx, from, { kind: 'advert', hops: state.hops, advert: state.advertBytes });
+      }
       return;
     }
     if (message.kind === 'advert') return onAdvert(ctx, from, message.hops, message.advert);
@@ -209,7 +212,10 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
         if (!state.children.has(from) && state.children.size >= options.fanoutMax && !message.isForced) {
           return send(ctx, from, { kind: 'subscribe-nack', topic: message.topic, reason: 'full' });
         }
-        state.children.add(from);
+        if (!state.children.has(from)) {
+          state.children.add(from);
+          ctx.log('pubsub child added', { children: state.children.size, isForced: message.isForced });
+        }
         send(ctx, from, { kind: 'subscribe-ack', topic: message.topic, firstSeq: state.log[0]?.seq ?? state.nextSeq });
         replay(ctx, state, from, message.fromSeq, Number.MAX_SAFE_INTEGER);
         if (state.parent === undefined) join(ctx, state);
@@ -251,6 +257,14 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     }
   }
 
+  /** A wanted advert we lack too: ask our neighbours (once per beat per topic); we flood it when it comes. */
+  const helloForwardedMs = new Map<Id, number>();
+  function forwardHello(ctx: EngineContext, from: Id | undefined, topic: Id): void {
+    if (ctx.now() - (helloForwardedMs.get(topic) ?? -Infinity) < options.heartbeatMs) return;
+    helloForwardedMs.set(topic, ctx.now());
+    for (const node of peers.keys()) if (node !== from) send(ctx, node, { kind: 'hello', topic });
+  }
+
   function onTick(ctx: EngineContext): void {
     for (const state of topics.values()) {
       for (const child of state.children) send(ctx, child, { kind: 'heartbeat', topic: state.advert.id, lastSeq: state.nextSeq - 1 });
@@ -265,7 +279,7 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
       if (state.parent === undefined || (!state.isJoined && silentMs > 2 * options.heartbeatMs)) join(ctx, state);
     }
     // Adverts may be lost too: ask the neighbours again for topics wanted here but still unknown.
-    for (const topic of wanted) if (!topics.has(topic)) for (const node of peers.keys()) send(ctx, node, { kind: 'hello' });
+    for (const topic of wanted) if (!topics.has(topic)) forwardHello(ctx, undefined, topic);
     ctx.setTimer(options.heartbeatMs, 'pubsub-tick');
   }
 

@@ -155,6 +155,18 @@ describe('PubSub across nodes', () => {
     expect(crashed.events.some((event) => event.kind === 'log' && event.text === 'pubsub parent silent, repairing')).toBe(true);
   });
 
+  it('fan-out limit: on the 200-node example no node takes more than fanoutMax children except forced joins, and every node is reached', async () => {
+    const { loadScenario } = await import('../../scenarios/index.js');
+    const scenario = await loadScenario(new URL('../../scenarios/examples/pubsub-tree.yaml', import.meta.url).pathname);
+    const { events } = simulate(scenario.plan);
+    const added = events.filter((event) => event.kind === 'log' && event.text === 'pubsub child added');
+    expect(added.length).toBeGreaterThanOrEqual(199);
+    const unforcedMax = Math.max(...added.filter((event) => event.data?.isForced === false).map((event) => Number(event.data?.children)));
+    expect(unforcedMax).toBeLessThanOrEqual(4);
+    expect(added.filter((event) => event.data?.isForced === true).length).toBeLessThanOrEqual(added.length / 10);
+    expectExactlyOnceInOrder(events, Array.from({ length: 199 }, (_, i) => `p${i + 2}`));
+  });
+
   it('S15 I4: an event not signed by the advertised publisher is dropped and never forwarded', () => {
     // n0 publishes; n1 hosts a forged "pubsub" engine that injects a self-signed event into n2.
     const forger = (_params: unknown, env: EngineEnv): Engine => ({
