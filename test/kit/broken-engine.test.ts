@@ -7,7 +7,7 @@ import { checkProperty, failed, held, PropertyFailedError, scenarioArbitrary, sc
 import { acceptedOnce } from './broken-flood.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const failuresDir = join(root, 'test', '.output', 'kit-failures');
+const failuresDir = join(root, 'test', '.output', 'kit-failures', 'broken-engine');
 const module = join(import.meta.dirname, 'broken-flood.ts');
 
 const eachRumourAcceptedOnce: Invariant = function eachRumourAcceptedOnce(trace) {

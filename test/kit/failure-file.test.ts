@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { writeFailureFile } from '../../cli/kit.js';
 
 const root = join(import.meta.dirname, '..', '..');
+// One folder per test file: broken-engine.test.ts clears its own folder while this one runs.
+const failuresDir = join(root, 'test', '.output', 'kit-failures', 'failure-file');
 
 describe('failure files', () => {
   it('re-check built-in invariants through expect.check when replayed', () => {
@@ -16,8 +18,8 @@ describe('failure files', () => {
       topology: { nodes: ['a', 'b'], links: [{ between: ['a', 'b'], latency: '5ms' }] },
       workloads: [{ name: 'hello', from: ['a'], to: 'neighbors', rate: '10/s', count: 3 }],
     };
-    const written = writeFailureFile({ scenario, seed: 9, failuresDir: join(root, 'test', '.output', 'kit-failures'), baseDir: root, name: 'replay me', comment: ['test'], builtinInvariants: ['atMostOnceDelivery', 'causalOrder'] });
-    expect(written.command).toMatch(/^netmachine run test\/\.output\/kit-failures\/replay-me-[0-9a-f]{10}\.yaml --seed 9 --report test\/\.output\/kit-failures\/replay-me-[0-9a-f]{10}\.html$/);
+    const written = writeFailureFile({ scenario, seed: 9, failuresDir, baseDir: root, name: 'replay me', comment: ['test'], builtinInvariants: ['atMostOnceDelivery', 'causalOrder'] });
+    expect(written.command).toMatch(/^netmachine run test\/\.output\/kit-failures\/failure-file\/replay-me-[0-9a-f]{10}\.yaml --seed 9 --report test\/\.output\/kit-failures\/failure-file\/replay-me-[0-9a-f]{10}\.html$/);
     const text = readFileSync(written.file, 'utf8');
     expect(text).toMatch(/^# test\nname: replay me\nseed: 9\n/);
     const run = spawnSync(process.execPath, [join(root, 'cli', 'netmachine.js'), 'run', written.file, '--seed', '9'], { cwd: root, encoding: 'utf8' });
@@ -36,7 +38,7 @@ describe('failure files', () => {
       engines: [{ on: ['b'], kind: 'subscriber', name: 'reader', params: { topic: 'news' } }, { on: 'all', kind: 'sink' }],
       workloads: [{ name: 'news', from: ['a'], topic: 'news', rate: '10/s', count: 20, start: '1100ms' }],
     };
-    const written = writeFailureFile({ scenario, seed: 1, failuresDir: join(root, 'test', '.output', 'kit-failures'), baseDir: root, name: 'remote reader', comment: ['test'], builtinInvariants: ['pubsubSubscribersReceiveAll'] });
+    const written = writeFailureFile({ scenario, seed: 1, failuresDir, baseDir: root, name: 'remote reader', comment: ['test'], builtinInvariants: ['pubsubSubscribersReceiveAll'] });
     const run = spawnSync(process.execPath, [join(root, 'cli', 'netmachine.js'), 'run', written.file, '--seed', '1'], { cwd: root, encoding: 'utf8' });
     expect(run.stdout).toMatch(/pubsubSubscribersReceiveAll\(network\): \d+ of \d+ subscriber deliveries missing/);
     expect(run.stdout).toMatch(/#\d+ t=[\d.]+ms send a\/news msg=\S+ to=news: never delivered to subscriber b\/reader/);

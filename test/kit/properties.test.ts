@@ -14,7 +14,7 @@ import {
   scenarioArbitrary,
 } from '../../cli/kit.js';
 
-const failuresDir = join(import.meta.dirname, '..', '.output', 'kit-failures');
+const failuresDir = join(import.meta.dirname, '..', '.output', 'kit-failures', 'properties');
 const options = { failuresDir, seed: 1 };
 
 describe('simulator properties (kit)', () => {
