@@ -25,7 +25,7 @@ import {
   verifyEvent,
   type PubSubMessage,
 } from '../pubsub-wire.js';
-import { parseParams } from './params.js';
+import { neighborEngines, parseParams } from './params.js';
 
 const PubSubParams = z.strictObject({
   /** Name of the PubSub engine on the other nodes. */
@@ -67,12 +67,7 @@ interface TopicState {
 
 export const createPubSubEngine: EngineFactory = (params, env) => {
   const options = parseParams('pubsub', PubSubParams, params);
-  /** Neighbour node id → its PubSub engine id, in the stable neighbour order. */
-  const peers = new Map<Id, Id>();
-  for (const neighbor of env.neighbors) {
-    const resolved = env.resolve(`${neighbor}/${options.peerEngine}`);
-    if (resolved.ok) peers.set(resolved.value.node, resolved.value.engine);
-  }
+  const peers = neighborEngines(env, options.peerEngine);
   const topics = new Map<Id, TopicState>();
   const wanted = new Set<Id>();
   const silenceMs = options.heartbeatMs * options.missedHeartbeatsMax;

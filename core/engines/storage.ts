@@ -9,7 +9,7 @@ import type { EngineContext, EngineFactory } from '../engine.js';
 import type { Id } from '../ids.js';
 import { jsonBody } from '../node.js';
 import { PUBSUB_QUERY_PROTOCOL } from '../pubsub-wire.js';
-import { parseParams } from './params.js';
+import { neighborEngines, parseParams } from './params.js';
 
 export const STORAGE_PROTOCOL = 'netmachine.storage/1.0';
 
@@ -76,11 +76,7 @@ export function receiptBytes(receipt: Omit<StorageReceipt, 'sig'>): Uint8Array {
 
 export const createStorageEngine: EngineFactory = (params, env) => {
   const options = parseParams('storage', StorageParams, params);
-  const peers = new Map<Id, Id>();
-  for (const neighbor of env.neighbors) {
-    const resolved = env.resolve(`${neighbor}/${options.peerEngine}`);
-    if (resolved.ok) peers.set(resolved.value.node, resolved.value.engine);
-  }
+  const peers = neighborEngines(env, options.peerEngine);
   const blocks = new Map<string, Block>();
   const holders = new Map<string, Array<{ engine: Id; node: Id }>>();
   const puts = new Map<number, { requester: Requester; id: string; waiting: number; receipts: StorageReceipt[] }>();
