@@ -49,7 +49,13 @@ export const createWorkloadEngine: EngineFactory = (params, env) => {
     return resolved.value;
   };
   const pool =
-    options.targets === 'neighbors' ? env.neighbors.slice() : options.targets === 'random' ? options.nodes.filter((node) => node !== env.nodeName) : options.targets;
+    options.mode === 'publish'
+      ? [] // publishers need no unicast targets
+      : options.targets === 'neighbors'
+        ? env.neighbors.slice()
+        : options.targets === 'random'
+          ? options.nodes.filter((node) => node !== env.nodeName)
+          : options.targets;
   const targets = pool.map(resolve);
   if (options.mode === 'unicast' && targets.length === 0 && options.targets !== 'neighbors') throw new NetmachineError('engine/bad-params', 'engine "workload": no target nodes');
   if (options.mode === 'publish' && options.topic === undefined) throw new NetmachineError('engine/bad-params', 'engine "workload" params.topic: required for publish workloads');
