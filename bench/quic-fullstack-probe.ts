@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { cryptoBound, cryptoCalls, fullStack, measure } from './transports.js';
+import { bareQuic, cryptoBound, cryptoCalls, fullStack, measure } from './transports.js';
 
 // Count UDP datagrams and bytes sent (all sockets of this process).
 let packets = 0;
@@ -41,6 +41,13 @@ const payload = new Uint8Array(randomBytes(Number(process.env.PROBE_BYTES ?? 100
 const signatures = Number(process.env.PROBE_SIGS ?? 4); // per round trip: 4 (engine + node) or 2 (engine only)
 const bound = cryptoBound(payload.length, signatures, signatures);
 console.log(`crypto bound ${bound.roundTripsPerSecond.toFixed(0)} rt/s (sign ${bound.signUs.toFixed(1)} µs, verify ${bound.verifyUs.toFixed(1)} µs)`);
+if (process.env.PROBE_BARE !== undefined) {
+  // The QUIC goal's baseline, in the same run: bare @matrixai/quic, a new stream per message.
+  const bare = await bareQuic();
+  const m = await measure(bare.streamPerMessage, payload, 64);
+  console.log(`bare quic stream per message, 64 in flight: ${m.rate.toFixed(0)} rt/s (${m.perCpuSecond.toFixed(0)} per CPU-second), timeouts ${m.timeouts}`);
+  await bare.close();
+}
 for (const scheme of (process.env.PROBE_SCHEMES ?? 'quic,tls').split(',') as Array<'quic' | 'tls'>) {
   const stack = await fullStack(scheme, JSON.parse(process.env.PROBE_QUIC ?? '{}'), JSON.parse(process.env.PROBE_TRANSPORT ?? '{}'));
   for (const inFlight of [1, 64]) {
