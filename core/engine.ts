@@ -73,6 +73,8 @@ export interface EngineContext {
   readonly self: Id;
   /** The identity of the node hosting this engine. */
   readonly node: Id;
+  /** The node's boot number: 1 on its first start in the simulator, higher after each restart. */
+  readonly session: number;
   /** This engine's name on its node. */
   readonly name: string;
   /** Current time in ms (virtual in the simulator). */

@@ -169,6 +169,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     return {
       self: hosted.key.id,
       node: self,
+      session: options.session,
       name: hosted.name,
       now: () => clock.now() + clockSkewMs,
       rng: hosted.rng,

@@ -74,7 +74,10 @@ export type PubSubMessage =
   | { readonly kind: 'hello'; readonly topic?: Id }
   /** A TopicAdvert (encoded) and the sender's hop distance to the publisher's node. */
   | { readonly kind: 'advert'; readonly hops: number; readonly advert: Uint8Array }
-  /** Join the topic tree through the receiver; replay from `fromSeq`; `isForced` overrides the fan-out limit. */
+  /**
+   * Join the topic tree through the receiver; replay from `fromSeq` (0 = no replay: start from the
+   * parent's next event); `isForced` overrides the fan-out limit.
+   */
   | { readonly kind: 'subscribe'; readonly topic: Id; readonly fromSeq: number; readonly isForced: boolean }
   /** `firstSeq`: the oldest event the sender can replay (its log start). */
   | { readonly kind: 'subscribe-ack'; readonly topic: Id; readonly firstSeq: number }

@@ -122,7 +122,9 @@ export class TopicService {
     const advert: TopicAdvert = signAdvert(this.deps.crypto, entry.key, {
       kind: 'topic',
       id: topic,
-      version: 1,
+      // The version is the creation time (ms) + 1: a topic re-created later (a publisher that
+      // restarted, with a fresh event sequence) supersedes the old advert everywhere (I8).
+      version: Math.max(1, Math.floor(this.deps.now()) + 1),
       created: Math.max(0, Math.round(this.deps.now())),
       publishers: [this.bridge],
       relays: [this.deps.self],

@@ -63,6 +63,8 @@ interface TopicState {
   readonly buffer: Map<number, Uint8Array>;
   readonly log: LoggedEvent[];
   gapRequestedMs: number;
+  /** Joined "from now" (a restarted node): events before the ack are buffered, never requested. */
+  isFromNow: boolean;
 }
 
 export const createPubSubEngine: EngineFactory = (params, env) => {
@@ -81,7 +83,7 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     return {
       advert, advertBytes, isPublisherNode, hops, neighborHops: new Map(), isLocalWanted: wanted.has(advert.id),
       parent: undefined, isJoined: isPublisherNode, refused: new Set(), dead: new Set(), lastHeardMs: 0,
-      children: new Set(), nextSeq: 1, lastId: undefined, buffer: new Map(), log: [], gapRequestedMs: -Infinity,
+      children: new Set(), nextSeq: 1, lastId: undefined, buffer: new Map(), log: [], gapRequestedMs: -Infinity, isFromNow: false,
     };
   }
 
@@ -106,7 +108,10 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     state.parent = choice[0];
     state.isJoined = false;
     state.lastHeardMs = ctx.now();
-    send(ctx, choice[0], { kind: 'subscribe', topic: state.advert.id, fromSeq: state.nextSeq, isForced: fresh === undefined });
+    // A restarted node has lost what it delivered: it joins from the parent's next event rather than
+    // replaying the retained log, so no engine receives an event twice across a restart.
+    state.isFromNow = ctx.session > 1 && state.nextSeq === 1 && state.lastId === undefined && state.children.size === 0;
+    send(ctx, choice[0], { kind: 'subscribe', topic: state.advert.id, fromSeq: state.isFromNow ? 0 : state.nextSeq, isForced: fresh === undefined });
   }
 
   function leaveIfIdle(ctx: EngineContext, state: TopicState): void {
@@ -139,9 +144,9 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
       if (logged !== undefined && logged.id !== id) ctx.log('pubsub equivocation dropped', { seq: event.seq }); // I3
       return;
     }
-    if (event.seq > state.nextSeq) {
+    if (event.seq > state.nextSeq || (state.isFromNow && !state.isJoined)) {
       if (state.buffer.size < options.eventLogMax) state.buffer.set(event.seq, bytes);
-      return requestGap(ctx, state, event.seq - 1);
+      return state.isFromNow && !state.isJoined ? undefined : requestGap(ctx, state, event.seq - 1);
     }
     if (state.lastId !== undefined && event.deps[0] !== state.lastId) return ctx.log('pubsub dependency mismatch dropped', { seq: event.seq });
     accept(ctx, state, bytes, event.seq, id, event.body);
@@ -211,8 +216,8 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
           state.children.add(from);
           ctx.log('pubsub child added', { children: state.children.size, isForced: message.isForced });
         }
-        send(ctx, from, { kind: 'subscribe-ack', topic: message.topic, firstSeq: state.log[0]?.seq ?? state.nextSeq });
-        replay(ctx, state, from, message.fromSeq, Number.MAX_SAFE_INTEGER);
+        send(ctx, from, { kind: 'subscribe-ack', topic: message.topic, firstSeq: message.fromSeq === 0 ? state.nextSeq : (state.log[0]?.seq ?? state.nextSeq) });
+        if (message.fromSeq > 0) replay(ctx, state, from, message.fromSeq, Number.MAX_SAFE_INTEGER);
         if (state.parent === undefined) join(ctx, state);
         return;
       }
@@ -221,12 +226,16 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
         state.isJoined = true;
         state.refused.clear();
         state.lastHeardMs = ctx.now();
+        if (state.isFromNow) {
+          state.isFromNow = false;
+          for (const seq of [...state.buffer.keys()]) if (seq < message.firstSeq) state.buffer.delete(seq);
+        }
         if (state.nextSeq < message.firstSeq) {
           if (state.nextSeq > 1) ctx.log('pubsub gap unrecoverable', { fromSeq: state.nextSeq, toSeq: message.firstSeq - 1 });
           state.nextSeq = message.firstSeq;
           state.lastId = undefined;
-          drain(ctx, state);
         }
+        drain(ctx, state);
         if (state.isLocalWanted) ctx.notifyTopic(message.topic, 'topic-subscribed');
         return;
       case 'subscribe-nack':

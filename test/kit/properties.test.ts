@@ -70,7 +70,8 @@ describe('simulator properties (kit)', () => {
   it('pub/sub across nodes (pubsub engine): every subscriber receives every event published while it is connected, once, in order', async () => {
     const scenarios = scenarioArbitrary({
       topology: { nodesMax: 6, link: { jitterMsMax: 5, lossProbabilityMax: 0.02 } },
-      // Not yet 'crash': a publisher node's restart loses its remote subscribers (reported on issue 6).
+      // Not yet 'crash': generated runs end too soon after a crash for the tree to settle; crash and
+      // restart of publishers and subscribers are covered by test/engines/pubsub-restart.test.ts.
       faults: { kinds: ['partition', 'link-down', 'loss-burst'], faultsMax: 2 },
       workload: { workloadsMin: 0, workloadsMax: 0 },
       durationMsMin: 3000,
