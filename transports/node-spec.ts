@@ -16,6 +16,7 @@ import {
   type EngineEnv,
   type EngineFactory,
   type Id,
+  type KeyPair,
   type PlanEvent,
   type TraceSink,
 } from '../core/index.js';
@@ -154,7 +155,16 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
   const factories = components.engines ?? BUILTIN_ENGINES;
   const engineKeys = spec.engines.map((engine) => crypto.keyPair(engine.secret !== undefined ? fromHex(engine.secret) : deriveSecret(spec.secret, 'eng', engine.name)));
   spec.engines.forEach((engine, index) => names.set(engineKeys[index]!.id, `${spec.name}/${engine.name}`));
-  const topics = new Map<string, Id>();
+  const topics = new Map<string, KeyPair>();
+  function topicKey(name: string): KeyPair {
+    let topic = topics.get(name);
+    if (topic === undefined) {
+      topic = crypto.keyPair(deriveSecret(spec.seed, 'topic', name));
+      topics.set(name, topic);
+      names.set(topic.id, name);
+    }
+    return topic;
+  }
   let peerList: ReadonlyArray<PeerSpec> = [];
   const env: EngineEnv = {
     nodeName: spec.name,
@@ -173,15 +183,16 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
       if (peer === undefined || engine === undefined) return err(`no engine "${reference}" (not among the peers' engines)`);
       return ok({ engine, node: peer.id });
     },
-    topic(name) {
-      let id = topics.get(name);
-      if (id === undefined) {
-        id = crypto.keyPair(deriveSecret(spec.seed, 'topic', name)).id;
-        topics.set(name, id);
-        names.set(id, name);
-      }
-      return id;
+    topic: (name) => topicKey(name).id,
+    // Topic and domain keys derive from the deployment's seed exactly as in the simulator, so a
+    // scenario's publishers and domain members hold the same keys on every backend.
+    topicKey,
+    domainKey(name) {
+      const domain = crypto.keyPair(deriveSecret(spec.seed, 'dom', name));
+      names.set(domain.id, name);
+      return domain;
     },
+    nodeId: (name) => (name === spec.name ? key.id : peerList.find((peer) => peer.name === name)?.id),
   };
   return {
     real,
