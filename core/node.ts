@@ -9,6 +9,7 @@ import { shortId, type Id } from './ids.js';
 import {
   decodeEngineMessage,
   decodeP2PMessage,
+  SIGNATURE_SIZE_BYTES,
   signEngineMessage,
   signP2PMessage,
   verifyEngineMessage,
@@ -98,6 +99,9 @@ type Effect =
 /** Creates a node bound to its ports. */
 export function createNode(components: NodeComponents, options: NodeOptions): Node {
   const { clock, transport, trace, crypto } = components;
+  // On a channel-authenticated transport the envelope signature field is 64 zero bytes (ports.ts).
+  const isChannelAuthenticated = transport.isChannelAuthenticated === true;
+  const envelopeSigner: Crypto = isChannelAuthenticated ? { ...crypto, sign: () => new Uint8Array(SIGNATURE_SIZE_BYTES) } : crypto;
   const self = options.key.id;
   const engines = new Map<Id, HostedEngine>();
   const engineNames = new Map<string, Id>();
@@ -373,7 +377,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
   function sendFrame(peer: Id, inner: 'engine' | 'relay', bytes: Uint8Array, msg: string, expiryMs: number | undefined, tprefs?: TransportPrefs): void {
     const seq = (sendSeq.get(peer) ?? 0) + 1;
     sendSeq.set(peer, seq);
-    const frame = signP2PMessage(crypto, options.key, { src: self, dst: peer, session: options.session, seq, inner, msg: bytes });
+    const frame = signP2PMessage(envelopeSigner, options.key, { src: self, dst: peer, session: options.session, seq, inner, msg: bytes });
     emit({ kind: 'transmit', msg, peer: nameOf(peer), bytes: frame.length });
     transport.send(peer, frame, { msg, ...(expiryMs !== undefined && { expiryMs }), ...(tprefs !== undefined && { tprefs }) });
   }
@@ -470,7 +474,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     if (p2p.dst !== self) return fail('wrong-destination');
     if (p2p.src !== from) return fail('channel-mismatch');
     if (options.directory.trust(from) === 0) return emit({ kind: 'drop', peer, reason: 'banned', ...(msg !== undefined && { msg }) });
-    if (!verifyP2PMessage(crypto, p2p, frame)) {
+    if (!isChannelAuthenticated && !verifyP2PMessage(crypto, p2p, frame)) {
       fail('node-signature');
       transport.disconnect(from); // S4: a peer that sends badly signed envelopes is cut off
       return;

@@ -48,6 +48,14 @@ export type TransportEvent =
 
 /** Moves opaque frames (encoded P2PMessages) between authenticated nodes. */
 export interface Transport {
+  /**
+   * True when every frame handed to `onFrame` came over a channel mutually authenticated with the
+   * `from` node's key (TLS/QUIC certificates bound to the node keys). The Router then neither signs
+   * nor verifies the per-frame node signature (a 64-byte zero field): the channel carries it, and the
+   * envelope's `src` must still equal the channel's peer. Engine signatures stay end-to-end. The
+   * simulator's links are not channels, so it keeps full verification.
+   */
+  readonly isChannelAuthenticated?: boolean;
   /** Sends `frame` to `node`; the transport connects on demand, queues, or drops (and traces why). */
   send(node: Id, frame: Uint8Array, meta: FrameMeta): void;
   /** Opens (or keeps) a connection to `node`; `isPermanent` connections are re-dialled on loss. */

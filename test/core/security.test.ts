@@ -106,6 +106,34 @@ describe('the Router verifies every received message', () => {
   });
 });
 
+describe('on a channel-authenticated transport (TLS/QUIC bound to node keys)', () => {
+  it('the envelope carries no node signature, yet a wrong channel peer and a forged engine signature are still refused', () => {
+    const harness = createHarness({ isChannelAuthenticated: true });
+    harness.sendAtoB(utf8('hello'));
+    const decoded = decodeP2PMessage(harness.framesAtoB[0]!);
+    expect(decoded.ok && Array.from(decoded.value.sig).every((byte) => byte === 0)).toBe(true);
+    harness.inject(harness.framesAtoB[0]!);
+    harness.run();
+    expect(harness.received).toHaveLength(1);
+    // Another peer's channel cannot carry A's envelope.
+    harness.inject(harness.framesAtoB[0]!, harness.keys.mallory.id);
+    harness.run();
+    expect(harness.events.some((event) => event.kind === 'verify-fail' && event.reason === 'channel-mismatch')).toBe(true);
+    // Engine signatures stay end to end.
+    const { bytes } = signEngineMessage(harness.crypto, harness.keys.mallory, {
+      src: harness.keys.aEngine.id,
+      dst: { kind: 'engine', engine: harness.keys.bEngine.id, node: harness.keys.b.id },
+      id: 7,
+      protocol: 'p',
+      body: utf8('forged'),
+    });
+    harness.inject(signP2PMessage(harness.crypto, harness.keys.a, { src: harness.keys.a.id, dst: harness.keys.b.id, session: 1, seq: 9, inner: 'engine', msg: bytes }));
+    harness.run();
+    expect(harness.received).toHaveLength(1);
+    expect(harness.events.some((event) => event.kind === 'verify-fail' && event.reason === 'engine-signature')).toBe(true);
+  });
+});
+
 describe('Ed25519 implementations agree', () => {
   it('node:crypto and @noble/ed25519 produce the same keys and accept each other\'s signatures', () => {
     const fast = createNodeCrypto();

@@ -33,7 +33,7 @@ export interface Harness {
   run(): void;
 }
 
-export function createHarness(): Harness {
+export function createHarness(options: { isChannelAuthenticated?: boolean } = {}): Harness {
   const scheduler = new Scheduler();
   const crypto = createNodeCrypto();
   const key = (name: string, kind: 'node' | 'eng'): KeyPair => crypto.keyPair(deriveSecret('harness', kind, name));
@@ -44,6 +44,7 @@ export function createHarness(): Harness {
   const framesAtoB: Uint8Array[] = [];
   let deliverToB: (from: Id, frame: Uint8Array) => void = () => {};
   const transport = (onSend: (node: Id, frame: Uint8Array) => void, capture: (handler: (from: Id, frame: Uint8Array) => void) => void): Transport => ({
+    ...(options.isChannelAuthenticated === true && { isChannelAuthenticated: true }),
     send: onSend,
     connect: () => {},
     disconnect: () => {},
