@@ -51,6 +51,8 @@ export interface PlanEngine {
   readonly factory: EngineFactory;
   /** Keeps the engine instance (and its state) across a crash and restart of its node. */
   readonly isPersistent?: boolean;
+  /** Absolute path of the module the factory was loaded from (real nodes in other processes load it). */
+  readonly module?: string;
 }
 
 export interface PlanNode {

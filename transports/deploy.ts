@@ -93,7 +93,7 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
       clockOrigin: started,
       timeScale,
       permanent: true,
-      engines: node.engines.map((engine) => ({ name: engine.name, kind: engine.kind, params: engine.params, secret: toHex(identities.engineKeys.get(`${name}/${engine.name}`)!.secret) })),
+      engines: node.engines.map((engine) => ({ name: engine.name, kind: engine.kind, params: engine.params, secret: toHex(identities.engineKeys.get(`${name}/${engine.name}`)!.secret), ...(engine.module !== undefined && { module: engine.module }) })),
       neighbors: planNeighbors(plan, name),
     });
   };

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 // What one real node runs: its key, listeners, peers (ids, addresses, engine ids) and engines. It
 // is the node config file (`netmachine node --config`) and what `deploy` hands each node process.
 import { z } from 'zod';
@@ -45,6 +46,8 @@ export const EngineSpecSchema = z.strictObject({
   params: z.record(z.string(), z.unknown()).default({}),
   /** The engine's secret seed; absent = derived from the node secret and the engine name. */
   secret: Hex32.optional(),
+  /** A TypeScript/JavaScript module exporting a factory named `kind` (absolute, or relative to the config). */
+  module: z.string().min(1).optional(),
 });
 
 export const NodeSpecSchema = z.strictObject({
@@ -152,7 +155,8 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
       ...(spec.quic !== undefined && { quic: spec.quic as QuicDriverOptions }),
     },
   );
-  const factories = components.engines ?? BUILTIN_ENGINES;
+  const factories = new Map(components.engines ?? BUILTIN_ENGINES);
+  for (const engine of spec.engines) if (engine.module !== undefined) factories.set(engine.kind, await loadEngineModule(engine.module, engine.kind));
   const engineKeys = spec.engines.map((engine) => crypto.keyPair(engine.secret !== undefined ? fromHex(engine.secret) : deriveSecret(spec.secret, 'eng', engine.name)));
   spec.engines.forEach((engine, index) => names.set(engineKeys[index]!.id, `${spec.name}/${engine.name}`));
   const topics = new Map<string, KeyPair>();
@@ -251,4 +255,17 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
 /** Hex of a fresh random secret (keygen). */
 export function secretHex(bytes: Uint8Array): string {
   return toHex(bytes);
+}
+
+/** Loads the factory named `kind` from a user engine module (same rule as scenario files). */
+async function loadEngineModule(file: string, kind: string): Promise<EngineFactory> {
+  let exports: Record<string, unknown>;
+  try {
+    exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new NetmachineError('node/engine-module', `cannot load engine module ${file}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const factory = exports[kind];
+  if (typeof factory !== 'function') throw new NetmachineError('node/engine-module', `module ${file} exports no factory function "${kind}"`);
+  return factory as EngineFactory;
 }

@@ -44,7 +44,8 @@ export function loadNodeConfig(file: string, overrides: { transport?: string; tr
   void _key;
   const transport = overrides.transport ?? rest.transport;
   if (transport !== 'quic' && transport !== 'tls' && transport !== 'both') throw new CliError('cli/bad-transport', `--transport: expected quic, tls or both, got "${transport}"`);
-  return { ...rest, secret: secret!, transport, ...(overrides.trace !== undefined && { trace: resolve(overrides.trace) }), ...(overrides.trace === undefined && rest.trace !== undefined && { trace: resolve(dirname(file), rest.trace) }) };
+  const engines = rest.engines.map((engine) => (engine.module === undefined ? engine : { ...engine, module: resolve(dirname(file), engine.module) }));
+  return { ...rest, engines, secret: secret!, transport, ...(overrides.trace !== undefined && { trace: resolve(overrides.trace) }), ...(overrides.trace === undefined && rest.trace !== undefined && { trace: resolve(dirname(file), rest.trace) }) };
 }
 
 export function register(program: Command): void {

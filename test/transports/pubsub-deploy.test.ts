@@ -1,5 +1,6 @@
 // Issue 5: local and remote pub/sub across processes — five real nodes in a line, one process each,
 // the publisher at one end, subscribers two and four hops away and one on the publisher's node.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText, topicDelivery } from '../../scenarios/index.js';
 import { simulate } from '../../sim/index.js';
@@ -30,4 +31,23 @@ describe('pub/sub on real nodes', () => {
     }
     expect(topicDelivery(real.events, 'news')).toEqual(topicDelivery(sim.events, 'news'));
   }, 90_000);
+
+  it('user engine modules load in every node process (same module rule as scenario files)', async () => {
+    const module = join(import.meta.dirname, '..', '..', 'scenarios', 'examples', 'modules', 'gossip.ts');
+    const plan = await loadScenarioText(
+      `name: gossip-3
+seed: 2
+duration: 2s
+defaults: { link: { latency: 10ms } }
+topology: { generate: [{ kind: line, nodes: 3 }] }
+engines:
+  - { on: all, kind: gossip, module: ${module} }
+  - { on: [n1], kind: gossip, name: origin, module: ${module}, params: { origin: true } }
+`,
+      join(import.meta.dirname, 'gossip-3.yaml'),
+    );
+    const real = await deployPlan(plan, { transport: 'tls', startupTimeoutMs: 30_000 });
+    const heard = real.events.filter((event) => event.kind === 'log' && event.engine === 'gossip' && event.text === 'heard').map((event) => event.node);
+    expect(new Set(heard)).toEqual(new Set(['n1', 'n2', 'n3']));
+  }, 60_000);
 });
