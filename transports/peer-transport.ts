@@ -55,8 +55,8 @@ export interface PeerTransportComponents {
 export interface PeerTransport extends Transport {
   /**
    * Every frame handed to `onFrame` arrived on a channel mutually authenticated with the sender's
-   * node key (certificate bound to the node key, both sides checked). The core ignores this until
-   * transports/core-patch-proposal.md lands; with it the Router skips the per-frame node signature.
+   * node key (certificate bound to the node key, both sides checked), so the Router skips the
+   * per-frame node signature (core/ports.ts).
    */
   readonly isChannelAuthenticated: true;
   /** Listens on `host` with each driver (`ports[scheme]`, 0 = ephemeral); resolves to the addresses. */

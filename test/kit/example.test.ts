@@ -1,4 +1,4 @@
-// The README's example (cli/README-kit-section.md), verbatim: a user's property tests written
+// The README's example (README.md "Property-based testing kit"), verbatim: a user's property tests written
 // against the published package. `netmachine` resolves to dist/ (built by `npm ci` via `prepare`).
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,7 +1,7 @@
 // QUIC (@matrixai/quic 2.0.9) with certificates bound to node keys. Per channel: one QUIC
 // connection and ONE long-lived bidirectional stream carrying length-prefixed frames in both
 // directions (30–100× faster than a stream per message, and immune to the lost-FIN hang:
-// FACTS.md, transports/README-section.md). Both sides run `verifyPeer: true` with a verifyCallback
+// FACTS.md, README.md "Real networks"). Both sides run `verifyPeer: true` with a verifyCallback
 // that returns undefined or CryptoError.BadCertificate and never throws; the dialler trusts the
 // channel only after the acceptor's welcome frame arrives on the stream.
 import { webcrypto, randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import type { Id } from '../../core/index.js';
 import { certificateNodeId, type NodeCertificate } from '../certs.js';
 import { ChannelReader, DialError, formatAddress, WELCOME_FRAME, type Address, type Channel, type ChannelHandlers, type Driver, type DriverHost } from '../channel.js';
 
-/** Tunables of the QUIC driver, with measured defaults (README-section.md). */
+/** Tunables of the QUIC driver, with measured defaults (README.md "Real networks"). */
 export interface QuicDriverOptions {
   /**
    * UDP payload (bytes), used for both `maxSendUdpPayloadSize` and `maxRecvUdpPayloadSize`. The
@@ -23,7 +23,7 @@ export interface QuicDriverOptions {
   /**
    * UDP payload when both ends are on loopback (a listener bound to 127.0.0.0/8 or ::1, a dial to
    * such an address): the loopback MTU is 64 KiB, and bigger datagrams mean fewer of them (≈ 2× the
-   * full-stack rate at 64 in flight here, README-section.md). Defaults to udpPayloadBytes when that
+   * full-stack rate at 64 in flight here, README.md "Real networks"). Defaults to udpPayloadBytes when that
    * is given explicitly.
    */
   readonly loopbackUdpPayloadBytes?: number;
