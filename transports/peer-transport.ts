@@ -40,6 +40,8 @@ export interface PeerTransportOptions {
   readonly dialTimeoutMs?: number;
   readonly backoffMsMin?: number;
   readonly backoffMsMax?: number;
+  /** An ephemeral connection (not `isPermanent`) with no frame either way for this long is closed (S21; Q18: 60 s). */
+  readonly idleMsMax?: number;
   readonly filter?: LinkFilter;
 }
 
@@ -85,6 +87,8 @@ interface Peer {
   backoffMs: number;
   retryTimer: TimerId | undefined;
   isFlushScheduled: boolean;
+  /** When a frame last went out or came in (idle timeout of ephemeral connections). */
+  lastActivityMs: number;
 }
 
 export const PEER_TRANSPORT_DEFAULTS = {
@@ -98,6 +102,7 @@ export const PEER_TRANSPORT_DEFAULTS = {
   dialTimeoutMs: 5000,
   backoffMsMin: 250,
   backoffMsMax: 30_000,
+  idleMsMax: 60_000,
 } as const;
 
 const SWEEP_INTERVAL_MS = 200;
@@ -135,7 +140,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
   function peerOf(id: Id): Peer {
     let peer = peers.get(id);
     if (peer === undefined) {
-      peer = { id, channels: [], queue: [], queueHead: 0, queueBytes: 0, isDialing: false, isPermanent: false, backoffMs: 0, retryTimer: undefined, isFlushScheduled: false };
+      peer = { id, channels: [], queue: [], queueHead: 0, queueBytes: 0, isDialing: false, isPermanent: false, backoffMs: 0, retryTimer: undefined, isFlushScheduled: false, lastActivityMs: clock.now() };
       peers.set(id, peer);
     }
     return peer;
@@ -169,12 +174,14 @@ export function createPeerTransport(components: PeerTransportComponents, options
     // A newer channel in the same direction replaces an older one (the peer restarted or redialled).
     for (const old of peer.channels.filter((other) => other.isDialer === channel.isDialer)) retire(peer, old, true);
     peer.channels.push(channel);
+    peer.lastActivityMs = clock.now();
     if (peer.channels.length === 1) emitEvent({ kind: 'connected', node: peer.id, address: channel.address });
     peer.backoffMs = 0;
     dedupe(peer);
     scheduleFlush(peer);
     return {
       frame: (frame) => {
+        peer.lastActivityMs = clock.now();
         if (!isClosed) frameHandler(peer.id, frame);
       },
       oversize: (sizeBytes) => drop(peer.id, undefined, sizeBytes, 'frame/too-large', `peer announced a ${sizeBytes}-byte frame (max ${settings.frameSizeMaxBytes}); channel closed`),
@@ -257,7 +264,10 @@ export function createPeerTransport(components: PeerTransportComponents, options
           batchBytes += entry.frame.length + FRAME_HEADER_BYTES;
         }
       }
-      if (batch.length > 0) channel.write(encodeFrames(batch));
+      if (batch.length > 0) {
+        channel.write(encodeFrames(batch));
+        peer.lastActivityMs = nowMs;
+      }
     }
     // Left over frames wait for the channel's drain event (backpressure).
   }
@@ -278,6 +288,12 @@ export function createPeerTransport(components: PeerTransportComponents, options
   function sweep(): void {
     const nowMs = clock.now();
     for (const peer of peers.values()) {
+      if (peer.channels.length > 0 && !peer.isPermanent && queued(peer) === 0 && nowMs - peer.lastActivityMs > settings.idleMsMax) {
+        // S21: an idle ephemeral connection is closed; the next frame for the peer dials again.
+        for (const channel of peer.channels.splice(0)) channel.destroy();
+        emitEvent({ kind: 'disconnected', node: peer.id, reason: 'idle' });
+        continue;
+      }
       if (queued(peer) === 0 || peer.channels.length > 0) continue;
       const kept: QueuedFrame[] = [];
       for (let index = peer.queueHead; index < peer.queue.length; index++) {
