@@ -43,3 +43,5 @@ export type { TraceHeader, TraceRecord, TraceEvent, TraceKind, TraceBackend } fr
 export { summarizeTrace, TraceSummarizer, percentiles } from './summary.js';
 export type { TraceSummary, Percentiles } from './summary.js';
 export { createRng, nodeRng } from './rng.js';
+export { derivePlanIdentities } from './identities.js';
+export type { PlanIdentities } from './identities.js';

@@ -7,7 +7,7 @@ import {
   createKeyedSimCrypto,
   createNode,
   createNodeCrypto,
-  deriveSecret,
+  derivePlanIdentities,
   err,
   IdentityStore,
   ok,
@@ -19,8 +19,8 @@ import {
   type Engine,
   type EngineEnv,
   type Id,
-  type KeyPair,
   type NetworkPlan,
+  type PlanIdentities,
   type Node,
   type PlanEvent,
   type PlanNode,
@@ -64,58 +64,11 @@ export interface SimulationResult {
 }
 
 /** Derived key ids and names of a plan for a seed (what the run summary prints). */
-export interface Identities {
-  readonly crypto: Crypto;
-  readonly nodeKeys: ReadonlyMap<string, KeyPair>;
-  readonly engineKeys: ReadonlyMap<string, KeyPair>;
-  readonly names: ReadonlyMap<Id, string>;
-  topic(name: string): Id;
-  /** The topic's key pair (held by its publisher). */
-  topicKey(name: string): KeyPair;
-  /** The domain's key pair (configuration: the simulator hands it to the members). */
-  domainKey(name: string): KeyPair;
-}
+export type Identities = PlanIdentities;
 
-/** Derives every key of the plan from the seed (names are stable, so adding one changes no other). */
+/** Derives every key of the plan from the seed with the plan's crypto scheme (wrapped, for benchmarks). */
 export function deriveIdentities(plan: NetworkPlan, seed: number, wrapCrypto: (crypto: Crypto) => Crypto = (crypto) => crypto): Identities {
-  const crypto = wrapCrypto(plan.crypto === 'sim-keyed' ? createKeyedSimCrypto() : withVerifyCache(createNodeCrypto()));
-  const nodeKeys = new Map<string, KeyPair>();
-  const engineKeys = new Map<string, KeyPair>();
-  const names = new Map<Id, string>();
-  for (const node of plan.nodes) {
-    const key = crypto.keyPair(deriveSecret(seed, 'node', node.name));
-    nodeKeys.set(node.name, key);
-    names.set(key.id, node.name);
-    for (const engine of node.engines) {
-      const reference = `${node.name}/${engine.name}`;
-      const engineKey = crypto.keyPair(deriveSecret(seed, 'eng', reference));
-      engineKeys.set(reference, engineKey);
-      names.set(engineKey.id, reference);
-    }
-  }
-  const topics = new Map<string, KeyPair>();
-  const topicKey = (name: string): KeyPair => {
-    let key = topics.get(name);
-    if (key === undefined) {
-      key = crypto.keyPair(deriveSecret(seed, 'topic', name));
-      topics.set(name, key);
-      names.set(key.id, name);
-    }
-    return key;
-  };
-  return {
-    crypto,
-    nodeKeys,
-    engineKeys,
-    names,
-    topic: (name) => topicKey(name).id,
-    topicKey,
-    domainKey(name) {
-      const key = crypto.keyPair(deriveSecret(seed, 'dom', name));
-      names.set(key.id, name);
-      return key;
-    },
-  };
+  return derivePlanIdentities(plan, seed, wrapCrypto(plan.crypto === 'sim-keyed' ? createKeyedSimCrypto() : withVerifyCache(createNodeCrypto())));
 }
 
 /** Runs `plan` to its duration (or until nothing is left to do). */
