@@ -1,3 +1,5 @@
+import type { TraceSummary } from '../core/index.js';
+
 // Plain-text tables for terminal output.
 
 /** Renders rows as a left-aligned table with a header row. */
@@ -11,4 +13,21 @@ export function table(header: ReadonlyArray<string>, rows: ReadonlyArray<Readonl
 /** `12.3` style rounding for milliseconds. */
 export function ms(value: number | undefined): string {
   return value === undefined ? '-' : `${Math.round(value * 10) / 10}ms`;
+}
+
+/** The message table of a run summary (the same for simulated and real runs). */
+export function summaryTable(summary: TraceSummary): string {
+  const counts = (byReason: Readonly<Record<string, number>>): string => Object.entries(byReason).map(([reason, count]) => `${reason}=${count}`).join(' ') || '-';
+  return table(
+    ['messages', 'count', 'detail'],
+    [
+      ['sent', summary.sent, ''],
+      ['transmitted (frames)', summary.transmitted, ''],
+      ['delivered', summary.delivered, ''],
+      ['dropped', summary.dropped, counts(summary.dropsByReason)],
+      ['verify failures', summary.verifyFailures, counts(summary.verifyFailuresByReason)],
+      ['RTT (ping)', summary.rttMs?.count ?? 0, summary.rttMs === undefined ? '-' : `p50 ${ms(summary.rttMs.p50)}  p99 ${ms(summary.rttMs.p99)}  max ${ms(summary.rttMs.max)}`],
+      ['latency send→deliver', summary.latencyMs?.count ?? 0, summary.latencyMs === undefined ? '-' : `p50 ${ms(summary.latencyMs.p50)}  p99 ${ms(summary.latencyMs.p99)}`],
+    ],
+  );
 }

@@ -5,9 +5,9 @@ import type { Command } from 'commander';
 import { checkExpectations, loadScenario } from '../../scenarios/index.js';
 import { deployPlan, writeTraceFile } from '../../transports/index.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
-import { ms, table } from '../format.js';
+import { summaryTable } from '../format.js';
 import { writeReport } from '../report.js';
-import { parseSeedFlag, parseUntilFlag } from './run.js';
+import { formatExpectations, parseSeedFlag, parseUntilFlag } from './run.js';
 
 interface DeployFlags {
   readonly inProcess?: boolean;
@@ -54,29 +54,17 @@ export function register(program: Command): void {
       if (flags.report !== undefined) writeReport(flags.report, result.header, result.events, flags.quiet === true);
       const { summary } = result;
       if (flags.quiet !== true) {
-        const drops = Object.entries(summary.dropsByReason).map(([reason, count]) => `${reason}=${count}`).join(' ') || '-';
         process.stdout.write(
           [
             `scenario ${scenario.plan.name}  seed ${result.header.seed}  backend ${result.header.backend} (${transport}, ${flags.inProcess === true ? 'in process' : 'one process per node'})  emulated: ${result.header.emulated?.join(', ')}`,
-            table(
-              ['messages', 'count', 'detail'],
-              [
-                ['sent', summary.sent, ''],
-                ['transmitted (frames)', summary.transmitted, ''],
-                ['delivered', summary.delivered, ''],
-                ['dropped', summary.dropped, drops],
-                ['verify failures', summary.verifyFailures, ''],
-                ['latency send→deliver', summary.latencyMs?.count ?? 0, summary.latencyMs === undefined ? '-' : `p50 ${ms(summary.latencyMs.p50)}  p99 ${ms(summary.latencyMs.p99)}`],
-              ],
-            ),
+            summaryTable(summary),
             `${summary.events} trace events${flags.trace === undefined ? '' : `; trace written to ${flags.trace}`}`,
           ].join('\n') + '\n',
         );
       }
       const results = await checkExpectations(scenario.expect, result.header, result.events, file);
-      for (const expectation of results) {
-        if (flags.quiet !== true || !expectation.isMet) process.stdout.write(`${expectation.isMet ? 'ok  ' : 'FAIL'} ${expectation.name}: ${expectation.detail}\n`);
-      }
+      const shown = flags.quiet === true ? results.filter((expectation) => !expectation.isMet) : results;
+      if (shown.length > 0) process.stdout.write('\n' + formatExpectations(shown) + '\n');
       if (results.some((expectation) => !expectation.isMet)) process.exitCode = EXIT_FAILED;
     });
 }

@@ -5,7 +5,7 @@ import { checkExpectations, loadDefault, loadScenario, parseDuration, type Expec
 import { simulate, type SimulationResult } from '../../sim/index.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
 import { writeReport } from '../report.js';
-import { ms, table } from '../format.js';
+import { ms, summaryTable, table } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { createTraceFileWriter } from '../trace-file.js';
 
@@ -119,22 +119,9 @@ function formatRun(plan: NetworkPlan, result: SimulationResult, isVerbose: boole
   );
   out.push('', `links (${plan.links.length}, both directions, as resolved at the end of the run)`, table(['link', 'latency', 'jitter', 'bandwidth', 'loss', 'dup', 'frameMax'], linkRows), ...more(plan.links.length));
 
-  const drops = Object.entries(summary.dropsByReason).map(([reason, count]) => `${reason}=${count}`).join(' ') || '-';
-  const fails = Object.entries(summary.verifyFailuresByReason).map(([reason, count]) => `${reason}=${count}`).join(' ') || '-';
   out.push(
     '',
-    table(
-      ['messages', 'count', 'detail'],
-      [
-        ['sent', summary.sent, ''],
-        ['transmitted (frames)', summary.transmitted, ''],
-        ['delivered', summary.delivered, ''],
-        ['dropped', summary.dropped, drops],
-        ['verify failures', summary.verifyFailures, fails],
-        ['RTT (ping)', summary.rttMs?.count ?? 0, summary.rttMs === undefined ? '-' : `p50 ${ms(summary.rttMs.p50)}  p99 ${ms(summary.rttMs.p99)}  max ${ms(summary.rttMs.max)}`],
-        ['latency send→deliver', summary.latencyMs?.count ?? 0, summary.latencyMs === undefined ? '-' : `p50 ${ms(summary.latencyMs.p50)}  p99 ${ms(summary.latencyMs.p99)}`],
-      ],
-    ),
+    summaryTable(summary),
     '',
     `${summary.events} trace events, ${result.executed} scheduler events${tracePath === undefined ? '' : `; trace written to ${tracePath}`}`,
   );
