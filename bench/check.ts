@@ -17,7 +17,7 @@ export interface CheckBenchRow {
 const SCENARIO = join(import.meta.dirname, '..', 'scenarios', 'examples', 'workload-expectations.yaml');
 
 /** Seeds 1..`seedCount` of workload-expectations.yaml (12 nodes, 8 s virtual, Ed25519). */
-export async function benchCheck(seedCount = 16): Promise<CheckBenchRow[]> {
+export async function benchCheck(seedCount = 64): Promise<CheckBenchRow[]> {
   const seeds = parseSeeds(`1..${seedCount}`);
   const counts = [...new Set([0, 1, 2, availableParallelism()])];
   const rows: CheckBenchRow[] = [];
