@@ -67,7 +67,11 @@ export interface SendOptions {
 /** Structured values for `log`. */
 export type LogData = Readonly<Record<string, number | string | boolean>>;
 
-/** What a handler may do; every effect is applied by the Node runtime after the handler returns. */
+/**
+ * What a handler may do; every effect is applied by the Node runtime after the handler returns.
+ * Call its methods on `ctx` (`ctx.send(…)`); only `sign`, `signAs`, `verify` and `hash` may be
+ * passed around as plain functions.
+ */
 export interface EngineContext {
   /** This engine's identity. */
   readonly self: Id;

@@ -213,11 +213,13 @@ export function engineMessageSigningBytes(encoded: Uint8Array): Uint8Array {
 
 /** Signs `message` with the source engine's key; returns the message and its canonical bytes. */
 export function signEngineMessage(crypto: Crypto, key: KeyPair, message: UnsignedEngineMessage): { message: EngineMessage; bytes: Uint8Array } {
-  const writer = new Writer(128 + message.body.length);
+  // The domain tag is written first so the signed bytes are a view, and the encoding one copy.
+  const writer = new Writer(ENGINE_MESSAGE_DOMAIN.length + 192 + message.body.length);
+  writer.raw(ENGINE_MESSAGE_DOMAIN);
   writeUnsignedEngineMessage(writer, message);
-  const unsigned = writer.finish();
-  const sig = crypto.sign(key, concatBytes(ENGINE_MESSAGE_DOMAIN, unsigned));
-  return { message: { ...message, sig }, bytes: concatBytes(unsigned, sig) };
+  const sig = crypto.sign(key, writer.view());
+  writer.raw(sig);
+  return { message: { ...message, sig }, bytes: writer.finish(ENGINE_MESSAGE_DOMAIN.length) };
 }
 
 /** True when `encoded` (the canonical bytes of `message`) carries a valid signature by `message.src`. */
@@ -258,11 +260,11 @@ export function decodeP2PMessage(bytes: Uint8Array): Result<P2PMessage, CodecErr
 
 /** Signs an envelope with the sending node's key; returns the frame bytes. */
 export function signP2PMessage(crypto: Crypto, nodeKey: KeyPair, message: UnsignedP2PMessage): Uint8Array {
-  const writer = new Writer(96 + message.msg.length);
+  const writer = new Writer(P2P_MESSAGE_DOMAIN.length + 160 + message.msg.length);
+  writer.raw(P2P_MESSAGE_DOMAIN);
   writeUnsignedP2PMessage(writer, message);
-  const unsigned = writer.finish();
-  const sig = crypto.sign(nodeKey, concatBytes(P2P_MESSAGE_DOMAIN, unsigned));
-  return concatBytes(unsigned, sig);
+  writer.raw(crypto.sign(nodeKey, writer.view()));
+  return writer.finish(P2P_MESSAGE_DOMAIN.length);
 }
 
 /** True when the frame `encoded` of `message` carries a valid signature by `message.src`. */

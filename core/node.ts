@@ -2,9 +2,8 @@
 // outbound paths over the ports. Everything observable goes to the TraceSink.
 import { NetmachineError } from './assert.js';
 import { toHex, utf8 } from './bytes.js';
-import type { Advert } from './adverts.js';
-import type { IdentityStore, IdentityUpdate, NodeRecordPatch } from './directory.js';
-import type { Engine, EngineContext, EngineInput, LogData, Notice, RelayPolicy, SendOptions, TopicOptions } from './engine.js';
+import type { IdentityStore, IdentityUpdate } from './directory.js';
+import type { Engine, EngineContext, EngineInput, Notice, RelayPolicy } from './engine.js';
 import { shortId, type Id } from './ids.js';
 import {
   decodeEngineMessage,
@@ -21,6 +20,7 @@ import {
 import type { Clock, Crypto, KeyPair, Rng, TimerId, TraceSink, Transport } from './ports.js';
 import { chooseDomainMember, ReplayWindow, resolveTransportPrefs, routeIncoming, routeOutgoing, TopicTable, type RoutingTable } from './router.js';
 import { canSeal, decodeRelayMessage, openRelay, sealRelay, verifyRelayMessage } from './relay.js';
+import { HostedContext, type ContextHost, type Effect, type HostedEngine } from './engine-context.js';
 import { TopicService } from './topic-service.js';
 import { messageTraceId, type TraceRecord } from './trace.js';
 
@@ -45,7 +45,7 @@ export interface NodeOptions {
   readonly transportDefaults?: Partial<TransportPrefs>;
 }
 
-export const DEFAULT_PROTOCOL = 'netmachine.raw/1.0';
+export { DEFAULT_PROTOCOL } from './engine-context.js';
 /** Q10: messages parked per destination while it is looked up, and how long the lookup may take. */
 export const PARKED_PER_DESTINATION_MAX = 256;
 export const LOOKUP_TIMEOUT_MS = 2000;
@@ -70,31 +70,6 @@ export interface Node {
   /** Skews the time this node's engines read from `ctx.now()` by `skewMs` (timers are unaffected). */
   setClockSkew(skewMs: number): void;
 }
-
-interface HostedEngine {
-  readonly name: string;
-  readonly key: KeyPair;
-  readonly engine: Engine;
-  readonly rng: Rng;
-  readonly timers: Map<TimerId, true>;
-  nextMessageId: number;
-}
-
-type Effect =
-  | { readonly kind: 'send'; readonly message: Omit<EngineMessage, 'sig'> }
-  | { readonly kind: 'subscribe' | 'unsubscribe'; readonly topic: Id; readonly options?: TopicOptions }
-  | { readonly kind: 'create-topic'; readonly key: KeyPair; readonly options: TopicOptions }
-  | { readonly kind: 'delete-topic'; readonly topic: Id }
-  | { readonly kind: 'bridge' | 'watch' | 'resolve' }
-  | { readonly kind: 'update-node'; readonly id: Id; readonly patch: NodeRecordPatch }
-  | { readonly kind: 'offer-advert'; readonly advert: Advert }
-  | { readonly kind: 'offer-relay'; readonly policy: RelayPolicy }
-  | { readonly kind: 'serve-domain'; readonly domain: Id }
-  | { readonly kind: 'rtt'; readonly node: Id; readonly rttMs: number }
-  | { readonly kind: 'failure'; readonly node: Id }
-  | { readonly kind: 'inject'; readonly encoded: Uint8Array; readonly sourceNode: Id }
-  | { readonly kind: 'notify-topic'; readonly topic: Id; readonly notice: 'topic-subscribed' | 'topic-unsubscribed' }
-  | { readonly kind: 'log'; readonly text: string; readonly data?: LogData };
 
 /** Creates a node bound to its ports. */
 export function createNode(components: NodeComponents, options: NodeOptions): Node {
@@ -142,74 +117,40 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
 
   function run(hosted: HostedEngine, input: EngineInput, cause: string | undefined): void {
     if (isStopped) return;
-    const effects: Effect[] = [];
-    const ctx = contextFor(hosted, effects);
-    try {
-      hosted.engine.handle(input, ctx);
-    } catch (error) {
-      // A user engine's bug must not take the node down; it is traced and the effects still apply.
-      emit({ kind: 'log', engine: hosted.name, reason: 'engine-error', text: String((error as Error)?.stack ?? error).slice(0, 2000) });
-    }
+    const effects = collect(hosted, (ctx) => {
+      try {
+        hosted.engine.handle(input, ctx);
+      } catch (error) {
+        // A user engine's bug must not take the node down; it is traced and the effects still apply.
+        emit({ kind: 'log', engine: hosted.name, reason: 'engine-error', text: String((error as Error)?.stack ?? error).slice(0, 2000) });
+      }
+    });
     for (const effect of effects) apply(hosted, effect, cause);
   }
 
-  function contextFor(hosted: HostedEngine, effects: Effect[]): EngineContext {
-    const send = (dst: Destination, body: Uint8Array, sendOptions: SendOptions = {}): number => {
-      const id = hosted.nextMessageId++;
-      const message = {
-        src: hosted.key.id,
-        dst,
-        id,
-        ...(sendOptions.replyTo !== undefined && { replyTo: sendOptions.replyTo }),
-        ...(sendOptions.expiryMs !== undefined && { expiry: Math.ceil(clock.now() + sendOptions.expiryMs) }),
-        ...(sendOptions.scope !== undefined && { scope: sendOptions.scope }),
-        ...(sendOptions.tprefs !== undefined && { tprefs: sendOptions.tprefs }),
-        protocol: sendOptions.protocol ?? DEFAULT_PROTOCOL,
-        body: body.slice(),
-      };
-      effects.push({ kind: 'send', message });
-      return id;
-    };
-    return {
-      self: hosted.key.id,
-      node: self,
-      session: options.session,
-      name: hosted.name,
-      now: () => clock.now() + clockSkewMs,
-      rng: hosted.rng,
-      send,
-      reply: (input, body, sendOptions = {}) =>
-        send({ kind: 'engine', engine: input.message.src, node: input.sourceNode }, body, { ...sendOptions, replyTo: input.message.id }),
-      publish: (topic, body, sendOptions) => send({ kind: 'topic', topic }, body, sendOptions),
-      subscribe: (topic, topicOptions) => effects.push(topicOptions === undefined ? { kind: 'subscribe', topic } : { kind: 'subscribe', topic, options: topicOptions }),
-      unsubscribe: (topic, topicOptions) => effects.push(topicOptions === undefined ? { kind: 'unsubscribe', topic } : { kind: 'unsubscribe', topic, options: topicOptions }),
-      createTopic: (key, topicOptions = {}) => effects.push({ kind: 'create-topic', key, options: topicOptions }),
-      deleteTopic: (topic) => effects.push({ kind: 'delete-topic', topic }),
-      bridgeTopics: () => effects.push({ kind: 'bridge' }),
-      injectTopicMessage: (encoded, sourceNode) => effects.push({ kind: 'inject', encoded: encoded.slice(), sourceNode }),
-      notifyTopic: (topic, notice) => effects.push({ kind: 'notify-topic', topic, notice }),
-      lookupNode: (id) => options.directory.node(id),
-      lookupEngine: (id) => options.directory.engineNode(id),
-      updateNode: (id, patch) => effects.push({ kind: 'update-node', id, patch }),
-      offerAdvert: (advert) => effects.push({ kind: 'offer-advert', advert }),
-      watchIdentities: () => effects.push({ kind: 'watch' }),
-      resolveIdentities: () => effects.push({ kind: 'resolve' }),
-      offerRelay: (policy = {}) => effects.push({ kind: 'offer-relay', policy }),
-      serveDomain: (domain) => effects.push({ kind: 'serve-domain', domain }),
-      anycastMember: (domain) => chooseDomainMember(table, domain),
-      recordRtt: (node, rttMs) => effects.push({ kind: 'rtt', node, rttMs }),
-      recordFailure: (node) => effects.push({ kind: 'failure', node }),
-      sign: (bytes) => crypto.sign(hosted.key, bytes),
-      signAs: (key, bytes) => crypto.sign(key, bytes),
-      verify: (id, bytes, signature) => crypto.verify(id, bytes, signature),
-      hash: (bytes) => crypto.hash(bytes),
-      setTimer: (delayMs, tag = '') => setTimer(hosted, delayMs, tag),
-      cancelTimer: (timer) => {
-        if (hosted.timers.delete(timer)) clock.cancel(timer);
-      },
-      log: (text, data) => effects.push(data === undefined ? { kind: 'log', text } : { kind: 'log', text, data }),
-    };
+  /** Runs `action` with the engine's context and returns the effects it asked for. */
+  function collect(hosted: HostedEngine, action: (ctx: EngineContext) => void): Effect[] {
+    const previous = hosted.effects;
+    const effects: Effect[] = [];
+    hosted.effects = effects;
+    try {
+      action((hosted.ctx ??= new HostedContext(contextHost, hosted)));
+    } finally {
+      hosted.effects = previous;
+    }
+    return effects;
   }
+
+  const contextHost: ContextHost = {
+    self,
+    session: options.session,
+    clock,
+    crypto,
+    directory: options.directory,
+    skewMs: () => clockSkewMs,
+    anycastMember: (domain) => chooseDomainMember(table, domain),
+    setTimer: (hosted, delayMs, tag) => setTimer(hosted, delayMs, tag),
+  };
 
   let currentCause: string | undefined;
   function setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId {
@@ -522,7 +463,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     addEngine(name, key, engine) {
       if (engineNames.has(name)) throw new NetmachineError('node/duplicate-engine', `node "${options.name}" already hosts an engine named "${name}"`);
       // Ids stay unique per (src, dst) across restarts (I7): each session numbers from its own 2^32 block.
-      engines.set(key.id, { name, key, engine, rng: components.rng.fork(`engine/${name}`), timers: new Map(), nextMessageId: firstMessageId(options.session) });
+      engines.set(key.id, { name, key, engine, rng: components.rng.fork(`engine/${name}`), timers: new Map(), nextMessageId: firstMessageId(options.session), effects: [], ctx: undefined });
       engineNames.set(name, key.id);
       options.directory.setEngineNode(key.id, self);
     },
@@ -542,9 +483,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
       const id = engineNames.get(name);
       const hosted = id === undefined ? undefined : engines.get(id);
       if (hosted === undefined || isStopped) return false;
-      const effects: Effect[] = [];
-      action(contextFor(hosted, effects));
-      for (const effect of effects) apply(hosted, effect, undefined);
+      for (const effect of collect(hosted, action)) apply(hosted, effect, undefined);
       return true;
     },
     setClockSkew(skewMs) {

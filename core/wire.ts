@@ -75,9 +75,13 @@ export class Writer {
   string(text: string): this {
     return this.bytes(utf8Encoder.encode(text));
   }
-  /** A copy of the written bytes. */
-  finish(): Uint8Array {
-    return this.buffer.slice(0, this.length);
+  /** A copy of the written bytes from `offset` (default: all of them). */
+  finish(offset = 0): Uint8Array {
+    return this.buffer.slice(offset, this.length);
+  }
+  /** A view of the bytes written so far; valid only until the next write. */
+  view(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
   }
 }
 

@@ -1,0 +1,174 @@
+// The context engines act through: one small object per hosted engine whose methods (on the
+// prototype, shared by every engine) record effects for the Node runtime to apply after the
+// handler returns. A context built per call would allocate ~35 closures per message.
+import type { Advert } from './adverts.js';
+import type { IdentityStore, NodeRecordPatch } from './directory.js';
+import type { Engine, EngineContext, EngineInput, LogData, RelayPolicy, SendOptions, TopicOptions } from './engine.js';
+import type { Id } from './ids.js';
+import type { Destination, EngineMessage } from './message.js';
+import type { Clock, Crypto, KeyPair, Rng, TimerId } from './ports.js';
+
+export const DEFAULT_PROTOCOL = 'netmachine.raw/1.0';
+
+export interface HostedEngine {
+  readonly name: string;
+  readonly key: KeyPair;
+  readonly engine: Engine;
+  readonly rng: Rng;
+  readonly timers: Map<TimerId, true>;
+  nextMessageId: number;
+  /** Where the running handler's effects go (swapped per call; handlers never nest). */
+  effects: Effect[];
+  /** Built once per engine: a context per call would allocate ~35 closures per message. */
+  ctx: EngineContext | undefined;
+}
+
+export type Effect =
+  | { readonly kind: 'send'; readonly message: Omit<EngineMessage, 'sig'> }
+  | { readonly kind: 'subscribe' | 'unsubscribe'; readonly topic: Id; readonly options?: TopicOptions }
+  | { readonly kind: 'create-topic'; readonly key: KeyPair; readonly options: TopicOptions }
+  | { readonly kind: 'delete-topic'; readonly topic: Id }
+  | { readonly kind: 'bridge' | 'watch' | 'resolve' }
+  | { readonly kind: 'update-node'; readonly id: Id; readonly patch: NodeRecordPatch }
+  | { readonly kind: 'offer-advert'; readonly advert: Advert }
+  | { readonly kind: 'offer-relay'; readonly policy: RelayPolicy }
+  | { readonly kind: 'serve-domain'; readonly domain: Id }
+  | { readonly kind: 'rtt'; readonly node: Id; readonly rttMs: number }
+  | { readonly kind: 'failure'; readonly node: Id }
+  | { readonly kind: 'inject'; readonly encoded: Uint8Array; readonly sourceNode: Id }
+  | { readonly kind: 'notify-topic'; readonly topic: Id; readonly notice: 'topic-subscribed' | 'topic-unsubscribed' }
+  | { readonly kind: 'log'; readonly text: string; readonly data?: LogData };
+
+/** What a context needs from its node. */
+export interface ContextHost {
+  readonly self: Id;
+  readonly session: number;
+  readonly clock: Clock;
+  readonly crypto: Crypto;
+  readonly directory: IdentityStore;
+  skewMs(): number;
+  anycastMember(domain: Id): Id | undefined;
+  setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId;
+}
+
+type MessageInput = Extract<EngineInput, { kind: 'message' }>;
+
+/** The EngineContext of one hosted engine. */
+export class HostedContext implements EngineContext {
+  constructor(
+    private readonly host: ContextHost,
+    private readonly hosted: HostedEngine,
+  ) {}
+
+  get self(): Id {
+    return this.hosted.key.id;
+  }
+  get node(): Id {
+    return this.host.self;
+  }
+  get session(): number {
+    return this.host.session;
+  }
+  get name(): string {
+    return this.hosted.name;
+  }
+  get rng(): Rng {
+    return this.hosted.rng;
+  }
+  now(): number {
+    return this.host.clock.now() + this.host.skewMs();
+  }
+  private effect(effect: Effect): void {
+    this.hosted.effects.push(effect);
+  }
+  send(dst: Destination, body: Uint8Array, sendOptions: SendOptions = {}): number {
+    const id = this.hosted.nextMessageId++;
+    const message = {
+      src: this.hosted.key.id,
+      dst,
+      id,
+      ...(sendOptions.replyTo !== undefined && { replyTo: sendOptions.replyTo }),
+      ...(sendOptions.expiryMs !== undefined && { expiry: Math.ceil(this.host.clock.now() + sendOptions.expiryMs) }),
+      ...(sendOptions.scope !== undefined && { scope: sendOptions.scope }),
+      ...(sendOptions.tprefs !== undefined && { tprefs: sendOptions.tprefs }),
+      protocol: sendOptions.protocol ?? DEFAULT_PROTOCOL,
+      body: body.slice(),
+    };
+    this.effect({ kind: 'send', message });
+    return id;
+  }
+  reply(input: MessageInput, body: Uint8Array, sendOptions: SendOptions = {}): number {
+    return this.send({ kind: 'engine', engine: input.message.src, node: input.sourceNode }, body, { ...sendOptions, replyTo: input.message.id });
+  }
+  publish(topic: Id, body: Uint8Array, sendOptions?: SendOptions): number {
+    return this.send({ kind: 'topic', topic }, body, sendOptions);
+  }
+  subscribe(topic: Id, topicOptions?: TopicOptions): void {
+    this.effect(topicOptions === undefined ? { kind: 'subscribe', topic } : { kind: 'subscribe', topic, options: topicOptions });
+  }
+  unsubscribe(topic: Id, topicOptions?: TopicOptions): void {
+    this.effect(topicOptions === undefined ? { kind: 'unsubscribe', topic } : { kind: 'unsubscribe', topic, options: topicOptions });
+  }
+  createTopic(key: KeyPair, topicOptions: TopicOptions = {}): void {
+    this.effect({ kind: 'create-topic', key, options: topicOptions });
+  }
+  deleteTopic(topic: Id): void {
+    this.effect({ kind: 'delete-topic', topic });
+  }
+  bridgeTopics(): void {
+    this.effect({ kind: 'bridge' });
+  }
+  injectTopicMessage(encoded: Uint8Array, sourceNode: Id): void {
+    this.effect({ kind: 'inject', encoded: encoded.slice(), sourceNode });
+  }
+  notifyTopic(topic: Id, notice: 'topic-subscribed' | 'topic-unsubscribed'): void {
+    this.effect({ kind: 'notify-topic', topic, notice });
+  }
+  lookupNode(id: Id): ReturnType<EngineContext['lookupNode']> {
+    return this.host.directory.node(id);
+  }
+  lookupEngine(id: Id): Id | undefined {
+    return this.host.directory.engineNode(id);
+  }
+  updateNode(id: Id, patch: NodeRecordPatch): void {
+    this.effect({ kind: 'update-node', id, patch });
+  }
+  offerAdvert(advert: Advert): void {
+    this.effect({ kind: 'offer-advert', advert });
+  }
+  watchIdentities(): void {
+    this.effect({ kind: 'watch' });
+  }
+  resolveIdentities(): void {
+    this.effect({ kind: 'resolve' });
+  }
+  offerRelay(policy: RelayPolicy = {}): void {
+    this.effect({ kind: 'offer-relay', policy });
+  }
+  serveDomain(domain: Id): void {
+    this.effect({ kind: 'serve-domain', domain });
+  }
+  anycastMember(domain: Id): Id | undefined {
+    return this.host.anycastMember(domain);
+  }
+  recordRtt(node: Id, rttMs: number): void {
+    this.effect({ kind: 'rtt', node, rttMs });
+  }
+  recordFailure(node: Id): void {
+    this.effect({ kind: 'failure', node });
+  }
+  // Engines pass these as plain functions (e.g. `signEvent(ctx.sign, …)`), so they are bound.
+  readonly sign = (bytes: Uint8Array): Uint8Array => this.host.crypto.sign(this.hosted.key, bytes);
+  readonly signAs = (key: KeyPair, bytes: Uint8Array): Uint8Array => this.host.crypto.sign(key, bytes);
+  readonly verify = (id: Id, bytes: Uint8Array, signature: Uint8Array): boolean => this.host.crypto.verify(id, bytes, signature);
+  readonly hash = (bytes: Uint8Array): Uint8Array => this.host.crypto.hash(bytes);
+  setTimer(delayMs: number, tag = ''): TimerId {
+    return this.host.setTimer(this.hosted, delayMs, tag);
+  }
+  cancelTimer(timer: TimerId): void {
+    if (this.hosted.timers.delete(timer)) this.host.clock.cancel(timer);
+  }
+  log(text: string, data?: LogData): void {
+    this.effect(data === undefined ? { kind: 'log', text } : { kind: 'log', text, data });
+  }
+}
