@@ -1,6 +1,6 @@
 // Reading trace files for the CLI, with located errors.
 import { readFileSync } from 'node:fs';
-import { readTrace, formatTraceReadError, type Trace } from '../viz/index.js';
+import { readTrace, type Trace } from '../viz/index.js';
 import { CliError } from './errors.js';
 
 /** The raw text of a trace file (exit 2 when unreadable). */
@@ -15,6 +15,6 @@ export function readTraceText(path: string): string {
 /** A parsed trace file; a malformed one is an error located by line. */
 export function readTraceFile(path: string): Trace {
   const parsed = readTrace(readTraceText(path));
-  if (!parsed.ok) throw new CliError('cli/bad-trace', `${path}:${formatTraceReadError(parsed.error)}`);
+  if (!parsed.ok) throw new CliError('cli/bad-trace', `${path}:${parsed.error.line}: ${parsed.error.message} (${parsed.error.code})`);
   return parsed.value;
 }
