@@ -1,7 +1,7 @@
 // The context engines act through: one small object per hosted engine whose methods (on the
 // prototype, shared by every engine) record effects for the Node runtime to apply after the
 // handler returns. A context built per call would allocate ~35 closures per message.
-import type { Advert } from './adverts.js';
+import type { Advert, DomainAdvert } from './adverts.js';
 import type { IdentityStore, NodeRecordPatch } from './directory.js';
 import type { Engine, EngineContext, EngineInput, LogData, RelayPolicy, SendOptions, TopicOptions } from './engine.js';
 import type { Id } from './ids.js';
@@ -129,6 +129,9 @@ export class HostedContext implements EngineContext {
   }
   lookupEngine(id: Id): Id | undefined {
     return this.host.directory.engineNode(id);
+  }
+  lookupDomain(id: Id): DomainAdvert | undefined {
+    return this.host.directory.advert('domain', id);
   }
   updateNode(id: Id, patch: NodeRecordPatch): void {
     this.effect({ kind: 'update-node', id, patch });

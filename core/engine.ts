@@ -2,7 +2,7 @@
 import type { Result } from './assert.js';
 import type { Id } from './ids.js';
 import type { Destination, EngineMessage, RoutingScope, TransportPrefs } from './message.js';
-import type { Advert, TopicAdvert } from './adverts.js';
+import type { Advert, DomainAdvert, TopicAdvert } from './adverts.js';
 import type { IdentityUpdate, NodeRecord, NodeRecordPatch } from './directory.js';
 import type { KeyPair, Rng, TimerId } from './ports.js';
 
@@ -115,6 +115,8 @@ export interface EngineContext {
   lookupNode(id: Id): NodeRecord | undefined;
   /** The node an engine runs on, if known. */
   lookupEngine(id: Id): Id | undefined;
+  /** The stored, verified advert of domain `id` (its member nodes), if known. */
+  lookupDomain(id: Id): DomainAdvert | undefined;
   /** `UpdateIdentityRequest`: merges `patch` into the node record. */
   updateNode(id: Id, patch: NodeRecordPatch): void;
   /** Offers a received or configured advert to the store (kept only if valid and newer, I8). */

@@ -38,12 +38,13 @@ export type StorageMessage =
   | { op: 'put'; content: string; replication: number; expiryMs?: number; minTrust?: number }
   | { op: 'put-result'; id: string; receipts: StorageReceipt[] }
   | { op: 'get'; id: string }
-  | { op: 'lookup'; id: string; random?: boolean; topic?: Id }
+  /** `domain` confines the random walk to the domain's member nodes (S24). */
+  | { op: 'lookup'; id: string; random?: boolean; topic?: Id; domain?: Id }
   | { op: 'block'; id: string; content: string | null }
   | { op: 'store'; req: number; id: string; content: string; expiry: number; minTrust: number }
   | { op: 'stored'; req: number; receipt: StorageReceipt | null }
   | { op: 'fetch'; req: number; id: string }
-  | { op: 'walk'; req: number; id: string; ttl: number; path: Id[] }
+  | { op: 'walk'; req: number; id: string; ttl: number; path: Id[]; members?: Id[] }
   /** BlockSearchTopic: climbs the topic's tree towards the publisher, one parent per hop. */
   | { op: 'climb'; req: number; id: string; topic: Id; ttl: number; path: Id[] }
   | { op: 'found'; req: number; id: string; content: string | null; path: Id[] };
@@ -67,6 +68,8 @@ interface Search {
   readonly holders: Array<{ engine: Id; node: Id }>;
   readonly isRandom: boolean;
   readonly topic: Id | undefined;
+  /** Member nodes of the domain the walk is confined to (from its verified advert). */
+  readonly members: ReadonlyArray<Id> | undefined;
   stage: number;
 }
 
@@ -154,9 +157,9 @@ export const createStorageEngine: EngineFactory = (params, env) => {
       return;
     }
     const walkStage = search.holders.length + (search.topic === undefined ? 0 : 1);
-    const first = stage === walkStage && search.isRandom ? randomPeer(ctx, []) : undefined;
+    const first = stage === walkStage && search.isRandom ? randomPeer(ctx, [], search.members) : undefined;
     if (first !== undefined) {
-      send(ctx, peer(first)!, { op: 'walk', req, id: search.id, ttl: options.walkHopsMax, path: [ctx.node] });
+      send(ctx, peer(first)!, { op: 'walk', req, id: search.id, ttl: options.walkHopsMax, path: [ctx.node], ...(search.members !== undefined && { members: [...search.members] }) });
       ctx.setTimer(options.requestTimeoutMs * (options.walkHopsMax + 2), `search:${req}:${stage}`);
       return;
     }
@@ -172,8 +175,9 @@ export const createStorageEngine: EngineFactory = (params, env) => {
     answer(ctx, search.requester, { op: 'block', id, content });
   }
 
-  function randomPeer(ctx: EngineContext, path: ReadonlyArray<Id>): Id | undefined {
-    const all = [...peers.keys()];
+  function randomPeer(ctx: EngineContext, path: ReadonlyArray<Id>, members: ReadonlyArray<Id> | undefined): Id | undefined {
+    // A walk confined to a domain only steps to its member nodes (S24).
+    const all = [...peers.keys()].filter((node) => members === undefined || members.includes(node));
     const fresh = all.filter((node) => !path.includes(node));
     const pool = fresh.length > 0 ? fresh : all;
     return pool.length === 0 ? undefined : pool[ctx.rng.int(pool.length)];
@@ -204,7 +208,7 @@ export const createStorageEngine: EngineFactory = (params, env) => {
       case 'walk': {
         const path = [...message.path, ctx.node];
         const block = servable(ctx, message.id, message.path[0]!);
-        const next = block === undefined && message.ttl > 0 ? randomPeer(ctx, path) : undefined;
+        const next = block === undefined && message.ttl > 0 ? randomPeer(ctx, path, message.members) : undefined;
         if (next !== undefined) return send(ctx, peer(next)!, { ...message, ttl: message.ttl - 1, path });
         return send(ctx, from, { op: 'found', req: message.req, id: message.id, content: block === undefined ? null : toHex(block.content), path: message.path });
       }
@@ -240,7 +244,9 @@ export const createStorageEngine: EngineFactory = (params, env) => {
         const block = servable(ctx, message.id, ctx.node);
         if (block !== undefined) return answer(ctx, requester, { op: 'block', id: message.id, content: toHex(block.content) });
         const req = nextRequest++;
-        searches.set(req, { id: message.id, requester, holders: (holders.get(message.id) ?? []).slice(), isRandom: message.random === true, topic: message.topic, stage: 0 });
+        // An unknown domain has no known members: the walk then has nowhere to go.
+        const members = message.domain === undefined ? undefined : (ctx.lookupDomain(message.domain)?.nodes ?? []);
+        searches.set(req, { id: message.id, requester, holders: (holders.get(message.id) ?? []).slice(), isRandom: message.random === true, topic: message.topic, members, stage: 0 });
         return advance(ctx, req);
       }
       default:

@@ -154,3 +154,38 @@ function simulateNodeId(size: number, edges: ReadonlyArray<readonly [number, num
   }
   return idCache.get(key)!;
 }
+
+describe('storage search confined to a domain', () => {
+  it('S24: a random walk confined to a domain only visits that domain\'s member nodes', () => {
+    const walkTargets = (domain: string | undefined, seed: number): string[] => {
+      const lookup = (_params: unknown, env: EngineEnv): Engine => {
+        const storage = env.resolve(`${env.nodeName}/storage`);
+        return {
+          handle(input, ctx) {
+            if (!storage.ok) return;
+            if (input.kind === 'start') ctx.setTimer(500, 'lookup');
+            if (input.kind !== 'timer') return;
+            const message: StorageMessage = { op: 'lookup', id: 'ab'.repeat(32), random: true, ...(domain !== undefined && { domain: env.domainKey!(domain).id }) };
+            ctx.send({ kind: 'engine', ...storage.value }, jsonBody(message), { protocol: STORAGE_PROTOCOL });
+          },
+        };
+      };
+      const member = engine('domain-member', { domain: 'shelf', members: ['n1', 'n2'] });
+      // A star around n0 plus a ring n1–n2–n3–n4–n1, so a walk can go on from any node.
+      const edges = [[0, 1], [0, 2], [0, 3], [0, 4], [1, 2], [2, 3], [3, 4], [4, 1]] as const;
+      const plan = graphPlan(5, edges, (i) => [engine('storage'), ...(i === 1 || i === 2 ? [member] : []), ...(i === 0 ? [custom('client', lookup)] : [])], { seed, durationMs: 3000 });
+      const { events } = simulate(plan);
+      // Storage-to-storage sends after the lookup: walk steps, and answers travelling back along the
+      // path to the requester n0 (which is not a member and is never a walk step: it is on the path).
+      return events
+        .filter((event) => event.kind === 'send' && event.engine === 'storage' && event.t >= 500 && event.to?.endsWith('/storage') === true)
+        .map((event) => event.to!.split('/')[0]!)
+        .filter((node) => node !== 'n0');
+    };
+    const confined = [1, 2, 3, 4, 5, 6].flatMap((seed) => walkTargets('shelf', seed));
+    expect(confined.length).toBeGreaterThan(6);
+    expect(new Set(confined)).toEqual(new Set(['n1', 'n2']));
+    const free = [1, 2, 3, 4, 5, 6].flatMap((seed) => walkTargets(undefined, seed));
+    expect(free.some((node) => node === 'n3' || node === 'n4')).toBe(true);
+  });
+});
