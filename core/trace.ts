@@ -5,7 +5,7 @@ export const TRACE_FORMAT = 'netmachine-trace';
 export const TRACE_VERSION = 1;
 
 /** Which backend produced a trace. */
-export type TraceBackend = 'sim' | 'quic' | 'tls';
+export type TraceBackend = 'sim' | 'quic' | 'tls' | 'quic+tls';
 
 /** The first line of every trace. */
 export interface TraceHeader {

@@ -260,7 +260,7 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
   const header: TraceHeader = {
     format: TRACE_FORMAT,
     version: TRACE_VERSION,
-    backend: options.transport === 'tls' ? 'tls' : 'quic',
+    backend: options.transport === 'both' ? 'quic+tls' : options.transport,
     seed,
     scenario: plan.source,
     started,

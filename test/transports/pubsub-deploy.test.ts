@@ -50,4 +50,11 @@ engines:
     const heard = real.events.filter((event) => event.kind === 'log' && event.engine === 'gossip' && event.text === 'heard').map((event) => event.node);
     expect(new Set(heard)).toEqual(new Set(['n1', 'n2', 'n3']));
   }, 60_000);
+
+  it('--transport both: adverts list QUIC then TLS, the trace says quic+tls, and pub/sub delivers as in the simulator', async () => {
+    const plan = await loadScenarioText(SCENARIO, 'pubsub-deploy.yaml');
+    const real = await deployPlan(plan, { transport: 'both', isInProcess: true });
+    expect(real.header.backend).toBe('quic+tls');
+    expect(topicDelivery(real.events, 'news')).toEqual(topicDelivery(simulate(plan).events, 'news'));
+  }, 60_000);
 });
