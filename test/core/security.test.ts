@@ -9,7 +9,19 @@ import {
   signP2PMessage,
   utf8,
 } from '../../core/index.js';
-import { createHarness } from '../support/harness.js';
+import { createHarness, type Harness } from '../support/harness.js';
+
+/** Mallory signs an engine message claiming A's engine; A's node key wraps it in a valid envelope. */
+function injectForgedEngineMessage(harness: Harness, seq: number): void {
+  const { bytes } = signEngineMessage(harness.crypto, harness.keys.mallory, {
+    src: harness.keys.aEngine.id, // claims A's engine
+    dst: { kind: 'engine', engine: harness.keys.bEngine.id, node: harness.keys.b.id },
+    id: seq,
+    protocol: 'p',
+    body: utf8('forged'),
+  });
+  harness.inject(signP2PMessage(harness.crypto, harness.keys.a, { src: harness.keys.a.id, dst: harness.keys.b.id, session: 1, seq, inner: 'engine', msg: bytes }));
+}
 
 describe('the Router verifies every received message', () => {
   it('delivers a genuine message once; the same frame again is a replay', () => {
@@ -57,14 +69,7 @@ describe('the Router verifies every received message', () => {
 
   it('an engine message signed by the wrong engine key is refused even in a valid envelope', () => {
     const harness = createHarness();
-    const { bytes } = signEngineMessage(harness.crypto, harness.keys.mallory, {
-      src: harness.keys.aEngine.id, // claims A's engine
-      dst: { kind: 'engine', engine: harness.keys.bEngine.id, node: harness.keys.b.id },
-      id: 1,
-      protocol: 'p',
-      body: utf8('forged'),
-    });
-    harness.inject(signP2PMessage(harness.crypto, harness.keys.a, { src: harness.keys.a.id, dst: harness.keys.b.id, session: 1, seq: 1, inner: 'engine', msg: bytes }));
+    injectForgedEngineMessage(harness, 1);
     harness.run();
     expect(harness.received).toHaveLength(0);
     expect(harness.events.some((event) => event.kind === 'verify-fail' && event.reason === 'engine-signature')).toBe(true);
@@ -120,14 +125,7 @@ describe('on a channel-authenticated transport (TLS/QUIC bound to node keys)', (
     harness.run();
     expect(harness.events.some((event) => event.kind === 'verify-fail' && event.reason === 'channel-mismatch')).toBe(true);
     // Engine signatures stay end to end.
-    const { bytes } = signEngineMessage(harness.crypto, harness.keys.mallory, {
-      src: harness.keys.aEngine.id,
-      dst: { kind: 'engine', engine: harness.keys.bEngine.id, node: harness.keys.b.id },
-      id: 7,
-      protocol: 'p',
-      body: utf8('forged'),
-    });
-    harness.inject(signP2PMessage(harness.crypto, harness.keys.a, { src: harness.keys.a.id, dst: harness.keys.b.id, session: 1, seq: 9, inner: 'engine', msg: bytes }));
+    injectForgedEngineMessage(harness, 9);
     harness.run();
     expect(harness.received).toHaveLength(1);
     expect(harness.events.some((event) => event.kind === 'verify-fail' && event.reason === 'engine-signature')).toBe(true);
