@@ -4,9 +4,10 @@
 //   npx tsx bench/quic-probe.ts [payloadBytes=1350] [ms=1500]
 import { randomBytes, webcrypto } from 'node:crypto';
 import Logger, { LogLevel } from '@matrixai/logger';
-import { QUICClient, QUICServer, events as quicEvents, type QUICStream } from '@matrixai/quic';
+import { QUICServer, events as quicEvents, type QUICStream } from '@matrixai/quic';
 import { deriveSecret } from '../core/index.js';
 import { createNodeCertificate, encodeFrames, FrameReader } from '../transports/index.js';
+import { bareQuicClient } from './transports.js';
 
 const logger = new Logger('probe', LogLevel.WARN);
 const MS = Number(process.argv[3] ?? 1500);
@@ -80,14 +81,7 @@ async function setup(payloadBytes: number, mode: 'frame' | 'cork', extra: Record
     });
   });
   await server.start({ host: '127.0.0.1', port: 0 });
-  const client = await QUICClient.createQUICClient({
-    host: '127.0.0.1',
-    port: server.port,
-    localHost: '127.0.0.1',
-    crypto: { ops: { randomBytes: async (data: ArrayBuffer) => void webcrypto.getRandomValues(new Uint8Array(data)) } },
-    config: { ...config, verifyPeer: true, verifyCallback: async () => undefined },
-    logger,
-  });
+  const client = await bareQuicClient(server.port, config);
   const stream = client.connection.newStream('bidi');
   const write = makeWriter(stream, mode);
   const waiting: Array<() => void> = [];

@@ -86,6 +86,18 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 // ---- bare @matrixai/quic ---------------------------------------------------------------------
 
+/** A bare @matrixai/quic client to a loopback server that accepts any certificate (benchmarks only). */
+export function bareQuicClient(port: number, config: Parameters<typeof QUICClient.createQUICClient>[0]['config']): ReturnType<typeof QUICClient.createQUICClient> {
+  return QUICClient.createQUICClient({
+    host: '127.0.0.1',
+    port,
+    localHost: '127.0.0.1',
+    crypto: { ops: { randomBytes: async (data: ArrayBuffer) => void webcrypto.getRandomValues(new Uint8Array(data)) } },
+    config: { ...config, verifyPeer: true, verifyCallback: async () => undefined },
+    logger,
+  });
+}
+
 export async function bareQuic(): Promise<{ streamPerMessage: RoundTrip; longStream: RoundTrip; longStreamPerFrame: RoundTrip; handshakeMs: number; close(): Promise<void> }> {
   const certificate = createNodeCertificate(deriveSecret(1, 'node', 'bench-quic'));
   const hmac = await webcrypto.subtle.importKey('raw', randomBytes(32), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
@@ -116,14 +128,7 @@ export async function bareQuic(): Promise<{ streamPerMessage: RoundTrip; longStr
   });
   await server.start({ host: '127.0.0.1', port: 0 });
   const handshakeStarted = performance.now();
-  const client = await QUICClient.createQUICClient({
-    host: '127.0.0.1',
-    port: server.port,
-    localHost: '127.0.0.1',
-    crypto: { ops: { randomBytes: async (data: ArrayBuffer) => void webcrypto.getRandomValues(new Uint8Array(data)) } },
-    config: { ...config, verifyPeer: true, verifyCallback: async () => undefined },
-    logger,
-  });
+  const client = await bareQuicClient(server.port, config);
   const handshakeMs = performance.now() - handshakeStarted;
   const long = client.connection.newStream('bidi');
   const longWriter = long.writable.getWriter();
