@@ -2,10 +2,20 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 const HEX_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
 
+// Node's Buffer has a native hex encoder that also accepts a plain Uint8Array as `this`: one flat
+// string instead of a rope of 32 concatenations (ids are decoded on every received message).
+const nativeHexSlice = (globalThis as { Buffer?: { prototype?: { hexSlice?: (this: Uint8Array, start: number, end: number) => string } } }).Buffer?.prototype?.hexSlice;
+
 /** Lowercase hex of `bytes`. */
 export function toHex(bytes: Uint8Array): string {
+  return hexOfRange(bytes, 0, bytes.length);
+}
+
+/** Lowercase hex of `bytes[start, end)`, without a subarray. */
+export function hexOfRange(bytes: Uint8Array, start: number, end: number): string {
+  if (nativeHexSlice !== undefined) return nativeHexSlice.call(bytes, start, end);
   let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
+  for (let i = start; i < end; i++) out += HEX[bytes[i]!];
   return out;
 }
 

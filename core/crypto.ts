@@ -111,24 +111,32 @@ function blake3Hash(bytes: Uint8Array): Uint8Array {
 /**
  * Wraps `crypto` with a bounded cache of successful verifications keyed by the exact signed bytes,
  * so a message fanned out to many engines of one node is verified once (DESIGN.md "Scale").
+ * The lookup is keyed by the signature's first 48 bits (a number: no string is built per call);
+ * a hit still compares the id, the whole signature and the bytes.
  */
 export function withVerifyCache(crypto: Crypto, entriesMax = 4096): Crypto & { readonly hits: () => number } {
-  const cache = new Map<string, Uint8Array>();
+  interface Entry {
+    readonly id: Id;
+    readonly signature: Uint8Array;
+    readonly bytes: Uint8Array;
+  }
+  const cache = new Map<number, Entry>();
   let hits = 0;
   return {
     ...crypto,
     hits: () => hits,
     verify(id, bytes, signature) {
-      const key = id + Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('latin1');
+      if (signature.length !== 64) return false;
+      const key = signature[0]! + signature[1]! * 0x100 + signature[2]! * 0x10000 + signature[3]! * 0x1000000 + signature[4]! * 0x100000000 + signature[5]! * 0x10000000000;
       const cached = cache.get(key);
-      if (cached !== undefined && bytesEqual(cached, bytes)) {
+      if (cached !== undefined && cached.id === id && bytesEqual(cached.signature, signature) && bytesEqual(cached.bytes, bytes)) {
         hits++;
         return true;
       }
       const isValid = crypto.verify(id, bytes, signature);
       if (isValid) {
-        if (cache.size >= entriesMax) cache.delete(cache.keys().next().value as string);
-        cache.set(key, bytes.slice());
+        if (cache.size >= entriesMax && !cache.has(key)) cache.delete(cache.keys().next().value as number);
+        cache.set(key, { id, signature: signature.slice(), bytes: bytes.slice() });
       }
       return isValid;
     },

@@ -198,7 +198,7 @@ function readEngineMessage(reader: Reader): EngineMessage {
 export function encodeEngineMessage(message: EngineMessage): Uint8Array {
   const writer = new Writer(128 + message.body.length);
   writeUnsignedEngineMessage(writer, message);
-  return writer.raw(message.sig).finish();
+  return writer.raw(message.sig).take();
 }
 
 /** Decodes untrusted bytes into an EngineMessage (signature not yet checked). */
@@ -206,8 +206,19 @@ export function decodeEngineMessage(bytes: Uint8Array): Result<EngineMessage, Co
   return decodeWith(bytes, readEngineMessage);
 }
 
-/** The bytes the source engine signs: domain tag ‖ encoding without the signature. */
+/**
+ * The bytes the source engine signs: domain tag ‖ encoding without the signature. Encoders and the
+ * envelope decoder place the domain tag right before an engine message's bytes in their buffer;
+ * when it is there (checked byte by byte), the signed bytes are a view instead of a copy.
+ */
 export function engineMessageSigningBytes(encoded: Uint8Array): Uint8Array {
+  const tagBytes = ENGINE_MESSAGE_DOMAIN.length;
+  if (encoded.byteOffset >= tagBytes) {
+    const signed = new Uint8Array(encoded.buffer, encoded.byteOffset - tagBytes, tagBytes + encoded.length - SIGNATURE_SIZE_BYTES);
+    let i = 0;
+    while (i < tagBytes && signed[i] === ENGINE_MESSAGE_DOMAIN[i]) i++;
+    if (i === tagBytes) return signed;
+  }
   return concatBytes(ENGINE_MESSAGE_DOMAIN, encoded.subarray(0, encoded.length - SIGNATURE_SIZE_BYTES));
 }
 
@@ -219,7 +230,7 @@ export function signEngineMessage(crypto: Crypto, key: KeyPair, message: Unsigne
   writeUnsignedEngineMessage(writer, message);
   const sig = crypto.sign(key, writer.view());
   writer.raw(sig);
-  return { message: { ...message, sig }, bytes: writer.finish(ENGINE_MESSAGE_DOMAIN.length) };
+  return { message: { ...message, sig }, bytes: writer.take(ENGINE_MESSAGE_DOMAIN.length) };
 }
 
 /** True when `encoded` (the canonical bytes of `message`) carries a valid signature by `message.src`. */
@@ -241,7 +252,8 @@ function readP2PMessage(reader: Reader): P2PMessage {
   const seq = reader.varint();
   const innerCode = reader.u8();
   if (innerCode !== 1 && innerCode !== 2) reader.fail('codec/bad-tag', `unknown inner message kind ${innerCode}`);
-  const msg = reader.bytesField(BODY_SIZE_BYTES_MAX);
+  // An engine message is copied in after its signing domain tag (engineMessageSigningBytes).
+  const msg = reader.bytesField(BODY_SIZE_BYTES_MAX, innerCode === 1 ? ENGINE_MESSAGE_DOMAIN : undefined);
   const sig = reader.raw(SIGNATURE_SIZE_BYTES);
   return { src, dst, session, seq, inner: innerCode === 1 ? 'engine' : 'relay', msg, sig };
 }
@@ -250,7 +262,7 @@ function readP2PMessage(reader: Reader): P2PMessage {
 export function encodeP2PMessage(message: P2PMessage): Uint8Array {
   const writer = new Writer(96 + message.msg.length);
   writeUnsignedP2PMessage(writer, message);
-  return writer.raw(message.sig).finish();
+  return writer.raw(message.sig).take();
 }
 
 /** Decodes an untrusted frame. */
@@ -264,7 +276,7 @@ export function signP2PMessage(crypto: Crypto, nodeKey: KeyPair, message: Unsign
   writer.raw(P2P_MESSAGE_DOMAIN);
   writeUnsignedP2PMessage(writer, message);
   writer.raw(crypto.sign(nodeKey, writer.view()));
-  return writer.finish(P2P_MESSAGE_DOMAIN.length);
+  return writer.take(P2P_MESSAGE_DOMAIN.length);
 }
 
 /** True when the frame `encoded` of `message` carries a valid signature by `message.src`. */

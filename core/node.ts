@@ -410,13 +410,12 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     const p2p = decoded.value;
     const inner = p2p.inner === 'engine' ? decodeEngineMessage(p2p.msg) : undefined;
     const msg = inner?.ok ? messageTraceId(inner.value.src, inner.value.id) : undefined;
-    const fail = (reason: string): void => emit({ kind: 'verify-fail', peer, bytes: frame.length, reason, ...(msg !== undefined && { msg }) });
-    emit({ kind: 'receive', peer, bytes: frame.length, ...(msg !== undefined && { msg }) });
-    if (p2p.dst !== self) return fail('wrong-destination');
-    if (p2p.src !== from) return fail('channel-mismatch');
+    emit(msg === undefined ? { kind: 'receive', peer, bytes: frame.length } : { kind: 'receive', peer, bytes: frame.length, msg });
+    if (p2p.dst !== self) return verifyFailed(peer, frame, 'wrong-destination', msg);
+    if (p2p.src !== from) return verifyFailed(peer, frame, 'channel-mismatch', msg);
     if (options.directory.trust(from) === 0) return emit({ kind: 'drop', peer, reason: 'banned', ...(msg !== undefined && { msg }) });
     if (!isChannelAuthenticated && !verifyP2PMessage(crypto, p2p, frame)) {
-      fail('node-signature');
+      verifyFailed(peer, frame, 'node-signature', msg);
       transport.disconnect(from); // S4: a peer that sends badly signed envelopes is cut off
       return;
     }
@@ -426,11 +425,15 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     if (inner === undefined) return receiveRelay(from, p2p.msg);
     if (!inner.ok) return emit({ kind: 'drop', peer, reason: inner.error.code, text: inner.error.message });
     const message = inner.value;
-    if (!verifyEngineMessage(crypto, message, p2p.msg)) return fail('engine-signature');
+    if (!verifyEngineMessage(crypto, message, p2p.msg)) return verifyFailed(peer, frame, 'engine-signature', msg);
     const homeNode = options.directory.engineNode(message.src);
-    if (homeNode !== undefined && homeNode !== from) return fail('engine-node-mismatch');
+    if (homeNode !== undefined && homeNode !== from) return verifyFailed(peer, frame, 'engine-node-mismatch', msg);
     if (message.expiry !== undefined && clock.now() > message.expiry) return emit({ kind: 'drop', msg, reason: 'expired' });
     routeInbound(message, from, msg!);
+  }
+
+  function verifyFailed(peer: string, frame: Uint8Array, reason: string, msg: string | undefined): void {
+    emit({ kind: 'verify-fail', peer, bytes: frame.length, reason, ...(msg !== undefined && { msg }) });
   }
 
   function routeInbound(message: EngineMessage, from: Id, msg: string): void {

@@ -1,7 +1,7 @@
 // Primitive canonical encoding: fixed-size ids, minimal LEB128 varints, length-prefixed bytes.
 // The Reader rejects every non-canonical form, so decode→encode is byte-identical.
 import { err, ok, type Result } from './assert.js';
-import { toHex, writeHex } from './bytes.js';
+import { hexOfRange, writeHex } from './bytes.js';
 import { ID_SIZE_BYTES, type Id } from './ids.js';
 
 /** Stable codes of decoding failures; drop events use them as the reason. */
@@ -27,6 +27,8 @@ class DecodeFailure {
 export const VARINT_MAX = Number.MAX_SAFE_INTEGER;
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
+/** Node's native latin1 decoder (accepts a plain Uint8Array as `this`); used for ASCII only. */
+const nativeLatin1Slice = (globalThis as { Buffer?: { prototype?: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } } }).Buffer?.prototype?.latin1Slice;
 
 /** A growable byte buffer. */
 export class Writer {
@@ -73,11 +75,36 @@ export class Writer {
     return this.varint(bytes.length).raw(bytes);
   }
   string(text: string): this {
+    // Short ASCII strings (protocol names) are written in place; anything else through TextEncoder.
+    if (text.length < 128) {
+      this.reserve(1 + text.length);
+      const start = this.length;
+      this.buffer[this.length++] = text.length;
+      for (let i = 0; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x80) {
+          this.length = start;
+          return this.bytes(utf8Encoder.encode(text));
+        }
+        this.buffer[this.length++] = code;
+      }
+      return this;
+    }
     return this.bytes(utf8Encoder.encode(text));
   }
   /** A copy of the written bytes from `offset` (default: all of them). */
   finish(offset = 0): Uint8Array {
     return this.buffer.slice(offset, this.length);
+  }
+  /**
+   * The written bytes from `offset` without copying: a view of this writer's buffer, so the writer
+   * must not be written to afterwards (for a writer built for one message).
+   */
+  take(offset = 0): Uint8Array {
+    const out = this.buffer.subarray(offset, this.length);
+    this.buffer = new Uint8Array(0);
+    this.length = 0;
+    return out;
   }
   /** A view of the bytes written so far; valid only until the next write. */
   view(): Uint8Array {
@@ -116,7 +143,7 @@ export class Reader {
   }
   id(): Id {
     this.need(ID_SIZE_BYTES);
-    const id = toHex(this.bytes.subarray(this.offset, this.offset + ID_SIZE_BYTES));
+    const id = hexOfRange(this.bytes, this.offset, this.offset + ID_SIZE_BYTES);
     this.offset += ID_SIZE_BYTES;
     return id;
   }
@@ -127,13 +154,38 @@ export class Reader {
     this.offset += sizeBytes;
     return out;
   }
-  bytesField(sizeBytesMax: number): Uint8Array {
+  /**
+   * A length-prefixed field, copied. With `prefix`, the copy is placed right after a copy of
+   * `prefix` in one new buffer (the result is a view starting after it), so a signature over
+   * prefix ‖ field needs no second copy.
+   */
+  bytesField(sizeBytesMax: number, prefix?: Uint8Array): Uint8Array {
     const sizeBytes = this.varint();
     if (sizeBytes > sizeBytesMax) this.fail('codec/too-large', `field of ${sizeBytes} bytes exceeds ${sizeBytesMax}`);
-    return this.raw(sizeBytes);
+    if (prefix === undefined) return this.raw(sizeBytes);
+    this.need(sizeBytes);
+    const out = new Uint8Array(prefix.length + sizeBytes);
+    out.set(prefix, 0);
+    out.set(this.bytes.subarray(this.offset, this.offset + sizeBytes), prefix.length);
+    this.offset += sizeBytes;
+    return out.subarray(prefix.length);
   }
   string(sizeBytesMax: number): string {
-    const bytes = this.bytesField(sizeBytesMax);
+    const sizeBytes = this.varint();
+    if (sizeBytes > sizeBytesMax) this.fail('codec/too-large', `field of ${sizeBytes} bytes exceeds ${sizeBytesMax}`);
+    this.need(sizeBytes);
+    if (sizeBytes <= 64) {
+      // Short ASCII (protocol names) is valid UTF-8 as is: straight to a string, no copy.
+      const end = this.offset + sizeBytes;
+      let i = this.offset;
+      while (i < end && this.bytes[i]! < 0x80) i++;
+      if (i === end) {
+        const text = nativeLatin1Slice !== undefined ? nativeLatin1Slice.call(this.bytes, this.offset, end) : String.fromCharCode(...this.bytes.subarray(this.offset, end));
+        this.offset = end;
+        return text;
+      }
+    }
+    const bytes = this.raw(sizeBytes);
     try {
       return fatalUtf8.decode(bytes);
     } catch {

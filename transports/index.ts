@@ -12,6 +12,8 @@ export type { PeerTransport, PeerTransportOptions, PeerTransportComponents, Link
 export { createTlsDriver } from './tls/driver.js';
 export { createQuicDriver, QUIC_DRIVER_DEFAULTS } from './quic/driver.js';
 export type { QuicDriverOptions } from './quic/driver.js';
+export { createQuicWorkerDriver, createQuicDriverOf } from './quic/worker-driver.js';
+export type { QuicWorkerDriver } from './quic/worker-driver.js';
 export { startRealNode } from './real-node.js';
 export type { RealNode, RealNodeOptions, RealNodeComponents } from './real-node.js';
 export { deployPlan } from './deploy.js';
@@ -20,6 +22,7 @@ export { initialEmulation, applyEmulationEvent, emulationFilter, isCut, EMULATED
 export type { EmulationState, EmulatedDirection } from './emulation.js';
 export { derivePlanIdentities, planNeighbors } from './plan-identities.js';
 export type { PlanIdentities } from './plan-identities.js';
+export { createRealNodeCrypto, REAL_NODE_VERIFY_CACHE_ENTRIES } from './node-crypto.js';
 export { NodeSpecSchema, PeerSpecSchema, EngineSpecSchema, createConfiguredNode, schemesOf, secretHex } from './node-spec.js';
 export type { NodeSpec, PeerSpec, ConfiguredNode, ConfiguredNodeComponents } from './node-spec.js';
 export { runNodeProcess } from './node-process.js';

@@ -4,7 +4,6 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import {
   BUILTIN_ENGINES,
-  createNodeCrypto,
   nodeRng,
   deriveSecret,
   err,
@@ -13,7 +12,6 @@ import {
   NetmachineError,
   ok,
   toHex,
-  withVerifyCache,
   type EngineEnv,
   type EngineFactory,
   type Id,
@@ -25,6 +23,7 @@ import type { Scheme } from './channel.js';
 import type { EmulationState } from './emulation.js';
 import { emulationFilter } from './emulation.js';
 import { startRealNode, type RealNode } from './real-node.js';
+import { createRealNodeCrypto } from './node-crypto.js';
 import type { QuicDriverOptions } from './quic/driver.js';
 
 const Hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits');
@@ -130,7 +129,7 @@ export interface ConfiguredNodeComponents {
 
 /** Creates and starts listening a node from its spec. */
 export async function createConfiguredNode(spec: NodeSpec, components: ConfiguredNodeComponents): Promise<ConfiguredNode> {
-  const crypto = withVerifyCache(createNodeCrypto());
+  const crypto = createRealNodeCrypto();
   const key = crypto.keyPair(fromHex(spec.secret));
   const names = new Map<Id, string>([[key.id, spec.name]]);
   const nameOf = (id: Id): string | undefined => names.get(id);

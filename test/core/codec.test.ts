@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   bytesEqual,
+  concatBytes,
   createNodeCrypto,
+  engineMessageSigningBytes,
+  utf8,
+  withVerifyCache,
   decodeEngineMessage,
   decodeP2PMessage,
   deriveSecret,
@@ -137,5 +141,73 @@ describe('P2PMessage codec', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('codec fast paths', () => {
+  const tag = utf8('netmachine/EngineMessage/1\0');
+
+  it('protocol strings of any Unicode round-trip, and invalid UTF-8 is refused', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (protocol) => {
+        const { message, bytes } = signEngineMessage(crypto, engineKey, { src: engineKey.id, dst: { kind: 'node', node: nodeKey.id }, id: 1, protocol, body: new Uint8Array(3) });
+        const decoded = decodeEngineMessage(bytes);
+        expect(decoded.ok && decoded.value.protocol).toBe(protocol);
+        expect(decoded.ok && bytesEqual(encodeEngineMessage(decoded.value), bytes)).toBe(true);
+        expect(message.protocol).toBe(protocol);
+      }),
+      { numRuns: 300 },
+    );
+    const { bytes } = signEngineMessage(crypto, engineKey, { src: engineKey.id, dst: { kind: 'node', node: nodeKey.id }, id: 1, protocol: 'abc', body: new Uint8Array(0) });
+    const broken = bytes.slice();
+    broken[broken.indexOf(0x61)] = 0xff; // 'a' → a byte that never occurs in UTF-8
+    const decoded = decodeEngineMessage(broken);
+    expect(decoded.ok ? 'ok' : decoded.error.code).toBe('codec/bad-utf8');
+  });
+
+  it('signing bytes are the domain tag ‖ the encoding without its signature, as a view only when the tag really precedes them', () => {
+    fc.assert(
+      fc.property(unsignedMessage, fc.uint8Array({ minLength: 27, maxLength: 27 }), (unsigned, before) => {
+        const { bytes } = signEngineMessage(crypto, engineKey, unsigned);
+        const expected = concatBytes(tag, bytes.subarray(0, bytes.length - 64));
+        expect(bytesEqual(engineMessageSigningBytes(bytes), expected)).toBe(true); // the signer's own buffer
+        const elsewhere = concatBytes(before, bytes).subarray(before.length); // arbitrary bytes before it
+        expect(bytesEqual(engineMessageSigningBytes(elsewhere), expected)).toBe(true);
+        expect(bytesEqual(engineMessageSigningBytes(bytes.slice()), expected)).toBe(true); // nothing before it
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('an engine message carried in an envelope verifies after decoding, and a flipped bit does not', () => {
+    const { bytes } = signEngineMessage(crypto, engineKey, { src: engineKey.id, dst: { kind: 'node', node: nodeKey.id }, id: 7, protocol: 'p/1.0', body: utf8('hello') });
+    const frame = signP2PMessage(crypto, nodeKey, { src: nodeKey.id, dst: engineKey.id, session: 1, seq: 1, inner: 'engine', msg: bytes });
+    for (const flip of [-1, 40, bytes.length - 70]) {
+      const carried = bytes.slice();
+      if (flip >= 0) carried[flip]! ^= 1;
+      const envelope = decodeP2PMessage(flip < 0 ? frame : signP2PMessage(crypto, nodeKey, { src: nodeKey.id, dst: engineKey.id, session: 1, seq: 1, inner: 'engine', msg: carried }));
+      if (!envelope.ok) throw new Error(envelope.error.message);
+      const inner = decodeEngineMessage(envelope.value.msg);
+      if (!inner.ok) continue; // a flip may break the encoding itself
+      expect(verifyEngineMessage(crypto, inner.value, envelope.value.msg)).toBe(flip < 0);
+    }
+  });
+
+  it('the verify cache answers only for the same key, signature and bytes', () => {
+    const cached = withVerifyCache(createNodeCrypto(), 4);
+    const message = utf8('signed bytes');
+    const signature = crypto.sign(engineKey, message);
+    expect(cached.verify(engineKey.id, message, signature)).toBe(true);
+    expect(cached.verify(engineKey.id, message, signature)).toBe(true);
+    expect(cached.hits()).toBe(1);
+    expect(cached.verify(engineKey.id, utf8('other bytes!'), signature)).toBe(false);
+    expect(cached.verify(nodeKey.id, message, signature)).toBe(false);
+    const tampered = signature.slice();
+    tampered[63]! ^= 1;
+    expect(cached.verify(engineKey.id, message, tampered)).toBe(false);
+    expect(cached.hits()).toBe(1);
+    for (let i = 0; i < 8; i++) cached.verify(engineKey.id, utf8(`m${i}`), crypto.sign(engineKey, utf8(`m${i}`))); // evicts
+    expect(cached.verify(engineKey.id, message, signature)).toBe(true);
+    expect(cached.hits()).toBe(1);
   });
 });
