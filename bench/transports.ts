@@ -297,8 +297,8 @@ export async function fullStack(scheme: Scheme, quic: QuicDriverOptions = {}, tr
  * but the full stack's signatures.
  */
 export function cryptoBound(sizeBytes: number, signsPerRoundTrip = 2, verifiesPerRoundTrip = 2): { roundTripsPerSecond: number; signUs: number; verifyUs: number } {
-  // The same code path as the stack (node:crypto behind the verify cache, cached KeyObjects), two
-  // keys, and a fresh message per call (so the cache never hits, as in the stack).
+  // The same code path as the stack (transports/node-crypto.ts: node:crypto, cached KeyObjects), two
+  // keys, and a fresh message per call.
   const stackCrypto = createRealNodeCrypto();
   const keys = [stackCrypto.keyPair(deriveSecret(1, 'node', 'bench-crypto-a')), stackCrypto.keyPair(deriveSecret(1, 'node', 'bench-crypto-b'))];
   const count = 400;
@@ -316,7 +316,7 @@ export function cryptoBound(sizeBytes: number, signsPerRoundTrip = 2, verifiesPe
   const verifies: number[] = [];
   for (let run = 0; run < 7; run++) {
     signs.push(time((i) => stackCrypto.sign(keys[i & 1]!, messages[i]!)));
-    const verifier = createRealNodeCrypto(); // empty cache each run
+    const verifier = createRealNodeCrypto();
     for (const key of keys) verifier.keyPair(key.secret);
     verifies.push(time((i) => verifier.verify(keys[i & 1]!.id, messages[i]!, signatures[i]!)));
   }

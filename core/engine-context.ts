@@ -5,10 +5,11 @@ import type { Advert, DomainAdvert } from './adverts.js';
 import type { IdentityStore, NodeRecordPatch } from './directory.js';
 import type { Engine, EngineContext, EngineInput, LogData, RelayPolicy, SendOptions, TopicOptions } from './engine.js';
 import type { Id } from './ids.js';
-import type { Destination, EngineMessage } from './message.js';
+import type { Destination, EngineMessage, UnsignedEngineMessage } from './message.js';
 import type { Clock, Crypto, KeyPair, Rng, TimerId } from './ports.js';
 
 export const DEFAULT_PROTOCOL = 'netmachine.raw/1.0';
+const NO_OPTIONS: SendOptions = Object.freeze({});
 
 export interface HostedEngine {
   readonly name: string;
@@ -81,24 +82,22 @@ export class HostedContext implements EngineContext {
   private effect(effect: Effect): void {
     this.hosted.effects.push(effect);
   }
-  send(dst: Destination, body: Uint8Array, sendOptions: SendOptions = {}): number {
+  send(dst: Destination, body: Uint8Array, sendOptions: SendOptions = NO_OPTIONS): number {
+    return this.sendMessage(dst, body, sendOptions, sendOptions.replyTo);
+  }
+  reply(input: MessageInput, body: Uint8Array, sendOptions: SendOptions = NO_OPTIONS): number {
+    return this.sendMessage({ kind: 'engine', engine: input.message.src, node: input.sourceNode }, body, sendOptions, input.message.id);
+  }
+  private sendMessage(dst: Destination, body: Uint8Array, sendOptions: SendOptions, replyTo: number | undefined): number {
     const id = this.hosted.nextMessageId++;
-    const message = {
-      src: this.hosted.key.id,
-      dst,
-      id,
-      ...(sendOptions.replyTo !== undefined && { replyTo: sendOptions.replyTo }),
-      ...(sendOptions.expiryMs !== undefined && { expiry: Math.ceil(this.host.clock.now() + sendOptions.expiryMs) }),
-      ...(sendOptions.scope !== undefined && { scope: sendOptions.scope }),
-      ...(sendOptions.tprefs !== undefined && { tprefs: sendOptions.tprefs }),
-      protocol: sendOptions.protocol ?? DEFAULT_PROTOCOL,
-      body: body.slice(),
-    };
+    // Optional fields are absent, not undefined; built without temporary objects (per message).
+    const message: { -readonly [K in keyof UnsignedEngineMessage]: UnsignedEngineMessage[K] } = { src: this.hosted.key.id, dst, id, protocol: sendOptions.protocol ?? DEFAULT_PROTOCOL, body: body.slice() };
+    if (replyTo !== undefined) message.replyTo = replyTo;
+    if (sendOptions.expiryMs !== undefined) message.expiry = Math.ceil(this.host.clock.now() + sendOptions.expiryMs);
+    if (sendOptions.scope !== undefined) message.scope = sendOptions.scope;
+    if (sendOptions.tprefs !== undefined) message.tprefs = sendOptions.tprefs;
     this.effect({ kind: 'send', message });
     return id;
-  }
-  reply(input: MessageInput, body: Uint8Array, sendOptions: SendOptions = {}): number {
-    return this.send({ kind: 'engine', engine: input.message.src, node: input.sourceNode }, body, { ...sendOptions, replyTo: input.message.id });
   }
   publish(topic: Id, body: Uint8Array, sendOptions?: SendOptions): number {
     return this.send({ kind: 'topic', topic }, body, sendOptions);

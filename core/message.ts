@@ -180,18 +180,13 @@ function readEngineMessage(reader: Reader): EngineMessage {
   const protocol = reader.string(PROTOCOL_SIZE_BYTES_MAX);
   const body = reader.bytesField(BODY_SIZE_BYTES_MAX);
   const sig = reader.raw(SIGNATURE_SIZE_BYTES);
-  return {
-    src,
-    dst,
-    id,
-    ...(replyTo !== undefined && { replyTo }),
-    ...(expiry !== undefined && { expiry }),
-    ...(scope !== undefined && { scope }),
-    ...(tprefs !== undefined && { tprefs }),
-    protocol,
-    body,
-    sig,
-  };
+  // Optional fields are absent, not undefined (no temporary objects: this runs per received message).
+  const message: { -readonly [K in keyof EngineMessage]: EngineMessage[K] } = { src, dst, id, protocol, body, sig };
+  if (replyTo !== undefined) message.replyTo = replyTo;
+  if (expiry !== undefined) message.expiry = expiry;
+  if (scope !== undefined) message.scope = scope;
+  if (tprefs !== undefined) message.tprefs = tprefs;
+  return message;
 }
 
 /** Canonical bytes of a signed EngineMessage. */

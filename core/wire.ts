@@ -30,6 +30,8 @@ const utf8Encoder = new TextEncoder();
 /** Node's native latin1 decoder (accepts a plain Uint8Array as `this`); used for ASCII only. */
 const nativeLatin1Slice = (globalThis as { Buffer?: { prototype?: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } } }).Buffer?.prototype?.latin1Slice;
 
+const TAKEN = new Uint8Array(0);
+
 /** A growable byte buffer. */
 export class Writer {
   private buffer: Uint8Array;
@@ -102,7 +104,7 @@ export class Writer {
    */
   take(offset = 0): Uint8Array {
     const out = this.buffer.subarray(offset, this.length);
-    this.buffer = new Uint8Array(0);
+    this.buffer = TAKEN;
     this.length = 0;
     return out;
   }

@@ -22,7 +22,7 @@ export { initialEmulation, applyEmulationEvent, emulationFilter, isCut, EMULATED
 export type { EmulationState, EmulatedDirection } from './emulation.js';
 export { derivePlanIdentities, planNeighbors } from './plan-identities.js';
 export type { PlanIdentities } from './plan-identities.js';
-export { createRealNodeCrypto, REAL_NODE_VERIFY_CACHE_ENTRIES } from './node-crypto.js';
+export { createRealNodeCrypto } from './node-crypto.js';
 export { NodeSpecSchema, PeerSpecSchema, EngineSpecSchema, createConfiguredNode, schemesOf, secretHex } from './node-spec.js';
 export type { NodeSpec, PeerSpec, ConfiguredNode, ConfiguredNodeComponents } from './node-spec.js';
 export { runNodeProcess } from './node-process.js';

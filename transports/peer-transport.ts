@@ -106,6 +106,7 @@ export const PEER_TRANSPORT_DEFAULTS = {
 } as const;
 
 const SWEEP_INTERVAL_MS = 200;
+const PASS: FilterVerdict = { kind: 'pass' };
 
 /** Creates the connection manager for one node. */
 export function createPeerTransport(components: PeerTransportComponents, options: PeerTransportOptions): PeerTransport {
@@ -214,7 +215,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
 
   function send(to: Id, frame: Uint8Array, meta: FrameMeta): void {
     if (isClosed) return;
-    const verdict = options.filter?.outbound(to, frame.length) ?? { kind: 'pass' };
+    const verdict = options.filter?.outbound(to, frame.length) ?? PASS;
     if (verdict.kind === 'drop') return drop(to, meta.msg, frame.length, verdict.reason);
     if (verdict.kind === 'delay' && verdict.delayMs > 0) {
       clock.schedule(clock.now() + verdict.delayMs, () => enqueue(to, frame, meta));
