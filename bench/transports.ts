@@ -4,9 +4,9 @@
 // same stream corked: frames queued in one event-loop turn go out as one write), bare node:tls (one
 // connection, 4-byte length prefix), and the full netmachine stack (sign, route, frame, transport,
 // verify, deliver; the echo engine replies) over QUIC with 1350- and 9000-byte datagrams and over
-// TLS. Also, in the same run, the crypto-bound limit of the full stack: each round trip signs 4
-// times and verifies 4 times (engine + node signature, request and reply), measured in CPU time on
-// the stack's own crypto path. Every rate is also given per CPU-second of this process, which
+// TLS. Also, in the same run, the crypto-bound limit of the full stack: each round trip signs twice
+// and verifies twice (the engine signatures of request and reply; the mutually authenticated
+// channel carries the node signature), measured in CPU time on the stack's own crypto path. Every rate is also given per CPU-second of this process, which
 // other load on a shared machine does not distort; the crypto share of CPU time is the stack's sign/verify
 // calls (counted) × their CPU cost per call (measured). Each case runs for a fixed time (≈ 2 minutes in all).
 // Probes behind these choices: bench/quic-probe.ts, bench/quic-fullstack-probe.ts.

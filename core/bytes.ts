@@ -50,6 +50,28 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+const SLAB_BYTES = 64 * 1024;
+const POOLED_BYTES_MAX = 4096;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabOffset = 0;
+
+/**
+ * `sizeBytes` zeroed bytes for short-lived encodings (frames, envelopes): sizes up to 4 KiB are
+ * carved from a shared 64 KiB slab, since an ArrayBuffer per message (malloc, tracking, sweeping)
+ * costs more than the message's own encoding. The result shares its `.buffer` with other results:
+ * never transfer or detach it, and copy what is kept for long (a live view keeps its slab).
+ */
+export function pooledBytes(sizeBytes: number): Uint8Array {
+  if (sizeBytes > POOLED_BYTES_MAX) return new Uint8Array(sizeBytes);
+  if (slabOffset + sizeBytes > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabOffset = 0;
+  }
+  const out = slab.subarray(slabOffset, slabOffset + sizeBytes);
+  slabOffset += (sizeBytes + 7) & ~7;
+  return out;
+}
+
 /** Concatenation of `parts` into one new array. */
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;

@@ -1,7 +1,7 @@
 // The public surface of the engine core (STYLE rule 3).
 export { assert, assertNever, AssertionError, NetmachineError, ok, err } from './assert.js';
 export type { Result } from './assert.js';
-export { toHex, fromHex, isHex, bytesEqual, concatBytes, utf8, fromUtf8 } from './bytes.js';
+export { toHex, fromHex, isHex, bytesEqual, concatBytes, utf8, fromUtf8, pooledBytes } from './bytes.js';
 export { formatId, parseId, shortId, isId, ID_KINDS, ID_SIZE_BYTES } from './ids.js';
 export type { Id, IdKind } from './ids.js';
 export type { Clock, Rng, Transport, TransportEvent, FrameMeta, TraceSink, Crypto, KeyPair, TimerId } from './ports.js';

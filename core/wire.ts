@@ -1,7 +1,7 @@
 // Primitive canonical encoding: fixed-size ids, minimal LEB128 varints, length-prefixed bytes.
 // The Reader rejects every non-canonical form, so decode→encode is byte-identical.
 import { err, ok, type Result } from './assert.js';
-import { hexOfRange, writeHex } from './bytes.js';
+import { hexOfRange, pooledBytes, writeHex } from './bytes.js';
 import { ID_SIZE_BYTES, type Id } from './ids.js';
 
 /** Stable codes of decoding failures; drop events use them as the reason. */
@@ -32,16 +32,19 @@ const nativeLatin1Slice = (globalThis as { Buffer?: { prototype?: { latin1Slice?
 
 const TAKEN = new Uint8Array(0);
 
-/** A growable byte buffer. */
+/**
+ * A growable byte buffer. Its storage is pooled (bytes.ts `pooledBytes`): `finish` returns an
+ * exact copy of its own; `take` returns a view for short-lived encodings (frames).
+ */
 export class Writer {
   private buffer: Uint8Array;
   private length = 0;
   constructor(capacityBytes = 256) {
-    this.buffer = new Uint8Array(capacityBytes);
+    this.buffer = pooledBytes(capacityBytes);
   }
   private reserve(sizeBytes: number): void {
     if (this.length + sizeBytes <= this.buffer.length) return;
-    const next = new Uint8Array(Math.max(this.buffer.length * 2, this.length + sizeBytes));
+    const next = pooledBytes(Math.max(this.buffer.length * 2, this.length + sizeBytes));
     next.set(this.buffer.subarray(0, this.length));
     this.buffer = next;
   }
@@ -99,8 +102,8 @@ export class Writer {
     return this.buffer.slice(offset, this.length);
   }
   /**
-   * The written bytes from `offset` without copying: a view of this writer's buffer, so the writer
-   * must not be written to afterwards (for a writer built for one message).
+   * The written bytes from `offset` without copying: a view of this writer's pooled buffer (see
+   * `pooledBytes`), for a writer built for one short-lived encoding; the writer is empty after it.
    */
   take(offset = 0): Uint8Array {
     const out = this.buffer.subarray(offset, this.length);
@@ -166,7 +169,7 @@ export class Reader {
     if (sizeBytes > sizeBytesMax) this.fail('codec/too-large', `field of ${sizeBytes} bytes exceeds ${sizeBytesMax}`);
     if (prefix === undefined) return this.raw(sizeBytes);
     this.need(sizeBytes);
-    const out = new Uint8Array(prefix.length + sizeBytes);
+    const out = pooledBytes(prefix.length + sizeBytes); // an envelope's payload: short-lived
     out.set(prefix, 0);
     out.set(this.bytes.subarray(this.offset, this.offset + sizeBytes), prefix.length);
     this.offset += sizeBytes;

@@ -1,6 +1,7 @@
 // Length-prefixed frames: a 4-byte big-endian length, then the payload. Chunks ignore frame
 // boundaries (a 100-byte write can arrive as 84 + 16 bytes), so the reader carries partial frames.
 // A zero-length frame is a control frame (the channel's welcome / keep-alive), never a message.
+import { pooledBytes } from '../core/index.js';
 
 export const FRAME_HEADER_BYTES = 4;
 
@@ -51,8 +52,11 @@ export class FrameReader {
         return { ok: false, frames, sizeBytes };
       }
       if (buffer.length - offset - FRAME_HEADER_BYTES < sizeBytes) break;
-      // Copy (slice), so reusing the chunk's memory cannot alter a frame already handed on.
-      frames.push(new Uint8Array(buffer.subarray(offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + sizeBytes)));
+      // A copy, so reusing the chunk's memory cannot alter a frame already handed on; pooled, since a
+      // frame lives until the Router has decoded (and copied) what it keeps.
+      const frame = pooledBytes(sizeBytes);
+      frame.set(buffer.subarray(offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + sizeBytes));
+      frames.push(frame);
       offset += FRAME_HEADER_BYTES + sizeBytes;
     }
     buffer = buffer.subarray(offset);
