@@ -44,9 +44,11 @@ export function createNodeCertificate(secret: Uint8Array): NodeCertificate {
   const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
   const id = toHex(spki.subarray(SPKI_ED25519_PREFIX.length));
   const subject = name(`node:${id.slice(0, 32)}`);
-  // Serial: 16 bytes of the key, positive (top bit cleared), so it is stable per key.
+  // Serial: 16 bytes of the key, positive (top bit cleared), so it is stable per key. A DER
+  // INTEGER must be minimal: a leading 0x00 before a byte below 0x80 (keys starting 0x00 or 0x80:
+  // 1 in 256) is rejected by BoringSSL, so such a node could not use QUIC; it becomes 0x01.
   const serial = Buffer.from(id.slice(0, 32), 'hex');
-  serial[0] = serial[0]! & 0x7f;
+  serial[0] = serial[0]! & 0x7f || 1;
   const tbs = der(
     0x30,
     der(0xa0, der(0x02, Buffer.from([2]))), // version v3

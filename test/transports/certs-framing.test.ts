@@ -14,6 +14,20 @@ describe('certificates bound to node keys', () => {
     expect(certificateNodeId(new X509Certificate(one.certPem))).toBe(key.id);
   });
 
+  it('encodes the serial as a minimal DER integer for keys starting 0x00 or 0x80 (BoringSSL, i.e. QUIC, rejects others)', () => {
+    for (const name of ['k184', 'k236']) {
+      const key = keyOf(name); // keys 802288… and 007165…: a masked serial would start 00 22 / 00 71
+      expect(parseInt(key.id.slice(0, 2), 16) & 0x7f).toBe(0);
+      const der = Buffer.from(createNodeCertificate(key.secret).certDer);
+      const at = der.indexOf(Buffer.from('a00302010202', 'hex')) + 6; // after the v3 version field: INTEGER tag
+      const length = der[at]!;
+      expect(length).toBe(16);
+      expect(der[at + 1] === 0 && der[at + 2]! < 0x80).toBe(false); // no redundant leading zero
+      expect(der[at + 1]! & 0x80).toBe(0); // still positive
+      expect(certificateNodeId(der)).toBe(key.id);
+    }
+  });
+
   it('rejects garbage and tampered certificates without throwing', () => {
     const der = Buffer.from(createNodeCertificate(keyOf('a').secret).certDer);
     expect(certificateNodeId(new Uint8Array([1, 2, 3]))).toBeUndefined();
