@@ -1,28 +1,28 @@
 // The Node runtime: hosts engines, applies their effects, and runs the Router's inbound and
 // outbound paths over the ports. Everything observable goes to the TraceSink.
 import { NetmachineError } from './assert.js';
-import { toHex, utf8 } from './bytes.js';
-import type { IdentityStore, IdentityUpdate } from './directory.js';
+import { utf8 } from './bytes.js';
+import type { IdentityStore } from './directory.js';
 import type { Engine, EngineContext, EngineInput, Notice, RelayPolicy } from './engine.js';
 import { shortId, type Id } from './ids.js';
 import {
   decodeEngineMessage,
-  decodeP2PMessage,
   SIGNATURE_SIZE_BYTES,
   signEngineMessage,
   signP2PMessage,
   verifyEngineMessage,
-  verifyP2PMessage,
   type Destination,
   type EngineMessage,
   type TransportPrefs,
 } from './message.js';
 import type { Clock, Crypto, KeyPair, Rng, TimerId, TraceSink, Transport } from './ports.js';
 import { chooseDomainMember, ReplayWindow, resolveTransportPrefs, routeIncoming, routeOutgoing, TopicTable, type RoutingTable } from './router.js';
-import { canSeal, decodeRelayMessage, openRelay, sealRelay, verifyRelayMessage } from './relay.js';
+import { canSeal, sealRelay } from './relay.js';
 import { HostedContext, type ContextHost, type Effect, type HostedEngine } from './engine-context.js';
 import { TopicService } from './topic-service.js';
-import { messageTraceId, type TraceRecord } from './trace.js';
+import { checkInbound, type InboundChecks, type NodeRecord } from './inbound.js';
+import { IdentityLookups } from './identity-lookups.js';
+import { messageTraceId } from './trace.js';
 
 /** The ports a node needs (STYLE rule 1). */
 export interface NodeComponents {
@@ -46,9 +46,7 @@ export interface NodeOptions {
 }
 
 export { DEFAULT_PROTOCOL } from './engine-context.js';
-/** Q10: messages parked per destination while it is looked up, and how long the lookup may take. */
-export const PARKED_PER_DESTINATION_MAX = 256;
-export const LOOKUP_TIMEOUT_MS = 2000;
+export { PARKED_PER_DESTINATION_MAX, LOOKUP_TIMEOUT_MS } from './identity-lookups.js';
 
 /** A running node. */
 export interface Node {
@@ -99,7 +97,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
   function nameOf(id: Id): string {
     return options.nameOf?.(id) ?? shortId(id);
   }
-  function emit(record: Omit<TraceRecord, 't' | 'node'>): void {
+  function emit(record: NodeRecord): void {
     trace.emit({ t: clock.now(), node: options.name, ...record });
   }
   function destinationName(destination: Destination): string {
@@ -191,10 +189,9 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
       case 'inject':
         return injectTopicMessage(hosted, effect.encoded, effect.sourceNode);
       case 'watch':
-        if (!watchers.includes(hosted.key.id)) watchers.push(hosted.key.id);
-        return listenToDirectory();
+        return lookups.watch(hosted.key.id);
       case 'resolve':
-        resolver = hosted.key.id;
+        lookups.resolver = hosted.key.id;
         return;
       case 'offer-relay':
         relayPolicy = effect.policy;
@@ -237,7 +234,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     switch (decision.kind) {
       case 'drop':
         // Q10: with a resolver on this node, a message to an engine of unknown location waits for the lookup.
-        if (decision.reason === 'no-route' && message.dst.kind === 'engine' && resolver !== undefined) return park(hosted, message, bytes, msg, message.dst.engine);
+        if (decision.reason === 'no-route' && message.dst.kind === 'engine' && lookups.resolver !== undefined) return lookups.park({ hosted, message, bytes, msg }, message.dst.engine);
         emit({ kind: 'drop', engine: hosted.name, msg, reason: decision.reason });
         return;
       case 'local-engine':
@@ -252,53 +249,14 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     }
   }
 
-  interface Parked {
-    readonly hosted: HostedEngine;
-    readonly message: EngineMessage;
-    readonly bytes: Uint8Array;
-    readonly msg: string;
-  }
-  const parked = new Map<Id, Parked[]>();
-  const watchers: Id[] = [];
-  let resolver: Id | undefined;
-  let stopListening: (() => void) | undefined;
-
-  function park(hosted: HostedEngine, message: EngineMessage, bytes: Uint8Array, msg: string, destination: Id): void {
-    let queue = parked.get(destination);
-    if (queue === undefined) {
-      parked.set(destination, (queue = []));
-      listenToDirectory();
-      noticeLater(resolver!, { kind: 'identity-lookup', id: destination });
-      clock.schedule(clock.now() + LOOKUP_TIMEOUT_MS, () => {
-        // Released already, or the lookup failed: whatever is still parked is dropped.
-        if (parked.get(destination) !== queue) return;
-        for (const entry of queue!) emit({ kind: 'drop', engine: entry.hosted.name, msg: entry.msg, reason: 'lookup-failed' });
-        parked.delete(destination);
-      });
-    }
-    if (queue.length >= PARKED_PER_DESTINATION_MAX) return emit({ kind: 'drop', engine: hosted.name, msg, reason: 'park-full' });
-    queue.push({ hosted, message, bytes, msg });
-    emit({ kind: 'log', engine: hosted.name, msg, text: 'parked: destination being looked up' });
-  }
-
-  function listenToDirectory(): void {
-    stopListening ??= options.directory.onUpdated(onIdentityUpdated);
-  }
-
-  /** S6: an IdentityUpdated refreshes routing; parked messages for that identity are released. */
-  function onIdentityUpdated(update: IdentityUpdate): void {
-    if (isStopped) return;
-    for (const watcher of watchers) noticeLater(watcher, { kind: 'identity-updated', update });
-    const queue = parked.get(update.id);
-    if (queue !== undefined && options.directory.engineNode(update.id) !== undefined) {
-      parked.delete(update.id);
-      for (const entry of queue) routeSigned(entry.hosted, entry.message, entry.bytes, entry.msg);
-    }
-    if (parked.size === 0 && watchers.length === 0) {
-      stopListening?.();
-      stopListening = undefined;
-    }
-  }
+  const lookups = new IdentityLookups({
+    directory: options.directory,
+    clock,
+    isStopped: () => isStopped,
+    emit,
+    notice: noticeLater,
+    release: (entry) => routeSigned(entry.hosted, entry.message, entry.bytes, entry.msg),
+  });
 
   function transmit(peer: Id, engineBytes: Uint8Array, message: EngineMessage, msg: string): void {
     if (message.expiry !== undefined && clock.now() > message.expiry) {
@@ -328,40 +286,8 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     return Uint8Array.from({ length: sizeBytes }, () => relayRng.int(256));
   }
 
-  /** S23: relaying only where an engine on this node offered it, for the message's source or destination. */
+  /** S23: what an engine on this node offered to relay. */
   let relayPolicy: RelayPolicy | undefined;
-  function isRelayPermitted(source: Id, destination: Id): boolean {
-    if (relayPolicy === undefined) return false;
-    if (relayPolicy.from === undefined && relayPolicy.to === undefined) return true;
-    return relayPolicy.from?.includes(source) === true || relayPolicy.to?.includes(destination) === true;
-  }
-
-  /** An inbound RelayMessage: open it when it is for us, else forward it unread (SPEC §5.1.3). */
-  function receiveRelay(from: Id, encoded: Uint8Array): void {
-    const peer = nameOf(from);
-    const decoded = decodeRelayMessage(encoded);
-    if (!decoded.ok) return emit({ kind: 'drop', peer, reason: decoded.error.code, text: decoded.error.message });
-    const relay = decoded.value;
-    // What a relay may write about the message: an opaque label, never the inner id or body.
-    const label = `relay:${toHex(crypto.hash(relay.ciphertext)).slice(0, 12)}`;
-    if (!verifyRelayMessage(crypto, relay, encoded)) return emit({ kind: 'verify-fail', peer, msg: label, reason: 'relay-signature' });
-    if (relay.expiry !== undefined && clock.now() > relay.expiry) return emit({ kind: 'drop', peer, msg: label, reason: 'expired' });
-    if (relay.dst !== self) {
-      if (options.directory.trust(relay.src) === 0 || options.directory.trust(relay.dst) === 0) return emit({ kind: 'drop', peer, msg: label, reason: 'banned' });
-      if (!isRelayPermitted(relay.src, relay.dst)) return emit({ kind: 'drop', peer, msg: label, reason: 'relay-not-permitted' });
-      return sendFrame(relay.dst, 'relay', encoded, label, relay.expiry);
-    }
-    const inner = canSeal(crypto) ? openRelay(options.key, relay) : undefined;
-    if (inner === undefined) return emit({ kind: 'verify-fail', peer, msg: label, reason: 'relay-decrypt' });
-    const message = decodeEngineMessage(inner);
-    if (!message.ok) return emit({ kind: 'drop', peer, reason: message.error.code, text: message.error.message });
-    const msg = messageTraceId(message.value.src, message.value.id);
-    if (!verifyEngineMessage(crypto, message.value, inner)) return emit({ kind: 'verify-fail', peer, msg, reason: 'engine-signature' });
-    const homeNode = options.directory.engineNode(message.value.src);
-    if (homeNode !== undefined && homeNode !== relay.src) return emit({ kind: 'verify-fail', peer, msg, reason: 'engine-node-mismatch' });
-    if (message.value.expiry !== undefined && clock.now() > message.value.expiry) return emit({ kind: 'drop', msg, reason: 'expired' });
-    routeInbound(message.value, relay.src, msg);
-  }
 
   function deliverLater(engine: Id, message: EngineMessage, sourceNode: Id, msg: string): void {
     clock.schedule(clock.now(), () => deliver(engine, message, sourceNode, msg));
@@ -399,41 +325,21 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     for (const engine of subscribers) deliverLater(engine, message, sourceNode, msg);
   }
 
+  const inboundChecks: InboundChecks = { self, crypto, directory: options.directory, isChannelAuthenticated, replayWindows, key: options.key, relayPolicy: () => relayPolicy, now: () => clock.now() };
   function receiveFrame(from: Id, frame: Uint8Array): void {
     if (isStopped) return;
-    const peer = nameOf(from);
-    const decoded = decodeP2PMessage(frame);
-    if (!decoded.ok) {
-      emit({ kind: 'drop', peer, bytes: frame.length, reason: decoded.error.code, text: decoded.error.message });
-      return;
+    const { receive, verdict } = checkInbound(inboundChecks, from, nameOf(from), frame);
+    if (receive !== undefined) emit(receive);
+    switch (verdict.kind) {
+      case 'refuse':
+        emit(verdict.record);
+        if (verdict.isDisconnect === true) transport.disconnect(from); // S4: a peer that sends badly signed envelopes is cut off
+        return;
+      case 'forward':
+        return sendFrame(verdict.dst, 'relay', verdict.encoded, verdict.label, verdict.expiry);
+      case 'engine':
+        return routeInbound(verdict.message, verdict.sourceNode, verdict.msg);
     }
-    const p2p = decoded.value;
-    const inner = p2p.inner === 'engine' ? decodeEngineMessage(p2p.msg) : undefined;
-    const msg = inner?.ok ? messageTraceId(inner.value.src, inner.value.id) : undefined;
-    emit(msg === undefined ? { kind: 'receive', peer, bytes: frame.length } : { kind: 'receive', peer, bytes: frame.length, msg });
-    if (p2p.dst !== self) return verifyFailed(peer, frame, 'wrong-destination', msg);
-    if (p2p.src !== from) return verifyFailed(peer, frame, 'channel-mismatch', msg);
-    if (options.directory.trust(from) === 0) return emit({ kind: 'drop', peer, reason: 'banned', ...(msg !== undefined && { msg }) });
-    if (!isChannelAuthenticated && !verifyP2PMessage(crypto, p2p, frame)) {
-      verifyFailed(peer, frame, 'node-signature', msg);
-      transport.disconnect(from); // S4: a peer that sends badly signed envelopes is cut off
-      return;
-    }
-    let window = replayWindows.get(from);
-    if (window === undefined) replayWindows.set(from, (window = new ReplayWindow()));
-    if (!window.accept(p2p.session, p2p.seq)) return emit({ kind: 'drop', peer, reason: 'replay', ...(msg !== undefined && { msg }) });
-    if (inner === undefined) return receiveRelay(from, p2p.msg);
-    if (!inner.ok) return emit({ kind: 'drop', peer, reason: inner.error.code, text: inner.error.message });
-    const message = inner.value;
-    if (!verifyEngineMessage(crypto, message, p2p.msg)) return verifyFailed(peer, frame, 'engine-signature', msg);
-    const homeNode = options.directory.engineNode(message.src);
-    if (homeNode !== undefined && homeNode !== from) return verifyFailed(peer, frame, 'engine-node-mismatch', msg);
-    if (message.expiry !== undefined && clock.now() > message.expiry) return emit({ kind: 'drop', msg, reason: 'expired' });
-    routeInbound(message, from, msg!);
-  }
-
-  function verifyFailed(peer: string, frame: Uint8Array, reason: string, msg: string | undefined): void {
-    emit({ kind: 'verify-fail', peer, bytes: frame.length, reason, ...(msg !== undefined && { msg }) });
   }
 
   function routeInbound(message: EngineMessage, from: Id, msg: string): void {
@@ -475,7 +381,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     },
     stop() {
       isStopped = true;
-      stopListening?.();
+      lookups.stop();
       for (const hosted of engines.values()) {
         for (const timer of hosted.timers.keys()) clock.cancel(timer);
         hosted.timers.clear();
