@@ -48,7 +48,10 @@ export interface Channel {
   /** The remote address (dialler: the address dialled; acceptor: the peer's source address). */
   readonly address: string;
   readonly isDialer: boolean;
-  /** Writes already-framed bytes. */
+  /**
+   * Writes already-framed bytes. The caller must not reuse `bytes` afterwards: the QUIC worker
+   * driver moves (detaches) a buffer of ≥ 64 KiB that the bytes span whole instead of copying it.
+   */
   write(bytes: Uint8Array): void;
   /** Bytes accepted by `write` and not yet taken by the network (the backpressure signal). */
   bufferedBytes(): number;
@@ -62,8 +65,12 @@ export interface Channel {
 export interface DriverHost {
   readonly self: Id;
   readonly frameSizeMaxBytes: number;
-  /** Acceptor side: may `peer` connect? (a known node, or any when the node is open) */
-  isAllowed(peer: Id): boolean;
+  /**
+   * Acceptor side: may `peer` connect? (a known node, or any when the node is open). The QUIC
+   * drivers await the answer (the worker driver asks across threads); the TLS driver answers a
+   * boolean at once and only waits for a promise.
+   */
+  isAllowed(peer: Id): boolean | Promise<boolean>;
   /** A channel is up in both directions; returns the handlers for its events. */
   established(channel: Channel): ChannelHandlers;
   /** An inbound handshake was refused (impostor, unknown node, no certificate). */

@@ -73,7 +73,7 @@ export const NodeSpecSchema = z.strictObject({
   neighbors: z.array(Name).optional(),
   /** JSONL trace file written by `netmachine node` (events without a header). */
   trace: z.string().optional(),
-  quic: z.strictObject({ udpPayloadBytes: z.number().int().min(1200).max(65527).optional(), maxIdleTimeoutMs: z.number().int().positive().optional() }).optional(),
+  quic: z.strictObject({ udpPayloadBytes: z.number().int().min(1200).max(65527).optional(), maxIdleTimeoutMs: z.number().int().positive().optional(), worker: z.boolean().optional() }).optional(),
 });
 
 export type NodeSpec = z.output<typeof NodeSpecSchema>;

@@ -4,7 +4,8 @@ import { createNode, type Crypto, type Id, type IdentityStore, type KeyPair, typ
 import { createNodeCertificate } from './certs.js';
 import type { Driver, DriverHost, Scheme } from './channel.js';
 import { createPeerTransport, type LinkFilter, type PeerTransport, type PeerTransportOptions } from './peer-transport.js';
-import { createQuicDriver, type QuicDriverOptions } from './quic/driver.js';
+import type { QuicDriverOptions } from './quic/driver.js';
+import { createQuicDriverOf } from './quic/worker-driver.js';
 import { createTlsDriver } from './tls/driver.js';
 import { createWallClock, type WallClock } from './wall-clock.js';
 
@@ -53,7 +54,7 @@ export async function startRealNode(components: RealNodeComponents, options: Rea
   const certificate = createNodeCertificate(options.key.secret);
   const clock = createWallClock(options.clockOriginMs ?? 0, options.timeScale ?? 1);
   const factories: Array<(host: DriverHost) => Driver> = options.schemes.map((scheme) =>
-    scheme === 'tls' ? (host: DriverHost) => createTlsDriver(host, certificate) : (host: DriverHost) => createQuicDriver(host, certificate, options.quic ?? {}),
+    scheme === 'tls' ? (host: DriverHost) => createTlsDriver(host, certificate) : (host: DriverHost) => createQuicDriverOf(host, certificate, options.quic ?? {}),
   );
   const transport = createPeerTransport(
     { clock, rng: components.rng, trace: components.trace, drivers: factories },

@@ -4,7 +4,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { createRng, IdentityStore, type TraceRecord } from '../../core/index.js';
-import { createNodeCertificate, createPeerTransport, createQuicDriver, createTlsDriver, createWallClock, type PeerTransport, type Scheme } from '../../transports/index.js';
+import { createNodeCertificate, createPeerTransport, createQuicDriverOf, createTlsDriver, createWallClock, type PeerTransport, type Scheme } from '../../transports/index.js';
 import { keyOf } from './helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/echo-peer.ts', import.meta.url));
@@ -20,8 +20,8 @@ afterEach(async () => {
   child = transport = undefined;
 });
 
-async function startEchoPeer(scheme: Scheme): Promise<{ address: string; id: string }> {
-  child = fork(FIXTURE, [scheme], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startEchoPeer(scheme: Scheme, worker: boolean): Promise<{ address: string; id: string }> {
+  child = fork(FIXTURE, [scheme, '-', worker ? 'worker' : 'main'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('echo peer did not start within 20 s')), 20_000);
     child!.once('message', (message: { address: string; id: string }) => {
@@ -32,16 +32,16 @@ async function startEchoPeer(scheme: Scheme): Promise<{ address: string; id: str
   });
 }
 
-for (const scheme of ['quic', 'tls'] as const) {
-  it(`${scheme}: ${MESSAGES} messages, ${IN_FLIGHT} in flight, between two processes, all arrive within a bound`, async () => {
-    const peer = await startEchoPeer(scheme);
+for (const [scheme, worker] of [['quic', false], ['quic', true], ['tls', false]] as const) {
+  it(`${scheme}${worker ? ' (QUIC in a worker thread, both sides)' : ''}: ${MESSAGES} messages, ${IN_FLIGHT} in flight, between two processes, all arrive within a bound`, async () => {
+    const peer = await startEchoPeer(scheme, worker);
     const key = keyOf('client');
     const certificate = createNodeCertificate(key.secret);
     const directory = new IdentityStore();
     directory.setNode({ id: peer.id, addresses: [peer.address], trust: 128 });
     const trace: TraceRecord[] = [];
     transport = createPeerTransport(
-      { clock: createWallClock(), rng: createRng(2), trace: { emit: (record) => trace.push(record) }, drivers: [(host) => (scheme === 'tls' ? createTlsDriver(host, certificate) : createQuicDriver(host, certificate, {}))] },
+      { clock: createWallClock(), rng: createRng(2), trace: { emit: (record) => trace.push(record) }, drivers: [(host) => (scheme === 'tls' ? createTlsDriver(host, certificate) : createQuicDriverOf(host, certificate, { worker }))] },
       { nodeName: 'client', self: key.id, directory },
     );
     const received = new Set<number>();

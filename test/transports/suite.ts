@@ -1,11 +1,19 @@
 // The behaviour every real transport must show, run once per scheme (tls.test.ts, quic.test.ts).
+import { randomBytes, webcrypto } from 'node:crypto';
+import Logger, { LogLevel } from '@matrixai/logger';
+import { QUICServer, events as quicEvents } from '@matrixai/quic';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IdentityStore, createRng, type Engine, type TraceRecord } from '../../core/index.js';
-import { createNodeCertificate, createPeerTransport, createQuicDriver, createTlsDriver, createWallClock, encodeFrames, type Channel, type Driver, type DriverHost, type PeerTransport, type Scheme } from '../../transports/index.js';
-import { closeAll, engineKeyOf, keyOf, sendFrom, startNodes, waitFor, type TestNode } from './helpers.js';
+import { createNodeCertificate, createPeerTransport, createQuicDriverOf, createTlsDriver, createWallClock, encodeFrames, WELCOME_FRAME, type Channel, type Driver, type DriverHost, type NodeCertificate, type PeerTransport, type QuicDriverOptions, type RealNodeOptions, type Scheme } from '../../transports/index.js';
+import { closeAll, engineKeyOf, keyOf, sendFrom, startNodes as startNodesWith, waitFor, type TestNode } from './helpers.js';
+
+/** The driver of `scheme`; QUIC with `quic` options (`worker: true` = the worker-thread driver). */
+export function driverOf(scheme: Scheme, host: DriverHost, certificate: NodeCertificate, quic: QuicDriverOptions = {}): Driver {
+  return scheme === 'tls' ? createTlsDriver(host, certificate) : createQuicDriverOf(host, certificate, quic);
+}
 
 /** A bare driver (no node behind it) for a raw client: it speaks the channel protocol, nothing else. */
-function rawDriver(scheme: Scheme, name: string): { driver: Driver; frames: Uint8Array[] } {
+function rawDriver(scheme: Scheme, name: string, quic: QuicDriverOptions): { driver: Driver; frames: Uint8Array[] } {
   const frames: Uint8Array[] = [];
   const key = keyOf(name);
   const host: DriverHost = {
@@ -16,13 +24,16 @@ function rawDriver(scheme: Scheme, name: string): { driver: Driver; frames: Uint
     refused: () => {},
   };
   const certificate = createNodeCertificate(key.secret);
-  return { driver: scheme === 'tls' ? createTlsDriver(host, certificate) : createQuicDriver(host, certificate, {}), frames };
+  return { driver: driverOf(scheme, host, certificate, quic), frames };
 }
 
 const count = (trace: ReadonlyArray<TraceRecord>, kind: string, reason?: string): number => trace.filter((event) => event.kind === kind && (reason === undefined || event.reason === reason)).length;
 
-export function transportSuite(scheme: Scheme): void {
-  describe(`${scheme} transport`, () => {
+/** The suite for `scheme`; QUIC runs with `quic` options (e.g. `{ worker: true }`). */
+export function transportSuite(scheme: Scheme, quic: QuicDriverOptions = {}): void {
+  const label = scheme === 'quic' && quic.worker !== undefined ? `quic (${quic.worker ? 'worker thread' : 'main thread'})` : scheme;
+  const startNodes = (names: ReadonlyArray<string>, schemes: ReadonlyArray<Scheme>, extra: Partial<RealNodeOptions> = {}): Promise<TestNode[]> => startNodesWith(names, schemes, { quic, ...extra });
+  describe(`${label} transport`, () => {
     let nodes: TestNode[] = [];
     const cleanups: Array<() => Promise<void>> = [];
     afterEach(async () => {
@@ -73,7 +84,7 @@ export function transportSuite(scheme: Scheme): void {
       nodes = await startNodes(['a', 'b', 'raw'], [scheme]);
       const [a, b, raw] = nodes as [TestNode, TestNode, TestNode];
       await raw.real.close(); // keep its identity (a knows it), speak raw bytes with it instead
-      const client = rawDriver(scheme, 'raw');
+      const client = rawDriver(scheme, 'raw', quic);
       cleanups.push(() => client.driver.close());
       const target = { scheme, host: '127.0.0.1', port: Number(a.real.addresses[0]!.split(':').pop()), text: a.real.addresses[0]! };
       const channel: Channel = await client.driver.dial(target, a.real.id, 5000);
@@ -127,7 +138,7 @@ export function transportSuite(scheme: Scheme): void {
 }
 
 /** Backpressure: a peer whose reader stopped reading makes `queue-full` drops, not memory growth. */
-export async function stalledPeerCheck(scheme: Scheme, stalledPeer: { address: string; close(): Promise<void> }, stalledName: string): Promise<void> {
+export async function stalledPeerCheck(scheme: Scheme, stalledPeer: { address: string; close(): Promise<void> }, stalledName: string, quic: QuicDriverOptions = {}): Promise<void> {
   const directory = new IdentityStore();
   const stalled = keyOf(stalledName);
   directory.setNode({ id: stalled.id, addresses: [stalledPeer.address], trust: 128 });
@@ -136,7 +147,7 @@ export async function stalledPeerCheck(scheme: Scheme, stalledPeer: { address: s
   const key = keyOf('sender');
   const certificate = createNodeCertificate(key.secret);
   const transport: PeerTransport = createPeerTransport(
-    { clock: createWallClock(), rng: createRng(1), trace: { emit: (record) => trace.push(record) }, drivers: [(host) => (scheme === 'tls' ? createTlsDriver(host, certificate) : createQuicDriver(host, certificate, {}))] },
+    { clock: createWallClock(), rng: createRng(1), trace: { emit: (record) => trace.push(record) }, drivers: [(host) => driverOf(scheme, host, certificate, quic)] },
     { nodeName: 'sender', self: key.id, directory, queueBytesMax, channelBufferBytesMax: 256 * 1024 },
   );
   try {
@@ -154,4 +165,24 @@ export async function stalledPeerCheck(scheme: Scheme, stalledPeer: { address: s
     await transport.close();
     await stalledPeer.close();
   }
+}
+
+/** A bare QUIC server with `name`'s certificate that welcomes each stream and never reads it. */
+export async function startStalledQuicPeer(name: string): Promise<{ address: string; close(): Promise<void> }> {
+  const certificate = createNodeCertificate(keyOf(name).secret);
+  const key = await webcrypto.subtle.importKey('raw', randomBytes(32), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  const server = new QUICServer({
+    crypto: { key: new ArrayBuffer(32), ops: { sign: async (_k, data) => webcrypto.subtle.sign('HMAC', key, data), verify: async (_k, data, sig) => webcrypto.subtle.verify('HMAC', key, sig, data) } },
+    config: { key: certificate.keyPem, cert: certificate.certPem, verifyPeer: true, verifyCallback: async () => undefined, maxIdleTimeout: 5000, keepAliveIntervalTime: 1000, initialMaxStreamsBidi: 1000 },
+    logger: new Logger(name, LogLevel.WARN),
+  });
+  server.addEventListener(quicEvents.EventQUICServerConnection.name, (event) => {
+    const connection = (event as quicEvents.EventQUICServerConnection).detail;
+    connection.addEventListener(quicEvents.EventQUICConnectionStream.name, (streamEvent) => {
+      const stream = (streamEvent as quicEvents.EventQUICConnectionStream).detail;
+      void stream.writable.getWriter().write(WELCOME_FRAME); // and never reads the readable
+    });
+  });
+  await server.start({ host: '127.0.0.1', port: 0 });
+  return { address: `quic://127.0.0.1:${server.port}`, close: () => server.stop({ force: true }) };
 }

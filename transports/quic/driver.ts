@@ -11,50 +11,9 @@ import { QUICClient, QUICServer, events as quicEvents, native, type QUICConnecti
 import type { Id } from '../../core/index.js';
 import { certificateNodeId, type NodeCertificate } from '../certs.js';
 import { ChannelReader, DialError, formatAddress, WELCOME_FRAME, type Address, type Channel, type ChannelHandlers, type Driver, type DriverHost } from '../channel.js';
+import { QUIC_DRIVER_DEFAULTS, type QuicDriverOptions } from './options.js';
 
-/** Tunables of the QUIC driver, with measured defaults (README.md "Real networks"). */
-export interface QuicDriverOptions {
-  /**
-   * UDP payload (bytes), used for both `maxSendUdpPayloadSize` and `maxRecvUdpPayloadSize`. The
-   * library's cost is per datagram, so this sets its throughput ceiling; above the path MTU it
-   * fails on real networks (1350 is safe; 9000 only where jumbo frames / loopback are known).
-   */
-  readonly udpPayloadBytes?: number;
-  /**
-   * UDP payload when both ends are on loopback (a listener bound to 127.0.0.0/8 or ::1, a dial to
-   * such an address): the loopback MTU is 64 KiB, and bigger datagrams mean fewer of them (≈ 2× the
-   * full-stack rate at 64 in flight here, README.md "Real networks"). Defaults to udpPayloadBytes when that
-   * is given explicitly.
-   */
-  readonly loopbackUdpPayloadBytes?: number;
-  /** Bytes taken from the stream per read (the library's `readableChunkSize`, default 4 KiB). */
-  readonly readChunkBytes?: number;
-  /** Idle timeout: a silent peer is declared dead after this (ms). */
-  readonly maxIdleTimeoutMs?: number;
-  readonly keepAliveIntervalMs?: number;
-  /** Stream credit granted to the peer; ≥ 1000 avoids the newStream() throw (FACTS.md). */
-  readonly streamsBidiMax?: number;
-  /** Connection and per-stream flow-control windows (bytes). */
-  readonly connectionDataBytes?: number;
-  readonly streamDataBytes?: number;
-  /** UDP receive buffer (bytes); the kernel default (~208 KB) drops datagrams under load. */
-  readonly udpRecvBufferBytes?: number;
-  /** How long a retired channel may finish its writes before it is destroyed (ms). */
-  readonly retireGraceMs?: number;
-}
-
-export const QUIC_DRIVER_DEFAULTS: Required<QuicDriverOptions> = {
-  udpPayloadBytes: 1350,
-  loopbackUdpPayloadBytes: 9000,
-  readChunkBytes: 64 * 1024,
-  maxIdleTimeoutMs: 5000,
-  keepAliveIntervalMs: 1000,
-  streamsBidiMax: 1000,
-  connectionDataBytes: 16 * 1024 * 1024,
-  streamDataBytes: 8 * 1024 * 1024,
-  udpRecvBufferBytes: 4 * 1024 * 1024,
-  retireGraceMs: 3000,
-};
+export { QUIC_DRIVER_DEFAULTS, type QuicDriverOptions } from './options.js';
 
 interface QuicChannel extends Channel {
   bind(handlers: ChannelHandlers): void;
@@ -90,6 +49,8 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
   if (options.udpPayloadBytes !== undefined && options.loopbackUdpPayloadBytes === undefined) settings.loopbackUdpPayloadBytes = options.udpPayloadBytes;
   const clients = new Set<QUICClient>();
   const connections = new Set<QUICConnection>();
+  const stops = new WeakMap<QUICConnection, () => void>();
+  const streamed = new WeakSet<QUICConnection>();
   let server: QUICServer | undefined;
   let isClosed = false;
   const config = (verifyCallback: (certs: Array<Uint8Array>) => Promise<native.CryptoError | undefined>, endpointHost: string) => ({
@@ -162,33 +123,56 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
     onEnd();
   }
 
-  function accept(connection: QUICConnection): void {
-    connections.add(connection);
-    const stop = (): void => {
+  /** Tracks an accepted connection (idempotent); returns its `stop`. */
+  function accepted(connection: QUICConnection): () => void {
+    let stop = stops.get(connection);
+    if (stop !== undefined) return stop;
+    stop = (): void => {
       connections.delete(connection);
       void connection.stop({ isApp: true, errorCode: 0, force: true }).catch(() => {});
     };
+    stops.set(connection, stop);
+    connections.add(connection);
     connection.addEventListener(quicEvents.EventQUICConnectionStopped.name, () => connections.delete(connection), { once: true });
-    connection.addEventListener(
-      quicEvents.EventQUICConnectionStream.name,
-      (event) => {
-        const stream = (event as quicEvents.EventQUICConnectionStream).detail;
-        const address = formatAddress('quic', connection.remoteHost, connection.remotePort);
-        const peer = certificateNodeId(connection.getRemoteCertsChain()[0] ?? new Uint8Array(0));
-        if (peer === undefined || !host.isAllowed(peer)) {
-          host.refused(peer, address, peer === undefined ? 'binding/no-certificate' : 'binding/unknown-node');
-          return stop();
-        }
-        const channel = streamChannel(connection, stream, peer, address, false, stop);
-        const reader = new ChannelReader(host.frameSizeMaxBytes, () => undefined, () => channel.gone('protocol-error'));
-        channel.write(WELCOME_FRAME);
-        const handlers = host.established(channel);
-        channel.bind(handlers);
-        reader.attach(handlers);
-        void pump(stream, reader, () => channel.gone('stream-ended'));
-      },
-      { once: true }, // one stream per connection; a second one is ignored
-    );
+    return stop;
+  }
+
+  /**
+   * A peer's stream, as the server re-dispatches it. Taken there, not on the connection: a stream
+   * whose data arrived while our verifyCallback was pending is dispatched as soon as verification
+   * succeeds, before the server's EventQUICServerConnection (with an asynchronous host, e.g. the
+   * worker driver, it was lost and the dialler never got its welcome).
+   */
+  function acceptedStream(stream: QUICStream): void {
+    const connection = (stream as unknown as { connection: QUICConnection }).connection; // protected in 2.0.9
+    const stop = accepted(connection);
+    if (streamed.has(connection)) return; // one stream per connection; a second one is ignored
+    streamed.add(connection);
+    void acceptStream(connection, stream, stop);
+  }
+
+  /** The acceptor's side of a connection's first stream: check the peer, welcome it, pump frames. */
+  async function acceptStream(connection: QUICConnection, stream: QUICStream, stop: () => void): Promise<void> {
+    const address = formatAddress('quic', connection.remoteHost, connection.remotePort);
+    const peer = certificateNodeId(connection.getRemoteCertsChain()[0] ?? new Uint8Array(0));
+    let isAllowed = false;
+    try {
+      isAllowed = peer !== undefined && (await host.isAllowed(peer)); // the worker driver's host answers across threads
+    } catch {
+      // refused below
+    }
+    if (!connections.has(connection)) return; // stopped while the host was asked
+    if (peer === undefined || !isAllowed) {
+      host.refused(peer, address, peer === undefined ? 'binding/no-certificate' : 'binding/unknown-node');
+      return stop();
+    }
+    const channel = streamChannel(connection, stream, peer, address, false, stop);
+    const reader = new ChannelReader(host.frameSizeMaxBytes, () => undefined, () => channel.gone('protocol-error'));
+    channel.write(WELCOME_FRAME);
+    const handlers = host.established(channel);
+    channel.bind(handlers);
+    reader.attach(handlers);
+    void pump(stream, reader, () => channel.gone('stream-ended'));
   }
 
   return {
@@ -206,7 +190,7 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
         config: config(async (certs) => {
           try {
             const peer = certificateNodeId(certs[0] ?? new Uint8Array(0));
-            if (peer !== undefined && host.isAllowed(peer)) return undefined;
+            if (peer !== undefined && (await host.isAllowed(peer))) return undefined;
             host.refused(peer, `quic://${listenHost}`, peer === undefined ? 'binding/no-certificate' : 'binding/unknown-node');
             return native.CryptoError.BadCertificate;
           } catch {
@@ -215,7 +199,8 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
         }, listenHost),
         logger,
       });
-      created.addEventListener(quicEvents.EventQUICServerConnection.name, (event) => accept((event as quicEvents.EventQUICServerConnection).detail));
+      created.addEventListener(quicEvents.EventQUICServerConnection.name, (event) => void accepted((event as quicEvents.EventQUICServerConnection).detail));
+      created.addEventListener(quicEvents.EventQUICConnectionStream.name, (event) => acceptedStream((event as quicEvents.EventQUICConnectionStream).detail));
       created.addEventListener(quicEvents.EventQUICServerError.name, () => {});
       await created.start({ host: listenHost, port });
       raiseRecvBuffer(created, settings.udpRecvBufferBytes);

@@ -48,7 +48,18 @@ export function createTlsDriver(host: DriverHost, certificate: NodeCertificate):
     track(socket);
     const address = formatAddress('tls', socket.remoteAddress ?? '?', socket.remotePort ?? 0);
     const peer = certificateNodeId(socket.getPeerX509Certificate() ?? new Uint8Array(0));
-    if (peer === undefined || !host.isAllowed(peer)) {
+    const verdict = peer === undefined ? false : host.isAllowed(peer);
+    // A boolean is acted on at once; a promise is awaited (the socket is not read meanwhile).
+    if (typeof verdict === 'boolean') return welcome(socket, peer, address, verdict);
+    verdict.then(
+      (isAllowed) => welcome(socket, peer, address, isAllowed),
+      () => welcome(socket, peer, address, false),
+    );
+  }
+
+  function welcome(socket: TLSSocket, peer: Id | undefined, address: string, isAllowed: boolean): void {
+    if (socket.destroyed) return;
+    if (peer === undefined || !isAllowed) {
       host.refused(peer, address, peer === undefined ? 'binding/no-certificate' : 'binding/unknown-node');
       socket.destroy();
       return;
