@@ -357,7 +357,8 @@ export async function benchTransports(): Promise<TransportBenchRow[]> {
   const quic = await bareQuic();
   const tls = await bareTls();
   const fullQuic = await fullStack('quic', { loopbackUdpPayloadBytes: 1350 });
-  const fullQuicJumbo = await fullStack('quic'); // the default on loopback: 9000-byte datagrams
+  const fullQuicJumbo = await fullStack('quic'); // the defaults on loopback: 9000-byte datagrams, QUIC in the worker thread
+  const fullQuicThread = await fullStack('quic', { worker: false }); // the library in the main thread, with the crypto and the Router
   const fullTls = await fullStack('tls');
   for (const [name, ms] of [
     ['bare @matrixai/quic', quic.handshakeMs],
@@ -368,8 +369,9 @@ export async function benchTransports(): Promise<TransportBenchRow[]> {
     rows.push({ case: `handshake: ${name}`, payload: '-', mode: '-', roundTripsPerSecond: NaN, perCpuSecond: NaN, p50Ms: ms, p99Ms: NaN, note: '' });
   }
   const rates = new Map<string, number>();
-  const FULL_QUIC = 'netmachine over QUIC, 1350-byte datagrams (the default off loopback)';
-  const FULL_QUIC_JUMBO = 'netmachine over QUIC, 9000-byte datagrams (the default on loopback)';
+  const FULL_QUIC = 'netmachine over QUIC, 1350-byte datagrams (the default off loopback), worker thread';
+  const FULL_QUIC_JUMBO = 'netmachine over QUIC, 9000-byte datagrams (the default on loopback), worker thread (default)';
+  const FULL_QUIC_THREAD = 'netmachine over QUIC, 9000-byte datagrams, main thread (worker: false)';
   try {
     for (const size of sizes) {
       const payload = new Uint8Array(randomBytes(size.bytes));
@@ -382,6 +384,7 @@ export async function benchTransports(): Promise<TransportBenchRow[]> {
           ['bare quic, one long stream, corked', quic.longStream],
           [FULL_QUIC, fullQuic.roundTrip],
           [FULL_QUIC_JUMBO, fullQuicJumbo.roundTrip],
+          [FULL_QUIC_THREAD, fullQuicThread.roundTrip],
           ['bare node:tls', tls.roundTrip],
           ['netmachine over TLS', fullTls.roundTrip],
         ];
@@ -420,7 +423,7 @@ export async function benchTransports(): Promise<TransportBenchRow[]> {
           note: [
             `QUIC goal target = min(10 × stream-per-message, crypto bound) = ${Math.round(Math.min(10 * perMessage, bound.roundTripsPerSecond))}`,
             `netmachine/QUIC 1350 ÷ bare stream-per-message = ${both((cpu) => rate(FULL_QUIC, cpu) / rate('bare quic, stream per message', cpu), 1)}×`,
-            `netmachine/QUIC 9000 ÷ bare stream-per-message = ${both((cpu) => rate(FULL_QUIC_JUMBO, cpu) / rate('bare quic, stream per message', cpu), 1)}×`,
+            `netmachine/QUIC 9000 ÷ bare stream-per-message = ${both((cpu) => rate(FULL_QUIC_JUMBO, cpu) / rate('bare quic, stream per message', cpu), 1)}× (main thread: ${both((cpu) => rate(FULL_QUIC_THREAD, cpu) / rate('bare quic, stream per message', cpu), 1)}×)`,
             `netmachine/QUIC ÷ adjacent crypto bound = ${both((cpu) => rate(FULL_QUIC, cpu) / rate(FULL_QUIC, '/bound'), 2)} at 1350, ${both((cpu) => rate(FULL_QUIC_JUMBO, cpu) / rate(FULL_QUIC_JUMBO, '/bound'), 2)} at 9000`,
             `netmachine/TLS ÷ adjacent crypto bound = ${both((cpu) => rate('netmachine over TLS', cpu) / rate('netmachine over TLS', '/bound'), 2)}`,
             `bare long stream corked ÷ one write per frame = ${both((cpu) => rate('bare quic, one long stream, corked', cpu) / rate('bare quic, one long stream, one write per frame', cpu), 1)}×`,
@@ -429,7 +432,7 @@ export async function benchTransports(): Promise<TransportBenchRow[]> {
       }
     }
   } finally {
-    await Promise.all([quic.close(), tls.close(), fullQuic.close(), fullQuicJumbo.close(), fullTls.close()]);
+    await Promise.all([quic.close(), tls.close(), fullQuic.close(), fullQuicJumbo.close(), fullQuicThread.close(), fullTls.close()]);
   }
   return rows;
 }
