@@ -109,19 +109,17 @@ export class BatchWriter<Control> {
       }
     }
     const batch: Batch<Control> = { records, controls: this.controls, moved: this.moved };
-    this.types = [];
-    this.chs = [];
-    this.ns = [];
-    this.payloads = [];
-    this.bytes = 0;
-    this.controls = [];
-    this.moved = [];
+    this.clear();
     this.post(batch, [records, ...batch.moved]);
   }
 
   /** Drops everything pending and posts nothing more. */
   stop(): void {
     this.isStopped = true;
+    this.clear();
+  }
+
+  private clear(): void {
     this.types = [];
     this.chs = [];
     this.ns = [];
