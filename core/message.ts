@@ -193,7 +193,7 @@ function readEngineMessage(reader: Reader): EngineMessage {
 export function encodeEngineMessage(message: EngineMessage): Uint8Array {
   const writer = new Writer(128 + message.body.length);
   writeUnsignedEngineMessage(writer, message);
-  return writer.raw(message.sig).take();
+  return writer.raw(message.sig).finish();
 }
 
 /** Decodes untrusted bytes into an EngineMessage (signature not yet checked). */
@@ -217,7 +217,11 @@ export function engineMessageSigningBytes(encoded: Uint8Array): Uint8Array {
   return concatBytes(ENGINE_MESSAGE_DOMAIN, encoded.subarray(0, encoded.length - SIGNATURE_SIZE_BYTES));
 }
 
-/** Signs `message` with the source engine's key; returns the message and its canonical bytes. */
+/**
+ * Signs `message` with the source engine's key; returns the message and its canonical bytes. The
+ * bytes are a view of pooled storage (per message, on the hot path; bytes.ts `pooledBytes`): copy
+ * them to keep them for long or to transfer them.
+ */
 export function signEngineMessage(crypto: Crypto, key: KeyPair, message: UnsignedEngineMessage): { message: EngineMessage; bytes: Uint8Array } {
   // The domain tag is written first so the signed bytes are a view, and the encoding one copy.
   const writer = new Writer(ENGINE_MESSAGE_DOMAIN.length + 192 + message.body.length);
@@ -257,7 +261,7 @@ function readP2PMessage(reader: Reader): P2PMessage {
 export function encodeP2PMessage(message: P2PMessage): Uint8Array {
   const writer = new Writer(96 + message.msg.length);
   writeUnsignedP2PMessage(writer, message);
-  return writer.raw(message.sig).take();
+  return writer.raw(message.sig).finish();
 }
 
 /** Decodes an untrusted frame. */
@@ -265,7 +269,7 @@ export function decodeP2PMessage(bytes: Uint8Array): Result<P2PMessage, CodecErr
   return decodeWith(bytes, readP2PMessage);
 }
 
-/** Signs an envelope with the sending node's key; returns the frame bytes. */
+/** Signs an envelope with the sending node's key; returns the frame bytes (a view of pooled storage, as `signEngineMessage`). */
 export function signP2PMessage(crypto: Crypto, nodeKey: KeyPair, message: UnsignedP2PMessage): Uint8Array {
   const writer = new Writer(P2P_MESSAGE_DOMAIN.length + 160 + message.msg.length);
   writer.raw(P2P_MESSAGE_DOMAIN);

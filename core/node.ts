@@ -46,6 +46,8 @@ export interface NodeOptions {
 }
 
 export { DEFAULT_PROTOCOL } from './engine-context.js';
+/** The envelope signature field on channel-authenticated transports (copied into each frame, never written). */
+const ZERO_SIGNATURE = new Uint8Array(SIGNATURE_SIZE_BYTES);
 export { PARKED_PER_DESTINATION_MAX, LOOKUP_TIMEOUT_MS } from './identity-lookups.js';
 
 /** A running node. */
@@ -74,7 +76,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
   const { clock, transport, trace, crypto } = components;
   // On a channel-authenticated transport the envelope signature field is 64 zero bytes (ports.ts).
   const isChannelAuthenticated = transport.isChannelAuthenticated === true;
-  const envelopeSigner: Crypto = isChannelAuthenticated ? { ...crypto, sign: () => new Uint8Array(SIGNATURE_SIZE_BYTES) } : crypto;
+  const envelopeSigner: Crypto = isChannelAuthenticated ? { ...crypto, sign: () => ZERO_SIGNATURE } : crypto;
   const self = options.key.id;
   const engines = new Map<Id, HostedEngine>();
   const engineNames = new Map<string, Id>();
