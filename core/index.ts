@@ -22,7 +22,7 @@ export {
 } from './message.js';
 export type { Destination, EngineMessage, P2PMessage, RoutingScope, TransportPrefs, UnsignedEngineMessage, UnsignedP2PMessage } from './message.js';
 export type { CodecError, CodecErrorCode } from './wire.js';
-export type { Engine, EngineContext, EngineInput, EngineEnv, EngineFactory, EngineAddress, SendOptions, Notice, LogData } from './engine.js';
+export type { Engine, EngineContext, EngineInput, EngineEnv, EngineFactory, EngineAddress, SendOptions, Notice, LogData, RelayPolicy } from './engine.js';
 export { IdentityStore, TRUST_DEFAULT, ADVERT_SKEW_MS_MAX } from './directory.js';
 export type { NodeRecord, NodeRecordPatch, Measurements, IdentityUpdate, AdvertOutcome } from './directory.js';
 export { encodeAdvert, decodeAdvert, signAdvert, verifyAdvert, ADVERT_LIST_MAX } from './adverts.js';

@@ -10,7 +10,8 @@ const ALLOWED: Readonly<Record<string, ReadonlyArray<string>>> = {
   transports: ['transports', 'core'],
   scenarios: ['scenarios', 'core'],
   viz: ['viz', 'core'],
-  cli: ['cli', 'core', 'sim', 'transports', 'scenarios', 'viz'],
+  kit: ['kit', 'core', 'sim', 'transports', 'scenarios', 'viz'],
+  cli: ['cli', 'kit', 'core', 'sim', 'transports', 'scenarios', 'viz'],
 };
 
 function sources(folder: string): string[] {
@@ -46,7 +47,7 @@ describe('architecture', () => {
 
   it('other folders import core/ only through core/index.ts (and viz only trace types)', () => {
     const violations: string[] = [];
-    for (const folder of ['sim', 'transports', 'scenarios', 'cli']) {
+    for (const folder of ['sim', 'transports', 'scenarios', 'kit', 'cli']) {
       for (const file of sources(folder)) {
         for (const match of readFileSync(file, 'utf8').matchAll(/from\s*['"]((?:\.\.\/)+core\/[^'"]+)['"]/g)) {
           if (!match[1]!.endsWith('core/index.js')) violations.push(`${relative(root, file)} imports ${match[1]}`);

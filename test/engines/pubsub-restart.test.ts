@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText } from '../../scenarios/index.js';
-import { atMostOnceDelivery } from '../../scenarios/testing/index.js';
+import { atMostOnceDelivery } from '../../kit/index.js';
 import { simulate } from '../../sim/index.js';
 
 // The shape the kit shrank its counterexample to: two nodes, a subscriber on each, one crash.

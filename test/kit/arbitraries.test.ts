@@ -1,7 +1,7 @@
 // Arbitraries check their constraints and build documents the loader accepts, within the bounds.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { faultScheduleArbitrary, KitError, loadKitScenario, scenarioArbitrary, topologyArbitrary, workloadArbitrary } from '../../cli/kit.js';
+import { faultScheduleArbitrary, KitError, loadKitScenario, scenarioArbitrary, topologyArbitrary, workloadArbitrary } from '../../kit/index.js';
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {

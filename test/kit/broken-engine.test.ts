@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkProperty, failed, held, PropertyFailedError, scenarioArbitrary, scenarioSize, type Invariant, type ScenarioDocumentInput } from '../../cli/kit.js';
+import { checkProperty, failed, held, PropertyFailedError, scenarioArbitrary, scenarioSize, type Invariant, type ScenarioDocumentInput } from '../../kit/index.js';
 import { acceptedOnce } from './broken-flood.js';
 
 const root = join(import.meta.dirname, '..', '..');

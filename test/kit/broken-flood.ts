@@ -2,7 +2,7 @@
 // for every copy it hears instead of only the first (it forgets to dedupe before accepting).
 // Any cycle makes a rumour arrive twice at some node, which `acceptedOnce` catches. With
 // `params: { isFixed: true }` the engine accepts only first copies.
-import type { EngineFactory, TraceEvent } from '../../cli/kit.js';
+import type { EngineFactory, TraceEvent } from '../../kit/index.js';
 
 const PREFIX = 'rumour:';
 

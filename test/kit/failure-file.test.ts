@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeFailureFile } from '../../cli/kit.js';
+import { writeFailureFile } from '../../kit/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
 // One folder per test file: broken-engine.test.ts clears its own folder while this one runs.

@@ -11,7 +11,7 @@ import {
   pubsubSubscribersReceiveAllWith,
   type SimulatedTrace,
   type TraceEvent,
-} from '../../cli/kit.js';
+} from '../../kit/index.js';
 
 type Row = Omit<TraceEvent, 'seq'>;
 function trace(rows: ReadonlyArray<Row>, durationMs = 10_000): SimulatedTrace {

@@ -9,7 +9,7 @@ const root = join(import.meta.dirname, '..', '..');
 describe('package exports', () => {
   beforeAll(() => {
     // `npm ci` builds dist/ through the `prepare` script; build here too when it is missing.
-    if (!existsSync(join(root, 'dist', 'cli', 'kit.js'))) {
+    if (!existsSync(join(root, 'dist', 'kit', 'index.js'))) {
       const build = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'cli/tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
       expect(build.status, build.stdout + build.stderr).toBe(0);
     }
@@ -22,6 +22,6 @@ describe('package exports', () => {
     const out = JSON.parse(run.stdout) as { events: number; isOk: boolean };
     expect(out.isOk).toBe(true);
     expect(out.events).toBeGreaterThan(0);
-    expect(existsSync(join(root, 'dist', 'cli', 'kit.d.ts'))).toBe(true);
+    expect(existsSync(join(root, 'dist', 'kit', 'index.d.ts'))).toBe(true);
   });
 });

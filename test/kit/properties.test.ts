@@ -12,7 +12,7 @@ import {
   pubsubSubscribersReceiveAll,
   pubsubSubscribersReceiveAllWith,
   scenarioArbitrary,
-} from '../../cli/kit.js';
+} from '../../kit/index.js';
 
 const failuresDir = join(import.meta.dirname, '..', '.output', 'kit-failures', 'properties');
 const options = { failuresDir, seed: 1 };

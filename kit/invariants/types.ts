@@ -1,5 +1,5 @@
 // What invariants see (a finished simulated run) and what they return (a verdict naming events).
-import type { TraceEvent, TraceHeader, TraceSummary } from '../../../core/index.js';
+import type { TraceEvent, TraceHeader, TraceSummary } from '../../core/index.js';
 
 /** A finished run: its trace and the inputs that produced it. */
 export interface SimulatedTrace {

@@ -1,6 +1,6 @@
 // Pub/sub completeness: every engine subscribed to a topic receives every event published to it
 // after its `subscribe` was traced, while it stayed subscribed, up and connected to the publisher.
-import type { TraceEvent } from '../../../core/index.js';
+import type { TraceEvent } from '../../core/index.js';
 import { FAULT_DROP_REASONS } from './delivery.js';
 import { describeEvent, failed, held, type InvariantResult, type SimulatedTrace } from './types.js';
 

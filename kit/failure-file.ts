@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Document, isScalar, visit } from 'yaml';
-import { REPLAY_MODULE_URL } from './kit-replay.js';
+import { REPLAY_MODULE_URL } from './replay-check.js';
 
 /** A module function `(events, header) => true | string[]`, as a scenario's `expect.check` names it. */
 export interface ReplayCheck {

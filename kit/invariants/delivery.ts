@@ -1,6 +1,6 @@
 // Delivery invariants: every delivered message was sent and verified; nothing is delivered twice;
 // in a run without faults every unicast message arrives.
-import type { TraceEvent } from '../../../core/index.js';
+import type { TraceEvent } from '../../core/index.js';
 import { describeEvent, failed, held, type InvariantResult, type SimulatedTrace } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 // Re-checks built-in invariants from a failure file's `expect.check` (netmachine run imports it).
 import { summarizeTrace, type TraceEvent, type TraceHeader } from '../core/index.js';
-import { BUILTIN_INVARIANTS, runInvariant } from '../scenarios/testing/index.js';
+import { BUILTIN_INVARIANTS, runInvariant } from './invariants/index.js';
 
 /** This module's own URL (a failure file's check module imports it, from source or dist). */
 export const REPLAY_MODULE_URL = import.meta.url;

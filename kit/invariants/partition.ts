@@ -1,5 +1,5 @@
 // Partition safety: no frame sent after a cut crosses it (frames already on the wire may land).
-import { partitionCrossings } from '../../expect.js';
+import { partitionCrossings } from '../../scenarios/index.js';
 import { describeEvent, failed, held, type InvariantResult, type SimulatedTrace } from './types.js';
 
 /** No message transmitted across an active partition is received on the far side. */

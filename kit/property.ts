@@ -1,9 +1,10 @@
 // `checkProperty`: fast-check over generated scenarios and simulation seeds; a failure is shrunk,
 // written as a replayable scenario file, and thrown with the exact replay command.
 import fc from 'fast-check';
-import { BUILTIN_INVARIANTS, KitError, runInvariant, type Invariant, type InvariantResult } from '../scenarios/testing/index.js';
-import { writeFailureFile, type FailureFile, type ReplayCheck } from './kit-failure.js';
-import { simulate } from './kit-simulate.js';
+import { KitError } from './errors.js';
+import { BUILTIN_INVARIANTS, runInvariant, type Invariant, type InvariantResult } from './invariants/index.js';
+import { writeFailureFile, type FailureFile, type ReplayCheck } from './failure-file.js';
+import { simulate } from './simulate.js';
 
 export interface CheckPropertyOptions {
   /** Generated cases (default 25). */

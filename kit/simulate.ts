@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { traceHeaderLine, traceLine, type TraceEvent } from '../core/index.js';
 import { loadScenarioFromText, type LoadedScenario } from '../scenarios/index.js';
-import { failed, held, type InvariantResult, type SimulatedTrace } from '../scenarios/testing/index.js';
+import { failed, held, type InvariantResult, type SimulatedTrace } from './invariants/index.js';
 import { simulate as simulatePlan, type RunEnd } from '../sim/index.js';
 
 export interface SimulateOptions {

@@ -1,5 +1,5 @@
 // Errors of the property-testing kit: bad constraints or arguments (programmer input, not traces).
-import { NetmachineError } from '../../core/index.js';
+import { NetmachineError } from '../core/index.js';
 
 /** A kit argument is out of range or inconsistent; `code` is `kit/<what>`. */
 export class KitError extends NetmachineError {

@@ -1,6 +1,6 @@
 // Causal order: a message is delivered after it is sent; a subscriber sees one publisher's events
 // on one topic in the order they were published.
-import type { TraceEvent } from '../../../core/index.js';
+import type { TraceEvent } from '../../core/index.js';
 import { describeEvent, failed, held, type InvariantResult, type SimulatedTrace } from './types.js';
 
 /** Deliver after send; per (subscriber, publisher, topic), deliveries in publication order. */
