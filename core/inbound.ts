@@ -26,6 +26,11 @@ export interface InboundChecks {
   readonly isChannelAuthenticated: boolean;
   /** Replay windows by sending node, updated by accepted frames. */
   readonly replayWindows: Map<Id, ReplayWindow>;
+  /**
+   * Replay windows by origin node for RelayMessages sealed to this node: the hop-by-hop window
+   * cannot see a sealed message that a relay re-wraps in fresh envelopes, the sealed sequence can.
+   */
+  readonly relayReplayWindows: Map<Id, ReplayWindow>;
   /** This node's key (opens RelayMessages sealed to it). */
   readonly key: KeyPair;
   /** What an engine on this node offered to relay (S23); undefined = no relaying. */
@@ -82,8 +87,13 @@ function checkRelay(checks: InboundChecks, peer: string, encoded: Uint8Array): I
     if (!isRelayPermitted(checks.relayPolicy(), relay.src, relay.dst)) return refuse({ kind: 'drop', peer, msg: label, reason: 'relay-not-permitted' });
     return relay.expiry === undefined ? { kind: 'forward', dst: relay.dst, encoded, label } : { kind: 'forward', dst: relay.dst, encoded, label, expiry: relay.expiry };
   }
-  const inner = canSeal(crypto) ? openRelay(checks.key, relay) : undefined;
-  if (inner === undefined) return refuse({ kind: 'verify-fail', peer, msg: label, reason: 'relay-decrypt' });
+  const opened = canSeal(crypto) ? openRelay(checks.key, relay) : undefined;
+  if (opened === undefined) return refuse({ kind: 'verify-fail', peer, msg: label, reason: 'relay-decrypt' });
+  // The origin signed the RelayMessage and sealed its sequence inside: a re-wrapped copy is a replay.
+  let window = checks.relayReplayWindows.get(relay.src);
+  if (window === undefined) checks.relayReplayWindows.set(relay.src, (window = new ReplayWindow()));
+  if (!window.accept(opened.sequence.session, opened.sequence.seq)) return refuse({ kind: 'drop', peer, msg: label, reason: 'relay-replay' });
+  const inner = opened.inner;
   const message = decodeEngineMessage(inner);
   if (!message.ok) return refuse({ kind: 'drop', peer, reason: message.error.code, text: message.error.message });
   const msg = messageTraceId(message.value.src, message.value.id);

@@ -84,7 +84,10 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
   const domainServers = new Map<Id, Id[]>();
   const table: RoutingTable = { self, localEngines: engines, directory: options.directory, domainServers };
   const replayWindows = new Map<Id, ReplayWindow>();
+  const relayReplayWindows = new Map<Id, ReplayWindow>();
   const sendSeq = new Map<Id, number>();
+  /** Sealed-message sequence per final destination (end-to-end relay replay protection). */
+  const relaySeq = new Map<Id, number>();
   let isStopped = false;
   let clockSkewMs = 0;
   const topicService = new TopicService({
@@ -271,7 +274,9 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     if (via === undefined || via === peer) return sendFrame(peer, 'engine', engineBytes, msg, message.expiry, tprefs);
     // No direct way to `peer`: seal the message to it and hand it to the relay `via` (SPEC §5.1.1).
     if (!canSeal(crypto)) return emit({ kind: 'drop', msg, peer: nameOf(peer), reason: 'relay-unsupported', text: `relaying needs Ed25519 identities, not ${crypto.scheme}` });
-    const sealed = sealRelay(crypto, options.key, peer, engineBytes, randomBytes, message.expiry);
+    const seq = (relaySeq.get(peer) ?? 0) + 1;
+    relaySeq.set(peer, seq);
+    const sealed = sealRelay(crypto, options.key, peer, engineBytes, { session: options.session, seq }, randomBytes, message.expiry);
     sendFrame(via, 'relay', sealed, msg, message.expiry, tprefs);
   }
 
@@ -327,7 +332,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     for (const engine of subscribers) deliverLater(engine, message, sourceNode, msg);
   }
 
-  const inboundChecks: InboundChecks = { self, crypto, directory: options.directory, isChannelAuthenticated, replayWindows, key: options.key, relayPolicy: () => relayPolicy, now: () => clock.now() };
+  const inboundChecks: InboundChecks = { self, crypto, directory: options.directory, isChannelAuthenticated, replayWindows, relayReplayWindows, key: options.key, relayPolicy: () => relayPolicy, now: () => clock.now() };
   function receiveFrame(from: Id, frame: Uint8Array): void {
     if (isStopped) return;
     const { receive, verdict } = checkInbound(inboundChecks, from, nameOf(from), frame);

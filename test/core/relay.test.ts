@@ -1,7 +1,7 @@
 // RelayMessage (SPEC §4.1, §5.1.3): S23 and relay confidentiality/integrity.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createNode, createNodeCrypto, createRng, deriveSecret, IdentityStore, type EngineInput, type Id, type KeyPair, type Node, type TraceEvent, type Transport } from '../../core/index.js';
+import { createNode, createNodeCrypto, createRng, decodeP2PMessage, deriveSecret, IdentityStore, signP2PMessage, type EngineInput, type Id, type KeyPair, type Node, type TraceEvent, type Transport } from '../../core/index.js';
 import { Scheduler } from '../../sim/index.js';
 
 const crypto = createNodeCrypto();
@@ -17,7 +17,7 @@ function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
 }
 
 /** a — r — b in memory; a reaches b through r. `tamper` may alter frames r forwards. */
-function relayLine(body: Uint8Array, options: { isPermitted?: boolean; tamper?: (frame: Uint8Array) => Uint8Array } = {}) {
+function relayLine(body: Uint8Array, options: { isPermitted?: boolean; tamper?: (frame: Uint8Array) => Uint8Array; rewraps?: number } = {}) {
   const scheduler = new Scheduler();
   const events: TraceEvent[] = [];
   let seq = 0;
@@ -31,6 +31,12 @@ function relayLine(body: Uint8Array, options: { isPermitted?: boolean; tamper?: 
       if (self === keys.r.id || node === keys.r.id) framesAtRelay.push(frame);
       if (self === keys.r.id && options.tamper !== undefined) bytes = options.tamper(frame);
       scheduler.schedule(scheduler.now() + 5, () => handlers.get(node)?.(self, bytes));
+      // A hostile relay re-wraps the sealed message it forwards in fresh, validly signed envelopes.
+      const forwarded = self === keys.r.id ? decodeP2PMessage(frame) : undefined;
+      for (let copy = 1; forwarded?.ok === true && copy <= (options.rewraps ?? 0); copy++) {
+        const rewrapped = signP2PMessage(crypto, keys.r, { ...forwarded.value, seq: forwarded.value.seq + copy * 1000 });
+        scheduler.schedule(scheduler.now() + 5 + copy, () => handlers.get(node)?.(self, rewrapped));
+      }
     },
     connect: () => {},
     disconnect: () => {},
@@ -99,5 +105,13 @@ describe('relay', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('a relay that re-wraps a sealed message in fresh envelopes gets it delivered once: the final node checks the sealed sequence', () => {
+    const { events, received } = relayLine(new Uint8Array(24).fill(3), { rewraps: 5 });
+    expect(received).toHaveLength(1);
+    expect(events.filter((event) => event.node === 'b' && event.kind === 'drop' && event.reason === 'relay-replay')).toHaveLength(5);
+    // Each copy passed the hop-by-hop window (fresh envelope sequence): only the sealed one caught it.
+    expect(events.filter((event) => event.node === 'b' && event.reason === 'replay')).toHaveLength(0);
   });
 });
