@@ -68,6 +68,7 @@ export function checkInbound(checks: InboundChecks, from: Id, peer: string, fram
   if (!verifyEngineMessage(checks.crypto, message, p2p.msg)) return { receive, verdict: refuse(failure('engine-signature', peer, frame, msg)) };
   const homeNode = checks.directory.engineNode(message.src);
   if (homeNode !== undefined && homeNode !== from) return { receive, verdict: refuse(failure('engine-node-mismatch', peer, frame, msg)) };
+  if (!isAuthorisedForTopic(checks.directory, message)) return { receive, verdict: refuse(failure('topic-unauthorised', peer, frame, msg)) };
   if (message.expiry !== undefined && checks.now() > message.expiry) return { receive, verdict: refuse({ kind: 'drop', msg, reason: 'expired' }) };
   return { receive, verdict: { kind: 'engine', message, msg: msg!, sourceNode: from } };
 }
@@ -100,8 +101,20 @@ function checkRelay(checks: InboundChecks, peer: string, encoded: Uint8Array): I
   if (!verifyEngineMessage(crypto, message.value, inner)) return refuse({ kind: 'verify-fail', peer, msg, reason: 'engine-signature' });
   const homeNode = directory.engineNode(message.value.src);
   if (homeNode !== undefined && homeNode !== relay.src) return refuse({ kind: 'verify-fail', peer, msg, reason: 'engine-node-mismatch' });
+  if (!isAuthorisedForTopic(directory, message.value)) return refuse({ kind: 'verify-fail', peer, msg, reason: 'topic-unauthorised' });
   if (message.value.expiry !== undefined && checks.now() > message.value.expiry) return refuse({ kind: 'drop', msg, reason: 'expired' });
   return { kind: 'engine', message: message.value, msg, sourceNode: relay.src };
+}
+
+/**
+ * I4, Q7: a message from the network addressed to a topic reaches local subscribers only when this
+ * node's identity store holds the topic's advert and it lists the message's source engine as a
+ * publisher. (PubSub itself carries events inside its own protocol, checked by the PubSub engine;
+ * the Router never sends a topic message to another node, so this closes a side door.)
+ */
+function isAuthorisedForTopic(directory: IdentityStore, message: EngineMessage): boolean {
+  if (message.dst.kind !== 'topic') return true;
+  return directory.advert('topic', message.dst.topic)?.publishers.includes(message.src) === true;
 }
 
 /** S23: relaying only where an engine on this node offered it, for the message's source or destination. */

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { decodeAdvert, encodeAdvert, verifyAdvert, type TopicAdvert } from '../adverts.js';
 import type { EngineContext, EngineFactory, EngineInput } from '../engine.js';
 import type { Id } from '../ids.js';
-import { encodeEngineMessage } from '../message.js';
+import { decodeEngineMessage, encodeEngineMessage } from '../message.js';
 import { fromUtf8 } from '../bytes.js';
 import { jsonBody } from '../node.js';
 import {
@@ -65,6 +65,12 @@ interface TopicState {
   gapRequestedMs: number;
   /** Joined "from now" (a restarted node): events before the ack are buffered, never requested. */
   isFromNow: boolean;
+}
+
+/** The topic an event's inner EngineMessage is addressed to; undefined when it is not a topic message. */
+function innerTopic(body: Uint8Array): Id | undefined {
+  const inner = decodeEngineMessage(body);
+  return inner.ok && inner.value.dst.kind === 'topic' ? inner.value.dst.topic : undefined;
 }
 
 export const createPubSubEngine: EngineFactory = (params, env) => {
@@ -138,6 +144,8 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     // I4 and S15: only the advertised publisher, only a valid signature; nothing else is forwarded.
     if (state === undefined || !state.advert.publishers.includes(event.publisher)) return;
     if (!verifyEvent(ctx.verify, event, bytes)) return ctx.log('pubsub event signature invalid', { seq: event.seq });
+    // The authorised publisher of this topic may not smuggle a message for another topic inside it.
+    if (innerTopic(event.body) !== event.topic) return ctx.log('pubsub event for another topic dropped', { seq: event.seq });
     const id = eventId(ctx.hash, bytes);
     if (event.seq < state.nextSeq) {
       const logged = state.log.find((entry) => entry.seq === event.seq);

@@ -5,6 +5,7 @@ import {
   createNodeCrypto,
   decodeP2PMessage,
   deriveSecret,
+  signAdvert,
   signEngineMessage,
   signP2PMessage,
   utf8,
@@ -67,6 +68,25 @@ describe('the Router verifies every received message', () => {
     expect(harness.events.some((event) => event.kind === 'verify-fail' && event.reason === 'node-signature')).toBe(true);
   });
 
+  it('S4: a frame with a bad node signature makes the Router disconnect that peer; other failures do not', () => {
+    const harness = createHarness();
+    harness.sendAtoB(utf8('x'));
+    const decoded = decodeP2PMessage(harness.framesAtoB[0]!);
+    if (!decoded.ok) throw new Error('fixture');
+    // A replayed frame and a forged engine signature are dropped without cutting the peer off ...
+    harness.inject(harness.framesAtoB[0]!);
+    harness.inject(harness.framesAtoB[0]!);
+    injectForgedEngineMessage(harness, 7);
+    harness.run();
+    expect(harness.disconnectsAtB).toEqual([]);
+    // ... a bad envelope signature from A's channel cuts A off, and nothing reaches an engine.
+    const badSignature = signP2PMessage(harness.crypto, harness.keys.mallory, { ...decoded.value, seq: 50 });
+    harness.inject(badSignature);
+    harness.run();
+    expect(harness.disconnectsAtB).toEqual([harness.keys.a.id]);
+    expect(harness.received).toHaveLength(1);
+  });
+
   it('an engine message signed by the wrong engine key is refused even in a valid envelope', () => {
     const harness = createHarness();
     injectForgedEngineMessage(harness, 1);
@@ -106,6 +126,34 @@ describe('the Router verifies every received message', () => {
     );
     harness.sendAtoB(utf8('still alive'));
     harness.inject(harness.framesAtoB[0]!);
+    harness.run();
+    expect(harness.received).toHaveLength(1);
+  });
+});
+
+describe('I4/Q7: topic messages from the network', () => {
+  /** A's node wraps a message from `source` addressed to topic `topic` (the Router itself never sends one). */
+  function injectTopicMessage(harness: Harness, source: ReturnType<Harness['crypto']['keyPair']>, topic: string, seq: number): void {
+    const { bytes } = signEngineMessage(harness.crypto, source, { src: source.id, dst: { kind: 'topic', topic }, id: seq, protocol: 'p', body: utf8('takeover') });
+    harness.inject(signP2PMessage(harness.crypto, harness.keys.a, { src: harness.keys.a.id, dst: harness.keys.b.id, session: 1, seq, inner: 'engine', msg: bytes }));
+  }
+
+  it('a plain remote message to a topic is refused unless the topic\'s advert authorises its source', () => {
+    const harness = createHarness();
+    const topicKey = harness.crypto.keyPair(deriveSecret('harness', 'topic', 't'));
+    harness.b.perform('app', (ctx) => ctx.subscribe(topicKey.id));
+    injectTopicMessage(harness, harness.keys.aEngine, topicKey.id, 1);
+    harness.run();
+    expect(harness.received).toHaveLength(0);
+    expect(harness.events.some((event) => event.kind === 'verify-fail' && event.reason === 'topic-unauthorised')).toBe(true);
+    // Once B holds the topic's advert naming A's engine as the publisher, the same path is open.
+    const advert = signAdvert(harness.crypto, topicKey, { kind: 'topic', id: topicKey.id, version: 1, created: 0, publishers: [harness.keys.aEngine.id], relays: [harness.keys.a.id], tags: [] });
+    harness.b.perform('app', (ctx) => ctx.offerAdvert(advert));
+    injectTopicMessage(harness, harness.keys.aEngine, topicKey.id, 2);
+    harness.run();
+    expect(harness.received).toHaveLength(1);
+    // Another engine of the same node is still not a publisher of it.
+    injectTopicMessage(harness, harness.keys.mallory, topicKey.id, 3);
     harness.run();
     expect(harness.received).toHaveLength(1);
   });

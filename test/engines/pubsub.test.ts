@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Engine, type EngineEnv, type TraceEvent } from '../../core/index.js';
-import { encodePubSubMessage, PUBSUB_PROTOCOL, signEvent } from '../../core/index.js';
+import { encodeAdvert, encodeEngineMessage, encodePubSubMessage, PUBSUB_PROTOCOL, signAdvert, signEvent } from '../../core/index.js';
 import { simulate } from '../../sim/index.js';
 import { connectedEdges, custom, deliveries, engine, graphPlan, publications } from './plan.js';
 
@@ -188,5 +188,41 @@ describe('PubSub across nodes', () => {
     const forgedAt = events.find((event) => event.kind === 'timer' && event.node === 'n1')!.t;
     // n2 forwards nothing to n3 because of the forged event (n3's deliveries are all real publications).
     expect(events.filter((event) => event.kind === 'receive' && event.node === 'n3' && event.t > forgedAt && event.t < forgedAt + 20).length).toBeLessThanOrEqual(2);
+  });
+
+  it('I4: an authorised publisher cannot smuggle a message for another topic inside its events', () => {
+    // n0's "pubsub" holds the key of topic `feed` and authorises itself; it wraps a genuine message
+    // that n0/app published to topic `secret` in a `feed` event. n1 subscribes to both topics.
+    const forger = (_params: unknown, env: EngineEnv): Engine => ({
+      handle(input, ctx) {
+        const target = env.resolve('n1/pubsub');
+        if (!target.ok) return;
+        const to = { kind: 'engine' as const, ...target.value };
+        if (input.kind === 'start') {
+          const key = env.topicKey!('feed');
+          const advert = signAdvert({ scheme: 'engine', keyPair: () => key, sign: ctx.signAs, verify: ctx.verify, hash: ctx.hash }, key, { kind: 'topic', id: key.id, version: 1, created: 0, publishers: [ctx.self], relays: [ctx.node], tags: [] });
+          ctx.send(to, encodePubSubMessage({ kind: 'advert', hops: 0, advert: encodeAdvert(advert) }), { protocol: PUBSUB_PROTOCOL });
+          ctx.subscribe(env.topic('secret'));
+          return;
+        }
+        if (input.kind !== 'message' || input.message.dst.kind !== 'topic') return;
+        const event = signEvent(ctx.sign, { topic: env.topic('feed'), publisher: ctx.self, seq: 1, deps: [], body: encodeEngineMessage(input.message) });
+        ctx.send(to, encodePubSubMessage({ kind: 'event', event }), { protocol: PUBSUB_PROTOCOL });
+      },
+    });
+    const app = (_params: unknown, env: EngineEnv): Engine => ({
+      handle(input, ctx) {
+        if (input.kind === 'start') ctx.setTimer(500, 'publish');
+        if (input.kind === 'timer') ctx.publish(env.topic('secret'), new Uint8Array(4));
+      },
+    });
+    const plan = graphPlan(2, [[0, 1]], (i) =>
+      i === 0 ? [custom('pubsub', forger), custom('app', app)] : [engine('pubsub'), engine('subscriber', { topic: 'feed' }, 'feed-sub'), engine('subscriber', { topic: 'secret' }, 'secret-sub')],
+    );
+    const { events } = simulate(plan);
+    expect(events.some((event) => event.kind === 'log' && event.node === 'n1' && event.text === 'topic advert received')).toBe(true);
+    expect(deliveries(events, 'n1', 'secret-sub')).toEqual([]);
+    expect(deliveries(events, 'n1', 'feed-sub')).toEqual([]);
+    expect(events.some((event) => event.kind === 'log' && event.node === 'n1' && event.text === 'pubsub event for another topic dropped')).toBe(true);
   });
 });

@@ -26,6 +26,8 @@ export interface Harness {
   readonly events: TraceEvent[];
   /** Messages B's engine received. */
   readonly received: EngineInput[];
+  /** Peers B's Router asked its transport to disconnect (S4). */
+  readonly disconnectsAtB: Id[];
   /** Hands `frame` to B as if it arrived from `from` (default A). */
   inject(frame: Uint8Array, from?: Id): void;
   /** Makes A's engine send `body` to B's engine. */
@@ -43,11 +45,12 @@ export function createHarness(options: { isChannelAuthenticated?: boolean } = {}
   const trace = { emit: (record: Omit<TraceEvent, 'seq'>) => events.push({ ...record, seq: seq++ }) };
   const framesAtoB: Uint8Array[] = [];
   let deliverToB: (from: Id, frame: Uint8Array) => void = () => {};
-  const transport = (onSend: (node: Id, frame: Uint8Array) => void, capture: (handler: (from: Id, frame: Uint8Array) => void) => void): Transport => ({
+  const disconnectsAtB: Id[] = [];
+  const transport = (onSend: (node: Id, frame: Uint8Array) => void, capture: (handler: (from: Id, frame: Uint8Array) => void) => void, onDisconnect: (node: Id) => void = () => {}): Transport => ({
     ...(options.isChannelAuthenticated === true && { isChannelAuthenticated: true }),
     send: onSend,
     connect: () => {},
-    disconnect: () => {},
+    disconnect: onDisconnect,
     onFrame: capture,
     onEvent: () => {},
   });
@@ -59,7 +62,7 @@ export function createHarness(options: { isChannelAuthenticated?: boolean } = {}
     { name: 'a', key: keys.a, directory, session: 1 },
   );
   const b = createNode(
-    { clock: scheduler, rng: createRng(1, 'b'), crypto, trace, transport: transport(() => {}, (handler) => (deliverToB = handler)) },
+    { clock: scheduler, rng: createRng(1, 'b'), crypto, trace, transport: transport(() => {}, (handler) => (deliverToB = handler), (node) => disconnectsAtB.push(node)) },
     { name: 'b', key: keys.b, directory, session: 1 },
   );
   const sender: Engine = {
@@ -90,6 +93,7 @@ export function createHarness(options: { isChannelAuthenticated?: boolean } = {}
     framesAtoB,
     events,
     received,
+    disconnectsAtB,
     inject: (frame, from = keys.a.id) => deliverToB(from, frame),
     sendAtoB(body) {
       pending = body;
