@@ -76,6 +76,8 @@ export interface TraceRecord {
   readonly peer?: string;
   /** Size in bytes (frame size for transmit/receive/drop, body size for send/deliver). */
   readonly bytes?: number;
+  /** Underlay hops a received frame travelled (receive events on the simulator). */
+  readonly hops?: number;
   /** Why a drop or verify-fail happened: a stable code such as `loss`, `no-route`, `codec/truncated`. */
   readonly reason?: string;
   /** Topic name or short id, for pub/sub events. */
@@ -92,7 +94,7 @@ export interface TraceEvent extends TraceRecord {
   readonly seq: number;
 }
 
-const FIELD_ORDER = ['t', 'seq', 'kind', 'node', 'engine', 'msg', 'cause', 'dst', 'to', 'peer', 'bytes', 'reason', 'topic', 'text', 'data'] as const;
+const FIELD_ORDER = ['t', 'seq', 'kind', 'node', 'engine', 'msg', 'cause', 'dst', 'to', 'peer', 'bytes', 'hops', 'reason', 'topic', 'text', 'data'] as const;
 
 /** The canonical JSON line of an event: fixed key order, absent fields omitted. */
 export function traceLine(event: TraceEvent): string {

@@ -1,5 +1,6 @@
-// The virtual network: nodes, directed link halves with latency, jitter, bandwidth (FIFO
-// serialization), loss, duplication and a frame size limit; partitions, link cuts and crashes.
+// The virtual network: hosts with a dense index, directed link halves with latency, jitter,
+// bandwidth (FIFO serialization), loss, duplication and a frame size limit; partitions, link cuts
+// and crashes. `carry` moves one frame between two hosts; the connection layer builds on it.
 // Rules for frames already on the wire: a partition or link cut affects frames transmitted after
 // it (in-flight frames arrive); a crash drops every in-flight frame to or from the crashed node.
 import {
@@ -16,11 +17,15 @@ import {
 import { sampleJitter } from './distributions.js';
 import type { Scheduler } from './scheduler.js';
 
+/** Why `carry` dropped a frame (the trace `drop` reason). */
+export type CarryDropReason = 'loss' | 'partition' | 'link-down' | 'unreachable' | 'too-large' | 'queue-full' | 'expired' | 'crashed';
+
 interface SimNode {
+  readonly index: number;
   readonly name: string;
   readonly id: Id;
   isUp: boolean;
-  /** Bumped on crash: frames sent in an older epoch are dropped on arrival. */
+  /** Bumped on crash and restart: frames sent in an older epoch are dropped on arrival. */
   epoch: number;
   /** Index of the partition group, or -1 when not in any group. */
   group: number;
@@ -42,14 +47,19 @@ interface Direction {
 
 /** Retransmissions a `reliable` frame gets before it is dropped as lost. */
 const RETRANSMITS_MAX = 8;
+/** Host indexes stay below this, so a (from, to) pair packs into one safe integer key. */
+const HOSTS_MAX = 1 << 26;
 
 const ignoreFrame = (): void => {};
 
 export class VirtualNetwork {
-  private readonly nodesByName = new Map<string, SimNode>();
-  private readonly nodesById = new Map<Id, SimNode>();
-  private readonly directions = new Map<string, Direction>();
-  private readonly neighborNames = new Map<string, string[]>();
+  private readonly nodes: SimNode[] = [];
+  private readonly indexByName = new Map<string, number>();
+  private readonly indexById = new Map<Id, number>();
+  /** Directions by packed (from, to) host pair. */
+  private readonly directions = new Map<number, Direction>();
+  private readonly neighborNames: string[][] = [];
+  private readonly listeners: Array<() => void> = [];
   private partitionOneWay = false;
   private isPartitioned = false;
 
@@ -60,22 +70,24 @@ export class VirtualNetwork {
   ) {}
 
   addNode(name: string, id: Id): void {
-    assert(!this.nodesByName.has(name), `node "${name}" added twice`);
-    const node: SimNode = { name, id, isUp: true, epoch: 0, group: -1, onFrame: ignoreFrame, onEvent: ignoreFrame };
-    this.nodesByName.set(name, node);
-    this.nodesById.set(id, node);
-    this.neighborNames.set(name, []);
+    assert(!this.indexByName.has(name), `node "${name}" added twice`);
+    assert(this.nodes.length < HOSTS_MAX, 'too many hosts');
+    const index = this.nodes.length;
+    this.nodes.push({ index, name, id, isUp: true, epoch: 0, group: -1, onFrame: ignoreFrame, onEvent: ignoreFrame });
+    this.indexByName.set(name, index);
+    this.indexById.set(id, index);
+    this.neighborNames.push([]);
   }
 
   addLink(link: PlanLink): void {
     const a = this.requireNode(link.a);
     const b = this.requireNode(link.b);
     assert(a !== b, `link from "${a.name}" to itself`);
-    assert(!this.directions.has(key(a.name, b.name)), `link ${a.name}–${b.name} declared twice`);
-    this.directions.set(key(a.name, b.name), this.direction(a, b, link.ab));
-    this.directions.set(key(b.name, a.name), this.direction(b, a, link.ba));
-    this.neighborNames.get(a.name)!.push(b.name);
-    this.neighborNames.get(b.name)!.push(a.name);
+    assert(!this.directions.has(pairKey(a.index, b.index)), `link ${a.name}–${b.name} declared twice`);
+    this.directions.set(pairKey(a.index, b.index), this.direction(a, b, link.ab));
+    this.directions.set(pairKey(b.index, a.index), this.direction(b, a, link.ba));
+    this.neighborNames[a.index]!.push(b.name);
+    this.neighborNames[b.index]!.push(a.name);
   }
 
   private direction(from: SimNode, to: SimNode, spec: LinkSpec): Direction {
@@ -84,26 +96,66 @@ export class VirtualNetwork {
   }
 
   private requireNode(name: string): SimNode {
-    const node = this.nodesByName.get(name);
-    assert(node !== undefined, `unknown node "${name}"`);
+    const index = this.indexByName.get(name);
+    assert(index !== undefined, `unknown node "${name}"`);
+    return this.nodes[index]!;
+  }
+
+  private host(index: number): SimNode {
+    const node = this.nodes[index];
+    assert(node !== undefined, `no host with index ${index}`);
     return node;
+  }
+
+  /** Dense host index of `name` (0, 1, … in the order hosts were added), stable for the run. */
+  indexOf(name: string): number {
+    return this.requireNode(name).index;
   }
 
   /** Names of the nodes linked to `name`, in link declaration order. */
   neighbors(name: string): ReadonlyArray<string> {
-    return this.neighborNames.get(name) ?? [];
+    const index = this.indexByName.get(name);
+    return index === undefined ? [] : this.neighborNames[index]!;
   }
 
-  /** The Transport port of node `name`. */
+  /** Registers `listener`, called after each change that can change reachability. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** True when both hosts are up, a path exists now and no partition cuts from → to. */
+  isReachable(from: number, to: number): boolean {
+    const source = this.host(from);
+    const target = this.host(to);
+    if (!source.isUp || !target.isUp || this.isCut(source, target)) return false;
+    return this.directions.get(pairKey(from, to))?.isUp === true;
+  }
+
+  /** Propagation round trip (ms) of the current path, both ways, without jitter or serialization; undefined when unreachable. */
+  roundTripMs(from: number, to: number): number | undefined {
+    if (!this.isReachable(from, to)) return undefined;
+    return this.directions.get(pairKey(from, to))!.spec.latencyMs + this.directions.get(pairKey(to, from))!.spec.latencyMs;
+  }
+
+  /** The Transport port of node `name`: frames go only to direct link neighbours (`no-route` otherwise). */
   transportFor(name: string): Transport {
     const node = this.requireNode(name);
     return {
-      send: (to, frame, meta) => this.send(node, to, frame, meta),
+      send: (toId, frame, meta) => {
+        if (!node.isUp) return; // a crashed node sends nothing (its runtime is stopped too)
+        const to = this.indexById.get(toId);
+        if (to === undefined || !this.directions.has(pairKey(node.index, to))) return this.drop(node, to === undefined ? toId.slice(0, 12) : this.nodes[to]!.name, meta, frame.length, 'no-route');
+        const target = this.nodes[to]!;
+        this.carry(node.index, to, frame, meta, () => target.onFrame(node.id, frame));
+      },
       connect: () => {},
       disconnect: (peer) => {
-        const other = this.nodesById.get(peer);
         // Links are physical here: a disconnect is noted, and the next frame simply flows again.
-        if (other !== undefined) node.onEvent({ kind: 'disconnected', node: peer, reason: 'requested' });
+        if (this.indexById.has(peer)) node.onEvent({ kind: 'disconnected', node: peer, reason: 'requested' });
       },
       onFrame: (handler) => {
         node.onFrame = handler;
@@ -114,27 +166,32 @@ export class VirtualNetwork {
     };
   }
 
-  private drop(from: SimNode, to: string, meta: FrameMeta, sizeBytes: number, reason: string): void {
+  private drop(from: SimNode, to: string, meta: FrameMeta, sizeBytes: number, reason: CarryDropReason | 'no-route'): void {
     this.emit({ t: this.scheduler.now(), kind: 'drop', node: from.name, peer: to, msg: meta.msg, bytes: sizeBytes, reason });
   }
 
-  private send(from: SimNode, toId: Id, frame: Uint8Array, meta: FrameMeta): void {
-    const to = this.nodesById.get(toId);
-    const direction = to === undefined ? undefined : this.directions.get(key(from.name, to.name));
-    const toName = to?.name ?? toId.slice(0, 12);
-    if (!from.isUp) return; // a crashed node sends nothing (its runtime is stopped too)
-    if (to === undefined || direction === undefined) return this.drop(from, toName, meta, frame.length, 'no-route');
+  /**
+   * Carries `frame` from host `from` to host `to` now along the current path. Drops are traced here
+   * with their reason; `arrive(hops)` runs at arrival time (twice for a duplicate). A crashed sender
+   * sends nothing and traces nothing (its runtime is stopped too).
+   */
+  carry(from: number, to: number, frame: Uint8Array, meta: FrameMeta, arrive: (hops: number) => void): void {
+    const source = this.host(from);
+    const target = this.host(to);
+    if (!source.isUp) return;
+    const direction = this.directions.get(pairKey(from, to));
+    if (direction === undefined) return this.drop(source, target.name, meta, frame.length, 'unreachable');
     const spec = direction.spec;
     const nowMs = this.scheduler.now();
-    if (!direction.isUp) return this.drop(from, toName, meta, frame.length, 'link-down');
-    if (this.isCut(from, to)) return this.drop(from, toName, meta, frame.length, 'partition');
-    if (frame.length > spec.frameSizeMaxBytes) return this.drop(from, toName, meta, frame.length, 'too-large');
-    if (meta.expiryMs !== undefined && nowMs > meta.expiryMs) return this.drop(from, toName, meta, frame.length, 'expired');
+    if (!direction.isUp) return this.drop(source, target.name, meta, frame.length, 'link-down');
+    if (this.isCut(source, target)) return this.drop(source, target.name, meta, frame.length, 'partition');
+    if (frame.length > spec.frameSizeMaxBytes) return this.drop(source, target.name, meta, frame.length, 'too-large');
+    if (meta.expiryMs !== undefined && nowMs > meta.expiryMs) return this.drop(source, target.name, meta, frame.length, 'expired');
     let wireFreeMs = nowMs;
     if (spec.bandwidthBytesPerSecond > 0) {
       const start = Math.max(nowMs, direction.busyUntilMs);
       const queuedBytes = ((start - nowMs) * spec.bandwidthBytesPerSecond) / 1000;
-      if (queuedBytes + frame.length > spec.queueBytesMax) return this.drop(from, toName, meta, frame.length, 'queue-full');
+      if (queuedBytes + frame.length > spec.queueBytesMax) return this.drop(source, target.name, meta, frame.length, 'queue-full');
       wireFreeMs = start + (frame.length * 1000) / spec.bandwidthBytesPerSecond;
       direction.busyUntilMs = wireFreeMs;
     }
@@ -146,31 +203,31 @@ export class VirtualNetwork {
     if (isLost) {
       // Transport preferences (S22): a reliable frame is retransmitted after a timeout of one round
       // trip, with a fresh loss draw each time; without preferences the link's loss is final.
-      if (meta.tprefs?.isReliable !== true) return this.drop(from, toName, meta, frame.length, 'loss');
+      if (meta.tprefs?.isReliable !== true) return this.drop(source, target.name, meta, frame.length, 'loss');
       let attempts = 0;
       for (let isStillLost = true; isStillLost; isStillLost = direction.rng.next() < spec.lossProbability) {
-        if (++attempts > RETRANSMITS_MAX) return this.drop(from, toName, meta, frame.length, 'loss');
+        if (++attempts > RETRANSMITS_MAX) return this.drop(source, target.name, meta, frame.length, 'loss');
         arrivalMs += 2 * spec.latencyMs + sampleJitter(spec.jitter, direction.rng);
       }
-      this.emit({ t: nowMs, kind: 'log', node: from.name, peer: toName, msg: meta.msg, reason: 'retransmit', text: `retransmitted ${attempts}×` });
+      this.emit({ t: nowMs, kind: 'log', node: source.name, peer: target.name, msg: meta.msg, reason: 'retransmit', text: `retransmitted ${attempts}×` });
     }
     if (meta.tprefs?.isOrdered === true) {
       arrivalMs = Math.max(arrivalMs, direction.orderedUntilMs);
       direction.orderedUntilMs = arrivalMs;
     }
-    this.scheduleArrival(from, to, frame, meta, arrivalMs);
-    if (isDuplicated) this.scheduleArrival(from, to, frame, meta, wireFreeMs + spec.latencyMs + sampleJitter(spec.jitter, direction.rng));
+    this.scheduleArrival(source, target, frame.length, meta, arrivalMs, 1, arrive);
+    if (isDuplicated) this.scheduleArrival(source, target, frame.length, meta, wireFreeMs + spec.latencyMs + sampleJitter(spec.jitter, direction.rng), 1, arrive);
   }
 
-  private scheduleArrival(from: SimNode, to: SimNode, frame: Uint8Array, meta: FrameMeta, atMs: number): void {
+  private scheduleArrival(from: SimNode, to: SimNode, sizeBytes: number, meta: FrameMeta, atMs: number, hops: number, arrive: (hops: number) => void): void {
     const fromEpoch = from.epoch;
     const toEpoch = to.epoch;
     this.scheduler.schedule(atMs, () => {
       if (from.epoch !== fromEpoch || to.epoch !== toEpoch || !to.isUp) {
-        this.emit({ t: this.scheduler.now(), kind: 'drop', node: to.name, peer: from.name, msg: meta.msg, bytes: frame.length, reason: 'crashed' });
+        this.emit({ t: this.scheduler.now(), kind: 'drop', node: to.name, peer: from.name, msg: meta.msg, bytes: sizeBytes, reason: 'crashed' });
         return;
       }
-      to.onFrame(from.id, frame);
+      arrive(hops);
     });
   }
 
@@ -183,27 +240,31 @@ export class VirtualNetwork {
 
   /** Splits the network into `groups`; nodes in no group form their own implicit group. */
   partition(groups: ReadonlyArray<ReadonlyArray<string>>, isOneWay: boolean): void {
-    for (const node of this.nodesByName.values()) node.group = -1;
+    for (const node of this.nodes) node.group = -1;
     groups.forEach((group, index) => {
       for (const name of group) this.requireNode(name).group = index;
     });
     this.isPartitioned = true;
     this.partitionOneWay = isOneWay;
+    this.changed();
   }
 
   heal(): void {
     this.isPartitioned = false;
-    for (const node of this.nodesByName.values()) node.group = -1;
+    for (const node of this.nodes) node.group = -1;
+    this.changed();
   }
 
   setLinkUp(a: string, b: string, isUp: boolean): void {
     this.requireDirection(a, b).isUp = isUp;
     this.requireDirection(b, a).isUp = isUp;
+    this.changed();
   }
 
   /** Changes both directions of a link from now on. */
   setLink(a: string, b: string, change: Partial<LinkSpec>): void {
     for (const direction of [this.requireDirection(a, b), this.requireDirection(b, a)]) direction.spec = { ...direction.spec, ...change };
+    this.changed();
   }
 
   linkSpec(a: string, b: string): LinkSpec {
@@ -211,7 +272,7 @@ export class VirtualNetwork {
   }
 
   private requireDirection(a: string, b: string): Direction {
-    const direction = this.directions.get(key(a, b));
+    const direction = this.directions.get(pairKey(this.requireNode(a).index, this.requireNode(b).index));
     assert(direction !== undefined, `no link ${a}–${b}`);
     return direction;
   }
@@ -222,12 +283,14 @@ export class VirtualNetwork {
     node.epoch++;
     node.onFrame = ignoreFrame;
     node.onEvent = ignoreFrame;
+    this.changed();
   }
 
   restart(name: string): void {
     const node = this.requireNode(name);
     node.isUp = true;
     node.epoch++;
+    this.changed();
   }
 
   isUp(name: string): boolean {
@@ -235,6 +298,6 @@ export class VirtualNetwork {
   }
 }
 
-function key(from: string, to: string): string {
-  return `${from}\u0000${to}`;
+function pairKey(from: number, to: number): number {
+  return from * HOSTS_MAX + to;
 }
