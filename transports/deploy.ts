@@ -1,8 +1,10 @@
 // Deploys a NetworkPlan on real sockets (127.0.0.1): every node a real QUIC and/or TLS endpoint,
-// all in this process or one child process per node. Ids and names derive from (seed, name) as in
-// the simulator; timed events run in wall time (× timeScale); crash/restart are real (the node is
-// closed / the process killed, then booted again with a higher session); partitions, cut links,
-// loss and latency are emulated by a transport-level filter and listed in the header's `emulated`.
+// all in this process or one child process per node. Keys are random per run (or from a key
+// directory): each node gets its own secret, the topic and domain keys its engines claim, and its
+// peers' signed adverts, which every node signs itself once it listens. Timed events run in wall time
+// (× timeScale); crash/restart are real (the node is closed / the process killed, then booted again
+// with a higher session); partitions, cut links, loss and latency are emulated by a transport-level
+// filter and listed in the header's `emulated`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import {
   TRACE_FORMAT,
   TRACE_VERSION,
   type NetworkPlan,
+  type KeyPair,
   type PlanEvent,
   type TraceEvent,
   type TraceHeader,
@@ -21,9 +24,11 @@ import {
   type TraceSummary,
 } from '../core/index.js';
 import { applyEmulationEvent, EMULATED_FAULTS, initialEmulation, type EmulationState } from './emulation.js';
-import { createConfiguredNode, nodeOfPlanEvent, NodeSpecSchema, type ConfiguredNode, type NodePlanEvent, type NodeSpec, type PeerSpec } from './node-spec.js';
+import { createConfiguredNode, type ConfiguredNode } from './configured-node.js';
+import { nodeOfPlanEvent, NodeSpecSchema, type NodePlanEvent, type NodeSpec, type PeerSpec } from './node-spec.js';
 import type { FromNodeMessage, ToNodeMessage } from './node-process.js';
-import { derivePlanIdentities, planNeighbors } from './plan-identities.js';
+import type { PeerAdverts } from './peer-adverts.js';
+import { createDeploymentKeys, planNeighbors } from './plan-identities.js';
 import { mergeTraces, readNodeTraceFile } from './trace-io.js';
 import { createWallClock } from './wall-clock.js';
 
@@ -39,6 +44,8 @@ export interface DeployOptions {
   readonly startupTimeoutMs?: number;
   /** Progress lines (node up, crash, restart). */
   readonly log?: (line: string) => void;
+  /** Read keys from this directory, creating missing ones there (default: random keys, kept nowhere). */
+  readonly keyDir?: string;
 }
 
 export interface DeployResult {
@@ -50,6 +57,8 @@ export interface DeployResult {
 /** A node as the deployer drives it, whichever the mode. */
 interface Member {
   readonly addresses: ReadonlyArray<string>;
+  /** The node's own signed adverts for its addresses. */
+  readonly adverts: Omit<PeerAdverts, 'name'>;
   start(peers: ReadonlyArray<PeerSpec>, emulation: EmulationState, clockOriginMs: number): void;
   emulate(state: EmulationState): void;
   perform(event: NodePlanEvent): void;
@@ -67,7 +76,7 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
   const durationMs = options.durationMs ?? plan.durationMs;
   const timeScale = options.timeScale ?? 1;
   const log = options.log ?? (() => {});
-  const identities = derivePlanIdentities(plan, seed);
+  const keys = createDeploymentKeys(plan, options.keyDir === undefined ? {} : { keyDir: options.keyDir });
   // Time zero is when every node listens (child processes take a while to boot).
   let started = Date.now();
   const clock = createWallClock(started, timeScale);
@@ -81,11 +90,13 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
   // In process, the plan's own factories; a child process resolves kinds to the built-in engines.
   const planFactories = new Map(plan.nodes.flatMap((node) => node.engines.map((engine) => [engine.kind, engine.factory] as const)));
 
+  const keyed = (entries: ReadonlyMap<string, KeyPair>, holders: ReadonlyMap<string, ReadonlySet<string>>, name: string): Record<string, { id: string; secret?: string }> =>
+    Object.fromEntries([...entries].map(([entry, key]) => [entry, { id: key.id, ...(holders.get(entry)?.has(name) === true && { secret: toHex(key.secret) }) }]));
   const specOf = (name: string): NodeSpec => {
     const node = plan.nodes.find((candidate) => candidate.name === name)!;
     return NodeSpecSchema.parse({
       name,
-      secret: toHex(identities.nodeKeys.get(name)!.secret),
+      secret: toHex(keys.nodeKeys.get(name)!.secret),
       session: sessions.get(name) ?? 1,
       transport: options.transport,
       listen: { host: '127.0.0.1', ...(ports.get(name) ?? { quic: 0, tls: 0 }) },
@@ -93,7 +104,9 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
       clockOrigin: started,
       timeScale,
       permanent: true,
-      engines: node.engines.map((engine) => ({ name: engine.name, kind: engine.kind, params: engine.params, secret: toHex(identities.engineKeys.get(`${name}/${engine.name}`)!.secret), ...(engine.module !== undefined && { module: engine.module }) })),
+      engines: node.engines.map((engine) => ({ name: engine.name, kind: engine.kind, params: engine.params, ...(engine.module !== undefined && { module: engine.module }) })),
+      topics: keyed(keys.topicKeys, keys.topicHolders, name),
+      domains: keyed(keys.domainKeys, keys.domainHolders, name),
       neighbors: planNeighbors(plan, name),
     });
   };
@@ -103,6 +116,7 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
     const member = options.isInProcess === true ? await bootInProcess(spec) : await bootChild(spec);
     const portOf = (scheme: string): number => Number(member.addresses.find((address) => address.startsWith(scheme))?.split(':').pop() ?? 0);
     ports.set(name, { quic: portOf('quic'), tls: portOf('tls') });
+    adverts.set(name, member.adverts);
     return member;
   }
 
@@ -115,6 +129,7 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
     });
     return {
       addresses: node.addresses,
+      adverts: node.adverts(spec.session ?? 1),
       start: (peers, state, clockOriginMs) => {
         current = state;
         node.start(peers, clockOriginMs);
@@ -140,12 +155,12 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
       cwd: fileURLToPath(new URL('..', import.meta.url)),
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const addresses = await new Promise<ReadonlyArray<string>>((resolve, reject) => {
+    const listening = await new Promise<Extract<FromNodeMessage, { kind: 'listening' }>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`node ${spec.name} did not report its addresses within ${options.startupTimeoutMs ?? 30_000} ms`)), options.startupTimeoutMs ?? 30_000);
       child.on('message', (message: FromNodeMessage) => {
         if (message.kind === 'listening') {
           clearTimeout(timer);
-          resolve(message.addresses);
+          resolve(message);
         }
         if (message.kind === 'error') log(`node ${spec.name}: ${message.message}`);
       });
@@ -158,7 +173,8 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
       if (child.connected) child.send(message);
     };
     return {
-      addresses,
+      addresses: listening.addresses,
+      adverts: listening.adverts,
       start: (peers, state, clockOriginMs) => post({ kind: 'start', peers, emulation: state, clockOriginMs }),
       emulate: (state) => post({ kind: 'emulation', state }),
       perform: (event) => post({ kind: 'plan-event', event }),
@@ -176,15 +192,10 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
   }
 
   const members = new Map<string, Member>();
+  /** Each node's latest adverts (a crashed node keeps its last ones: it comes back on the same ports). */
+  const adverts = new Map<string, Omit<PeerAdverts, 'name'>>();
   const peersFor = (name: string): PeerSpec[] =>
-    plan.nodes
-      .filter((node) => node.name !== name)
-      .map((node) => ({
-        name: node.name,
-        id: identities.nodeKeys.get(node.name)!.id,
-        addresses: [...(members.get(node.name)?.addresses ?? addressesFromPorts(ports.get(node.name), options.transport))],
-        engines: Object.fromEntries(node.engines.map((engine) => [engine.name, identities.engineKeys.get(`${node.name}/${engine.name}`)!.id])),
-      }));
+    plan.nodes.filter((node) => node.name !== name && adverts.has(node.name)).map((node) => ({ name: node.name, ...adverts.get(node.name)! }));
 
   const emit = (record: Omit<TraceRecord, 't'>): void => void own.push({ t: clock.now(), ...record } as TraceRecord);
 
@@ -265,17 +276,9 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
     scenario: plan.source,
     started,
     crypto: 'ed25519',
-    nodes: Object.fromEntries([...identities.nodeKeys].map(([name, key]) => [name, key.id])),
-    engines: Object.fromEntries([...identities.engineKeys].map(([name, key]) => [name, key.id])),
+    nodes: Object.fromEntries([...keys.nodeKeys].map(([name, key]) => [name, key.id])),
+    engines: Object.fromEntries(keys.engineIds),
     emulated: EMULATED_FAULTS,
   };
   return { header, events, summary: summarizeTrace(events) };
-}
-
-function addressesFromPorts(ports: { quic: number; tls: number } | undefined, transport: 'quic' | 'tls' | 'both'): string[] {
-  if (ports === undefined) return [];
-  const out: string[] = [];
-  if (transport !== 'tls') out.push(`quic://127.0.0.1:${ports.quic}`);
-  if (transport !== 'quic') out.push(`tls://127.0.0.1:${ports.tls}`);
-  return out;
 }

@@ -3,7 +3,9 @@
 // with the peers, follow `emulation` updates, `stop` gracefully). Both flush the node's trace.
 import type { EngineFactory, TraceRecord, TraceSink } from '../core/index.js';
 import { initialEmulation, type EmulationState } from './emulation.js';
-import { createConfiguredNode, type NodePlanEvent, type NodeSpec, type PeerSpec } from './node-spec.js';
+import { createConfiguredNode } from './configured-node.js';
+import type { NodePlanEvent, NodeSpec, PeerSpec } from './node-spec.js';
+import type { PeerAdverts } from './peer-adverts.js';
 import { createNodeTraceFile } from './trace-io.js';
 
 /** Deployer → node messages. */
@@ -14,7 +16,11 @@ export type ToNodeMessage =
   | { readonly kind: 'stop' };
 
 /** Node → deployer messages. */
-export type FromNodeMessage = { readonly kind: 'listening'; readonly addresses: ReadonlyArray<string> } | { readonly kind: 'stopped' } | { readonly kind: 'error'; readonly message: string };
+export type FromNodeMessage =
+  /** Listening: the addresses and the node's own signed adverts for them (what its peers are given). */
+  | { readonly kind: 'listening'; readonly addresses: ReadonlyArray<string>; readonly adverts: Omit<PeerAdverts, 'name'> }
+  | { readonly kind: 'stopped' }
+  | { readonly kind: 'error'; readonly message: string };
 
 export interface NodeProcessOptions {
   readonly engines?: ReadonlyMap<string, EngineFactory>;
@@ -80,10 +86,10 @@ export async function runNodeProcess(spec: NodeSpec, options: NodeProcessOptions
       }
     });
     process.once('disconnect', onSignal); // the deployer went away
-    send({ kind: 'listening', addresses: node.addresses });
+    send({ kind: 'listening', addresses: node.addresses, adverts: node.adverts(spec.session ?? 1) });
   } else {
     node.start(spec.peers);
-    for (const engine of spec.engines) log(`engine ${engine.name} (${engine.kind}) eng:${node.real.node.engineId(engine.name)}`);
+    for (const engine of spec.engines) log(`engine ${engine.name} (${engine.kind}) eng:${node.engineIds.get(engine.name)}`);
   }
   await finished;
   process.off('SIGINT', onSignal);

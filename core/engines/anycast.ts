@@ -8,6 +8,7 @@ import { signAdvert } from '../adverts.js';
 import { NetmachineError } from '../assert.js';
 import type { EngineContext, EngineEnv, EngineFactory } from '../engine.js';
 import type { Id } from '../ids.js';
+import type { KeyPair } from '../ports.js';
 import { jsonBody } from '../node.js';
 import { parseParams } from './params.js';
 import { fromUtf8 } from '../bytes.js';
@@ -16,9 +17,13 @@ export const ANYCAST_PROTOCOL = 'netmachine.anycast/1.0';
 
 const DomainParams = { domain: z.string().min(1), members: z.array(z.string()).min(1) };
 
-function offerDomainAdvert(ctx: EngineContext, env: EngineEnv, kind: string, domain: string, members: ReadonlyArray<string>): Id {
-  if (env.domainKey === undefined || env.nodeId === undefined) throw new NetmachineError('engine/unsupported', `engine "${kind}" needs configured domain keys (simulator)`);
-  const key = env.domainKey(domain);
+/** The domain's key, claimed when the engine is built (a deployer hands it only to the engines that claim it). */
+function claimDomainKey(env: EngineEnv, kind: string, domain: string): KeyPair {
+  if (env.domainKey === undefined || env.nodeId === undefined) throw new NetmachineError('engine/unsupported', `engine "${kind}" needs configured domain keys`);
+  return env.domainKey(domain);
+}
+
+function offerDomainAdvert(ctx: EngineContext, env: EngineEnv, key: KeyPair, kind: string, members: ReadonlyArray<string>): Id {
   const nodes = members.map((name) => {
     const id = env.nodeId!(name);
     if (id === undefined) throw new NetmachineError('engine/bad-params', `engine "${kind}" params.members: no node "${name}"`);
@@ -30,9 +35,10 @@ function offerDomainAdvert(ctx: EngineContext, env: EngineEnv, kind: string, dom
 
 export const createDomainMemberEngine: EngineFactory = (params, env) => {
   const options = parseParams('domain-member', z.strictObject(DomainParams), params);
+  const key = claimDomainKey(env, 'domain-member', options.domain);
   return {
     handle(input, ctx) {
-      if (input.kind === 'start') ctx.serveDomain(offerDomainAdvert(ctx, env, 'domain-member', options.domain, options.members));
+      if (input.kind === 'start') ctx.serveDomain(offerDomainAdvert(ctx, env, key, 'domain-member', options.members));
       if (input.kind === 'message' && input.message.protocol === ANYCAST_PROTOCOL && input.message.replyTo === undefined) ctx.reply(input, input.message.body, { protocol: ANYCAST_PROTOCOL });
     },
   };
@@ -50,6 +56,7 @@ const ClientParams = z.strictObject({
 
 export const createAnycastClientEngine: EngineFactory = (params, env) => {
   const options = parseParams('anycast-client', ClientParams, params);
+  const key = claimDomainKey(env, 'anycast-client', options.domain);
   const servers = options.members.map((member) => {
     const resolved = env.resolve(`${member}/${options.serverEngine}`);
     if (!resolved.ok) throw new NetmachineError('engine/bad-params', `engine "anycast-client" params.members: ${resolved.error}`);
@@ -70,7 +77,7 @@ export const createAnycastClientEngine: EngineFactory = (params, env) => {
     handle(input, ctx) {
       switch (input.kind) {
         case 'start':
-          domain = offerDomainAdvert(ctx, env, 'anycast-client', options.domain, options.members);
+          domain = offerDomainAdvert(ctx, env, key, 'anycast-client', options.members);
           servers.forEach((server, index) => {
             outstanding.set(-(index + 1), { member: server.node, sentAt: ctx.now() });
             ctx.send({ kind: 'engine', ...server }, jsonBody({ n: -(index + 1) }), { protocol: ANYCAST_PROTOCOL });

@@ -15,13 +15,15 @@ const PublisherParams = z.strictObject({
 export const createPublisherEngine: EngineFactory = (params, env) => {
   const options = parseParams('publisher', PublisherParams, params);
   const topic = env.topic(options.topic);
+  // Claimed when built: a deployer hands a topic's key only to the nodes whose engines claim it.
+  const topicKey = env.topicKey?.(options.topic);
   const padding = 'x'.repeat(options.sizeBytes);
   let published = 0;
   return {
     handle(input, ctx) {
       if (input.kind === 'start') {
         // The publisher creates its topic; with a PubSub engine on the node it is advertised (S12).
-        if (env.topicKey !== undefined) ctx.createTopic(env.topicKey(options.topic), { scope: 'any' });
+        if (topicKey !== undefined) ctx.createTopic(topicKey, { scope: 'any' });
         ctx.setTimer(options.intervalMs, 'publish');
       }
       if (input.kind !== 'timer') return;

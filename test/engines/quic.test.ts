@@ -1,6 +1,5 @@
 // PubSub and Storage deployed on real QUIC (in-process, loopback): same engines, same expectations.
 import { describe, expect, it } from 'vitest';
-import { createNodeCrypto, deriveSecret, type EngineFactory, type NetworkPlan } from '../../core/index.js';
 import { loadScenarioText } from '../../scenarios/index.js';
 import { deployPlan } from '../../transports/index.js';
 import { deliveries, publications } from './plan.js';
@@ -31,16 +30,9 @@ engines:
   - { on: n1, kind: storage-client, params: { blocks: 4, replication: 2, putAtMs: 500, lookupAtMs: 3000 } }
 `;
 
-/** The real backend's engine env has no topic keys; the publisher derives its key like the simulator does. */
-function withTopicKeys(plan: NetworkPlan): NetworkPlan {
-  const crypto = createNodeCrypto();
-  const wrap = (factory: EngineFactory): EngineFactory => (params, env) => factory(params, { ...env, topicKey: env.topicKey ?? ((name) => crypto.keyPair(deriveSecret(plan.seed, 'topic', name))) });
-  return { ...plan, nodes: plan.nodes.map((node) => ({ ...node, engines: node.engines.map((engine) => ({ ...engine, factory: wrap(engine.factory) })) })) };
-}
-
 describe('networking engines on QUIC', () => {
   it('I2 S16: PubSub over QUIC — every subscriber (one of them two hops away) gets every event once, in order', async () => {
-    const plan = withTopicKeys(await loadScenarioText(PUBSUB, 'pubsub-quic.yaml'));
+    const plan = await loadScenarioText(PUBSUB, 'pubsub-quic.yaml');
     const real = await deployPlan(plan, { transport: 'quic', isInProcess: true });
     expect(real.header.backend).toBe('quic');
     const published = publications(real.events, 'news');

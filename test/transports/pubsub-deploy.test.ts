@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText, topicDelivery } from '../../scenarios/index.js';
 import { simulate } from '../../sim/index.js';
-import { deployPlan } from '../../transports/index.js';
+import { deployPlan, messageNamer } from '../../transports/index.js';
 
 const SCENARIO = `name: pubsub-deploy
 seed: 6
@@ -23,8 +23,9 @@ describe('pub/sub on real nodes', () => {
     const plan = await loadScenarioText(SCENARIO, 'pubsub-deploy.yaml');
     const real = await deployPlan(plan, { transport: 'quic', startupTimeoutMs: 30_000 });
     const sim = simulate(plan);
+    // By the publisher's name: the real keys are random, so its id differs from the simulator's.
     const deliveredTo = (events: typeof sim.events, node: string, engine: string): string[] =>
-      events.filter((event) => event.kind === 'deliver' && event.node === node && event.engine === engine).map((event) => event.msg!).sort();
+      events.filter((event) => event.kind === 'deliver' && event.node === node && event.engine === engine).map((event) => messageNamer(events)(event.msg!)).sort();
     for (const [node, engine] of [['n1', 'local-reader'], ['n3', 'subscriber'], ['n5', 'subscriber']] as const) {
       expect(deliveredTo(real.events, node, engine)).toHaveLength(20);
       expect(deliveredTo(real.events, node, engine)).toEqual(deliveredTo(sim.events, node, engine));
