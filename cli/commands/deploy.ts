@@ -18,6 +18,7 @@ interface DeployFlags {
   readonly until?: string;
   readonly quiet?: boolean;
   readonly report?: string;
+  readonly keys?: string;
 }
 
 export function register(program: Command): void {
@@ -32,6 +33,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed (overrides the scenario\'s seed)')
     .option('--until <duration>', 'run length, e.g. 10s (overrides the scenario\'s duration)')
     .option('--report <file>', 'write an interactive HTML report of the run to this file')
+    .option('--keys <dir>', 'read the nodes\', topics\' and domains\' keys from this directory, creating the missing ones (default: random keys per run)')
     .option('--quiet', 'print nothing but errors and failed expectations')
     .action(async (file: string, flags: DeployFlags) => {
       const transport = flags.transport;
@@ -49,6 +51,7 @@ export function register(program: Command): void {
         ...(seed !== undefined && { seed }),
         ...(durationMs !== undefined && { durationMs }),
         ...(log !== undefined && { log }),
+        ...(flags.keys !== undefined && { keyDir: flags.keys }),
       });
       if (flags.trace !== undefined) writeTraceFile(flags.trace, result.header, result.events);
       if (flags.report !== undefined) writeReport(flags.report, result.header, result.events, flags.quiet === true);
