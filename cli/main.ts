@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { NetmachineError } from '../core/index.js';
 import { CliError, EXIT_BAD_INPUT } from './errors.js';
 import { register as registerCheck } from './commands/check.js';
+import { register as registerCollect } from './commands/collect.js';
 import { register as registerCompare } from './commands/compare.js';
 import { register as registerDeploy } from './commands/deploy.js';
 import { register as registerKeygen } from './commands/keygen.js';
@@ -26,6 +27,7 @@ const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerNode,
   registerDeploy,
   registerCompare,
+  registerCollect,
 ];
 
 /** Runs the CLI with `argv` (as in process.argv); resolves to the exit code. */

@@ -32,6 +32,8 @@ export interface TraceHeader {
   readonly links?: ReadonlyArray<readonly [string, string]>;
   /** Faults that were emulated rather than real (real backends only). */
   readonly emulated?: ReadonlyArray<string>;
+  /** The node that wrote this trace, on a per-node trace of a real network (`netmachine node --trace`). */
+  readonly node?: string;
 }
 
 /** Every kind of trace event. */

@@ -29,6 +29,8 @@ export interface ConfiguredNode {
   readonly addresses: ReadonlyArray<string>;
   /** Engine name → id, in spec order. */
   readonly engineIds: ReadonlyMap<string, Id>;
+  /** Names → ids of this node, its engines and (once started) its peers and their engines. */
+  known(): { nodes: Record<string, Id>; engines: Record<string, Id> };
   /** This node's own adverts for its listening addresses (what its peers configure). */
   adverts(version: number): Omit<PeerAdverts, 'name'>;
   /**
@@ -135,6 +137,16 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
     real,
     addresses: real.addresses,
     engineIds: new Map([...identities.engines].map(([name, engineKey]) => [name, engineKey.id])),
+    known() {
+      const nodes: Record<string, Id> = { [spec.name]: key.id };
+      const engines: Record<string, Id> = {};
+      for (const [name, engineKey] of identities.engines) engines[`${spec.name}/${name}`] = engineKey.id;
+      for (const peer of peers) {
+        nodes[peer.name] = peer.id;
+        for (const [name, id] of peer.engines) engines[`${peer.name}/${name}`] = id;
+      }
+      return { nodes, engines };
+    },
     adverts(version) {
       const created = Date.now();
       return {

@@ -264,7 +264,7 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
   } finally {
     await Promise.all([...members.values()].map((member) => member.stop()));
   }
-  const sources = options.isInProcess === true ? [own, inProcessEvents] : [own, ...traceFiles.map(readNodeTraceFile)];
+  const sources = options.isInProcess === true ? [own, inProcessEvents] : [own, ...traceFiles.map((file) => readNodeTraceFile(file).events)];
   const events = mergeTraces(sources).filter((event) => event.t <= durationMs);
   if (process.env.NETMACHINE_KEEP_DEPLOY === undefined) rmSync(workDir, { recursive: true, force: true });
   else log(`deployment files kept in ${workDir}`);

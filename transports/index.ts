@@ -33,6 +33,7 @@ export { admitPeer, advertText, parseAdvertText, signNodeAdvert, signEngineAdver
 export type { PeerAdverts, AdmittedPeer, PeerProblem } from './peer-adverts.js';
 export { runNodeProcess } from './node-process.js';
 export type { NodeProcessOptions, ToNodeMessage, FromNodeMessage } from './node-process.js';
-export { createNodeTraceFile, readNodeTraceFile, mergeTraces, writeTraceFile, readTraceFile } from './trace-io.js';
+export { createNodeTraceFile, readNodeTraceFile, mergeTraces, collectTraces, writeTraceFile, readTraceFile } from './trace-io.js';
+export type { NodeTraceFile, CollectedInput } from './trace-io.js';
 export { compareTraces, deliveredPairs, messageNamer } from './compare.js';
 export type { TraceComparison } from './compare.js';

@@ -1,7 +1,7 @@
 // Runs one node in this process: standalone (`netmachine node`: peers from its spec, until SIGINT
 // or SIGTERM) or as a deployment child (IPC: report the listening addresses, wait for `start`
 // with the peers, follow `emulation` updates, `stop` gracefully). Both flush the node's trace.
-import type { EngineFactory, TraceRecord, TraceSink } from '../core/index.js';
+import { TRACE_FORMAT, TRACE_VERSION, type EngineFactory, type TraceRecord, type TraceSink } from '../core/index.js';
 import { initialEmulation, type EmulationState } from './emulation.js';
 import { createConfiguredNode } from './configured-node.js';
 import type { NodePlanEvent, NodeSpec, PeerSpec } from './node-spec.js';
@@ -37,9 +37,11 @@ export async function runNodeProcess(spec: NodeSpec, options: NodeProcessOptions
   const tracePath = options.tracePath ?? spec.trace;
   const file = tracePath === undefined ? undefined : createNodeTraceFile(tracePath);
   const log = options.log ?? (() => {});
+  /** Clock ms between the clock's origin and the trace's `started` (0 in a deployment: it shares the origin). */
+  let traceOffsetMs = 0;
   const sink: TraceSink = {
     emit(record: TraceRecord) {
-      file?.emit(record);
+      file?.emit(traceOffsetMs === 0 ? record : { ...record, t: record.t - traceOffsetMs });
       if (record.kind === 'connect' || record.kind === 'disconnect' || record.kind === 'connect-failed' || record.kind === 'verify-fail') {
         log(`${record.kind} ${record.peer ?? ''} ${record.text ?? ''} ${record.reason ?? ''}`.trimEnd());
       }
@@ -49,6 +51,13 @@ export async function runNodeProcess(spec: NodeSpec, options: NodeProcessOptions
   const send = (message: FromNodeMessage): void => void process.send?.(message);
   const node = await createConfiguredNode(spec, { trace: sink, ...(options.engines !== undefined && { engines: options.engines }), ...(options.isChild === true && { emulation: () => emulation }) });
   log(`node ${spec.name} ${node.real.id} listening on ${node.addresses.join(' ')}`);
+  /** Writes the trace header once the peers are known: time zero is a deployment's shared origin, else now. */
+  const beginTrace = (originMs: number): void => {
+    const started = originMs !== 0 ? originMs : Math.floor(Date.now());
+    traceOffsetMs = (started - originMs) / spec.timeScale;
+    const known = node.known();
+    file?.begin({ format: TRACE_FORMAT, version: TRACE_VERSION, backend: spec.transport === 'both' ? 'quic+tls' : spec.transport, seed: spec.seed, scenario: null, started, crypto: 'ed25519', nodes: known.nodes, engines: known.engines, node: spec.name });
+  };
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
   let isStopping = false;
@@ -70,6 +79,7 @@ export async function runNodeProcess(spec: NodeSpec, options: NodeProcessOptions
           if (message.emulation !== undefined) emulation = message.emulation;
           try {
             node.start(message.peers, message.clockOriginMs);
+            beginTrace(message.clockOriginMs ?? spec.clockOrigin);
           } catch (error) {
             send({ kind: 'error', message: String((error as Error).message ?? error) });
           }
@@ -89,6 +99,7 @@ export async function runNodeProcess(spec: NodeSpec, options: NodeProcessOptions
     send({ kind: 'listening', addresses: node.addresses, adverts: node.adverts(spec.session ?? 1) });
   } else {
     node.start(spec.peers);
+    beginTrace(spec.clockOrigin);
     for (const engine of spec.engines) log(`engine ${engine.name} (${engine.kind}) eng:${node.engineIds.get(engine.name)}`);
   }
   await finished;

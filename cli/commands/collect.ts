@@ -1,0 +1,42 @@
+// `netmachine collect OUT.jsonl IN.jsonl…`: the per-node traces of one real run (each
+// `netmachine node --trace`) as one trace that viz, compare and the expectation checker read:
+// events on one time axis, merged by time (ties by node name), `seq` renumbered, one header naming
+// every node and engine. With `--scenario FILE` the header carries the scenario and its `expect`
+// block is checked on the result (exit 1 when an expectation fails).
+import type { Command } from 'commander';
+import { summarizeTrace } from '../../core/index.js';
+import { checkExpectations, loadScenario } from '../../scenarios/index.js';
+import { collectTraces, writeTraceFile } from '../../transports/index.js';
+import { CliError, EXIT_FAILED } from '../errors.js';
+import { readTraceFile } from '../trace-read.js';
+import { formatExpectations } from './run.js';
+
+export function register(program: Command): void {
+  program
+    .command('collect')
+    .description('merge the per-node traces of a real run (netmachine node --trace) into one trace')
+    .argument('<out>', 'the merged trace to write (JSONL)')
+    .argument('<traces...>', 'per-node traces of one run')
+    .option('--scenario <file>', 'the scenario the nodes ran: put it in the header and check its expectations')
+    .option('--quiet', 'print nothing but errors and failed expectations')
+    .action(async (out: string, inputs: string[], flags: { scenario?: string; quiet?: boolean }) => {
+      if (inputs.includes(out)) throw new CliError('cli/bad-flags', `collect: the output ${out} is also an input`);
+      const traces = inputs.map((source) => ({ source, ...readTraceFile(source) }));
+      const scenario = flags.scenario === undefined ? undefined : await loadScenario(flags.scenario);
+      const { header, events } = collectTraces(traces, scenario === undefined ? undefined : { document: scenario.plan.source, file: scenario.file });
+      try {
+        writeTraceFile(out, header, events);
+      } catch (error) {
+        throw new CliError('cli/trace-unwritable', `cannot write the trace to ${out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      }
+      if (flags.quiet !== true) {
+        const summary = summarizeTrace(events);
+        process.stdout.write(`collected ${events.length} events of ${Object.keys(header.nodes).length} nodes from ${inputs.length} traces into ${out} (backend ${header.backend}; ${summary.delivered} delivered, ${summary.dropped} dropped)\n`);
+      }
+      if (scenario === undefined) return;
+      const results = await checkExpectations(scenario.expect, header, events, scenario.file);
+      const shown = flags.quiet === true ? results.filter((result) => !result.isMet) : results;
+      if (shown.length > 0) process.stdout.write('\n' + formatExpectations(shown) + '\n');
+      if (results.some((result) => !result.isMet)) process.exitCode = EXIT_FAILED;
+    });
+}
