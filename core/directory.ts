@@ -30,6 +30,8 @@ export interface NodeRecord {
   readonly addresses: ReadonlyArray<string>;
   readonly trust: number;
   readonly advert?: NodeAdvert;
+  /** The advert came from this node's configuration: a network advert never replaces it (Q15). */
+  readonly isConfigured?: boolean;
   readonly reputation?: number;
   /** Per-peer transport preferences (S22: between the message's and the defaults). */
   readonly tprefs?: Partial<TransportPrefs>;
@@ -40,7 +42,7 @@ export interface NodeRecord {
 }
 
 /** The fields an `UpdateIdentityRequest` may change on a node record. */
-export type NodeRecordPatch = Partial<Omit<NodeRecord, 'id'>>;
+export type NodeRecordPatch = Partial<Omit<NodeRecord, 'id' | 'isConfigured'>>;
 
 /** `IdentityUpdated` (SPEC §4.3): which identity changed, and how. */
 export interface IdentityUpdate {
@@ -51,25 +53,44 @@ export interface IdentityUpdate {
 /** Why an advert was or was not stored (I8, Q15). */
 export type AdvertOutcome = 'stored' | 'stale' | 'bad-signature' | 'from-future' | 'configured';
 
-/** Identity records of one node's view of the network. */
+/** A node advert's addresses by its own weight, highest first (Q14/Q16: weight 0 only as a last resort). */
+function advertAddresses(advert: NodeAdvert): ReadonlyArray<string> {
+  let addresses = ADDRESSES_BY_ADVERT.get(advert);
+  if (addresses === undefined) {
+    addresses = Object.freeze(advert.addresses.slice().sort((a, b) => b.weight - a.weight).map((entry) => entry.address));
+    ADDRESSES_BY_ADVERT.set(advert, addresses);
+  }
+  return addresses;
+}
+/** Adverts are immutable: stores that hold the same advert share one address list. */
+const ADDRESSES_BY_ADVERT = new WeakMap<NodeAdvert, ReadonlyArray<string>>();
+
+/**
+ * Identity records of one node's view of the network. Every node has its own store (in the
+ * simulator as on real networks); adverts are immutable and shared by reference between stores,
+ * and everything else a store holds is created on first use, so a store of a node that knows k
+ * peers costs about k small records.
+ */
 export class IdentityStore {
   private readonly engineNodes = new Map<Id, Id>();
   private readonly nodes = new Map<Id, NodeRecord>();
-  private readonly adverts = new Map<string, Advert>();
-  /** Adverts from configuration win over network ones of the same id (Q15). */
-  private readonly configured = new Set<string>();
-  private readonly listeners: Array<(update: IdentityUpdate) => void> = [];
+  /** Engine, topic and domain adverts by `kind:id` (node adverts live in their NodeRecord). */
+  private adverts: Map<string, Advert> | undefined;
+  /** Keys of `adverts` that came from configuration (Q15). */
+  private configured: Set<string> | undefined;
+  private listeners: Array<(update: IdentityUpdate) => void> | undefined;
 
   /** Subscribes to `IdentityUpdated`; returns the unsubscribe function. */
   onUpdated(listener: (update: IdentityUpdate) => void): () => void {
-    this.listeners.push(listener);
+    (this.listeners ??= []).push(listener);
     return () => {
-      const index = this.listeners.indexOf(listener);
-      if (index >= 0) this.listeners.splice(index, 1);
+      const index = this.listeners?.indexOf(listener) ?? -1;
+      if (index >= 0) this.listeners!.splice(index, 1);
     };
   }
 
   private updated(id: Id, kind: IdentityUpdate['kind']): void {
+    if (this.listeners === undefined || this.listeners.length === 0) return;
     for (const listener of this.listeners.slice()) listener({ id, kind });
   }
 
@@ -112,6 +133,11 @@ export class IdentityStore {
     return this.nodes.values();
   }
 
+  /** Node records in the store. */
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
+
   /** Adds an RTT sample to the node's moving average and marks it seen (a success). */
   recordRtt(node: Id, rttMs: number, nowMs: number): void {
     const previous = this.nodes.get(node)?.measurements?.rttMs;
@@ -133,31 +159,43 @@ export class IdentityStore {
   acceptAdvert(verify: Crypto['verify'], advert: Advert, nowMs: number, isConfigured = false): AdvertOutcome {
     if (!verifyAdvert(verify, advert)) return 'bad-signature';
     if (advert.created > nowMs + ADVERT_SKEW_MS_MAX) return 'from-future';
+    return this.store(advert, isConfigured);
+  }
+
+  /**
+   * Adds a node advert from configuration that the caller has verified already (the simulator
+   * signs and checks each node's advert once, then hands the same object to every node that knows
+   * it): the Q15 rules of `acceptAdvert` apply, without verifying the signature again.
+   */
+  configureVerified(advert: NodeAdvert): AdvertOutcome {
+    return this.store(advert, true);
+  }
+
+  private store(advert: Advert, isConfigured: boolean): AdvertOutcome {
+    if (advert.kind === 'node') return this.storeNodeAdvert(advert, isConfigured);
     const key = `${advert.kind}:${advert.id}`;
-    if (!isConfigured && this.configured.has(key)) return 'configured';
-    const stored = this.adverts.get(key);
-    if (stored !== undefined && advert.version <= stored.version && !(isConfigured && !this.configured.has(key))) return 'stale';
-    this.adverts.set(key, advert);
-    if (isConfigured) this.configured.add(key);
-    this.applyAdvert(advert);
+    const wasConfigured = this.configured?.has(key) === true;
+    if (!isConfigured && wasConfigured) return 'configured';
+    const adverts = (this.adverts ??= new Map());
+    const stored = adverts.get(key);
+    if (stored !== undefined && advert.version <= stored.version && !(isConfigured && !wasConfigured)) return 'stale';
+    adverts.set(key, advert);
+    if (isConfigured) (this.configured ??= new Set()).add(key);
+    if (advert.kind === 'engine') this.engineNodes.set(advert.id, advert.node);
+    this.updated(advert.id, advert.kind);
     return 'stored';
   }
 
-  private applyAdvert(advert: Advert): void {
-    switch (advert.kind) {
-      case 'engine':
-        this.engineNodes.set(advert.id, advert.node);
-        return this.updated(advert.id, 'engine');
-      case 'node': {
-        // Q14/Q16: addresses by the node's own weight, highest first; weight 0 only as a last resort.
-        const addresses = advert.addresses.slice().sort((a, b) => b.weight - a.weight).map((entry) => entry.address);
-        this.updateNode(advert.id, { advert, addresses });
-        return;
-      }
-      case 'topic':
-      case 'domain':
-        return this.updated(advert.id, advert.kind);
-    }
+  private storeNodeAdvert(advert: NodeAdvert, isConfigured: boolean): AdvertOutcome {
+    const record = this.nodes.get(advert.id);
+    const wasConfigured = record?.isConfigured === true;
+    if (!isConfigured && wasConfigured) return 'configured';
+    const stored = record?.advert;
+    if (stored !== undefined && advert.version <= stored.version && !(isConfigured && !wasConfigured)) return 'stale';
+    const addresses = advertAddresses(advert);
+    // A record created from configuration has exactly these fields: V8 then shares one shape among them.
+    this.setNode(record === undefined ? (isConfigured ? { id: advert.id, addresses, trust: TRUST_DEFAULT, advert, isConfigured } : { id: advert.id, addresses, trust: TRUST_DEFAULT, advert }) : { ...record, advert, addresses, ...(isConfigured && { isConfigured }) });
+    return 'stored';
   }
 
   /** The stored advert of `kind` for `id`. */
@@ -165,6 +203,7 @@ export class IdentityStore {
   advert(kind: 'domain', id: Id): DomainAdvert | undefined;
   advert(kind: 'node', id: Id): NodeAdvert | undefined;
   advert(kind: Advert['kind'], id: Id): Advert | undefined {
-    return this.adverts.get(`${kind}:${id}`);
+    if (kind === 'node') return this.nodes.get(id)?.advert;
+    return this.adverts?.get(`${kind}:${id}`);
   }
 }

@@ -3,9 +3,10 @@
 // handler returns. A context built per call would allocate ~35 closures per message.
 import type { Advert, DomainAdvert } from './adverts.js';
 import type { IdentityStore, NodeRecordPatch } from './directory.js';
-import type { Engine, EngineContext, EngineInput, LogData, RelayPolicy, SendOptions, TopicOptions } from './engine.js';
+import type { ConnectedNode, ConnectOptions, ConnectResult, DisconnectResult, Engine, EngineConnections, EngineContext, EngineInput, LogData, RelayPolicy, SendOptions, TopicOptions } from './engine.js';
 import type { Id } from './ids.js';
 import type { Destination, EngineMessage, UnsignedEngineMessage } from './message.js';
+import type { NodeConnections } from './node-connections.js';
 import type { Clock, Crypto, KeyPair, Rng, TimerId } from './ports.js';
 
 export const DEFAULT_PROTOCOL = 'netmachine.raw/1.0';
@@ -22,6 +23,8 @@ export interface HostedEngine {
   effects: Effect[];
   /** Built once per engine: a context per call would allocate ~35 closures per message. */
   ctx: EngineContext | undefined;
+  /** `ctx.connections`, built when the engine first uses it. */
+  connections?: EngineConnections;
 }
 
 export type Effect =
@@ -29,7 +32,10 @@ export type Effect =
   | { readonly kind: 'subscribe' | 'unsubscribe'; readonly topic: Id; readonly options?: TopicOptions }
   | { readonly kind: 'create-topic'; readonly key: KeyPair; readonly options: TopicOptions }
   | { readonly kind: 'delete-topic'; readonly topic: Id }
-  | { readonly kind: 'bridge' | 'watch' | 'resolve' }
+  | { readonly kind: 'bridge' | 'watch' | 'resolve' | 'watch-connections' }
+  /** `isPermanent` absent: a new connection is ephemeral, an existing one keeps its permanence. */
+  | { readonly kind: 'connect'; readonly node: Id; readonly isPermanent?: boolean }
+  | { readonly kind: 'disconnect'; readonly node: Id }
   | { readonly kind: 'update-node'; readonly id: Id; readonly patch: NodeRecordPatch }
   | { readonly kind: 'offer-advert'; readonly advert: Advert }
   | { readonly kind: 'offer-relay'; readonly policy: RelayPolicy }
@@ -47,6 +53,7 @@ export interface ContextHost {
   readonly clock: Clock;
   readonly crypto: Crypto;
   readonly directory: IdentityStore;
+  readonly connections: NodeConnections;
   skewMs(): number;
   anycastMember(domain: Id): Id | undefined;
   setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId;
@@ -69,6 +76,9 @@ export class HostedContext implements EngineContext {
   }
   get session(): number {
     return this.host.session;
+  }
+  get connections(): EngineConnections {
+    return (this.hosted.connections ??= new HostedConnections(this.host.connections, this.hosted));
   }
   get name(): string {
     return this.hosted.name;
@@ -172,5 +182,34 @@ export class HostedContext implements EngineContext {
   }
   log(text: string, data?: LogData): void {
     this.effect(data === undefined ? { kind: 'log', text } : { kind: 'log', text, data });
+  }
+}
+
+/** `ctx.connections` of one hosted engine: answers now, records the connect or disconnect as an effect. */
+class HostedConnections implements EngineConnections {
+  constructor(
+    private readonly connections: NodeConnections,
+    private readonly hosted: HostedEngine,
+  ) {}
+
+  connect(node: Id, options: ConnectOptions = {}): ConnectResult {
+    const result = this.connections.connectResult(node);
+    // Connected already: a permanence given here still applies (an ephemeral connection kept from now on).
+    if (result === 'dialling' || (result === 'connected' && options.isPermanent !== undefined)) this.hosted.effects.push(options.isPermanent === undefined ? { kind: 'connect', node } : { kind: 'connect', node, isPermanent: options.isPermanent });
+    return result;
+  }
+  disconnect(node: Id): DisconnectResult {
+    // Applied even when not connected: it also stops a permanent connection's re-dialling.
+    this.hosted.effects.push({ kind: 'disconnect', node });
+    return this.connections.disconnectResult(node);
+  }
+  list(): ReadonlyArray<ConnectedNode> {
+    return this.connections.list();
+  }
+  isConnected(node: Id): boolean {
+    return this.connections.isConnected(node);
+  }
+  watch(): void {
+    this.hosted.effects.push({ kind: 'watch-connections' });
   }
 }

@@ -22,9 +22,12 @@ export type EngineInput =
 
 /** Local notifications (SPEC §4.2–§4.4) delivered to engines that asked for them. */
 export type Notice =
-  | { readonly kind: 'node-connected'; readonly node: Id }
-  | { readonly kind: 'node-disconnected'; readonly node: Id }
-  | { readonly kind: 'node-connect-failed'; readonly node: Id }
+  /** NodeConnected (S19): a connection to `node` is up, over `address`; to engines that called `ctx.connections.watch()`. */
+  | { readonly kind: 'node-connected'; readonly node: Id; readonly address: string }
+  /** NodeDisconnected: the connection to `node` closed (`requested`, `idle`, `idle-timeout`, `replaced`, …). */
+  | { readonly kind: 'node-disconnected'; readonly node: Id; readonly reason: string }
+  /** NodeConnectFailed: dialling `node` at `address` failed with `reason` (`dial/timeout`, `dial/no-address`, …). */
+  | { readonly kind: 'node-connect-failed'; readonly node: Id; readonly address: string; readonly reason: string }
   /** The typed result of a topic request (S9–S11, Q9): `ok` or a code such as `topic/exists`. */
   | { readonly kind: 'topic-result'; readonly op: TopicOp; readonly topic: Id; readonly result: TopicResult }
   /** To this node's PubSub bridge: the Router asks it to act on the network (S12, §4.4). */
@@ -64,6 +67,40 @@ export interface SendOptions {
   readonly protocol?: string;
 }
 
+/** What `ctx.connections.connect` did (S20): already `connected`, `dialling` started, or why not. */
+export type ConnectResult = 'connected' | 'dialling' | 'connect/no-address' | 'connect/self' | 'connect/banned';
+/** What `ctx.connections.disconnect` did (S20): the connection was open and is closed, or there was none. */
+export type DisconnectResult = 'disconnected' | 'disconnect/not-connected';
+
+/** An open connection (ConnectedNodesResponse, SPEC §4.2). */
+export interface ConnectedNode {
+  readonly node: Id;
+  /** The address it was established over (`sim://b`, `quic://127.0.0.1:7001`). */
+  readonly address: string;
+}
+
+export interface ConnectOptions {
+  /** Keep the connection: re-dialled after any loss, never closed for idleness (S21). Default false: ephemeral. */
+  readonly isPermanent?: boolean;
+}
+
+/**
+ * The node's Transport connections as an engine sees them (SPEC §4.2), the same on every backend.
+ * Results are decided when called, from the node's current state; the connect or disconnect itself
+ * happens after the handler returns, like every other effect.
+ */
+export interface EngineConnections {
+  /** ConnectRequest: dials `node` (from its advert in this node's identity store) unless connected. */
+  connect(node: Id, options?: ConnectOptions): ConnectResult;
+  /** DisconnectRequest: closes the connection and stops re-dialling `node`. */
+  disconnect(node: Id): DisconnectResult;
+  /** ConnectedNodesRequest: the open connections, oldest first. */
+  list(): ReadonlyArray<ConnectedNode>;
+  isConnected(node: Id): boolean;
+  /** Subscribes this engine to `node-connected`, `node-disconnected` and `node-connect-failed` notices. */
+  watch(): void;
+}
+
 /** Structured values for `log`. */
 export type LogData = Readonly<Record<string, number | string | boolean>>;
 
@@ -77,6 +114,8 @@ export interface EngineContext {
   readonly self: Id;
   /** The identity of the node hosting this engine. */
   readonly node: Id;
+  /** The node's connections: connect, disconnect, list, watch (SPEC §4.2). */
+  readonly connections: EngineConnections;
   /** The node's boot number: 1 on its first start in the simulator, higher after each restart. */
   readonly session: number;
   /** This engine's name on its node. */
@@ -179,6 +218,8 @@ export interface EngineEnv {
   domainKey?(name: string): KeyPair;
   /** Names of every node of the plan, in plan order (absent on backends that do not know them). */
   readonly nodeNames?: ReadonlyArray<string>;
+  /** Names of the nodes this node's configuration knows (whose adverts it starts with), in a stable order. */
+  readonly known?: ReadonlyArray<string>;
 }
 
 /** Builds an engine from its parameters; throws an EngineConfigError for bad parameters. */

@@ -22,6 +22,7 @@ import { HostedContext, type ContextHost, type Effect, type HostedEngine } from 
 import { TopicService } from './topic-service.js';
 import { checkInbound, type InboundChecks, type NodeRecord } from './inbound.js';
 import { IdentityLookups } from './identity-lookups.js';
+import { NodeConnections } from './node-connections.js';
 import { messageTraceId } from './trace.js';
 
 /** The ports a node needs (STYLE rule 1). */
@@ -144,12 +145,14 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     return effects;
   }
 
+  const connections = new NodeConnections({ self, transport, directory: options.directory, emit, nameOf, notice: noticeLater });
   const contextHost: ContextHost = {
     self,
     session: options.session,
     clock,
     crypto,
     directory: options.directory,
+    connections,
     skewMs: () => clockSkewMs,
     anycastMember: (domain) => chooseDomainMember(table, domain),
     setTimer: (hosted, delayMs, tag) => setTimer(hosted, delayMs, tag),
@@ -195,6 +198,12 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
         return injectTopicMessage(hosted, effect.encoded, effect.sourceNode);
       case 'watch':
         return lookups.watch(hosted.key.id);
+      case 'watch-connections':
+        return connections.watch(hosted.key.id);
+      case 'connect':
+        return connections.connect(effect.node, effect.isPermanent);
+      case 'disconnect':
+        return connections.disconnect(effect.node);
       case 'resolve':
         lookups.resolver = hosted.key.id;
         return;
@@ -288,9 +297,10 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
     transport.send(peer, frame, { msg, ...(expiryMs !== undefined && { expiryMs }), ...(tprefs !== undefined && { tprefs }) });
   }
 
-  const relayRng = components.rng.fork('relay');
+  let relayRng: Rng | undefined; // forked on first use: most nodes never seal a relayed message
   function randomBytes(sizeBytes: number): Uint8Array {
-    return Uint8Array.from({ length: sizeBytes }, () => relayRng.int(256));
+    const rng = (relayRng ??= components.rng.fork('relay'));
+    return Uint8Array.from({ length: sizeBytes }, () => rng.int(256));
   }
 
   /** S23: what an engine on this node offered to relay. */
@@ -368,9 +378,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
 
   transport.onFrame(receiveFrame);
   transport.onEvent((event) => {
-    if (isStopped) return;
-    const kind = event.kind === 'connected' ? 'connect' : event.kind === 'disconnected' ? 'disconnect' : 'connect-failed';
-    emit({ kind, peer: nameOf(event.node), ...('reason' in event && { reason: event.reason }), ...('address' in event && { text: event.address }) });
+    if (!isStopped) connections.onTransportEvent(event);
   });
 
   return {

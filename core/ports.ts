@@ -58,9 +58,13 @@ export interface Transport {
   readonly isChannelAuthenticated?: boolean;
   /** Sends `frame` to `node`; the transport connects on demand, queues, or drops (and traces why). */
   send(node: Id, frame: Uint8Array, meta: FrameMeta): void;
-  /** Opens (or keeps) a connection to `node`; `isPermanent` connections are re-dialled on loss. */
+  /**
+   * Opens (or keeps) a connection to `node`, dialling the addresses of its advert. `isPermanent`
+   * given sets the connection's permanence (permanent ones are re-dialled after any loss and never
+   * closed for idleness, S21); absent, a new connection is ephemeral and an open one keeps its own.
+   */
   connect(node: Id, options?: { readonly isPermanent?: boolean }): void;
-  /** Closes the connection to `node`, if any. */
+  /** Closes the connection to `node`, if any, and stops re-dialling it. */
   disconnect(node: Id): void;
   /** Registers the receiver of inbound frames; `from` is the channel-authenticated peer. */
   onFrame(handler: (from: Id, frame: Uint8Array) => void): void;
