@@ -22,7 +22,7 @@ export {
 } from './message.js';
 export type { Destination, EngineMessage, P2PMessage, RoutingScope, TransportPrefs, UnsignedEngineMessage, UnsignedP2PMessage } from './message.js';
 export type { CodecError, CodecErrorCode } from './wire.js';
-export type { Engine, EngineContext, EngineInput, EngineEnv, EngineFactory, EngineAddress, SendOptions, Notice, LogData, RelayPolicy } from './engine.js';
+export type { Engine, EngineContext, EngineInput, EngineEnv, EngineFactory, EngineAddress, SendOptions, Notice, LogData, RelayPolicy, EngineConnections, ConnectResult, DisconnectResult, ConnectedNode, ConnectOptions } from './engine.js';
 export { IdentityStore, TRUST_DEFAULT, ADVERT_SKEW_MS_MAX } from './directory.js';
 export type { NodeRecord, NodeRecordPatch, Measurements, IdentityUpdate, AdvertOutcome } from './directory.js';
 export { encodeAdvert, decodeAdvert, signAdvert, verifyAdvert, ADVERT_LIST_MAX } from './adverts.js';
@@ -36,8 +36,8 @@ export { createNode, jsonBody, firstMessageId, DEFAULT_PROTOCOL, PARKED_PER_DEST
 export type { Node, NodeComponents, NodeOptions } from './node.js';
 export { BUILTIN_ENGINES, PING_PROTOCOL, ECHO_PROTOCOL, STORAGE_PROTOCOL, receiptBytes } from './engines/index.js';
 export type { StorageMessage, StorageReceipt } from './engines/index.js';
-export { LINK_DEFAULTS } from './plan.js';
-export type { NetworkPlan, PlanNode, PlanLink, PlanEngine, PlanEvent, LinkSpec, JitterSpec } from './plan.js';
+export { LINK_DEFAULTS, CONNECTION_DEFAULTS } from './plan.js';
+export type { NetworkPlan, PlanNode, PlanLink, PlanEngine, PlanEvent, LinkSpec, JitterSpec, ConnectionSettings } from './plan.js';
 export { TRACE_FORMAT, TRACE_VERSION, traceLine, traceHeaderLine, messageTraceId } from './trace.js';
 export type { TraceHeader, TraceRecord, TraceEvent, TraceKind, TraceBackend } from './trace.js';
 export { summarizeTrace, TraceSummarizer, percentiles } from './summary.js';

@@ -58,7 +58,50 @@ export interface PlanEngine {
 export interface PlanNode {
   readonly name: string;
   readonly engines: ReadonlyArray<PlanEngine>;
+  /**
+   * Nodes whose signed adverts (and engine locations) this node's configuration holds, in order;
+   * absent = its link neighbours. May name the node itself (ignored), so one list can be shared.
+   */
+  readonly knows?: ReadonlyArray<string>;
 }
+
+/** How nodes connect: what the simulated Transport does, in virtual time, as the real ones do. */
+export interface ConnectionSettings {
+  /** A dial that has not completed by then fails with `dial/timeout` (ms). */
+  readonly connectTimeoutMs: number;
+  /** A connection whose peer went silent (crashed, cut off) is declared dead this long after (ms). */
+  readonly idleTimeoutMs: number;
+  /** An ephemeral connection with no frame either way for this long is closed (S21, ms). */
+  readonly ephemeralIdleMs: number;
+  /** Frames and bytes waiting for a connection to one peer; beyond, frames are dropped with `queue-full`. */
+  readonly queueFramesMax: number;
+  readonly queueBytesMax: number;
+  /** How long a frame without an expiry may wait for a connection (ms; S18). */
+  readonly queuedMsMax: number;
+  /** Re-dial back-off: doubles from the minimum to the maximum, with ±25% jitter (ms). */
+  readonly backoffMsMin: number;
+  readonly backoffMsMax: number;
+  /** Which peers each node dials at boot as permanent connections (re-dialled after any loss). */
+  readonly permanent: 'neighbors' | 'known' | 'none';
+}
+
+/**
+ * Defaults measured on the real transports: QUIC with the project's settings (5 s idle timeout,
+ * 1 s keep-alive) reports a killed peer after ≈ 6 s; dial timeout, queue bounds and back-off are
+ * the connection manager's (transports/peer-transport.ts); 60 s idle close of ephemeral
+ * connections is the spec's suggestion (Q18).
+ */
+export const CONNECTION_DEFAULTS: ConnectionSettings = {
+  connectTimeoutMs: 5000,
+  idleTimeoutMs: 6000,
+  ephemeralIdleMs: 60_000,
+  queueFramesMax: 65_536,
+  queueBytesMax: 16 * 1024 * 1024,
+  queuedMsMax: 30_000,
+  backoffMsMin: 250,
+  backoffMsMax: 30_000,
+  permanent: 'neighbors',
+};
 
 /** Timed actions (the scenario language grows this union). */
 export type PlanEvent =
@@ -86,6 +129,8 @@ export interface NetworkPlan {
   readonly events: ReadonlyArray<PlanEvent>;
   /** `ed25519` (default) or `sim-keyed` for very large simulations. */
   readonly crypto: 'ed25519' | 'sim-keyed';
+  /** Connection behaviour (absent = CONNECTION_DEFAULTS). */
+  readonly connections?: ConnectionSettings;
   /** The scenario document the plan came from (written inline in the trace header). */
   readonly source: unknown;
   /** The file it was loaded from, when any. */

@@ -17,6 +17,7 @@ import { generateEdges, generatorSize, nodeName, type GeneratorSpec } from './ge
 import type { JitterField, LinkFieldsValue, ScenarioDocument } from './schema.js';
 import { parseDuration } from './units.js';
 import { selectNodes } from './selectors.js';
+import { resolveConnections, resolveKnows } from './overlay.js';
 import { InputError, type LocatedDocument, type Problem } from './yaml.js';
 
 function jitterSpec(jitter: JitterField): JitterSpec {
@@ -201,6 +202,8 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     if (!linkKeys.has(linkKey(a, b))) problems.push(doc.problem(path, `no link ${a}–${b} is declared`));
   }
 
+  const knows = resolveKnows(doc, scenario.knows, nodeNames, links, scenario.seed, problems);
+  const connections = resolveConnections(doc, scenario.connections, problems);
   if (scenario.until !== undefined && scenario.duration !== undefined) problems.push(doc.problem(['until'], 'give either duration or until, not both'));
   if (nodeNames.length === 0 && (scenario.topology.generate ?? []).length === 0) problems.push(doc.problem(['topology'], 'the topology declares no nodes'));
   if (problems.length > 0) throw new InputError('scenario/invalid', problems);
@@ -209,7 +212,11 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     seed: scenario.seed,
     durationMs: scenario.until ?? scenario.duration ?? DEFAULT_DURATION_MS,
     crypto: scenario.crypto,
-    nodes: nodeNames.map((name) => ({ name, engines: engines.get(name)! })),
+    nodes: nodeNames.map((name) => {
+      const known = knows.get(name);
+      return known === undefined ? { name, engines: engines.get(name)! } : { name, engines: engines.get(name)!, knows: known };
+    }),
+    ...(connections !== undefined && { connections }),
     links,
     events: events.map((event, index) => ({ event, index })).sort((x, y) => x.event.atMs - y.event.atMs || x.index - y.index).map((x) => x.event),
     source,

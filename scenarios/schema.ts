@@ -181,6 +181,42 @@ const ExpectEntry = z.strictObject({
 });
 export type ExpectValue = z.output<typeof ExpectEntry>;
 
+// Overlay: who knows whom (`knows:`) and how nodes connect (`connections:`); see docs/overlay.md.
+
+/** The peers a node knows: `neighbors`, a selector (`all`, names, globs, `{ sample: k }`), or `{ random: k }` drawn per node. */
+const KnownPeers = z.union([
+  z.literal('neighbors'),
+  z.strictObject({ random: z.number().int().positive(), from: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional() }),
+  Selector,
+]);
+const KnowsEntry = z.strictObject({
+  /** The nodes this entry configures. */
+  on: Selector,
+  /** Whose signed adverts they start with (entries for the same node add up). */
+  peers: KnownPeers,
+});
+export type KnowsEntryValue = z.output<typeof KnowsEntry>;
+
+const PositiveDuration = Duration.refine((ms) => ms > 0, 'expected a duration above 0');
+const ConnectionsEntry = z.strictObject({
+  /** A dial not completed by then fails (`dial/timeout`). */
+  connectTimeout: PositiveDuration.optional(),
+  /** A crashed or cut-off peer is detected this long after it went silent. */
+  idleTimeout: PositiveDuration.optional(),
+  /** An ephemeral connection idle for this long is closed. */
+  ephemeralIdle: PositiveDuration.optional(),
+  /** Frames waiting for a connection, per peer. */
+  queueFrames: z.number().int().positive().optional(),
+  queueSize: Size.refine((bytes) => bytes > 0, 'expected a size above 0').optional(),
+  /** How long a frame without an expiry may wait for a connection. */
+  queueWait: PositiveDuration.optional(),
+  backoffMin: PositiveDuration.optional(),
+  backoffMax: PositiveDuration.optional(),
+  /** Which peers every node dials at boot and keeps (re-dialled after any loss). */
+  permanent: z.enum(['neighbors', 'known', 'none']).optional(),
+});
+export type ConnectionsEntryValue = z.output<typeof ConnectionsEntry>;
+
 export const ScenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -198,6 +234,8 @@ export const ScenarioSchema = z.strictObject({
     generate: z.array(GeneratorEntry).optional(),
   }),
   engines: z.array(EngineEntry).default([]),
+  knows: z.array(KnowsEntry).optional(),
+  connections: ConnectionsEntry.optional(),
   workloads: z.array(WorkloadEntry).default([]),
   events: z.array(EventEntry).default([]),
   expect: ExpectEntry.optional(),
