@@ -76,6 +76,11 @@ export function partitionCrossings(events: ReadonlyArray<TraceEvent>): TraceEven
       isOneWay = event.reason === 'one-way';
     } else if (event.kind === 'heal') groups = undefined;
     else if (event.kind === 'transmit' && event.peer !== undefined && isCut(event.node, event.peer)) cutTransmits.add(`${event.msg}>${event.peer}`);
+    // A frame that waited for its connection went on the wire only now (docs/overlay.md).
+    else if (event.kind === 'log' && event.reason === 'queued' && event.peer !== undefined) {
+      if (isCut(event.node, event.peer)) cutTransmits.add(`${event.msg}>${event.peer}`);
+      else cutTransmits.delete(`${event.msg}>${event.peer}`);
+    }
     else if (event.kind === 'receive' && event.peer !== undefined && cutTransmits.has(`${event.msg}>${event.node}`)) crossings.push(event);
   }
   return crossings;

@@ -39,7 +39,12 @@ const SIM_SCHEME = 'sim://';
 interface QueuedFrame {
   readonly frame: Uint8Array;
   readonly meta: FrameMeta;
+  readonly queuedAtMs: number;
   readonly expiresAtMs: number;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 /** A dial in progress. */
@@ -112,7 +117,7 @@ export class SimConnections {
     for (const endpoint of host.endpoints?.values() ?? []) {
       this.stopTimers(endpoint);
       this.endDial(endpoint);
-      for (const entry of this.takeQueue(endpoint)) this.drop(endpoint, entry, 'crashed');
+      for (const entry of this.takeQueue(endpoint)) this.drop(endpoint, entry.frame, entry.meta, 'crashed');
     }
   }
 
@@ -138,7 +143,7 @@ export class SimConnections {
     const peerIndex = address === undefined ? -1 : this.underlay.indexOf(address.slice(SIM_SCHEME.length));
     if (address === undefined || peerIndex < 0) {
       // S17: no address to dial; whatever waits for the peer is dropped.
-      for (const entry of this.takeQueue(endpoint)) this.drop(endpoint, entry, 'no-address');
+      for (const entry of this.takeQueue(endpoint)) this.drop(endpoint, entry.frame, entry.meta, 'no-address');
       host.event({ kind: 'connect-failed', node: endpoint.peer, address: address ?? '', reason: address === undefined ? 'dial/no-address' : 'dial/bad-address' });
       return;
     }
@@ -179,7 +184,8 @@ export class SimConnections {
     if (endpoint.isPermanent || queued(endpoint) > 0) this.scheduleRetry(endpoint);
   }
 
-  private endDial(endpoint: Endpoint): void {
+  /** Abandons a dial in progress, silently. */
+  endDial(endpoint: Endpoint): void {
     const dial = endpoint.dial;
     if (dial === undefined) return;
     this.scheduler.cancel(dial.deadline);
@@ -301,12 +307,12 @@ export class SimConnections {
   send(endpoint: Endpoint, frame: Uint8Array, meta: FrameMeta): void {
     const nowMs = this.scheduler.now();
     if (endpoint.connection !== undefined) return this.transmit(endpoint, frame, meta);
-    if (meta.expiryMs !== undefined && nowMs > meta.expiryMs) return this.drop(endpoint, { frame, meta, expiresAtMs: meta.expiryMs }, 'expired');
+    if (meta.expiryMs !== undefined && nowMs > meta.expiryMs) return this.drop(endpoint, frame, meta, 'expired');
     const queue = (endpoint.queue ??= []);
     if (queue.length >= this.settings.queueFramesMax || endpoint.queueBytes + frame.length > this.settings.queueBytesMax) {
-      return this.drop(endpoint, { frame, meta, expiresAtMs: nowMs }, 'queue-full', `${endpoint.queueBytes} bytes / ${queue.length} frames queued`);
+      return this.drop(endpoint, frame, meta, 'queue-full', `${endpoint.queueBytes} bytes / ${queue.length} frames queued`);
     }
-    queue.push({ frame, meta, expiresAtMs: meta.expiryMs ?? nowMs + this.settings.queuedMsMax });
+    queue.push({ frame, meta, queuedAtMs: nowMs, expiresAtMs: meta.expiryMs ?? nowMs + this.settings.queuedMsMax });
     endpoint.queueBytes += frame.length;
     if (endpoint.dial === undefined && endpoint.retryTimer === undefined) this.startDial(endpoint);
     if (endpoint.connection === undefined && queued(endpoint) > 0) this.armExpiry(endpoint);
@@ -317,7 +323,7 @@ export class SimConnections {
     const other = connection.ends[0] === endpoint ? connection.ends[1] : connection.ends[0];
     endpoint.lastActivityMs = this.scheduler.now();
     // The other end crashed and this end has not noticed yet: the frame is lost.
-    if (!other.host.isUp) return this.drop(endpoint, { frame, meta, expiresAtMs: 0 }, 'crashed');
+    if (!other.host.isUp) return this.drop(endpoint, frame, meta, 'crashed');
     const sender = endpoint.host;
     const receiver = other.host;
     this.underlay.carry(sender.index, receiver.index, frame, meta, () => receiver.receive(sender.id, frame));
@@ -329,8 +335,12 @@ export class SimConnections {
     endpoint.expiryTimer = undefined;
     const nowMs = this.scheduler.now();
     for (const entry of this.takeQueue(endpoint)) {
-      if (nowMs > entry.expiresAtMs) this.drop(endpoint, entry, 'expired');
-      else if (endpoint.connection !== undefined) this.transmit(endpoint, entry.frame, entry.meta);
+      if (nowMs > entry.expiresAtMs) this.drop(endpoint, entry.frame, entry.meta, 'expired');
+      else if (endpoint.connection !== undefined) {
+        // The frame's `transmit` was traced when the Router handed it over; this is when it leaves.
+        this.emit({ t: nowMs, kind: 'log', node: endpoint.host.name, peer: endpoint.host.nameOf(endpoint.peer), msg: entry.meta.msg, reason: 'queued', text: `sent after waiting ${round(nowMs - entry.queuedAtMs)} ms for the connection` });
+        this.transmit(endpoint, entry.frame, entry.meta);
+      }
     }
   }
 
@@ -344,7 +354,7 @@ export class SimConnections {
       const nowMs = this.scheduler.now();
       const kept: QueuedFrame[] = [];
       for (const entry of this.takeQueue(endpoint)) {
-        if (nowMs >= entry.expiresAtMs) this.drop(endpoint, entry, 'expired', 'unreachable until expiry');
+        if (nowMs >= entry.expiresAtMs) this.drop(endpoint, entry.frame, entry.meta, 'expired', 'unreachable until expiry');
         else kept.push(entry);
       }
       if (kept.length === 0) return;
@@ -366,9 +376,9 @@ export class SimConnections {
     endpoint.retryTimer = endpoint.expiryTimer = endpoint.idleTimer = undefined;
   }
 
-  private drop(endpoint: Endpoint, entry: QueuedFrame, reason: string, text?: string): void {
+  private drop(endpoint: Endpoint, frame: Uint8Array, meta: FrameMeta, reason: string, text?: string): void {
     const peer = endpoint.host.nameOf(endpoint.peer);
-    this.emit({ t: this.scheduler.now(), kind: 'drop', node: endpoint.host.name, peer, msg: entry.meta.msg, bytes: entry.frame.length, reason, ...(text !== undefined && { text }) });
+    this.emit({ t: this.scheduler.now(), kind: 'drop', node: endpoint.host.name, peer, msg: meta.msg, bytes: frame.length, reason, ...(text !== undefined && { text }) });
   }
 }
 
@@ -433,6 +443,7 @@ export class SimTransport implements Transport {
     if (!this.isUp || endpoint === undefined) return;
     endpoint.isPermanent = false;
     this.fabric.cancelRetry(endpoint);
+    this.fabric.endDial(endpoint);
     if (endpoint.connection !== undefined) this.fabric.closeFrom(endpoint, 'requested');
   }
 

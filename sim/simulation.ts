@@ -9,6 +9,7 @@ import {
   createNodeCrypto,
   derivePlanIdentities,
   err,
+  CONNECTION_DEFAULTS,
   IdentityStore,
   ok,
   TraceSummarizer,
@@ -30,6 +31,8 @@ import {
   type TraceSummary,
 } from '../core/index.js';
 import { VirtualNetwork } from './network.js';
+import { SimConnections } from './connections.js';
+import { Knowledge } from './knowledge.js';
 
 import { Scheduler, type RunEnd } from './scheduler.js';
 
@@ -90,13 +93,12 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     options.onEvent?.(event);
   };
   const network = new VirtualNetwork(scheduler, rootRng.fork('network'), emit);
-  const directory = new IdentityStore();
-  for (const node of plan.nodes) {
-    const key = identities.nodeKeys.get(node.name)!;
-    network.addNode(node.name, key.id);
-    directory.setNode({ id: key.id, addresses: [`sim://${node.name}`], trust: 128 });
-  }
+  for (const node of plan.nodes) network.addNode(node.name, identities.nodeKeys.get(node.name)!.id);
   for (const link of plan.links) network.addLink(link);
+  const nameOf = (id: Id): string | undefined => identities.names.get(id);
+  const settings = plan.connections ?? CONNECTION_DEFAULTS;
+  const connections = new SimConnections(scheduler, network, settings, emit, (id) => nameOf(id) ?? id.slice(0, 12));
+  const knowledge = new Knowledge(identities.crypto, identities, plan.nodes, (name) => network.neighbors(name));
 
   const header: TraceHeader = {
     format: TRACE_FORMAT,
@@ -117,21 +119,17 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   const sessions = new Map<string, number>();
   const persistent = new Map<string, Engine>();
   const skews = new Map<string, number>();
-  const nameOf = (id: Id): string | undefined => identities.names.get(id);
 
+  /** Boots a node from its configuration: its own identity store, transport and engines. */
   function boot(planNode: PlanNode): void {
     const session = (sessions.get(planNode.name) ?? 0) + 1;
     sessions.set(planNode.name, session);
-    const node = createNode(
-      {
-        clock: scheduler,
-        rng: nodeRng(seed, planNode.name, session),
-        transport: network.transportFor(planNode.name),
-        trace: { emit },
-        crypto: identities.crypto,
-      },
-      { name: planNode.name, key: identities.nodeKeys.get(planNode.name)!, directory, session, nameOf },
-    );
+    const key = identities.nodeKeys.get(planNode.name)!;
+    const directory = new IdentityStore();
+    knowledge.configure(directory, planNode.name);
+    const rng = nodeRng(seed, planNode.name, session);
+    const transport = connections.attach(planNode.name, key.id, directory, rng);
+    const node = createNode({ clock: scheduler, rng, transport, trace: { emit }, crypto: identities.crypto }, { name: planNode.name, key, directory, session, nameOf });
     const env = engineEnv(planNode.name);
     for (const engine of planNode.engines) {
       const reference = `${planNode.name}/${engine.name}`;
@@ -143,12 +141,28 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     node.setClockSkew(skews.get(planNode.name) ?? 0);
     running.set(planNode.name, node);
     node.start();
+    // Configured permanent connections, dialled at boot and kept (as `netmachine node` does).
+    for (const peer of permanentPeers(planNode.name)) transport.connect(identities.nodeKeys.get(peer)!.id, { isPermanent: true });
+  }
+
+  function permanentPeers(name: string): ReadonlyArray<string> {
+    switch (settings.permanent) {
+      case 'none':
+        return [];
+      case 'known':
+        return knowledge.known(name);
+      case 'neighbors': {
+        const known = knowledge.known(name);
+        return network.neighbors(name).filter((peer) => known.includes(peer));
+      }
+    }
   }
 
   function engineEnv(nodeName: string): EngineEnv {
     return {
       nodeName,
       neighbors: network.neighbors(nodeName),
+      known: knowledge.known(nodeName),
       resolve(reference) {
         const slash = reference.indexOf('/');
         const nodeKey = identities.nodeKeys.get(reference.slice(0, slash));
@@ -172,6 +186,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
       case 'crash': {
         if (!network.isUp(event.node)) return;
         running.get(event.node)?.stop();
+        connections.crash(network.indexOf(event.node));
         network.crash(event.node);
         emit({ t, kind: 'crash', node: event.node });
         return;

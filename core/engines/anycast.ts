@@ -4,7 +4,8 @@
 // member (fewest failures, lowest RTT); a request unanswered within `timeoutMs` counts a failure of
 // that member and is re-sent, so the next request goes to the next member.
 import { z } from 'zod';
-import { signAdvert } from '../adverts.js';
+import { signAdvert, type DomainAdvert } from '../adverts.js';
+import type { KeyPair } from '../ports.js';
 import { NetmachineError } from '../assert.js';
 import type { EngineContext, EngineEnv, EngineFactory } from '../engine.js';
 import type { Id } from '../ids.js';
@@ -29,8 +30,13 @@ function offerDomainAdvert(ctx: EngineContext, env: EngineEnv, key: KeyPair, kin
     if (id === undefined) throw new NetmachineError('engine/bad-params', `engine "${kind}" params.members: no node "${name}"`);
     return id;
   });
-  ctx.offerAdvert(signAdvert({ scheme: 'engine', keyPair: () => key, sign: ctx.signAs, verify: ctx.verify, hash: ctx.hash }, key, { kind: 'domain', id: key.id, version: 1, created: 0, nodes }));
+  ctx.offerAdvert(signDomainAdvert(ctx, key, nodes));
   return key.id;
+}
+
+/** The DomainAdvert (version 1) listing `nodes`, signed by the domain key an engine holds from configuration. */
+export function signDomainAdvert(ctx: EngineContext, key: KeyPair, nodes: ReadonlyArray<Id>): DomainAdvert {
+  return signAdvert({ scheme: 'engine', keyPair: () => key, sign: ctx.signAs, verify: ctx.verify, hash: ctx.hash }, key, { kind: 'domain', id: key.id, version: 1, created: 0, nodes });
 }
 
 export const createDomainMemberEngine: EngineFactory = (params, env) => {

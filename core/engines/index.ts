@@ -31,3 +31,4 @@ export { PING_PROTOCOL } from './ping.js';
 export { ECHO_PROTOCOL } from './echo.js';
 export { STORAGE_PROTOCOL, receiptBytes } from './storage.js';
 export type { StorageMessage, StorageReceipt } from './storage.js';
+export { signDomainAdvert } from './anycast.js';

@@ -1,7 +1,7 @@
 // Storage (SPEC §4.5, §5.5): I13, I14, S24, and survival of r - 1 holder crashes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromUtf8, jsonBody, STORAGE_PROTOCOL, toHex, type EngineEnv, type Engine, type StorageMessage, type StorageReceipt, type TraceEvent } from '../../core/index.js';
+import { fromUtf8, jsonBody, signDomainAdvert, STORAGE_PROTOCOL, toHex, type EngineEnv, type Engine, type StorageMessage, type StorageReceipt, type TraceEvent } from '../../core/index.js';
 import { simulate } from '../../sim/index.js';
 import { connectedEdges, custom, engine, graphPlan } from './plan.js';
 
@@ -163,6 +163,11 @@ describe('storage search confined to a domain', () => {
         return {
           handle(input, ctx) {
             if (!storage.ok) return;
+            if (input.kind === 'start' && domain !== undefined) {
+              // n0 serves no domain: its own identity store learns the domain's members from its
+              // configuration (the advert signed by the domain key), as every node's store is its own.
+              ctx.offerAdvert(signDomainAdvert(ctx, env.domainKey!(domain), ['n1', 'n2'].map((name) => env.nodeId!(name)!)));
+            }
             if (input.kind === 'start') ctx.setTimer(500, 'lookup');
             if (input.kind !== 'timer') return;
             const message: StorageMessage = { op: 'lookup', id: 'ab'.repeat(32), random: true, ...(domain !== undefined && { domain: env.domainKey!(domain).id }) };

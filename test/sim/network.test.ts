@@ -88,13 +88,15 @@ describe('loss', () => {
     expect(events.filter((event) => event.kind === 'drop' && event.reason === 'replay').length).toBeGreaterThan(0);
   });
 
-  it('frames above the link\'s maximum frame size are dropped as too-large; unlinked peers as no-route', () => {
+  it('frames above the link\'s maximum frame size are dropped as too-large; peers the node does not know as no-address', () => {
     const tooLarge = simulate(ringPlan(2, { frameSizeMaxBytes: 300 }, { durationMs: 500 })).events;
     expect(tooLarge.some((event) => event.kind === 'drop' && event.reason === 'too-large')).toBe(true);
     expect(tooLarge.some((event) => event.kind === 'deliver')).toBe(false);
     const plan = ringPlan(4, {}, { durationMs: 500, engines: [builtin('echo'), builtin('ping', { targets: ['n3'], intervalMs: 100 })] });
     const noRoute = simulate({ ...plan, nodes: plan.nodes.map((node) => (node.name === 'n1' ? node : { ...node, engines: [builtin('echo')] })) }).events;
-    expect(noRoute.some((event) => event.kind === 'drop' && event.reason === 'no-route' && event.node === 'n1')).toBe(true);
+    // n1 knows only its link neighbours (n2, n4): it has no advert, so no address, for n3 (S17).
+    expect(noRoute.some((event) => event.kind === 'drop' && event.reason === 'no-address' && event.node === 'n1')).toBe(true);
+    expect(noRoute.some((event) => event.kind === 'connect-failed' && event.reason === 'dial/no-address' && event.node === 'n1' && event.peer === 'n3')).toBe(true);
   });
 });
 

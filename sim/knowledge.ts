@@ -1,0 +1,57 @@
+// What each simulated node's configuration says about the others: the signed NodeAdverts of the
+// peers it knows (node-key signed, one address `sim://<name>`) and the engine locations of those
+// peers. A node's identity store starts from this at every boot, as a real node starts from its
+// configuration file; everything else it learns comes from protocol messages. Each advert is signed
+// and verified once, when first needed, and the same immutable object goes into every store.
+import { assert, verifyAdvert, signAdvert, type Crypto, type Id, type IdentityStore, type NodeAdvert, type PlanIdentities, type PlanNode } from '../core/index.js';
+import { simAddress } from './connections.js';
+
+export class Knowledge {
+  private readonly adverts = new Map<string, NodeAdvert>();
+  private readonly planNodes: ReadonlyMap<string, PlanNode>;
+
+  constructor(
+    private readonly crypto: Crypto,
+    private readonly identities: PlanIdentities,
+    nodes: ReadonlyArray<PlanNode>,
+    /** Link neighbours, the knowledge of a node whose plan entry names none. */
+    private readonly neighbors: (name: string) => ReadonlyArray<string>,
+  ) {
+    this.planNodes = new Map(nodes.map((node) => [node.name, node]));
+  }
+
+  /** Names of the nodes `name` knows (never itself), in configuration order. */
+  known(name: string): ReadonlyArray<string> {
+    const knows = this.planNodes.get(name)?.knows;
+    if (knows === undefined) return this.neighbors(name);
+    return knows.includes(name) ? knows.filter((peer) => peer !== name) : knows;
+  }
+
+  /** Fills a booting node's empty store from its configuration. */
+  configure(store: IdentityStore, name: string): void {
+    const knows = this.planNodes.get(name)?.knows ?? this.neighbors(name);
+    for (const peer of knows) {
+      if (peer === name) continue;
+      store.configureVerified(this.advertOf(peer));
+      const peerId = this.identities.nodeKeys.get(peer)!.id;
+      for (const engine of this.planNodes.get(peer)!.engines) store.setEngineNode(this.engineId(peer, engine.name), peerId);
+    }
+  }
+
+  /** The node's signed advert (version 1, created at time 0: addresses never change in a run). */
+  advertOf(name: string): NodeAdvert {
+    let advert = this.adverts.get(name);
+    if (advert === undefined) {
+      const key = this.identities.nodeKeys.get(name);
+      assert(key !== undefined, `no node "${name}" in the plan`);
+      advert = signAdvert(this.crypto, key, { kind: 'node', id: key.id, version: 1, created: 0, addresses: [{ address: simAddress(name), weight: 1 }] });
+      assert(verifyAdvert(this.crypto.verify, advert), `the advert of "${name}" does not verify`);
+      this.adverts.set(name, advert);
+    }
+    return advert;
+  }
+
+  private engineId(node: string, engine: string): Id {
+    return this.identities.engineKeys.get(`${node}/${engine}`)!.id;
+  }
+}
