@@ -9,3 +9,4 @@ export { VirtualNetwork } from './network.js';
 export type { CarryDropReason } from './network.js';
 export { simulate, deriveIdentities } from './simulation.js';
 export type { SimulationOptions, SimulationResult, Identities } from './simulation.js';
+export type { NodeView, IdentityView, ConnectionView } from './view.js';

@@ -33,6 +33,7 @@ import {
 import { VirtualNetwork } from './network.js';
 import { SimConnections } from './connections.js';
 import { Knowledge } from './knowledge.js';
+import { nodeView, type NodeView } from './view.js';
 
 import { Scheduler, type RunEnd } from './scheduler.js';
 
@@ -64,6 +65,8 @@ export interface SimulationResult {
   readonly durationMs: number;
   /** The network, for reading resolved link parameters after the run. */
   readonly network: VirtualNetwork;
+  /** Node `name`'s own view at the end of the run (its identity store and connections). */
+  nodeView(name: string): NodeView;
 }
 
 /** Derived key ids and names of a plan for a seed (what the run summary prints). */
@@ -250,7 +253,8 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   for (const planNode of plan.nodes) scheduler.schedule(0, () => boot(planNode));
   for (const event of plan.events) scheduler.schedule(event.atMs, () => apply(event));
   const end = scheduler.run(durationMs, options.onProgress, options.progressEvery);
-  return { header, events, summary: summarizer.result(), end, executed: scheduler.executed, durationMs, network };
+  const displayName = (id: Id): string => nameOf(id) ?? id.slice(0, 12);
+  return { header, events, summary: summarizer.result(), end, executed: scheduler.executed, durationMs, network, nodeView: (name) => nodeView(connections, network.indexOf(name), name, displayName) };
 }
 
 function splitReference(reference: string): [string, string] {

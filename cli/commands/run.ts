@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { formatId, shortId, type JitterSpec, type NetworkPlan, type TraceEvent, type TraceHeader } from '../../core/index.js';
 import { checkExpectations, loadDefault, loadScenario, parseDuration, type ExpectationResult, type LoadedScenario } from '../../scenarios/index.js';
-import { simulate, type SimulationResult } from '../../sim/index.js';
+import { simulate, type NodeView, type SimulationResult } from '../../sim/index.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
 import { writeReport } from '../report.js';
 import { ms, summaryTable, table } from '../format.js';
@@ -16,6 +16,8 @@ export interface RunFlags {
   readonly verbose?: boolean;
   readonly quiet?: boolean;
   readonly report?: string;
+  /** Print this node's own view (identity store, connections) at the end. */
+  readonly view?: string;
 }
 
 export function register(program: Command): void {
@@ -28,6 +30,7 @@ export function register(program: Command): void {
     .option('--trace <file>', 'write the trace (JSONL) to this file')
     .option('--report <file>', 'write an interactive HTML report of the run to this file')
     .option('--verbose', 'print every resolved link and key, however many')
+    .option('--view <node>', "print this node's view at the end: its identity store (known nodes, RTT, failures, trust) and its connections")
     .option('--quiet', 'print nothing but errors')
     .action(async (file: string | undefined, flags: RunFlags) => {
       const scenario = file === undefined ? await loadDefault() : await loadScenario(file);
@@ -74,6 +77,7 @@ export function formatExpectations(expectations: ReadonlyArray<ExpectationResult
 export function runPlan(plan: NetworkPlan, flags: RunFlags, isRecording = false): SimulationResult {
   const seed = parseSeedFlag(flags.seed) ?? plan.seed;
   const durationMs = parseUntilFlag(flags.until) ?? plan.durationMs;
+  if (flags.view !== undefined && !plan.nodes.some((node) => node.name === flags.view)) throw new CliError('cli/unknown-node', `--view: no node "${flags.view}" in scenario ${plan.name}`);
   const progress = progressReporter(durationMs, plan.name);
   let writer: ReturnType<typeof createTraceFileWriter> | undefined;
   const tracePath = flags.trace;
@@ -93,6 +97,7 @@ export function runPlan(plan: NetworkPlan, flags: RunFlags, isRecording = false)
   writer?.close();
   progress.stop();
   if (flags.quiet !== true) process.stdout.write(formatRun(plan, result, flags.verbose === true, flags.trace) + '\n');
+  if (flags.view !== undefined) process.stdout.write('\n' + formatView(result.nodeView(flags.view)) + '\n');
   return result;
 }
 
@@ -126,6 +131,20 @@ function formatRun(plan: NetworkPlan, result: SimulationResult, isVerbose: boole
     `${summary.events} trace events, ${result.executed} scheduler events${tracePath === undefined ? '' : `; trace written to ${tracePath}`}`,
   );
   return out.join('\n');
+}
+
+/** A node's identity store and connections, as tables. */
+export function formatView(view: NodeView): string {
+  if (!view.isUp) return `view of ${view.node}: the node is down (a crashed node holds nothing)`;
+  const identities = view.identities.map((record) => [record.name, record.addresses.join(' '), String(record.trust), record.isConfigured ? 'configured' : 'learnt', ms(record.rttMs), String(record.failures), record.via ?? '']);
+  const connections = view.connections.map((connection) => [connection.peer, connection.isPermanent ? 'permanent' : 'ephemeral', ms(connection.idleMs)]);
+  return [
+    `view of ${view.node}: identity store (${view.identities.length} nodes)`,
+    table(['node', 'addresses', 'trust', 'advert', 'rtt', 'failures', 'via'], identities),
+    '',
+    `connections of ${view.node} (${view.connections.length} open)`,
+    table(['peer', 'kind', 'idle'], connections),
+  ].join('\n');
 }
 
 function formatJitter(jitter: JitterSpec): string {

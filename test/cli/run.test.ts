@@ -34,6 +34,18 @@ describe('netmachine run', () => {
     expect(run('run', join(dir, 'missing.yaml')).status).toBe(2);
   });
 
+  it('--view prints one node\'s identity store and connections; an unknown node exits 2', () => {
+    const example = join(import.meta.dirname, '..', '..', 'scenarios', 'examples', 'anycast-fallback.yaml');
+    const result = run('run', example, '--view', 'c');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('view of c: identity store (3 nodes)');
+    expect(result.stdout).toMatch(/m2\s+sim:\/\/m2\s+128\s+configured\s+[\d.]+ms\s+[1-9]/); // c's own failure count for m2
+    expect(result.stdout).toMatch(/connections of c \(3 open\)/);
+    const unknown = run('run', example, '--view', 'nobody');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('--view: no node "nobody"');
+  });
+
   it('--help describes every option', () => {
     const help = run('run', '--help');
     expect(help.status).toBe(0);
