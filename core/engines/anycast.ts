@@ -5,7 +5,6 @@
 // that member and is re-sent, so the next request goes to the next member.
 import { z } from 'zod';
 import { signAdvert, type DomainAdvert } from '../adverts.js';
-import type { KeyPair } from '../ports.js';
 import { NetmachineError } from '../assert.js';
 import type { EngineContext, EngineEnv, EngineFactory } from '../engine.js';
 import type { Id } from '../ids.js';
