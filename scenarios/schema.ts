@@ -138,8 +138,8 @@ const WorkloadEntry = z.strictObject({
   name: Name,
   /** Nodes that send. */
   from: Selector,
-  /** Unicast: `neighbors`, `random` (any other node; only linked nodes are reachable without relays) or node names. */
-  to: z.union([z.enum(['neighbors', 'random']), z.array(Name).min(1)]).optional(),
+  /** Unicast: `neighbors`, `known` (the peers each source's configuration knows), `random` (any other node; only known ones can be dialled) or node names. */
+  to: z.union([z.enum(['neighbors', 'known', 'random']), z.array(Name).min(1)]).optional(),
   /** Publish to this topic instead of unicast. */
   topic: z.string().min(1).optional(),
   rate: Rate,

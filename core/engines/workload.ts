@@ -2,7 +2,7 @@
 // a count and a size distribution. Scenario `workloads:` entries become one of these per source node.
 import { z } from 'zod';
 import { NetmachineError } from '../assert.js';
-import type { EngineAddress, EngineFactory } from '../engine.js';
+import type { EngineAddress, EngineEnv, EngineFactory } from '../engine.js';
 import type { Rng } from '../ports.js';
 import { parseParams } from './params.js';
 
@@ -15,8 +15,8 @@ export type SizeDistributionValue = z.output<typeof SizeDistribution>;
 
 const WorkloadParams = z.strictObject({
   mode: z.enum(['unicast', 'publish']),
-  /** Unicast: `neighbors` (a random neighbour per message), `random` (any other node), or node names. */
-  targets: z.union([z.enum(['neighbors', 'random']), z.array(z.string()).min(1)]).default('neighbors'),
+  /** Unicast: `neighbors` (a random neighbour per message), `known` (a random peer this node's configuration knows), `random` (any other node), or node names. */
+  targets: z.union([z.enum(['neighbors', 'known', 'random']), z.array(z.string()).min(1)]).default('neighbors'),
   /** Every node name (for `random`). */
   nodes: z.array(z.string()).default([]),
   engine: z.string().default('sink'),
@@ -48,16 +48,9 @@ export const createWorkloadEngine: EngineFactory = (params, env) => {
     if (!resolved.ok) throw new NetmachineError('engine/bad-params', `engine "workload" params.targets: ${resolved.error}`);
     return resolved.value;
   };
-  const pool =
-    options.mode === 'publish'
-      ? [] // publishers need no unicast targets
-      : options.targets === 'neighbors'
-        ? env.neighbors.slice()
-        : options.targets === 'random'
-          ? options.nodes.filter((node) => node !== env.nodeName)
-          : options.targets;
+  const pool = options.mode === 'publish' ? [] : targetNodes(options.targets, options.nodes, env); // publishers need no unicast targets
   const targets = pool.map(resolve);
-  if (options.mode === 'unicast' && targets.length === 0 && options.targets !== 'neighbors') throw new NetmachineError('engine/bad-params', 'engine "workload": no target nodes');
+  if (options.mode === 'unicast' && targets.length === 0 && options.targets !== 'neighbors' && options.targets !== 'known') throw new NetmachineError('engine/bad-params', 'engine "workload": no target nodes');
   if (options.mode === 'publish' && options.topic === undefined) throw new NetmachineError('engine/bad-params', 'engine "workload" params.topic: required for publish workloads');
   const topic = options.topic === undefined ? undefined : env.topic(options.topic);
   let sent = 0;
@@ -80,3 +73,17 @@ export const createWorkloadEngine: EngineFactory = (params, env) => {
     },
   };
 };
+
+/** The nodes a unicast workload on `env`'s node may pick from. */
+function targetNodes(targets: 'neighbors' | 'known' | 'random' | ReadonlyArray<string>, nodes: ReadonlyArray<string>, env: EngineEnv): ReadonlyArray<string> {
+  switch (targets) {
+    case 'neighbors':
+      return env.neighbors;
+    case 'known':
+      return env.known ?? env.neighbors;
+    case 'random':
+      return nodes.filter((node) => node !== env.nodeName);
+    default:
+      return targets;
+  }
+}

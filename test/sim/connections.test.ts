@@ -1,5 +1,7 @@
 // The simulated Transport's connections (sim/connections.ts) and the engine connection API
 // (ctx.connections): S17, S18, S19, S20, S21 in virtual time.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONNECTION_DEFAULTS, type ConnectionSettings, type EngineContext, type EngineFactory, type Id, type NetworkPlan, type PlanEvent, type TraceEvent } from '../../core/index.js';
 import { simulate } from '../../sim/index.js';
@@ -207,5 +209,16 @@ describe('detection and permanence (S19, S21)', () => {
       ['n0', 'n1', 10],
       ['n1', 'n0', 10],
     ]);
+  });
+});
+
+describe('docs/overlay.md', () => {
+  it('quotes the keeper engine of scenarios/examples/modules/keeper.ts verbatim (the example scenario runs it)', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const doc = readFileSync(join(root, 'docs', 'overlay.md'), 'utf8');
+    const module = readFileSync(join(root, 'scenarios', 'examples', 'modules', 'keeper.ts'), 'utf8');
+    const quoted = /```ts\n(export const keeper[\s\S]*?)```/.exec(doc)?.[1];
+    expect(quoted).toBeDefined();
+    expect(module.endsWith(quoted!)).toBe(true);
   });
 });

@@ -9,3 +9,17 @@ export function everyoneHeard(events: ReadonlyArray<TraceEvent>, header: TraceHe
     .map((node) => `${node} heard the rumour ${heard.get(node) ?? 0} times`);
   return failures.length === 0 ? true : failures;
 }
+
+/** Every keeper that lost a peer kept a replacement afterwards (overlay-keeper.yaml). */
+export function keepersRecovered(events: ReadonlyArray<TraceEvent>): true | string[] {
+  const lostAt = new Map<string, number>();
+  const keptAfter = new Set<string>();
+  for (const event of events) {
+    if (event.kind !== 'log' || event.engine !== 'keeper') continue;
+    if (event.text === 'lost') lostAt.set(event.node, event.t);
+    if (event.text === 'kept' && lostAt.has(event.node)) keptAfter.add(event.node);
+  }
+  const failures = [...lostAt.keys()].filter((node) => !keptAfter.has(node)).map((node) => `${node} lost a peer and kept no replacement`);
+  if (lostAt.size === 0) failures.push('no keeper lost a peer');
+  return failures.length === 0 ? true : failures;
+}
