@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNodeCertificate, createQuicDriver, createQuicWorkerDriver, DialError, encodeFrames, parseAddress, quicWorkerState, type Channel, type Driver, type DriverHost, type QuicWorkerDriver } from '../../transports/index.js';
+import { createNodeCertificate, createQuicDriver, createQuicWorkerDriver, DialError, encodeFrames, onQuicWorkerFailure, parseAddress, quicWorkerState, type Channel, type Driver, type DriverHost, type QuicWorkerDriver, type QuicWorkerError } from '../../transports/index.js';
 import { keyOf, waitFor } from './helpers.js';
 import { stalledPeerCheck, startStalledQuicPeer, transportSuite } from './suite.js';
 
@@ -148,22 +148,18 @@ describe('quic worker driver', () => {
   });
 
   it('a process that used the worker driver exits on its own after close()', async () => {
-    const fixture = fileURLToPath(new URL('./fixtures/worker-exit.ts', import.meta.url));
-    const child = fork(fixture, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve(null);
-      }, 30_000);
-      child.once('exit', (exitCode) => {
-        clearTimeout(timer);
-        resolve(exitCode);
-      });
-    });
-    expect(output).toContain('frames 3');
+    const { code, stdout } = await runFixture('worker-exit.ts');
+    expect(stdout).toContain('frames 3');
     expect(code).toBe(0); // null: still alive 30 s later, killed
+  }, 40_000);
+
+  it('a process whose QUIC worker dies while a driver uses it fails loudly (uncaught QuicWorkerError), not silently without its peers', async () => {
+    const { code, stdout, stderr } = await runFixture('worker-crash.ts');
+    expect(stdout).toContain('listening');
+    expect(stdout).not.toContain('still alive');
+    expect(code).toBe(1);
+    expect(stderr).toContain('QuicWorkerError');
+    expect(stderr).toContain('every QUIC peer of this process is lost');
   }, 40_000);
 
   it('a failed worker closes its channels and fails pending and later dials (never hangs)', async () => {
@@ -173,6 +169,8 @@ describe('quic worker driver', () => {
     const client = workerDriver(a);
     const address = parseAddress(await server.listen('127.0.0.1', 0))!;
     await client.dial(address, b.state.id, 5000);
+    const failures: QuicWorkerError[] = [];
+    onQuicWorkerFailure((error) => void failures.push(error)); // instead of failing this test process
     const pending = client.dial(parseAddress('quic://127.0.0.1:9')!, keyOf('nobody').id, 30_000);
     const started = Date.now();
     const threadId = client.worker!.threadId;
@@ -185,8 +183,31 @@ describe('quic worker driver', () => {
     expect(quicWorkerState()).toBeUndefined(); // a later driver would start a new worker
     expect(threadId).toBeGreaterThan(0);
     expect(b.state.closes).toEqual(['worker-failed']); // the acceptor's driver shared the worker
+    expect(failures.map((error) => [error.code, error.sessions])).toEqual([['quic/worker-failed', 2]]);
+    onQuicWorkerFailure(undefined);
   });
 });
+
+/** Runs `fixtures/<name>` in a child process (killed after 30 s: code null). */
+async function runFixture(name: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const fixture = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  const child = fork(fixture, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(null);
+    }, 30_000);
+    child.once('exit', (exitCode) => {
+      clearTimeout(timer);
+      resolve(exitCode);
+    });
+  });
+  return { code, stdout, stderr };
+}
 
 describe('main-thread quic driver with an asynchronous host', () => {
   it('an isAllowed answered later still welcomes the dialler (the stream is taken from the server, not lost)', async () => {

@@ -4,6 +4,11 @@
 // FACTS.md, README.md "Real networks"). Both sides run `verifyPeer: true` with a verifyCallback
 // that returns undefined or CryptoError.BadCertificate and never throws; the dialler trusts the
 // channel only after the acceptor's welcome frame arrives on the stream.
+// Hostile peers: a peer gets no credit for unidirectional streams (`initialMaxStreamsUni: 0`), a
+// stream that cannot carry a channel (unidirectional, already closed) is cancelled and its
+// connection refused, streams after the first are cancelled, and every path a peer's packets can
+// reach ends in a closed channel, never in an exception (a writer that throws synchronously, a
+// handler that throws, a host that rejects).
 import { webcrypto, randomBytes } from 'node:crypto';
 import type { Socket as UdpSocket } from 'node:dgram';
 import Logger, { LogLevel } from '@matrixai/logger';
@@ -42,6 +47,22 @@ function raiseRecvBuffer(owner: unknown, bytes: number): void {
   }
 }
 
+/** Why a peer's first stream cannot carry a channel (a trace reason), or undefined when it can. */
+export function unusableStream(stream: Pick<QUICStream, 'type' | 'readClosed' | 'writeClosed'>): string | undefined {
+  if (stream.type !== 'bidi') return 'protocol/unidirectional-stream';
+  if (stream.readClosed || stream.writeClosed) return 'protocol/closed-stream';
+  return undefined;
+}
+
+/** Stops a peer's stream both ways (STOP_SENDING, RESET_STREAM); its data is discarded. */
+function cancelStream(stream: QUICStream): void {
+  try {
+    stream.cancel(new Error('refused'));
+  } catch {
+    // already closed or reset: nothing left to stop
+  }
+}
+
 /** The QUIC driver for a node with `certificate`. */
 export function createQuicDriver(host: DriverHost, certificate: NodeCertificate, options: QuicDriverOptions): Driver {
   const settings = { ...QUIC_DRIVER_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
@@ -64,7 +85,7 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
     maxRecvUdpPayloadSize: isLoopback(endpointHost) ? settings.loopbackUdpPayloadBytes : settings.udpPayloadBytes,
     readableChunkSize: settings.readChunkBytes,
     initialMaxStreamsBidi: settings.streamsBidiMax,
-    initialMaxStreamsUni: 100,
+    initialMaxStreamsUni: 0, // our protocol uses one bidirectional stream; a peer may open no other kind
     initialMaxData: settings.connectionDataBytes,
     initialMaxStreamDataBidiLocal: settings.streamDataBytes,
     initialMaxStreamDataBidiRemote: settings.streamDataBytes,
@@ -84,13 +105,18 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
       write(bytes) {
         if (isGone) return;
         pendingBytes += bytes.length;
-        writer.write(bytes).then(
-          () => {
+        let written: Promise<void>;
+        try {
+          written = writer.write(bytes); // throws at once on a stream the peer made unwritable
+        } catch {
+          return channel.gone('write-error');
+        }
+        written
+          .then(() => {
             pendingBytes -= bytes.length;
             handlers?.drain(); // the manager coalesces these into one flush per turn
-          },
-          () => channel.gone('write-error'),
-        );
+          })
+          .catch(() => channel.gone('write-error'));
       },
       bufferedBytes: () => pendingBytes,
       end() {
@@ -114,13 +140,18 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
     return channel;
   }
 
+  /** Reads `stream` into `reader` until it ends; never rejects (a throwing handler ends the stream too). */
   async function pump(stream: QUICStream, reader: ChannelReader, onEnd: () => void): Promise<void> {
     try {
       for await (const chunk of stream.readable) reader.push(chunk);
     } catch {
-      // stream reset or connection lost: reported below
+      // stream reset, connection lost or a handler threw: the channel ends below
     }
-    onEnd();
+    try {
+      onEnd();
+    } catch {
+      // the channel is gone either way
+    }
   }
 
   /** Tracks an accepted connection (idempotent); returns its `stop`. */
@@ -145,10 +176,21 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
    */
   function acceptedStream(stream: QUICStream): void {
     const connection = (stream as unknown as { connection: QUICConnection }).connection; // protected in 2.0.9
-    const stop = accepted(connection);
-    if (streamed.has(connection)) return; // one stream per connection; a second one is ignored
-    streamed.add(connection);
-    void acceptStream(connection, stream, stop);
+    try {
+      const stop = accepted(connection);
+      if (streamed.has(connection)) return cancelStream(stream); // one stream per connection
+      streamed.add(connection);
+      const unusable = unusableStream(stream);
+      if (unusable !== undefined) {
+        cancelStream(stream);
+        host.refused(certificateNodeId(connection.getRemoteCertsChain()[0] ?? new Uint8Array(0)), formatAddress('quic', connection.remoteHost, connection.remotePort), unusable);
+        return stop();
+      }
+      acceptStream(connection, stream, stop).catch(() => stop());
+    } catch {
+      cancelStream(stream);
+      stops.get(connection)?.();
+    }
   }
 
   /** The acceptor's side of a connection's first stream: check the peer, welcome it, pump frames. */

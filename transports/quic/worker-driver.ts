@@ -13,6 +13,9 @@
 // this thread hands frames to the node in slices of SLICE_MS so that both threads stay busy.
 // Backpressure: a proxy's bufferedBytes() counts written bytes the worker's stream has not yet
 // taken; the worker acknowledges them as its stream writes resolve, and each acknowledgement is a drain.
+// A worker that dies while drivers use it cannot be replaced (a new one would be the third thread
+// to load the binding): its channels close, its dials fail, and the process fails loudly with a
+// QuicWorkerError (uncaught, unless the application chose a handler with onQuicWorkerFailure).
 import { Worker } from 'node:worker_threads';
 import type { Id } from '../../core/index.js';
 import type { NodeCertificate } from '../certs.js';
@@ -168,6 +171,7 @@ class QuicThread {
   private fail(reason: string): void {
     if (this.failure !== undefined) return;
     this.failure = reason;
+    const sessionCount = this.sessions.size;
     this.markReady();
     this.out.stop();
     this.inbox.length = 0;
@@ -181,6 +185,7 @@ class QuicThread {
       else request.reject(failed(request.kind, reason));
     }
     this.sessions.clear();
+    if (sessionCount > 0 && !isProcessExiting) reportFailure(new QuicWorkerError(reason, sessionCount));
   }
 
   /**
@@ -283,13 +288,52 @@ class QuicThread {
   }
 }
 
+/** The process's QUIC worker died while `sessions` drivers used it: every QUIC channel of the process is lost. */
+export class QuicWorkerError extends Error {
+  readonly code = 'quic/worker-failed';
+
+  constructor(
+    readonly reason: string,
+    readonly sessions: number,
+  ) {
+    super(`the QUIC worker failed (${reason}) with ${sessions} QUIC driver(s) open: every QUIC peer of this process is lost, and the worker cannot be restarted in this process (a new one would be the third thread to load the QUIC library's native binding)`);
+    this.name = 'QuicWorkerError';
+  }
+}
+
+let isProcessExiting = false;
+process.once('exit', () => (isProcessExiting = true));
+
+/** The application's choice, or the default: the error is thrown uncaught (the process exits 1, printing it). */
+function reportFailure(error: QuicWorkerError): void {
+  const handler = threadSlot.onFailure;
+  if (handler !== undefined) return handler(error);
+  process.nextTick(() => {
+    throw error;
+  });
+}
+
+/**
+ * Chooses what happens when the process's QUIC worker dies while drivers use it (their channels are
+ * closed and their dials fail first). Default (`undefined`): the QuicWorkerError is thrown uncaught,
+ * so the process fails loudly instead of living on without its QUIC peers.
+ */
+export function onQuicWorkerFailure(handler: ((error: QuicWorkerError) => void) | undefined): void {
+  threadSlot.onFailure = handler;
+}
+
 function failed(kind: Request['kind'], reason: string): Error {
   return kind === 'dial' ? new DialError('dial/worker', `QUIC worker failed: ${reason}`) : new Error(`QUIC worker failed: ${reason}`);
 }
 
 // Kept on globalThis, not in this module: a test runner that loads this module afresh in the same
 // process must still find the running worker (a second one would be a third thread with the binding).
-const threadSlot = ((globalThis as Record<symbol, { thread: QuicThread | undefined }>)[Symbol.for('netmachine.quic-worker')] ??= { thread: undefined });
+const threadSlot = ((globalThis as Record<symbol, ThreadSlot>)[Symbol.for('netmachine.quic-worker')] ??= { thread: undefined, onFailure: undefined });
+
+interface ThreadSlot {
+  thread: QuicThread | undefined;
+  onFailure: ((error: QuicWorkerError) => void) | undefined;
+}
 
 /** The process's QUIC worker, if one runs: its thread id and how many drivers have a session open (tests, diagnostics). */
 export function quicWorkerState(): { readonly threadId: number; readonly sessions: number } | undefined {
