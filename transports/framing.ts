@@ -22,46 +22,97 @@ export function encodeFrames(payloads: ReadonlyArray<Uint8Array>): Buffer {
 /** What a reader reports for a chunk: whole frames, or that the stream announced an oversize frame. */
 export type FrameReadResult = { readonly ok: true; readonly frames: Uint8Array[] } | { readonly ok: false; readonly frames: Uint8Array[]; readonly sizeBytes: number };
 
-/** Parses a byte stream into frames, carrying a partial frame across chunks. */
+/**
+ * Parses a byte stream into frames, carrying a partial frame across chunks in linear time: chunks
+ * are kept as a list (no copy on arrival) and each frame's payload is copied once, when its last
+ * byte has arrived. The memory held is what arrived (never the announced size: a length prefix
+ * alone allocates nothing).
+ */
 export class FrameReader {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private chunks: Uint8Array[] = [];
+  /** The first unread byte: chunks[head][headOffset]. */
+  private head = 0;
+  private headOffset = 0;
+  private heldBytes = 0;
+  /** The payload size announced by the frame being assembled, once its prefix was read. */
+  private frameBytes: number | undefined;
 
   constructor(private readonly frameSizeMaxBytes: number) {}
 
-  /** Bytes held for an incomplete frame. */
+  /** Bytes held for an incomplete frame (its length prefix included). */
   get bufferedBytes(): number {
-    return this.pendingBytes;
+    return this.heldBytes + (this.frameBytes === undefined ? 0 : FRAME_HEADER_BYTES);
   }
 
   /**
    * Adds a chunk; returns the complete frames. An announced length above the maximum is a fatal
-   * stream error (the reader cannot resynchronise), reported with the frames before it.
+   * stream error, reported with the frames before it: the channel is closed rather than the frame
+   * skipped, since skipping would make us read up to 4 GiB a peer had no business sending.
    */
   push(chunk: Uint8Array): FrameReadResult {
-    this.pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    this.pendingBytes += chunk.byteLength;
-    const frames: Uint8Array[] = [];
-    let buffer = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    let offset = 0;
-    while (buffer.length - offset >= FRAME_HEADER_BYTES) {
-      const sizeBytes = buffer.readUInt32BE(offset);
-      if (sizeBytes > this.frameSizeMaxBytes) {
-        this.pending = [];
-        this.pendingBytes = 0;
-        return { ok: false, frames, sizeBytes };
-      }
-      if (buffer.length - offset - FRAME_HEADER_BYTES < sizeBytes) break;
-      // A copy, so reusing the chunk's memory cannot alter a frame already handed on; pooled, since a
-      // frame lives until the Router has decoded (and copied) what it keeps.
-      const frame = pooledBytes(sizeBytes);
-      frame.set(buffer.subarray(offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + sizeBytes));
-      frames.push(frame);
-      offset += FRAME_HEADER_BYTES + sizeBytes;
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.heldBytes += chunk.length;
     }
-    buffer = buffer.subarray(offset);
-    this.pending = buffer.length === 0 ? [] : [buffer];
-    this.pendingBytes = buffer.length;
+    const frames: Uint8Array[] = [];
+    for (;;) {
+      if (this.frameBytes === undefined) {
+        if (this.heldBytes < FRAME_HEADER_BYTES) break;
+        const sizeBytes = this.takeHeader();
+        if (sizeBytes > this.frameSizeMaxBytes) {
+          this.chunks = [];
+          this.head = this.headOffset = this.heldBytes = 0;
+          return { ok: false, frames, sizeBytes };
+        }
+        this.frameBytes = sizeBytes;
+      }
+      if (this.heldBytes < this.frameBytes) break;
+      frames.push(this.takePayload(this.frameBytes));
+      this.frameBytes = undefined;
+    }
+    if (this.head > 0) {
+      // Only chunks of the incomplete frame remain: each chunk is moved here at most twice.
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
+    }
     return { ok: true, frames };
   }
+
+  private takeHeader(): number {
+    let sizeBytes = 0;
+    for (let index = 0; index < FRAME_HEADER_BYTES; index++) {
+      const chunk = this.chunks[this.head]!;
+      sizeBytes = sizeBytes * 256 + chunk[this.headOffset]!;
+      this.advance(chunk, 1);
+    }
+    return sizeBytes;
+  }
+
+  /**
+   * The next `sizeBytes` bytes as a copy, so reusing a chunk's memory cannot alter a frame already
+   * handed on; pooled, since a frame lives until the Router has decoded (and copied) what it keeps.
+   */
+  private takePayload(sizeBytes: number): Uint8Array {
+    const frame = pooledBytes(sizeBytes);
+    let filled = 0;
+    while (filled < sizeBytes) {
+      const chunk = this.chunks[this.head]!;
+      const part = Math.min(sizeBytes - filled, chunk.length - this.headOffset);
+      frame.set(chunk.subarray(this.headOffset, this.headOffset + part), filled);
+      filled += part;
+      this.advance(chunk, part);
+    }
+    return frame;
+  }
+
+  private advance(chunk: Uint8Array, bytes: number): void {
+    this.heldBytes -= bytes;
+    this.headOffset += bytes;
+    if (this.headOffset < chunk.length) return;
+    this.chunks[this.head] = EMPTY; // released for the collector before the next compaction
+    this.head++;
+    this.headOffset = 0;
+  }
 }
+
+const EMPTY = new Uint8Array(0);

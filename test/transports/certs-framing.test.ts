@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { certificateNodeId, createNodeCertificate, encodeFrames, FrameReader, parseAddress } from '../../transports/index.js';
 import { keyOf } from './helpers.js';
@@ -57,6 +58,59 @@ describe('framing', () => {
     const result = reader.push(encodeFrames([new Uint8Array(4), new Uint8Array(11)]));
     expect(result.ok).toBe(false);
     expect(result.frames.length).toBe(1);
+  });
+
+  it('reassembles any chunking of any frames exactly (the frames, in order, and nothing held after)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 20 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 30 }), (payloads, cuts) => {
+        const bytes = encodeFrames(payloads);
+        const reader = new FrameReader(1024);
+        const frames: string[] = [];
+        for (let offset = 0, index = 0; offset < bytes.length; index++) {
+          const size = cuts[index % cuts.length]!;
+          const result = reader.push(bytes.subarray(offset, offset + size));
+          expect(result.ok).toBe(true);
+          frames.push(...result.frames.map((frame) => Buffer.from(frame).toString('hex')));
+          offset += size;
+        }
+        expect(frames).toEqual(payloads.map((payload) => Buffer.from(payload).toString('hex')));
+        expect(reader.bufferedBytes).toBe(0);
+      }),
+    );
+  });
+
+  it('a length prefix alone holds only its bytes; the payload is held as it arrives', () => {
+    const reader = new FrameReader(1 << 24);
+    expect(reader.push(Buffer.from([1, 0, 0, 0])).frames).toEqual([]); // announces 16 MiB
+    expect(reader.bufferedBytes).toBe(4);
+    reader.push(new Uint8Array(1000));
+    expect(reader.bufferedBytes).toBe(1004);
+  });
+
+  it('reassembles a 16 MiB frame from 4 KiB chunks in linear time (within 20× one copy of its bytes)', () => {
+    const frameBytes = 16 * 1024 * 1024;
+    const stream = encodeFrames([new Uint8Array(frameBytes).fill(7)]);
+    const chunks = Array.from({ length: Math.ceil(stream.length / 4096) }, (_, i) => stream.subarray(i * 4096, (i + 1) * 4096));
+    const best = (run: () => void): number => {
+      let fastest = Infinity;
+      for (let round = 0; round < 3; round++) {
+        const started = performance.now();
+        run();
+        fastest = Math.min(fastest, performance.now() - started);
+      }
+      return fastest;
+    };
+    let frames: Uint8Array[] = [];
+    const reassembly = best(() => {
+      const reader = new FrameReader(frameBytes);
+      frames = chunks.flatMap((chunk) => reader.push(chunk).frames);
+    });
+    const copy = best(() => void Buffer.concat(chunks, stream.length)); // the baseline: every byte copied once
+    expect(frames.length).toBe(1);
+    expect(frames[0]!.length).toBe(frameBytes);
+    expect(frames[0]![frameBytes - 1]).toBe(7);
+    // Quadratic reassembly (every buffered byte copied per chunk) is ≈ 2,000× the copy here.
+    expect(reassembly / Math.max(copy, 0.5)).toBeLessThan(20);
   });
 
   it('parses addresses', () => {
