@@ -98,7 +98,15 @@ export async function runNodeProcess(spec: NodeSpec, options: NodeProcessOptions
     process.once('disconnect', onSignal); // the deployer went away
     send({ kind: 'listening', addresses: node.addresses, adverts: node.adverts(spec.session ?? 1) });
   } else {
-    node.start(spec.peers);
+    try {
+      node.start(spec.peers);
+    } catch (error) {
+      // A bad advert or engine: close everything, so nothing keeps the process alive.
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await node.close();
+      throw error;
+    }
     beginTrace(spec.clockOrigin);
     for (const engine of spec.engines) log(`engine ${engine.name} (${engine.kind}) eng:${node.engineIds.get(engine.name)}`);
   }
