@@ -33,9 +33,11 @@ describe('crash-restart.yaml on the simulator, TLS and QUIC', () => {
     it(`${transport}, one process per node: the expectations hold, nothing is dropped as "crashed"`, async () => {
       const scenario = await loadScenario(FILE);
       const real = await deployPlan(scenario.plan, { transport, startupTimeoutMs: 30_000 });
-      expect((await checkExpectations(scenario.expect, real.header, real.events, FILE)).filter((result) => !result.isMet)).toEqual([]);
+      const results = await checkExpectations(scenario.expect, real.header, real.events, FILE);
+      expect(results.filter((result) => !result.isMet), results.map((result) => `${result.name}: ${result.detail}`).join('\n')).toEqual([]);
       expect(count(real.events, 'drop', { reason: 'crashed' })).toBe(0);
       const sim = simulate(scenario.plan);
+      // TLS sees the reset at once and queues; QUIC notices later (how much is lost depends on when).
       if (transport === 'tls') expect(count(real.events, 'deliver', { node: 'n2', engine: 'echo' })).toBeGreaterThan(count(sim.events, 'deliver', { node: 'n2', engine: 'echo' }));
       else expect(lostDuringOutage(real.events)).toBeGreaterThan(0);
     }, 60_000);
