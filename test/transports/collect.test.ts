@@ -66,7 +66,7 @@ describe('netmachine collect on a real run', () => {
     for (const name of names) {
       ports.set(name, await freePort());
       const engines = name === 'n1' ? ['--engine', 'echo', '--engine', 'ping'] : ['--engine', 'echo'];
-      expect(netmachine(dir, 'keygen', '--out', `${name}.key`, '--address', `quic://127.0.0.1:${ports.get(name)}`, ...engines).status).toBe(0);
+      expect(netmachine(dir, 'keygen', '--out', `${name}.key`, '--address', `quic://127.0.0.1:${ports.get(name)}`, ...engines)).toMatchObject({ status: 0 });
     }
     const config = (name: string, peers: string[], engines: string): void =>
       writeFileSync(join(dir, `${name}.yaml`), `name: ${name}\nkey: ${name}.key\ntransport: quic\nsession: 1\nlisten: { quic: ${ports.get(name)} }\npeers:\n${peers.map((peer) => `  - file: ${peer}.advert.yaml\n`).join('')}engines:\n${engines}`);
@@ -84,7 +84,7 @@ describe('netmachine collect on a real run', () => {
       for (const stopped of await Promise.all([n1, ...servers].filter((node) => node !== undefined).map((node) => node!.stop()))) expect(stopped, stopped.stderr).toMatchObject({ code: 0 });
     }
     const collected = netmachine(dir, 'collect', 'run.jsonl', 'n3.jsonl', 'n1.jsonl', 'n2.jsonl', '--scenario', 'three-nodes.yaml');
-    expect(collected.stdout).toContain('all 4 expectations hold');
+    expect(collected.stdout, collected.stdout + collected.stderr).toContain('all 4 expectations hold');
     expect(collected.status).toBe(0);
     const [first, ...lines] = readFileSync(join(dir, 'run.jsonl'), 'utf8').trim().split('\n');
     const merged = JSON.parse(first!) as TraceHeader;
@@ -94,10 +94,10 @@ describe('netmachine collect on a real run', () => {
     const events = lines.map((line) => JSON.parse(line) as TraceEvent);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, index) => index));
     for (let i = 1; i < events.length; i++) expect(events[i]!.t).toBeGreaterThanOrEqual(events[i - 1]!.t);
-    expect(netmachine(dir, 'viz', 'run.jsonl', '-o', 'run.html').status).toBe(0);
-    expect(netmachine(dir, 'run', 'three-nodes.yaml', '--quiet', '--trace', 'sim.jsonl').status).toBe(0);
+    expect(netmachine(dir, 'viz', 'run.jsonl', '-o', 'run.html')).toMatchObject({ status: 0 });
+    expect(netmachine(dir, 'run', 'three-nodes.yaml', '--quiet', '--trace', 'sim.jsonl')).toMatchObject({ status: 0 });
     const compared = netmachine(dir, 'compare', 'sim.jsonl', 'run.jsonl');
-    expect(compared.stdout).toContain('run.jsonl (quic)');
-    expect(compared.stdout).toContain('delivered sets are equal');
+    expect(compared.stdout, compared.stdout + compared.stderr).toContain('run.jsonl (quic)');
+    expect(compared.stdout, compared.stdout).toContain('delivered sets are equal');
   }, 120_000);
 });
