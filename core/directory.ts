@@ -73,6 +73,15 @@ const ADDRESSES_BY_ADVERT = new WeakMap<NodeAdvert, ReadonlyArray<string>>();
  */
 export class IdentityStore {
   private readonly engineNodes = new Map<Id, Id>();
+  /**
+   * Engine locations from configuration, shared by many stores (engine → node): each store sees
+   * only the engines of the nodes whose configured advert it holds, without a copy of its own.
+   */
+  private readonly configuredEngines: ReadonlyMap<Id, Id> | undefined;
+
+  constructor(options: { readonly configuredEngines?: ReadonlyMap<Id, Id> } = {}) {
+    this.configuredEngines = options.configuredEngines;
+  }
   private readonly nodes = new Map<Id, NodeRecord>();
   /** Engine, topic and domain adverts by `kind:id` (node adverts live in their NodeRecord). */
   private adverts: Map<string, Advert> | undefined;
@@ -103,7 +112,10 @@ export class IdentityStore {
 
   /** The node `engine` runs on, if known. */
   engineNode(engine: Id): Id | undefined {
-    return this.engineNodes.get(engine);
+    const node = this.engineNodes.get(engine);
+    if (node !== undefined || this.configuredEngines === undefined) return node;
+    const configured = this.configuredEngines.get(engine);
+    return configured !== undefined && this.nodes.get(configured)?.isConfigured === true ? configured : undefined;
   }
 
   /** Adds or replaces a node record. */

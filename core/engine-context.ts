@@ -16,8 +16,10 @@ export interface HostedEngine {
   readonly name: string;
   readonly key: KeyPair;
   readonly engine: Engine;
-  readonly rng: Rng;
-  readonly timers: Map<TimerId, true>;
+  /** The engine's random stream, forked on first use. */
+  rng: Rng | undefined;
+  /** Pending timers, created with the first. */
+  timers: Set<TimerId> | undefined;
   nextMessageId: number;
   /** Where the running handler's effects go (swapped per call; handlers never nest). */
   effects: Effect[];
@@ -57,9 +59,13 @@ export interface ContextHost {
   skewMs(): number;
   anycastMember(domain: Id): Id | undefined;
   setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId;
+  /** The engine's own seeded stream. */
+  engineRng(hosted: HostedEngine): Rng;
 }
 
 type MessageInput = Extract<EngineInput, { kind: 'message' }>;
+
+type CryptoFunctions = Pick<EngineContext, 'sign' | 'signAs' | 'verify' | 'hash'>;
 
 /** The EngineContext of one hosted engine. */
 export class HostedContext implements EngineContext {
@@ -84,7 +90,7 @@ export class HostedContext implements EngineContext {
     return this.hosted.name;
   }
   get rng(): Rng {
-    return this.hosted.rng;
+    return (this.hosted.rng ??= this.host.engineRng(this.hosted));
   }
   now(): number {
     return this.host.clock.now() + this.host.skewMs();
@@ -169,16 +175,39 @@ export class HostedContext implements EngineContext {
   recordFailure(node: Id): void {
     this.effect({ kind: 'failure', node });
   }
-  // Engines pass these as plain functions (e.g. `signEvent(ctx.sign, …)`), so they are bound.
-  readonly sign = (bytes: Uint8Array): Uint8Array => this.host.crypto.sign(this.hosted.key, bytes);
-  readonly signAs = (key: KeyPair, bytes: Uint8Array): Uint8Array => this.host.crypto.sign(key, bytes);
-  readonly verify = (id: Id, bytes: Uint8Array, signature: Uint8Array): boolean => this.host.crypto.verify(id, bytes, signature);
-  readonly hash = (bytes: Uint8Array): Uint8Array => this.host.crypto.hash(bytes);
+  // Engines pass these as plain functions (e.g. `signEvent(ctx.sign, …)`), so they are bound; the
+  // four bound functions are made on first use (many engines never sign or hash).
+  private bound: CryptoFunctions | undefined;
+  private get functions(): CryptoFunctions {
+    if (this.bound === undefined) {
+      const { crypto } = this.host;
+      const key = this.hosted.key;
+      this.bound = {
+        sign: (bytes) => crypto.sign(key, bytes),
+        signAs: (signer, bytes) => crypto.sign(signer, bytes),
+        verify: (id, bytes, signature) => crypto.verify(id, bytes, signature),
+        hash: (bytes) => crypto.hash(bytes),
+      };
+    }
+    return this.bound;
+  }
+  get sign(): EngineContext['sign'] {
+    return this.functions.sign;
+  }
+  get signAs(): EngineContext['signAs'] {
+    return this.functions.signAs;
+  }
+  get verify(): EngineContext['verify'] {
+    return this.functions.verify;
+  }
+  get hash(): EngineContext['hash'] {
+    return this.functions.hash;
+  }
   setTimer(delayMs: number, tag = ''): TimerId {
     return this.host.setTimer(this.hosted, delayMs, tag);
   }
   cancelTimer(timer: TimerId): void {
-    if (this.hosted.timers.delete(timer)) this.host.clock.cancel(timer);
+    if (this.hosted.timers?.delete(timer) === true) this.host.clock.cancel(timer);
   }
   log(text: string, data?: LogData): void {
     this.effect(data === undefined ? { kind: 'log', text } : { kind: 'log', text, data });

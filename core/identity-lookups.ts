@@ -50,7 +50,8 @@ export class IdentityLookups {
 
   /** Parks `entry` until `destination` is located, or drops it after LOOKUP_TIMEOUT_MS. */
   park(entry: Parked, destination: Id): void {
-    const { clock, emit } = this.host;
+    const { clock } = this.host;
+    const emit = (record: NodeRecord): void => this.host.emit(record);
     let queue = this.parked.get(destination);
     if (queue === undefined) {
       const waiting: Parked[] = [];

@@ -16,13 +16,13 @@ import {
   type TransportPrefs,
 } from './message.js';
 import type { Clock, Crypto, KeyPair, Rng, TimerId, TraceSink, Transport } from './ports.js';
-import { chooseDomainMember, ReplayWindow, resolveTransportPrefs, routeIncoming, routeOutgoing, TopicTable, type RoutingTable } from './router.js';
+import { chooseDomainMember, resolveTransportPrefs, routeIncoming, routeOutgoing, TopicTable, type ReplayWindow, type RoutingTable } from './router.js';
 import { canSeal, sealRelay } from './relay.js';
 import { HostedContext, type ContextHost, type Effect, type HostedEngine } from './engine-context.js';
-import { TopicService } from './topic-service.js';
+import { TopicService, type TopicServiceDeps } from './topic-service.js';
 import { checkInbound, type InboundChecks, type NodeRecord } from './inbound.js';
-import { IdentityLookups } from './identity-lookups.js';
-import { NodeConnections } from './node-connections.js';
+import { IdentityLookups, type LookupHost, type Parked } from './identity-lookups.js';
+import { NodeConnections, type ConnectionsHost } from './node-connections.js';
 import { messageTraceId } from './trace.js';
 
 /** The ports a node needs (STYLE rule 1). */
@@ -74,346 +74,423 @@ export interface Node {
 
 /** Creates a node bound to its ports. */
 export function createNode(components: NodeComponents, options: NodeOptions): Node {
-  const { clock, transport, trace, crypto } = components;
-  // On a channel-authenticated transport the envelope signature field is 64 zero bytes (ports.ts).
-  const isChannelAuthenticated = transport.isChannelAuthenticated === true;
-  const envelopeSigner: Crypto = isChannelAuthenticated ? { ...crypto, sign: () => ZERO_SIGNATURE } : crypto;
-  const self = options.key.id;
-  const engines = new Map<Id, HostedEngine>();
-  const engineNames = new Map<string, Id>();
-  const topics = new TopicTable();
-  const domainServers = new Map<Id, Id[]>();
-  const table: RoutingTable = { self, localEngines: engines, directory: options.directory, domainServers };
-  const replayWindows = new Map<Id, ReplayWindow>();
-  const relayReplayWindows = new Map<Id, ReplayWindow>();
-  const sendSeq = new Map<Id, number>();
-  /** Sealed-message sequence per final destination (end-to-end relay replay protection). */
-  const relaySeq = new Map<Id, number>();
-  let isStopped = false;
-  let clockSkewMs = 0;
-  const topicService = new TopicService({
-    self,
-    crypto,
-    topics,
-    now: () => clock.now(),
-    notice: (engine, notice) => noticeLater(engine, notice),
-    trace: (kind, engine, topic, text) => emit({ kind, engine: engines.get(engine)?.name ?? nameOf(engine), topic: nameOf(topic), ...(text !== undefined && { text }) }),
-  });
+  return new NodeRuntime(components, options);
+}
 
-  function nameOf(id: Id): string {
-    return options.nameOf?.(id) ?? shortId(id);
+/**
+ * One node. A class rather than a closure: a simulator hosts up to a million of these, so its
+ * methods live on the prototype, and what many nodes never use (topics, lookups, domains, relay
+ * state, replay windows) is created on first use. It is the host of its collaborators (context,
+ * topic service, lookups, connections, inbound checks), which call back through small interfaces.
+ */
+class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, LookupHost, ConnectionsHost, InboundChecks {
+  readonly id: Id;
+  readonly name: string;
+  readonly self: Id;
+  readonly session: number;
+  readonly key: KeyPair;
+  readonly clock: Clock;
+  readonly crypto: Crypto;
+  readonly transport: Transport;
+  readonly directory: IdentityStore;
+  readonly isChannelAuthenticated: boolean;
+  readonly localEngines = new Map<Id, HostedEngine>();
+  /** Local engines serving a domain (anycast targets), in registration order. */
+  domainServers: Map<Id, Id[]> | undefined;
+  private readonly traceSink: TraceSink;
+  private readonly rng: Rng;
+  private readonly options: NodeOptions;
+  /** On a channel-authenticated transport the envelope signature field is 64 zero bytes (ports.ts). */
+  private readonly envelopeSigner: Crypto;
+  private stopped = false;
+  private clockSkewMs = 0;
+  private currentCause: string | undefined;
+  private topicTable: TopicTable | undefined;
+  private topicService: TopicService | undefined;
+  private lookupService: IdentityLookups | undefined;
+  private connectionService: NodeConnections | undefined;
+  private replays: Map<Id, ReplayWindow> | undefined;
+  private relayReplays: Map<Id, ReplayWindow> | undefined;
+  private sendSeq: Map<Id, number> | undefined;
+  /** Sealed-message sequence per final destination (end-to-end relay replay protection). */
+  private relaySeq: Map<Id, number> | undefined;
+  private relayRng: Rng | undefined;
+  /** S23: what an engine on this node offered to relay. */
+  private offeredRelay: RelayPolicy | undefined;
+
+  constructor(components: NodeComponents, options: NodeOptions) {
+    this.options = options;
+    this.id = this.self = options.key.id;
+    this.name = options.name;
+    this.session = options.session;
+    this.key = options.key;
+    this.clock = components.clock;
+    this.crypto = components.crypto;
+    this.transport = components.transport;
+    this.traceSink = components.trace;
+    this.rng = components.rng;
+    this.directory = options.directory;
+    this.isChannelAuthenticated = components.transport.isChannelAuthenticated === true;
+    this.envelopeSigner = this.isChannelAuthenticated ? { ...components.crypto, sign: () => ZERO_SIGNATURE } : components.crypto;
+    this.transport.onFrame((from, frame) => this.receiveFrame(from, frame));
+    this.transport.onEvent((event) => {
+      if (!this.stopped) this.connections.onTransportEvent(event);
+    });
   }
-  function emit(record: NodeRecord): void {
-    trace.emit({ t: clock.now(), node: options.name, ...record });
+
+  // ——— collaborators, created on first use ———
+
+  get topics(): TopicTable {
+    return (this.topicTable ??= new TopicTable());
   }
-  function destinationName(destination: Destination): string {
+  private get topicsService(): TopicService {
+    return (this.topicService ??= new TopicService(this));
+  }
+  private get lookups(): IdentityLookups {
+    return (this.lookupService ??= new IdentityLookups(this));
+  }
+  get connections(): NodeConnections {
+    return (this.connectionService ??= new NodeConnections(this));
+  }
+  get replayWindows(): Map<Id, ReplayWindow> {
+    return (this.replays ??= new Map());
+  }
+  get relayReplayWindows(): Map<Id, ReplayWindow> {
+    return (this.relayReplays ??= new Map());
+  }
+
+  // ——— host interfaces ———
+
+  nameOf(id: Id): string {
+    return this.options.nameOf?.(id) ?? shortId(id);
+  }
+  emit(record: NodeRecord): void {
+    this.traceSink.emit({ t: this.clock.now(), node: this.name, ...record });
+  }
+  now(): number {
+    return this.clock.now();
+  }
+  skewMs(): number {
+    return this.clockSkewMs;
+  }
+  anycastMember(domain: Id): Id | undefined {
+    return chooseDomainMember(this, domain);
+  }
+  relayPolicy(): RelayPolicy | undefined {
+    return this.offeredRelay;
+  }
+  isStopped(): boolean {
+    return this.stopped;
+  }
+  /** TopicServiceDeps: a subscription change or a topic operation. */
+  trace(kind: 'subscribe' | 'unsubscribe' | 'log', engine: Id, topic: Id, text?: string): void {
+    this.emit({ kind, engine: this.localEngines.get(engine)?.name ?? this.nameOf(engine), topic: this.nameOf(topic), ...(text !== undefined && { text }) });
+  }
+  /** Gives `engine` a notice in a later turn. */
+  notice(engine: Id, notice: Notice): void {
+    this.clock.schedule(this.clock.now(), () => {
+      const hosted = this.localEngines.get(engine);
+      if (hosted !== undefined) this.run(hosted, { kind: 'notice', notice }, undefined);
+    });
+  }
+  /** LookupHost: routes a message again once its destination is located. */
+  release(entry: Parked): void {
+    this.routeSigned(entry.hosted, entry.message, entry.bytes, entry.msg);
+  }
+
+  private destinationName(destination: Destination): string {
     switch (destination.kind) {
       case 'engine':
-        return nameOf(destination.engine);
+        return this.nameOf(destination.engine);
       case 'node':
-        return nameOf(destination.node);
+        return this.nameOf(destination.node);
       case 'topic':
-        return nameOf(destination.topic);
+        return this.nameOf(destination.topic);
       case 'domain':
-        return nameOf(destination.domain);
+        return this.nameOf(destination.domain);
     }
   }
 
-  function run(hosted: HostedEngine, input: EngineInput, cause: string | undefined): void {
-    if (isStopped) return;
-    const effects = collect(hosted, (ctx) => {
+  // ——— engines ———
+
+  private run(hosted: HostedEngine, input: EngineInput, cause: string | undefined): void {
+    if (this.stopped) return;
+    const effects = this.collect(hosted, (ctx) => {
       try {
         hosted.engine.handle(input, ctx);
       } catch (error) {
         // A user engine's bug must not take the node down; it is traced and the effects still apply.
-        emit({ kind: 'log', engine: hosted.name, reason: 'engine-error', text: String((error as Error)?.stack ?? error).slice(0, 2000) });
+        this.emit({ kind: 'log', engine: hosted.name, reason: 'engine-error', text: String((error as Error)?.stack ?? error).slice(0, 2000) });
       }
     });
-    for (const effect of effects) apply(hosted, effect, cause);
+    for (const effect of effects) this.apply(hosted, effect, cause);
   }
 
   /** Runs `action` with the engine's context and returns the effects it asked for. */
-  function collect(hosted: HostedEngine, action: (ctx: EngineContext) => void): Effect[] {
+  private collect(hosted: HostedEngine, action: (ctx: EngineContext) => void): Effect[] {
     const previous = hosted.effects;
     const effects: Effect[] = [];
     hosted.effects = effects;
     try {
-      action((hosted.ctx ??= new HostedContext(contextHost, hosted)));
+      action((hosted.ctx ??= new HostedContext(this, hosted)));
     } finally {
       hosted.effects = previous;
     }
     return effects;
   }
 
-  const connections = new NodeConnections({ self, transport, directory: options.directory, emit, nameOf, notice: noticeLater });
-  const contextHost: ContextHost = {
-    self,
-    session: options.session,
-    clock,
-    crypto,
-    directory: options.directory,
-    connections,
-    skewMs: () => clockSkewMs,
-    anycastMember: (domain) => chooseDomainMember(table, domain),
-    setTimer: (hosted, delayMs, tag) => setTimer(hosted, delayMs, tag),
-  };
+  /** ContextHost: the engine's own random stream (forked on first use: many engines never draw). */
+  engineRng(hosted: HostedEngine): Rng {
+    return this.rng.fork(`engine/${hosted.name}`);
+  }
 
-  let currentCause: string | undefined;
-  function setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId {
+  setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId {
     if (!(delayMs >= 0) || !Number.isFinite(delayMs)) throw new NetmachineError('engine/bad-timer', `timer delay must be a finite number ≥ 0 ms, got ${delayMs}`);
-    const cause = currentCause;
-    const timer: TimerId = clock.schedule(clock.now() + delayMs, () => {
-      if (!hosted.timers.delete(timer)) return;
-      emit({ kind: 'timer', engine: hosted.name, text: tag, ...(cause !== undefined && { cause }) });
-      withCause(cause, () => run(hosted, { kind: 'timer', timer, tag }, cause));
+    const cause = this.currentCause;
+    const timers = (hosted.timers ??= new Set());
+    const timer: TimerId = this.clock.schedule(this.clock.now() + delayMs, () => {
+      if (!timers.delete(timer)) return;
+      this.emit({ kind: 'timer', engine: hosted.name, text: tag, ...(cause !== undefined && { cause }) });
+      this.withCause(cause, () => this.run(hosted, { kind: 'timer', timer, tag }, cause));
     });
-    hosted.timers.set(timer, true);
+    timers.add(timer);
     return timer;
   }
-  function withCause(cause: string | undefined, action: () => void): void {
-    const previous = currentCause;
-    currentCause = cause;
+
+  private withCause(cause: string | undefined, action: () => void): void {
+    const previous = this.currentCause;
+    this.currentCause = cause;
     try {
       action();
     } finally {
-      currentCause = previous;
+      this.currentCause = previous;
     }
   }
 
-  function apply(hosted: HostedEngine, effect: Effect, cause: string | undefined): void {
+  private apply(hosted: HostedEngine, effect: Effect, cause: string | undefined): void {
     switch (effect.kind) {
       case 'send':
-        return sendMessage(hosted, effect.message, cause);
+        return this.sendMessage(hosted, effect.message, cause);
       case 'subscribe':
-        return topicService.subscribe(hosted.key.id, effect.topic, effect.options);
+        return this.topicsService.subscribe(hosted.key.id, effect.topic, effect.options);
       case 'unsubscribe':
-        return topicService.unsubscribe(hosted.key.id, effect.topic, effect.options);
+        return this.topicsService.unsubscribe(hosted.key.id, effect.topic, effect.options);
       case 'create-topic':
-        return topicService.create(hosted.key.id, effect.key, effect.options);
+        return this.topicsService.create(hosted.key.id, effect.key, effect.options);
       case 'delete-topic':
-        return topicService.remove(hosted.key.id, effect.topic);
+        return this.topicsService.remove(hosted.key.id, effect.topic);
       case 'bridge':
-        return topicService.setBridge(hosted.key.id);
+        return this.topicsService.setBridge(hosted.key.id);
       case 'inject':
-        return injectTopicMessage(hosted, effect.encoded, effect.sourceNode);
+        return this.injectTopicMessage(hosted, effect.encoded, effect.sourceNode);
       case 'watch':
-        return lookups.watch(hosted.key.id);
+        return this.lookups.watch(hosted.key.id);
       case 'watch-connections':
-        return connections.watch(hosted.key.id);
+        return this.connections.watch(hosted.key.id);
       case 'connect':
-        return connections.connect(effect.node, effect.isPermanent);
+        return this.connections.connect(effect.node, effect.isPermanent);
       case 'disconnect':
-        return connections.disconnect(effect.node);
+        return this.connections.disconnect(effect.node);
       case 'resolve':
-        lookups.resolver = hosted.key.id;
+        this.lookups.resolver = hosted.key.id;
         return;
       case 'offer-relay':
-        relayPolicy = effect.policy;
+        this.offeredRelay = effect.policy;
         return;
       case 'serve-domain': {
+        const domainServers = (this.domainServers ??= new Map());
         const servers = domainServers.get(effect.domain) ?? [];
         if (!servers.includes(hosted.key.id)) domainServers.set(effect.domain, [...servers, hosted.key.id]);
         return;
       }
       case 'rtt':
-        return options.directory.recordRtt(effect.node, effect.rttMs, clock.now());
+        return this.directory.recordRtt(effect.node, effect.rttMs, this.clock.now());
       case 'failure':
-        return options.directory.recordFailure(effect.node);
+        return this.directory.recordFailure(effect.node);
       case 'update-node':
-        options.directory.updateNode(effect.id, effect.patch);
+        this.directory.updateNode(effect.id, effect.patch);
         return;
       case 'offer-advert': {
-        const outcome = options.directory.acceptAdvert(crypto.verify, effect.advert, clock.now());
-        emit({ kind: 'log', engine: hosted.name, text: `advert ${effect.advert.kind} v${effect.advert.version}: ${outcome}`, ...(cause !== undefined && { cause }) });
+        const outcome = this.directory.acceptAdvert(this.crypto.verify, effect.advert, this.clock.now());
+        this.emit({ kind: 'log', engine: hosted.name, text: `advert ${effect.advert.kind} v${effect.advert.version}: ${outcome}`, ...(cause !== undefined && { cause }) });
         return;
       }
       case 'notify-topic':
-        if (hosted.key.id === topicService.bridgeEngine) topicService.notify(effect.topic, effect.notice);
+        if (hosted.key.id === this.topicService?.bridgeEngine) this.topicService.notify(effect.topic, effect.notice);
         return;
       case 'log':
-        emit({ kind: 'log', engine: hosted.name, text: effect.text, ...(effect.data !== undefined && { data: effect.data }), ...(cause !== undefined && { cause }) });
+        this.emit({ kind: 'log', engine: hosted.name, text: effect.text, ...(effect.data !== undefined && { data: effect.data }), ...(cause !== undefined && { cause }) });
         return;
     }
   }
 
-  function sendMessage(hosted: HostedEngine, unsigned: Omit<EngineMessage, 'sig'>, cause: string | undefined): void {
-    const { message, bytes } = signEngineMessage(crypto, hosted.key, unsigned);
+  // ——— outbound ———
+
+  private sendMessage(hosted: HostedEngine, unsigned: Omit<EngineMessage, 'sig'>, cause: string | undefined): void {
+    const { message, bytes } = signEngineMessage(this.crypto, hosted.key, unsigned);
     const msg = messageTraceId(message.src, message.id);
-    emit({ kind: 'send', engine: hosted.name, msg, dst: message.dst.kind, to: destinationName(message.dst), bytes: message.body.length, ...(cause !== undefined && { cause }) });
-    routeSigned(hosted, message, bytes, msg);
+    this.emit({ kind: 'send', engine: hosted.name, msg, dst: message.dst.kind, to: this.destinationName(message.dst), bytes: message.body.length, ...(cause !== undefined && { cause }) });
+    this.routeSigned(hosted, message, bytes, msg);
   }
 
-  function routeSigned(hosted: HostedEngine, message: EngineMessage, bytes: Uint8Array, msg: string): void {
-    const decision = routeOutgoing(table, message.dst, message.scope);
+  private routeSigned(hosted: HostedEngine, message: EngineMessage, bytes: Uint8Array, msg: string): void {
+    const decision = routeOutgoing(this, message.dst, message.scope);
     switch (decision.kind) {
       case 'drop':
         // Q10: with a resolver on this node, a message to an engine of unknown location waits for the lookup.
-        if (decision.reason === 'no-route' && message.dst.kind === 'engine' && lookups.resolver !== undefined) return lookups.park({ hosted, message, bytes, msg }, message.dst.engine);
-        emit({ kind: 'drop', engine: hosted.name, msg, reason: decision.reason });
+        if (decision.reason === 'no-route' && message.dst.kind === 'engine' && this.lookupService?.resolver !== undefined) return this.lookupService.park({ hosted, message, bytes, msg }, message.dst.engine);
+        this.emit({ kind: 'drop', engine: hosted.name, msg, reason: decision.reason });
         return;
       case 'local-engine':
-        return deliverLater(decision.engine, message, self, msg);
+        return this.deliverLater(decision.engine, message, this.self, msg);
       case 'local-node':
-        emit({ kind: 'deliver', engine: 'router', msg, bytes: message.body.length });
+        this.emit({ kind: 'deliver', engine: 'router', msg, bytes: message.body.length });
         return;
       case 'local-topic':
-        return publishLocally(decision.topic, message, self, msg, hosted.key.id);
+        return this.publishLocally(decision.topic, message, this.self, msg, hosted.key.id);
       case 'remote':
-        return transmit(decision.node, bytes, message, msg);
+        return this.transmit(decision.node, bytes, message, msg);
     }
   }
 
-  const lookups = new IdentityLookups({
-    directory: options.directory,
-    clock,
-    isStopped: () => isStopped,
-    emit,
-    notice: noticeLater,
-    release: (entry) => routeSigned(entry.hosted, entry.message, entry.bytes, entry.msg),
-  });
-
-  function transmit(peer: Id, engineBytes: Uint8Array, message: EngineMessage, msg: string): void {
-    if (message.expiry !== undefined && clock.now() > message.expiry) {
-      emit({ kind: 'drop', msg, peer: nameOf(peer), reason: 'expired' });
+  private transmit(peer: Id, engineBytes: Uint8Array, message: EngineMessage, msg: string): void {
+    if (message.expiry !== undefined && this.clock.now() > message.expiry) {
+      this.emit({ kind: 'drop', msg, peer: this.nameOf(peer), reason: 'expired' });
       return;
     }
-    const record = options.directory.node(peer);
-    const tprefs = resolveTransportPrefs(message.tprefs, record?.tprefs, options.transportDefaults);
+    const record = this.directory.node(peer);
+    const tprefs = resolveTransportPrefs(message.tprefs, record?.tprefs, this.options.transportDefaults);
     const via = record?.via;
-    if (via === undefined || via === peer) return sendFrame(peer, 'engine', engineBytes, msg, message.expiry, tprefs);
+    if (via === undefined || via === peer) return this.sendFrame(peer, 'engine', engineBytes, msg, message.expiry, tprefs);
     // No direct way to `peer`: seal the message to it and hand it to the relay `via` (SPEC §5.1.1).
-    if (!canSeal(crypto)) return emit({ kind: 'drop', msg, peer: nameOf(peer), reason: 'relay-unsupported', text: `relaying needs Ed25519 identities, not ${crypto.scheme}` });
+    if (!canSeal(this.crypto)) return this.emit({ kind: 'drop', msg, peer: this.nameOf(peer), reason: 'relay-unsupported', text: `relaying needs Ed25519 identities, not ${this.crypto.scheme}` });
+    const relaySeq = (this.relaySeq ??= new Map());
     const seq = (relaySeq.get(peer) ?? 0) + 1;
     relaySeq.set(peer, seq);
-    const sealed = sealRelay(crypto, options.key, peer, engineBytes, { session: options.session, seq }, randomBytes, message.expiry);
-    sendFrame(via, 'relay', sealed, msg, message.expiry, tprefs);
+    const sealed = sealRelay(this.crypto, this.key, peer, engineBytes, { session: this.session, seq }, (sizeBytes) => this.randomBytes(sizeBytes), message.expiry);
+    this.sendFrame(via, 'relay', sealed, msg, message.expiry, tprefs);
   }
 
-  function sendFrame(peer: Id, inner: 'engine' | 'relay', bytes: Uint8Array, msg: string, expiryMs: number | undefined, tprefs?: TransportPrefs): void {
+  private sendFrame(peer: Id, inner: 'engine' | 'relay', bytes: Uint8Array, msg: string, expiryMs: number | undefined, tprefs?: TransportPrefs): void {
+    const sendSeq = (this.sendSeq ??= new Map());
     const seq = (sendSeq.get(peer) ?? 0) + 1;
     sendSeq.set(peer, seq);
-    const frame = signP2PMessage(envelopeSigner, options.key, { src: self, dst: peer, session: options.session, seq, inner, msg: bytes });
-    emit({ kind: 'transmit', msg, peer: nameOf(peer), bytes: frame.length });
-    transport.send(peer, frame, { msg, ...(expiryMs !== undefined && { expiryMs }), ...(tprefs !== undefined && { tprefs }) });
+    const frame = signP2PMessage(this.envelopeSigner, this.key, { src: this.self, dst: peer, session: this.session, seq, inner, msg: bytes });
+    this.emit({ kind: 'transmit', msg, peer: this.nameOf(peer), bytes: frame.length });
+    this.transport.send(peer, frame, { msg, ...(expiryMs !== undefined && { expiryMs }), ...(tprefs !== undefined && { tprefs }) });
   }
 
-  let relayRng: Rng | undefined; // forked on first use: most nodes never seal a relayed message
-  function randomBytes(sizeBytes: number): Uint8Array {
-    const rng = (relayRng ??= components.rng.fork('relay'));
+  private randomBytes(sizeBytes: number): Uint8Array {
+    const rng = (this.relayRng ??= this.rng.fork('relay')); // forked on first use: most nodes never seal a relayed message
     return Uint8Array.from({ length: sizeBytes }, () => rng.int(256));
   }
 
-  /** S23: what an engine on this node offered to relay. */
-  let relayPolicy: RelayPolicy | undefined;
-
-  function deliverLater(engine: Id, message: EngineMessage, sourceNode: Id, msg: string): void {
-    clock.schedule(clock.now(), () => deliver(engine, message, sourceNode, msg));
+  private deliverLater(engine: Id, message: EngineMessage, sourceNode: Id, msg: string): void {
+    this.clock.schedule(this.clock.now(), () => this.deliver(engine, message, sourceNode, msg));
   }
 
-  function deliver(engine: Id, message: EngineMessage, sourceNode: Id, msg: string): void {
-    const hosted = engines.get(engine);
-    if (hosted === undefined || isStopped) return;
-    emit({ kind: 'deliver', engine: hosted.name, msg, bytes: message.body.length, ...(sourceNode !== self && { peer: nameOf(sourceNode) }) });
-    withCause(msg, () => run(hosted, { kind: 'message', message, sourceNode, traceId: msg }, msg));
-  }
-
-  function noticeLater(engine: Id, notice: Notice): void {
-    clock.schedule(clock.now(), () => {
-      const hosted = engines.get(engine);
-      if (hosted !== undefined) run(hosted, { kind: 'notice', notice }, undefined);
-    });
+  private deliver(engine: Id, message: EngineMessage, sourceNode: Id, msg: string): void {
+    const hosted = this.localEngines.get(engine);
+    if (hosted === undefined || this.stopped) return;
+    this.emit({ kind: 'deliver', engine: hosted.name, msg, bytes: message.body.length, ...(sourceNode !== this.self && { peer: this.nameOf(sourceNode) }) });
+    this.withCause(msg, () => this.run(hosted, { kind: 'message', message, sourceNode, traceId: msg }, msg));
   }
 
   /** The bridge re-publishes a network event locally: verified like a received message, never echoed to the bridge. */
-  function injectTopicMessage(hosted: HostedEngine, encoded: Uint8Array, sourceNode: Id): void {
-    if (hosted.key.id !== topicService.bridgeEngine) return emit({ kind: 'drop', engine: hosted.name, reason: 'not-bridge' });
+  private injectTopicMessage(hosted: HostedEngine, encoded: Uint8Array, sourceNode: Id): void {
+    if (hosted.key.id !== this.topicService?.bridgeEngine) return this.emit({ kind: 'drop', engine: hosted.name, reason: 'not-bridge' });
     const decoded = decodeEngineMessage(encoded);
-    if (!decoded.ok) return emit({ kind: 'drop', engine: hosted.name, reason: decoded.error.code, text: decoded.error.message });
+    if (!decoded.ok) return this.emit({ kind: 'drop', engine: hosted.name, reason: decoded.error.code, text: decoded.error.message });
     const message = decoded.value;
     const msg = messageTraceId(message.src, message.id);
-    if (!verifyEngineMessage(crypto, message, encoded)) return emit({ kind: 'verify-fail', engine: hosted.name, msg, reason: 'engine-signature' });
-    if (message.dst.kind !== 'topic') return emit({ kind: 'drop', engine: hosted.name, msg, reason: 'not-topic' });
-    publishLocally(message.dst.topic, message, sourceNode, msg, hosted.key.id);
+    if (!verifyEngineMessage(this.crypto, message, encoded)) return this.emit({ kind: 'verify-fail', engine: hosted.name, msg, reason: 'engine-signature' });
+    if (message.dst.kind !== 'topic') return this.emit({ kind: 'drop', engine: hosted.name, msg, reason: 'not-topic' });
+    this.publishLocally(message.dst.topic, message, sourceNode, msg, hosted.key.id);
   }
 
-  function publishLocally(topic: Id, message: EngineMessage, sourceNode: Id, msg: string, sender: Id | undefined): void {
-    const subscribers = topics.fanOut(topic, sender);
-    if (subscribers.length === 0) emit({ kind: 'drop', msg, topic: nameOf(topic), reason: 'no-subscribers' });
-    for (const engine of subscribers) deliverLater(engine, message, sourceNode, msg);
+  private publishLocally(topic: Id, message: EngineMessage, sourceNode: Id, msg: string, sender: Id | undefined): void {
+    const subscribers = this.topicTable?.fanOut(topic, sender) ?? [];
+    if (subscribers.length === 0) this.emit({ kind: 'drop', msg, topic: this.nameOf(topic), reason: 'no-subscribers' });
+    for (const engine of subscribers) this.deliverLater(engine, message, sourceNode, msg);
   }
 
-  const inboundChecks: InboundChecks = { self, crypto, directory: options.directory, isChannelAuthenticated, replayWindows, relayReplayWindows, key: options.key, relayPolicy: () => relayPolicy, now: () => clock.now() };
-  function receiveFrame(from: Id, frame: Uint8Array): void {
-    if (isStopped) return;
-    const { receive, verdict } = checkInbound(inboundChecks, from, nameOf(from), frame);
-    if (receive !== undefined) emit(receive);
+  // ——— inbound ———
+
+  private receiveFrame(from: Id, frame: Uint8Array): void {
+    if (this.stopped) return;
+    const { receive, verdict } = checkInbound(this, from, this.nameOf(from), frame);
+    if (receive !== undefined) this.emit(receive);
     switch (verdict.kind) {
       case 'refuse':
-        emit(verdict.record);
-        if (verdict.isDisconnect === true) transport.disconnect(from); // S4: a peer that sends badly signed envelopes is cut off
+        this.emit(verdict.record);
+        if (verdict.isDisconnect === true) this.transport.disconnect(from); // S4: a peer that sends badly signed envelopes is cut off
         return;
       case 'forward':
-        return sendFrame(verdict.dst, 'relay', verdict.encoded, verdict.label, verdict.expiry);
+        return this.sendFrame(verdict.dst, 'relay', verdict.encoded, verdict.label, verdict.expiry);
       case 'engine':
-        return routeInbound(verdict.message, verdict.sourceNode, verdict.msg);
+        return this.routeInbound(verdict.message, verdict.sourceNode, verdict.msg);
     }
   }
 
-  function routeInbound(message: EngineMessage, from: Id, msg: string): void {
-    const decision = routeIncoming(table, message.dst);
+  private routeInbound(message: EngineMessage, from: Id, msg: string): void {
+    const decision = routeIncoming(this, message.dst);
     switch (decision.kind) {
       case 'local-engine':
-        return deliver(decision.engine, message, from, msg);
+        return this.deliver(decision.engine, message, from, msg);
       case 'local-node':
-        emit({ kind: 'deliver', engine: 'router', msg, bytes: message.body.length, peer: nameOf(from) });
+        this.emit({ kind: 'deliver', engine: 'router', msg, bytes: message.body.length, peer: this.nameOf(from) });
         return;
       case 'local-topic':
-        return publishLocally(decision.topic, message, from, msg, undefined);
+        return this.publishLocally(decision.topic, message, from, msg, undefined);
       case 'remote':
       case 'drop':
-        emit({ kind: 'drop', msg, peer: nameOf(from), reason: decision.kind === 'drop' ? decision.reason : 'no-route' });
+        this.emit({ kind: 'drop', msg, peer: this.nameOf(from), reason: decision.kind === 'drop' ? decision.reason : 'no-route' });
         return;
     }
   }
 
-  transport.onFrame(receiveFrame);
-  transport.onEvent((event) => {
-    if (!isStopped) connections.onTransportEvent(event);
-  });
+  // ——— Node ———
 
-  return {
-    id: self,
-    name: options.name,
-    addEngine(name, key, engine) {
-      if (engineNames.has(name)) throw new NetmachineError('node/duplicate-engine', `node "${options.name}" already hosts an engine named "${name}"`);
-      // Ids stay unique per (src, dst) across restarts (I7): each session numbers from its own 2^32 block.
-      engines.set(key.id, { name, key, engine, rng: components.rng.fork(`engine/${name}`), timers: new Map(), nextMessageId: firstMessageId(options.session), effects: [], ctx: undefined });
-      engineNames.set(name, key.id);
-      options.directory.setEngineNode(key.id, self);
-    },
-    start() {
-      for (const hosted of engines.values()) run(hosted, { kind: 'start' }, undefined);
-    },
-    stop() {
-      isStopped = true;
-      lookups.stop();
-      for (const hosted of engines.values()) {
-        for (const timer of hosted.timers.keys()) clock.cancel(timer);
-        hosted.timers.clear();
-      }
-    },
-    engineId: (name) => engineNames.get(name),
-    perform(name, action) {
-      const id = engineNames.get(name);
-      const hosted = id === undefined ? undefined : engines.get(id);
-      if (hosted === undefined || isStopped) return false;
-      for (const effect of collect(hosted, action)) apply(hosted, effect, undefined);
-      return true;
-    },
-    setClockSkew(skewMs) {
-      clockSkewMs = skewMs;
-    },
-  };
+  addEngine(name: string, key: KeyPair, engine: Engine): void {
+    if (this.hostedByName(name) !== undefined) throw new NetmachineError('node/duplicate-engine', `node "${this.name}" already hosts an engine named "${name}"`);
+    // Ids stay unique per (src, dst) across restarts (I7): each session numbers from its own 2^32 block.
+    this.localEngines.set(key.id, { name, key, engine, rng: undefined, timers: undefined, nextMessageId: firstMessageId(this.session), effects: [], ctx: undefined });
+    this.directory.setEngineNode(key.id, this.self);
+  }
+
+  start(): void {
+    for (const hosted of this.localEngines.values()) this.run(hosted, { kind: 'start' }, undefined);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.lookupService?.stop();
+    for (const hosted of this.localEngines.values()) {
+      for (const timer of hosted.timers ?? []) this.clock.cancel(timer);
+      hosted.timers?.clear();
+    }
+  }
+
+  /** A node hosts a handful of engines: a scan is cheaper than a second map per node. */
+  private hostedByName(name: string): HostedEngine | undefined {
+    for (const hosted of this.localEngines.values()) if (hosted.name === name) return hosted;
+    return undefined;
+  }
+
+  engineId(name: string): Id | undefined {
+    return this.hostedByName(name)?.key.id;
+  }
+
+  perform(name: string, action: (ctx: EngineContext) => void): boolean {
+    const hosted = this.hostedByName(name);
+    if (hosted === undefined || this.stopped) return false;
+    for (const effect of this.collect(hosted, action)) this.apply(hosted, effect, undefined);
+    return true;
+  }
+
+  setClockSkew(skewMs: number): void {
+    this.clockSkewMs = skewMs;
+  }
 }
 
 /** The first message id of a session: session 1 counts from 1, session s from (s - 1)·2^32 + 1. */

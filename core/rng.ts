@@ -6,15 +6,32 @@ import type { Rng } from './ports.js';
 
 /** A stream seeded by `seed` and the fork path `path`. */
 export function createRng(seed: number | string, path = 'root'): Rng {
-  const prng = seedrandom.alea(`netmachine/1/${seed}/${path}`);
-  return {
-    next: () => prng(),
-    int(n) {
-      assert(Number.isInteger(n) && n > 0, `Rng.int needs a positive integer, got ${n}`);
-      return Math.floor(prng() * n);
-    },
-    fork: (label) => createRng(seed, `${path}/${label}`),
-  };
+  return new SeededRng(seed, path);
+}
+
+/** A class, not a closure: a large simulation holds several streams per node. */
+class SeededRng implements Rng {
+  private readonly prng: () => number;
+
+  constructor(
+    private readonly seed: number | string,
+    private readonly path: string,
+  ) {
+    this.prng = seedrandom.alea(`netmachine/1/${seed}/${path}`);
+  }
+
+  next(): number {
+    return this.prng();
+  }
+
+  int(n: number): number {
+    assert(Number.isInteger(n) && n > 0, `Rng.int needs a positive integer, got ${n}`);
+    return Math.floor(this.prng() * n);
+  }
+
+  fork(label: string): Rng {
+    return new SeededRng(this.seed, `${this.path}/${label}`);
+  }
 }
 
 /**

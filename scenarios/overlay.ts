@@ -31,8 +31,9 @@ export function resolveKnows(doc: LocatedDocument, entries: ReadonlyArray<KnowsE
       const pool = peers.from === undefined ? { ok: true as const, value: nodeNames as string[] } : selectNodes(peers.from, nodeNames, seed, `knows/${index}/from`);
       if (!pool.ok) return void problems.push(doc.problem([...path, 'peers', 'from'], pool.error));
       const rng = createRng(seed, `knows/${index}`);
+      const inPool = new Set(pool.value);
       for (const node of on.value) {
-        const others = pool.value.length - (pool.value.includes(node) ? 1 : 0);
+        const others = pool.value.length - (inPool.has(node) ? 1 : 0);
         if (peers.random > others) return void problems.push(doc.problem([...path, 'peers', 'random'], `cannot draw ${peers.random} random peers for "${node}" from ${others} other node${others === 1 ? '' : 's'}`));
         add(knows, node, drawPeers(pool.value, node, peers.random, rng));
       }

@@ -3,12 +3,14 @@
 // peers. A node's identity store starts from this at every boot, as a real node starts from its
 // configuration file; everything else it learns comes from protocol messages. Each advert is signed
 // and verified once, when first needed, and the same immutable object goes into every store.
-import { assert, verifyAdvert, signAdvert, type Crypto, type Id, type IdentityStore, type NodeAdvert, type PlanIdentities, type PlanNode } from '../core/index.js';
+import { assert, IdentityStore, verifyAdvert, signAdvert, type Crypto, type Id, type NodeAdvert, type PlanIdentities, type PlanNode } from '../core/index.js';
 import { simAddress } from './connections.js';
 
 export class Knowledge {
   private readonly adverts = new Map<string, NodeAdvert>();
   private readonly planNodes: ReadonlyMap<string, PlanNode>;
+  /** Every engine's node, shared by all stores (each sees those of the nodes it knows). */
+  readonly engineNodes = new Map<Id, Id>();
 
   constructor(
     private readonly crypto: Crypto,
@@ -18,6 +20,17 @@ export class Knowledge {
     private readonly neighbors: (name: string) => ReadonlyArray<string>,
   ) {
     this.planNodes = new Map(nodes.map((node) => [node.name, node]));
+    for (const node of nodes) {
+      const nodeId = identities.nodeKeys.get(node.name)!.id;
+      for (const engine of node.engines) this.engineNodes.set(identities.engineKeys.get(`${node.name}/${engine.name}`)!.id, nodeId);
+    }
+  }
+
+  /** A booting node's store: empty, then filled from its configuration. */
+  storeFor(name: string): IdentityStore {
+    const store = new IdentityStore({ configuredEngines: this.engineNodes });
+    this.configure(store, name);
+    return store;
   }
 
   /** Names of the nodes `name` knows (never itself), in configuration order. */
@@ -27,15 +40,10 @@ export class Knowledge {
     return knows.includes(name) ? knows.filter((peer) => peer !== name) : knows;
   }
 
-  /** Fills a booting node's empty store from its configuration. */
-  configure(store: IdentityStore, name: string): void {
+  /** Fills a store with the signed adverts of the peers `name` knows; their engines' locations come with them. */
+  private configure(store: IdentityStore, name: string): void {
     const knows = this.planNodes.get(name)?.knows ?? this.neighbors(name);
-    for (const peer of knows) {
-      if (peer === name) continue;
-      store.configureVerified(this.advertOf(peer));
-      const peerId = this.identities.nodeKeys.get(peer)!.id;
-      for (const engine of this.planNodes.get(peer)!.engines) store.setEngineNode(this.engineId(peer, engine.name), peerId);
-    }
+    for (const peer of knows) if (peer !== name) store.configureVerified(this.advertOf(peer));
   }
 
   /** The node's signed advert (version 1, created at time 0: addresses never change in a run). */
@@ -49,9 +57,5 @@ export class Knowledge {
       this.adverts.set(name, advert);
     }
     return advert;
-  }
-
-  private engineId(node: string, engine: string): Id {
-    return this.identities.engineKeys.get(`${node}/${engine}`)!.id;
   }
 }

@@ -8,10 +8,7 @@ import {
   createNode,
   createNodeCrypto,
   derivePlanIdentities,
-  err,
   CONNECTION_DEFAULTS,
-  IdentityStore,
-  ok,
   TraceSummarizer,
   TRACE_FORMAT,
   TRACE_VERSION,
@@ -33,6 +30,7 @@ import {
 import { VirtualNetwork } from './network.js';
 import { SimConnections } from './connections.js';
 import { Knowledge } from './knowledge.js';
+import { SimEngineEnv } from './engine-env.js';
 import { nodeView, type NodeView } from './view.js';
 
 import { Scheduler, type RunEnd } from './scheduler.js';
@@ -128,8 +126,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     const session = (sessions.get(planNode.name) ?? 0) + 1;
     sessions.set(planNode.name, session);
     const key = identities.nodeKeys.get(planNode.name)!;
-    const directory = new IdentityStore();
-    knowledge.configure(directory, planNode.name);
+    const directory = knowledge.storeFor(planNode.name);
     const rng = nodeRng(seed, planNode.name, session);
     const transport = connections.attach(planNode.name, key.id, directory, rng);
     const node = createNode({ clock: scheduler, rng, transport, trace: { emit }, crypto: identities.crypto }, { name: planNode.name, key, directory, session, nameOf });
@@ -162,23 +159,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   }
 
   function engineEnv(nodeName: string): EngineEnv {
-    return {
-      nodeName,
-      neighbors: network.neighbors(nodeName),
-      known: knowledge.known(nodeName),
-      resolve(reference) {
-        const slash = reference.indexOf('/');
-        const nodeKey = identities.nodeKeys.get(reference.slice(0, slash));
-        const engineKey = identities.engineKeys.get(reference);
-        if (slash < 0 || nodeKey === undefined || engineKey === undefined) return err(`no engine "${reference}" (expected node/engine of a declared engine)`);
-        return ok({ engine: engineKey.id, node: nodeKey.id });
-      },
-      topic: (name) => identities.topic(name),
-      topicKey: (name) => identities.topicKey(name),
-      nodeId: (name) => identities.nodeKeys.get(name)?.id,
-      domainKey: (name) => identities.domainKey(name),
-      nodeNames,
-    };
+    return new SimEngineEnv(nodeName, network.neighbors(nodeName), nodeNames, identities, knowledge);
   }
 
   const nodeNames = plan.nodes.map((node) => node.name);

@@ -13,11 +13,34 @@ export function neighborEngines(env: EngineEnv, engineName: string): Map<Id, Id>
   return peers;
 }
 
+/**
+ * Parsed parameters by params object and schema: a scenario hands the same params object to the
+ * engine on every node it selects, and a large simulation builds 10⁵ such engines. The parsed
+ * result is frozen, so instances that share it cannot change it for each other.
+ */
+const PARSED = new WeakMap<object, WeakMap<z.ZodType, unknown>>();
+
 /** Parses engine parameters with `schema`; bad parameters raise `engine/bad-params` naming the field. */
 export function parseParams<T>(kind: string, schema: z.ZodType<T>, params: unknown): T {
+  const cached = typeof params === 'object' && params !== null ? PARSED.get(params)?.get(schema) : undefined;
+  if (cached !== undefined) return cached as T;
   const result = schema.safeParse(params ?? {});
-  if (result.success) return result.data;
+  if (result.success) {
+    const data = deepFreeze(result.data);
+    if (typeof params === 'object' && params !== null) {
+      let bySchema = PARSED.get(params);
+      if (bySchema === undefined) PARSED.set(params, (bySchema = new WeakMap()));
+      bySchema.set(schema, data);
+    }
+    return data;
+  }
   const issue = result.error.issues[0]!;
   const field = issue.path.length === 0 ? '(params)' : issue.path.join('.');
   throw new NetmachineError('engine/bad-params', `engine "${kind}" params.${field}: ${issue.message}`, { field });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value) || ArrayBuffer.isView(value)) return value;
+  for (const entry of Object.values(value)) deepFreeze(entry);
+  return Object.freeze(value);
 }
