@@ -163,9 +163,9 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
       }
       for (const engine of spec.engines) real.node.addEngine(engine.name, identities.engines.get(engine.name)!, factories.get(engine.kind)!(engine.params, env));
       real.node.start();
-      if (!spec.permanent) return;
+      if (spec.permanent === false || spec.permanent === 'none') return;
       const linked = new Set(env.neighbors);
-      for (const peer of peers) if (linked.has(peer.name)) real.transport.connect(peer.id, { isPermanent: true });
+      for (const peer of peers) if (spec.permanent === 'known' || linked.has(peer.name)) real.transport.connect(peer.id, { isPermanent: true });
     },
     perform(event) {
       if (event.kind === 'clock-skew') {

@@ -103,7 +103,7 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
       seed,
       clockOrigin: started,
       timeScale,
-      permanent: true,
+      permanent: plan.connections?.permanent ?? 'neighbors',
       engines: node.engines.map((engine) => ({ name: engine.name, kind: engine.kind, params: engine.params, ...(engine.module !== undefined && { module: engine.module }) })),
       topics: keyed(keys.topicKeys, keys.topicHolders, name),
       domains: keyed(keys.domainKeys, keys.domainHolders, name),
@@ -194,8 +194,10 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
   const members = new Map<string, Member>();
   /** Each node's latest adverts (a crashed node keeps its last ones: it comes back on the same ports). */
   const adverts = new Map<string, Omit<PeerAdverts, 'name'>>();
+  // A node knows the peers its plan entry names (`knows:`), by default its link neighbours, as in the simulator.
+  const knownBy = new Map(plan.nodes.map((node) => [node.name, new Set(node.knows ?? planNeighbors(plan, node.name))]));
   const peersFor = (name: string): PeerSpec[] =>
-    plan.nodes.filter((node) => node.name !== name && adverts.has(node.name)).map((node) => ({ name: node.name, ...adverts.get(node.name)! }));
+    plan.nodes.filter((node) => node.name !== name && knownBy.get(name)!.has(node.name) && adverts.has(node.name)).map((node) => ({ name: node.name, ...adverts.get(node.name)! }));
 
   const emit = (record: Omit<TraceRecord, 't'>): void => void own.push({ t: clock.now(), ...record } as TraceRecord);
 

@@ -53,8 +53,8 @@ export const NodeSpecSchema = z.strictObject({
   clockOrigin: z.number().nonnegative().default(0),
   /** Wall ms per clock ms (a deployment's --time-scale). */
   timeScale: z.number().positive().default(1),
-  /** Keep permanent connections to the neighbours (re-dialled on loss). */
-  permanent: z.boolean().default(true),
+  /** Which peers to keep permanent connections to (re-dialled on loss): `neighbors` (= true), `known` (every peer) or `none` (= false). */
+  permanent: z.union([z.boolean(), z.enum(['neighbors', 'known', 'none'])]).default('neighbors'),
   peers: z.array(PeerSpecSchema).default([]),
   engines: z.array(EngineSpecSchema).default([]),
   /** Topic name → id (and secret on the publisher's node). */
