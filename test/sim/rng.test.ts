@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../core/index.js';
 import { simulate } from '../../sim/index.js';
@@ -7,6 +8,16 @@ import { ringPlan } from '../support/plans.js';
 const draws = (rng: { next(): number }, count: number): number[] => Array.from({ length: count }, () => rng.next());
 
 describe('Rng streams', () => {
+  it('draw for draw the same numbers as seedrandom\'s alea with the stream\'s seed string', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.string()), fc.string(), (seed, label) => {
+        const alea = seedrandom.alea(`netmachine/1/${seed}/root/${label}`);
+        expect(draws(createRng(seed).fork(label), 200)).toEqual(Array.from({ length: 200 }, () => alea()));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('a forked stream does not depend on draws from its parent or its siblings', () => {
     fc.assert(
       fc.property(fc.integer(), fc.nat(50), fc.nat(50), (seed, parentDraws, siblingDraws) => {
