@@ -175,9 +175,9 @@ export class IdentityStore {
   }
 
   /**
-   * Adds a node advert from configuration that the caller has verified already (the simulator
-   * signs and checks each node's advert once, then hands the same object to every node that knows
-   * it): the Q15 rules of `acceptAdvert` apply, without verifying the signature again.
+   * Adds a node advert from configuration that the caller has verified already, or signed itself
+   * (the simulator signs each node's advert once with that node's key, then hands the same object
+   * to every node that knows it): the Q15 rules of `acceptAdvert` apply, without a verification.
    */
   configureVerified(advert: NodeAdvert): AdvertOutcome {
     return this.store(advert, true);

@@ -38,8 +38,10 @@ export function signDomainAdvert(ctx: EngineContext, key: KeyPair, nodes: Readon
   return signAdvert({ scheme: 'engine', keyPair: () => key, sign: ctx.signAs, verify: ctx.verify, hash: ctx.hash }, key, { kind: 'domain', id: key.id, version: 1, created: 0, nodes });
 }
 
+const MemberParams = z.strictObject(DomainParams);
+
 export const createDomainMemberEngine: EngineFactory = (params, env) => {
-  const options = parseParams('domain-member', z.strictObject(DomainParams), params);
+  const options = parseParams('domain-member', MemberParams, params);
   const key = claimDomainKey(env, 'domain-member', options.domain);
   return {
     handle(input, ctx) {

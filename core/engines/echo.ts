@@ -5,8 +5,10 @@ import { parseParams } from './params.js';
 
 export const ECHO_PROTOCOL = 'netmachine.echo/1.0';
 
+const NO_PARAMS = z.strictObject({});
+
 export const createEchoEngine: EngineFactory = (params) => {
-  parseParams('echo', z.strictObject({}), params);
+  parseParams('echo', NO_PARAMS, params);
   return {
     handle(input, ctx) {
       if (input.kind === 'message' && input.message.replyTo === undefined) ctx.reply(input, input.message.body, { protocol: ECHO_PROTOCOL });

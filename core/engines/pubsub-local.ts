@@ -12,6 +12,8 @@ const PublisherParams = z.strictObject({
   sizeBytes: z.number().int().nonnegative().max(1 << 20).default(0),
 });
 
+const SubscriberParams = z.strictObject({ topic: z.string().min(1) });
+
 export const createPublisherEngine: EngineFactory = (params, env) => {
   const options = parseParams('publisher', PublisherParams, params);
   const topic = env.topic(options.topic);
@@ -35,7 +37,7 @@ export const createPublisherEngine: EngineFactory = (params, env) => {
 };
 
 export const createSubscriberEngine: EngineFactory = (params, env) => {
-  const options = parseParams('subscriber', z.strictObject({ topic: z.string().min(1) }), params);
+  const options = parseParams('subscriber', SubscriberParams, params);
   const topic = env.topic(options.topic);
   return {
     handle(input, ctx) {

@@ -14,8 +14,11 @@ function nodeIds(kind: string, env: EngineEnv, names: ReadonlyArray<string> | un
   });
 }
 
+const RelayParams = z.strictObject({ from: z.array(z.string()).optional(), to: z.array(z.string()).optional() });
+const RouteParams = z.strictObject({ to: z.string(), via: z.string() });
+
 export const createRelayEngine: EngineFactory = (params, env) => {
-  const options = parseParams('relay', z.strictObject({ from: z.array(z.string()).optional(), to: z.array(z.string()).optional() }), params);
+  const options = parseParams('relay', RelayParams, params);
   const from = nodeIds('relay', env, options.from);
   const to = nodeIds('relay', env, options.to);
   return {
@@ -26,7 +29,7 @@ export const createRelayEngine: EngineFactory = (params, env) => {
 };
 
 export const createRelayRouteEngine: EngineFactory = (params, env) => {
-  const options = parseParams('relay-route', z.strictObject({ to: z.string(), via: z.string() }), params);
+  const options = parseParams('relay-route', RouteParams, params);
   const [to, via] = nodeIds('relay-route', env, [options.to, options.via])!;
   return {
     handle(input, ctx) {

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { EngineFactory } from '../engine.js';
 import { parseParams } from './params.js';
 
+const NO_PARAMS = z.strictObject({});
+
 export const createSinkEngine: EngineFactory = (params) => {
-  parseParams('sink', z.strictObject({}), params);
+  parseParams('sink', NO_PARAMS, params);
   return { handle: () => {} };
 };

@@ -1,7 +1,7 @@
 // Every simulated node has its own Network Identity Store, built from its configuration at each
 // boot: knowledge (`knows:`), local measurements and trust are that node's alone.
 import { describe, expect, it } from 'vitest';
-import { signDomainAdvert, type EngineFactory, type Id } from '../../core/index.js';
+import { signDomainAdvert, verifyAdvert, type EngineFactory, type Id } from '../../core/index.js';
 import { loadScenarioText } from '../../scenarios/index.js';
 import { simulate } from '../../sim/index.js';
 import { custom, engine, graphPlan } from '../engines/plan.js';
@@ -43,6 +43,21 @@ describe('per-node views', () => {
       ['n0', true],
       ['n2', true],
     ]);
+  });
+
+  it('the configured adverts are signed by each node\'s own key', () => {
+    const checked: string[] = [];
+    const checker: EngineFactory = (_params, env) => ({
+      handle(input, ctx) {
+        if (input.kind !== 'start') return;
+        for (const name of env.known ?? []) {
+          const advert = ctx.lookupNode(env.nodeId!(name)!)?.advert;
+          checked.push(`${name}:${advert !== undefined && advert.id === env.nodeId!(name) && verifyAdvert(ctx.verify, advert)}`);
+        }
+      },
+    });
+    simulate(graphPlan(3, [[0, 1], [1, 2]], (i) => (i === 1 ? [custom('checker', checker)] : []), { durationMs: 10, crypto: 'ed25519' }));
+    expect(checked).toEqual(['n0:true', 'n2:true']);
   });
 
   it('a restart starts from configuration again: what the node changed at run time is gone', () => {
