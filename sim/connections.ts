@@ -13,8 +13,9 @@
 // permanent ends are then re-dialled. An ephemeral end with no frame either way for
 // `ephemeralIdleMs` is closed (S21). Frames sent on a connection whose other end crashed, until
 // that is detected, are dropped with reason `crashed`.
-import { assert, type ConnectionSettings, type FrameMeta, type Id, type IdentityStore, type Rng, type TimerId, type TraceRecord, type Transport, type TransportEvent } from '../core/index.js';
+import { assert, type ConnectionSettings, type FrameMeta, type Id, type IdentityStore, type Rng, type TimerId, type TraceRecord } from '../core/index.js';
 import type { Scheduler } from './scheduler.js';
+import { queued, SimTransport, type Endpoint, type QueuedFrame } from './sim-transport.js';
 
 /** What connections need from the underlay (sim/network.ts). */
 export interface Underlay {
@@ -36,45 +37,8 @@ export function simAddress(name: string): string {
 }
 const SIM_SCHEME = 'sim://';
 
-interface QueuedFrame {
-  readonly frame: Uint8Array;
-  readonly meta: FrameMeta;
-  readonly queuedAtMs: number;
-  readonly expiresAtMs: number;
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}
-
-/** A dial in progress. */
-interface Dial {
-  readonly address: string;
-  readonly peerIndex: number;
-  readonly deadline: TimerId;
-  /** The handshake's completion, scheduled while the peer is reachable. */
-  completion: TimerId | undefined;
-}
-
-/** One node's side of its relation with one peer. */
-interface Endpoint {
-  readonly host: SimTransport;
-  readonly peer: Id;
-  connection: Connection | undefined;
-  dial: Dial | undefined;
-  isPermanent: boolean;
-  queue: QueuedFrame[] | undefined;
-  queueBytes: number;
-  backoffMs: number;
-  retryTimer: TimerId | undefined;
-  expiryTimer: TimerId | undefined;
-  idleTimer: TimerId | undefined;
-  /** When a frame last went out or came in on the connection. */
-  lastActivityMs: number;
-}
-
 /** An open connection between two node incarnations. */
-interface Connection {
+export interface Connection {
   readonly ends: readonly [Endpoint, Endpoint];
   /** Set while the connection looks dead; it is closed when this fires unless it recovered. */
   detection: TimerId | undefined;
@@ -382,88 +346,6 @@ export class SimConnections {
   }
 }
 
-function queued(endpoint: Endpoint): number {
-  return endpoint.queue?.length ?? 0;
-}
-
-/** One node incarnation's Transport port. */
-export class SimTransport implements Transport {
-  isUp = true;
-  /** Peers this node has dialled, accepted or queued for, created on first use. */
-  endpoints: Map<Id, Endpoint> | undefined;
-  private frameHandler: ((from: Id, frame: Uint8Array) => void) | undefined;
-  private eventHandler: ((event: TransportEvent) => void) | undefined;
-  private retryRng: Rng | undefined;
-
-  constructor(
-    private readonly fabric: SimConnections,
-    readonly index: number,
-    readonly name: string,
-    readonly id: Id,
-    readonly directory: IdentityStore,
-    private readonly nodeRng: Rng,
-  ) {}
-
-  /** This node's side of its relation with `peer`. */
-  endpoint(peer: Id): Endpoint {
-    const endpoints = (this.endpoints ??= new Map());
-    let endpoint = endpoints.get(peer);
-    if (endpoint === undefined) {
-      endpoint = { host: this, peer, connection: undefined, dial: undefined, isPermanent: false, queue: undefined, queueBytes: 0, backoffMs: 0, retryTimer: undefined, expiryTimer: undefined, idleTimer: undefined, lastActivityMs: 0 };
-      endpoints.set(peer, endpoint);
-    }
-    return endpoint;
-  }
-
-  /** The back-off jitter stream (forked on the first retry: most nodes never retry). */
-  rng(): Rng {
-    return (this.retryRng ??= this.nodeRng.fork('transport'));
-  }
-
-  nameOf(id: Id): string {
-    return this.fabric.nameOf(id);
-  }
-
-  send(node: Id, frame: Uint8Array, meta: FrameMeta): void {
-    if (this.isUp) this.fabric.send(this.endpoint(node), frame, meta);
-  }
-
-  connect(node: Id, options?: { readonly isPermanent?: boolean }): void {
-    if (!this.isUp || node === this.id) return;
-    const endpoint = this.endpoint(node);
-    if (options?.isPermanent !== undefined) {
-      endpoint.isPermanent = options.isPermanent;
-      this.fabric.armIdle(endpoint);
-    }
-    if (endpoint.connection === undefined && endpoint.dial === undefined && endpoint.retryTimer === undefined) this.fabric.startDial(endpoint);
-  }
-
-  disconnect(node: Id): void {
-    const endpoint = this.endpoints?.get(node);
-    if (!this.isUp || endpoint === undefined) return;
-    endpoint.isPermanent = false;
-    this.fabric.cancelRetry(endpoint);
-    this.fabric.endDial(endpoint);
-    if (endpoint.connection !== undefined) this.fabric.closeFrom(endpoint, 'requested');
-  }
-
-  onFrame(handler: (from: Id, frame: Uint8Array) => void): void {
-    this.frameHandler = handler;
-  }
-
-  onEvent(handler: (event: TransportEvent) => void): void {
-    this.eventHandler = handler;
-  }
-
-  /** A frame from `from` arrived (on a connection, or in flight when it closed). */
-  receive(from: Id, frame: Uint8Array): void {
-    if (!this.isUp) return;
-    const endpoint = this.endpoints?.get(from);
-    if (endpoint?.connection !== undefined) endpoint.lastActivityMs = this.fabric.scheduler.now();
-    this.frameHandler?.(from, frame);
-  }
-
-  event(event: TransportEvent): void {
-    if (this.isUp) this.eventHandler?.(event);
-  }
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
