@@ -1,9 +1,12 @@
 // Parity: a loss-free scenario delivers the same (message, destination) pairs in the simulator and
 // deployed on real QUIC and TLS; and a deployment with one process per node.
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText } from '../../scenarios/index.js';
 import { simulate } from '../../sim/index.js';
-import { compareTraces, deployPlan } from '../../transports/index.js';
+import { compareTraces, createDeploymentKeys, deployPlan } from '../../transports/index.js';
 
 const SCENARIO = `
 name: parity
@@ -39,6 +42,30 @@ describe('deploy', () => {
       for (const name of Object.keys(sim.header.nodes)) expect(real.header.nodes[name]).not.toBe(sim.header.nodes[name]);
     });
   }
+});
+
+describe('deploy keys', () => {
+  it('a topic key goes only to the node whose engine claims it when built; every topic named is known', async () => {
+    const plan = await loadScenarioText(SCENARIO, 'parity.yaml');
+    const keys = createDeploymentKeys(plan);
+    expect([...keys.topicKeys.keys()]).toEqual(['news']);
+    expect([...keys.topicHolders.get('news')!]).toEqual(['n1']);
+    expect(keys.domainKeys.size).toBe(0);
+  });
+
+  it('random per run; with a key directory, created there once (mode 0600) and the same ids on the next run', async () => {
+    const plan = await loadScenarioText(SCENARIO, 'parity.yaml');
+    const options = { transport: 'tls', isInProcess: true, durationMs: 300 } as const;
+    const [first, second] = [await deployPlan(plan, options), await deployPlan(plan, options)];
+    expect(first.header.nodes['n1']).not.toBe(second.header.nodes['n1']);
+    const keyDir = mkdtempSync(join(tmpdir(), 'netmachine-keys-'));
+    const [kept, again] = [await deployPlan(plan, { ...options, keyDir }), await deployPlan(plan, { ...options, keyDir })];
+    expect(again.header.nodes).toEqual(kept.header.nodes);
+    expect(again.header.engines).toEqual(kept.header.engines);
+    expect(readdirSync(join(keyDir, 'nodes')).sort()).toEqual(['n1.key', 'n2.key', 'n3.key']);
+    expect(readdirSync(join(keyDir, 'topics'))).toEqual(['news.key']);
+    expect(statSync(join(keyDir, 'nodes', 'n1.key')).mode & 0o777).toBe(0o600);
+  });
 });
 
 const CRASH_SCENARIO = `
