@@ -37,7 +37,7 @@ export type { Node, NodeComponents, NodeOptions } from './node.js';
 export { BUILTIN_ENGINES, signDomainAdvert, PING_PROTOCOL, ECHO_PROTOCOL, STORAGE_PROTOCOL, receiptBytes } from './engines/index.js';
 export type { StorageMessage, StorageReceipt } from './engines/index.js';
 export { LINK_DEFAULTS, CONNECTION_DEFAULTS } from './plan.js';
-export type { NetworkPlan, PlanNode, PlanLink, PlanEngine, PlanEvent, LinkSpec, JitterSpec, ConnectionSettings } from './plan.js';
+export type { NetworkPlan, PlanNode, PlanLink, PlanEngine, PlanEvent, PlanRegions, LinkSpec, JitterSpec, AccessSpec, ConnectionSettings } from './plan.js';
 export { TRACE_FORMAT, TRACE_VERSION, traceLine, traceHeaderLine, messageTraceId } from './trace.js';
 export type { TraceHeader, TraceRecord, TraceEvent, TraceKind, TraceBackend } from './trace.js';
 export { summarizeTrace, TraceSummarizer, percentiles } from './summary.js';

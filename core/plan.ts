@@ -35,6 +35,29 @@ export const LINK_DEFAULTS: LinkSpec = {
   queueBytesMax: 16 << 20,
 };
 
+/**
+ * A host's access link, as Shadow models hosts: frames are serialized at the sender's upload
+ * bandwidth and at the receiver's download bandwidth, each a FIFO queue bounded in bytes.
+ */
+export interface AccessSpec {
+  /** 0 = unlimited. */
+  readonly uploadBytesPerSecond: number;
+  /** 0 = unlimited. */
+  readonly downloadBytesPerSecond: number;
+  /** Bytes waiting in either queue before frames are dropped with reason `queue-full`. */
+  readonly queueBytesMax: number;
+}
+
+/**
+ * The region underlay: every host sits in one of `names`, and a frame from region i to region j
+ * takes one hop with the settings `pairs[i * names.length + j]` (bandwidth 0: hosts serialize at
+ * their access links). Plans with regions have no links and no routers.
+ */
+export interface PlanRegions {
+  readonly names: ReadonlyArray<string>;
+  readonly pairs: ReadonlyArray<LinkSpec>;
+}
+
 /** A bidirectional link; `ab` is the direction from `a` to `b`. */
 export interface PlanLink {
   readonly a: string;
@@ -63,6 +86,10 @@ export interface PlanNode {
    * absent = its link neighbours. May name the node itself (ignored), so one list can be shared.
    */
   readonly knows?: ReadonlyArray<string>;
+  /** The host's access link (none: frames enter the path at once). */
+  readonly access?: AccessSpec;
+  /** Its region, one of `NetworkPlan.regions.names` (region underlay only). */
+  readonly region?: string;
 }
 
 /** How nodes connect: what the simulated Transport does, in virtual time, as the real ones do. */
@@ -126,6 +153,10 @@ export interface NetworkPlan {
   readonly durationMs: number;
   readonly nodes: ReadonlyArray<PlanNode>;
   readonly links: ReadonlyArray<PlanLink>;
+  /** Nodes of the link graph that run no engines and only forward frames (graph underlay). */
+  readonly routers?: ReadonlyArray<string>;
+  /** The region underlay, instead of a link graph. */
+  readonly regions?: PlanRegions;
   readonly events: ReadonlyArray<PlanEvent>;
   /** `ed25519` (default) or `sim-keyed` for very large simulations. */
   readonly crypto: 'ed25519' | 'sim-keyed';

@@ -2,7 +2,7 @@
 import { assertNever, type JitterSpec, type Rng } from '../core/index.js';
 
 /** One draw of extra delay in ms (never negative, so the link latency is a floor). */
-export function sampleJitter(spec: JitterSpec, rng: Rng): number {
+export function sampleJitter(spec: JitterSpec, rng: Pick<Rng, 'next'>): number {
   switch (spec.kind) {
     case 'none':
       return 0;
@@ -23,7 +23,7 @@ export function sampleJitter(spec: JitterSpec, rng: Rng): number {
 }
 
 /** Box–Muller (one of the pair; the other is discarded to keep draws per sample fixed). */
-function standardNormal(rng: Rng): number {
+function standardNormal(rng: Pick<Rng, 'next'>): number {
   const u = 1 - rng.next();
   const v = rng.next();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);

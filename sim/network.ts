@@ -1,121 +1,183 @@
-// The virtual network: hosts with a dense index, directed link halves with latency, jitter,
-// bandwidth (FIFO serialization), loss, duplication and a frame size limit; partitions, link cuts
-// and crashes. `carry` moves one frame between two hosts; the connection layer builds on it.
-// Rules for frames already on the wire: a partition or link cut affects frames transmitted after
-// it (in-flight frames arrive); a crash drops every in-flight frame to or from the crashed node.
+// The virtual network: hosts (nodes that run engines) with a dense index, an underlay that carries
+// frames between any two of them (a routed link graph with optional routers, or a region model),
+// per-host access links, partitions and crashes. `carry` moves one frame; the connection layer
+// builds on it. Rules for frames already on the wire: a partition or link cut affects frames
+// transmitted after it (in-flight frames arrive); a crash drops every in-flight frame to or from
+// the crashed host (frames in flight through a crashed router still arrive).
 import {
   assert,
+  type AccessSpec,
   type FrameMeta,
   type Id,
   type LinkSpec,
   type PlanLink,
+  type PlanRegions,
   type Rng,
   type TraceRecord,
   type Transport,
   type TransportEvent,
 } from '../core/index.js';
-import { sampleJitter } from './distributions.js';
 import type { Scheduler } from './scheduler.js';
+import { AccessLinks, frameSizeMaxBytes, GraphUnderlay, pairKey, RegionUnderlay, transit, type Hop, type Transit, type Underlay } from './underlay/index.js';
 
 /** Why `carry` dropped a frame (the trace `drop` reason). */
 export type CarryDropReason = 'loss' | 'partition' | 'link-down' | 'unreachable' | 'too-large' | 'queue-full' | 'expired' | 'crashed';
 
-interface SimNode {
-  readonly index: number;
-  readonly name: string;
-  readonly id: Id;
-  isUp: boolean;
-  /** Bumped on crash and restart: frames sent in an older epoch are dropped on arrival. */
-  epoch: number;
-  /** Index of the partition group, or -1 when not in any group. */
-  group: number;
-  onFrame: (from: Id, frame: Uint8Array) => void;
-  onEvent: (event: TransportEvent) => void;
+/** A host's underlay settings (a PlanNode has this shape). */
+export interface HostOptions {
+  readonly access?: AccessSpec;
+  /** Its region's name (region underlay only). */
+  readonly region?: string;
 }
 
-interface Direction {
-  readonly from: SimNode;
-  readonly to: SimNode;
-  spec: LinkSpec;
-  readonly rng: Rng;
-  isUp: boolean;
-  /** When the wire is free again (bandwidth queueing). */
-  busyUntilMs: number;
-  /** Arrival time of the last frame sent with ordered preferences (they never overtake each other). */
-  orderedUntilMs: number;
-}
-
-/** Retransmissions a `reliable` frame gets before it is dropped as lost. */
-const RETRANSMITS_MAX = 8;
-/** Host indexes stay below this, so a (from, to) pair packs into one safe integer key. */
-const HOSTS_MAX = 1 << 26;
+type FrameHandler = (from: Id, frame: Uint8Array) => void;
+type EventHandler = (event: TransportEvent) => void;
 
 const ignoreFrame = (): void => {};
+const NO_NEIGHBORS: ReadonlyArray<string> = [];
 
 export class VirtualNetwork {
-  private readonly nodes: SimNode[] = [];
+  private readonly names: string[] = [];
+  /** Node ids of hosts; undefined for routers. */
+  private readonly ids: Array<Id | undefined> = [];
   private readonly indexByName = new Map<string, number>();
   private readonly indexById = new Map<Id, number>();
-  /** Directions by packed (from, to) host pair. */
-  private readonly directions = new Map<number, Direction>();
+  private isUpOf = new Uint8Array(16);
+  /** Bumped on crash and restart: frames sent in an older epoch are dropped on arrival. */
+  private epochOf = new Uint32Array(16);
+  /** Index of the partition group, or -1 when not in any group. */
+  private groupOf = new Int32Array(16);
+  private readonly onFrameOf: FrameHandler[] = [];
+  private readonly onEventOf: EventHandler[] = [];
   private readonly neighborNames: string[][] = [];
+  private readonly graph: GraphUnderlay | undefined;
+  private readonly regions: RegionUnderlay | undefined;
+  private readonly regionIndex = new Map<string, number>();
+  private readonly underlay: Underlay;
+  private readonly access = new AccessLinks();
+  /** Arrival time of the last ordered frame per (from, to) pair (ordered frames never overtake). */
+  private readonly orderedUntilMs = new Map<number, number>();
+  private readonly path: Hop[] = [];
+  private readonly result: Transit = { arrivalMs: 0, duplicateArrivalMs: NaN, retransmits: 0 };
   private readonly listeners: Array<() => void> = [];
   private partitionOneWay = false;
   private isPartitioned = false;
 
+  /** A graph underlay, or a region underlay when `regions` is given. Link streams fork from `rng` as `link/a>b`. */
   constructor(
     private readonly scheduler: Scheduler,
-    private readonly rng: Rng,
+    rng: Rng,
     private readonly emit: (record: TraceRecord) => void,
-  ) {}
+    regions?: PlanRegions,
+  ) {
+    if (regions === undefined) {
+      this.graph = new GraphUnderlay(rng);
+      this.underlay = this.graph;
+    } else {
+      this.regions = new RegionUnderlay(regions, rng.fork('regions'));
+      this.underlay = this.regions;
+      regions.names.forEach((name, index) => this.regionIndex.set(name, index));
+    }
+  }
 
-  addNode(name: string, id: Id): void {
-    assert(!this.indexByName.has(name), `node "${name}" added twice`);
-    assert(this.nodes.length < HOSTS_MAX, 'too many hosts');
-    const index = this.nodes.length;
-    this.nodes.push({ index, name, id, isUp: true, epoch: 0, group: -1, onFrame: ignoreFrame, onEvent: ignoreFrame });
-    this.indexByName.set(name, index);
+  /** Adds a host (a node that runs engines). */
+  addNode(name: string, id: Id, options: HostOptions = {}): void {
+    assert(!this.indexById.has(id), `node id of "${name}" added twice`);
+    const index = this.addEntry(name, id);
     this.indexById.set(id, index);
-    this.neighborNames.push([]);
+    this.access.add(options.access);
+    if (this.regions !== undefined) {
+      const region = options.region === undefined ? undefined : this.regionIndex.get(options.region);
+      assert(region !== undefined, `host "${name}" has no known region`);
+      this.regions.addNode(name, region);
+    } else {
+      assert(options.region === undefined, `host "${name}" has a region but the underlay is a graph`);
+      this.graph!.addNode();
+    }
+  }
+
+  /** Adds a router: a node of the link graph that runs no engines and only forwards frames. */
+  addRouter(name: string): void {
+    assert(this.graph !== undefined, 'a region underlay has no routers');
+    this.addEntry(name, undefined);
+    this.access.add(undefined);
+    this.graph.addNode();
+  }
+
+  private addEntry(name: string, id: Id | undefined): number {
+    assert(!this.indexByName.has(name), `node "${name}" added twice`);
+    const index = this.names.length;
+    if (index === this.isUpOf.length) this.grow();
+    this.names.push(name);
+    this.ids.push(id);
+    this.indexByName.set(name, index);
+    this.isUpOf[index] = 1;
+    this.groupOf[index] = -1;
+    this.onFrameOf.push(ignoreFrame);
+    this.onEventOf.push(ignoreFrame);
+    this.neighborNames.push(this.graph === undefined ? (NO_NEIGHBORS as string[]) : []);
+    return index;
+  }
+
+  private grow(): void {
+    const size = this.isUpOf.length * 2;
+    const isUp = new Uint8Array(size);
+    const epoch = new Uint32Array(size);
+    const group = new Int32Array(size);
+    isUp.set(this.isUpOf);
+    epoch.set(this.epochOf);
+    group.set(this.groupOf);
+    this.isUpOf = isUp;
+    this.epochOf = epoch;
+    this.groupOf = group;
   }
 
   addLink(link: PlanLink): void {
-    const a = this.requireNode(link.a);
-    const b = this.requireNode(link.b);
-    assert(a !== b, `link from "${a.name}" to itself`);
-    assert(!this.directions.has(pairKey(a.index, b.index)), `link ${a.name}–${b.name} declared twice`);
-    this.directions.set(pairKey(a.index, b.index), this.direction(a, b, link.ab));
-    this.directions.set(pairKey(b.index, a.index), this.direction(b, a, link.ba));
-    this.neighborNames[a.index]!.push(b.name);
-    this.neighborNames[b.index]!.push(a.name);
+    assert(this.graph !== undefined, 'a region underlay has no links');
+    const a = this.requireIndex(link.a);
+    const b = this.requireIndex(link.b);
+    this.graph.addLink(a, b, link.ab, link.ba, [link.a, link.b]);
+    // Neighbours are the linked hosts: a router is never a neighbour.
+    if (this.ids[b] !== undefined) this.neighborNames[a]!.push(link.b);
+    if (this.ids[a] !== undefined) this.neighborNames[b]!.push(link.a);
   }
 
-  private direction(from: SimNode, to: SimNode, spec: LinkSpec): Direction {
-    // Named by its endpoints, so adding other links never changes this link's draws.
-    return { from, to, spec, rng: this.rng.fork(`link/${from.name}>${to.name}`), isUp: true, busyUntilMs: 0, orderedUntilMs: 0 };
-  }
-
-  private requireNode(name: string): SimNode {
+  private requireIndex(name: string): number {
     const index = this.indexByName.get(name);
     assert(index !== undefined, `unknown node "${name}"`);
-    return this.nodes[index]!;
+    return index;
   }
 
-  private host(index: number): SimNode {
-    const node = this.nodes[index];
-    assert(node !== undefined, `no host with index ${index}`);
-    return node;
+  private requireHost(index: number): void {
+    assert(this.ids[index] !== undefined, `no host with index ${index}`);
   }
 
-  /** Dense host index of `name` (0, 1, … in the order hosts were added), stable for the run. */
+  /** Dense index of node `name` (0, 1, … in the order nodes were added), stable for the run. */
   indexOf(name: string): number {
-    return this.requireNode(name).index;
+    return this.requireIndex(name);
   }
 
-  /** Names of the nodes linked to `name`, in link declaration order. */
+  /** Number of indexes in use (hosts and routers). */
+  get nodeCount(): number {
+    return this.names.length;
+  }
+
+  /** Name of the node at `index`. */
+  nameOf(index: number): string {
+    const name = this.names[index];
+    assert(name !== undefined, `no node with index ${index}`);
+    return name;
+  }
+
+  /** Hosts directly linked to `name`, in link declaration order (none in a region underlay). */
   neighbors(name: string): ReadonlyArray<string> {
     const index = this.indexByName.get(name);
-    return index === undefined ? [] : this.neighborNames[index]!;
+    return index === undefined ? NO_NEIGHBORS : this.neighborNames[index]!;
+  }
+
+  /** The region of host `name` (region underlay only). */
+  regionOf(name: string): string | undefined {
+    return this.regions?.regionName(this.requireIndex(name));
   }
 
   /** Registers `listener`, called after each change that can change reachability. */
@@ -129,120 +191,121 @@ export class VirtualNetwork {
 
   /** True when both hosts are up, a path exists now and no partition cuts from → to. */
   isReachable(from: number, to: number): boolean {
-    const source = this.host(from);
-    const target = this.host(to);
-    if (!source.isUp || !target.isUp || this.isCut(source, target)) return false;
-    return this.directions.get(pairKey(from, to))?.isUp === true;
+    this.requireHost(from);
+    this.requireHost(to);
+    if (this.isUpOf[from] === 0 || this.isUpOf[to] === 0 || this.isCut(from, to)) return false;
+    return this.underlay.isConnected(from, to);
   }
 
-  /** Propagation round trip (ms) of the current path, both ways, without jitter or serialization; undefined when unreachable. */
+  /** Propagation round trip (ms) of the current paths both ways, without jitter or serialization; undefined when unreachable. */
   roundTripMs(from: number, to: number): number | undefined {
-    if (!this.isReachable(from, to)) return undefined;
-    return this.directions.get(pairKey(from, to))!.spec.latencyMs + this.directions.get(pairKey(to, from))!.spec.latencyMs;
+    if (!this.isReachable(from, to) || !this.isReachable(to, from)) return undefined;
+    return this.underlay.latencyMs(from, to)! + this.underlay.latencyMs(to, from)!;
   }
 
-  /** The Transport port of node `name`: frames go only to direct link neighbours (`no-route` otherwise). */
+  /**
+   * The Transport port of host `name`, until the connection layer replaces it. On a graph it sends
+   * only to direct link neighbours (`no-route` otherwise); on a region underlay to any host.
+   */
   transportFor(name: string): Transport {
-    const node = this.requireNode(name);
+    const index = this.requireIndex(name);
+    this.requireHost(index);
+    const id = this.ids[index]!;
     return {
       send: (toId, frame, meta) => {
-        if (!node.isUp) return; // a crashed node sends nothing (its runtime is stopped too)
+        if (this.isUpOf[index] === 0) return; // a crashed node sends nothing (its runtime is stopped too)
         const to = this.indexById.get(toId);
-        if (to === undefined || !this.directions.has(pairKey(node.index, to))) return this.drop(node, to === undefined ? toId.slice(0, 12) : this.nodes[to]!.name, meta, frame.length, 'no-route');
-        const target = this.nodes[to]!;
-        this.carry(node.index, to, frame, meta, () => target.onFrame(node.id, frame));
+        if (to === undefined || (this.graph !== undefined && this.graph.direction(index, to) === undefined)) {
+          return this.emitDrop(index, to === undefined ? toId.slice(0, 12) : this.names[to]!, meta, frame.length, 'no-route');
+        }
+        this.carry(index, to, frame, meta, () => this.onFrameOf[to]!(id, frame));
       },
       connect: () => {},
       disconnect: (peer) => {
         // Links are physical here: a disconnect is noted, and the next frame simply flows again.
-        if (this.indexById.has(peer)) node.onEvent({ kind: 'disconnected', node: peer, reason: 'requested' });
+        if (this.indexById.has(peer)) this.onEventOf[index]!({ kind: 'disconnected', node: peer, reason: 'requested' });
       },
       onFrame: (handler) => {
-        node.onFrame = handler;
+        this.onFrameOf[index] = handler;
       },
       onEvent: (handler) => {
-        node.onEvent = handler;
+        this.onEventOf[index] = handler;
       },
     };
   }
 
-  private drop(from: SimNode, to: string, meta: FrameMeta, sizeBytes: number, reason: CarryDropReason | 'no-route'): void {
-    this.emit({ t: this.scheduler.now(), kind: 'drop', node: from.name, peer: to, msg: meta.msg, bytes: sizeBytes, reason });
+  private emitDrop(at: number, peer: string, meta: FrameMeta, sizeBytes: number, reason: CarryDropReason | 'no-route'): void {
+    this.emit({ t: this.scheduler.now(), kind: 'drop', node: this.names[at]!, peer, msg: meta.msg, bytes: sizeBytes, reason });
   }
 
   /**
-   * Carries `frame` from host `from` to host `to` now along the current path. Drops are traced here
-   * with their reason; `arrive(hops)` runs at arrival time (twice for a duplicate). A crashed sender
-   * sends nothing and traces nothing (its runtime is stopped too).
+   * Carries `frame` from host `from` to host `to` now along the current lowest-latency path. Drops
+   * are traced here with their reason; `arrive(hops)` runs at arrival time (twice for a duplicate).
+   * A crashed sender sends nothing and traces nothing (its runtime is stopped too).
    */
   carry(from: number, to: number, frame: Uint8Array, meta: FrameMeta, arrive: (hops: number) => void): void {
-    const source = this.host(from);
-    const target = this.host(to);
-    if (!source.isUp) return;
-    const direction = this.directions.get(pairKey(from, to));
-    if (direction === undefined) return this.drop(source, target.name, meta, frame.length, 'unreachable');
-    const spec = direction.spec;
+    this.requireHost(from);
+    this.requireHost(to);
+    assert(from !== to, 'a host carries a frame to itself');
+    if (this.isUpOf[from] === 0) return;
+    const sizeBytes = frame.length;
+    const peer = this.names[to]!;
+    const hops = this.underlay.route(from, to, this.path);
+    if (hops === 0) return this.emitDrop(from, peer, meta, sizeBytes, this.underlay.unroutable(from, to));
+    if (this.isCut(from, to)) return this.emitDrop(from, peer, meta, sizeBytes, 'partition');
+    if (sizeBytes > frameSizeMaxBytes(this.path, hops)) return this.emitDrop(from, peer, meta, sizeBytes, 'too-large');
     const nowMs = this.scheduler.now();
-    if (!direction.isUp) return this.drop(source, target.name, meta, frame.length, 'link-down');
-    if (this.isCut(source, target)) return this.drop(source, target.name, meta, frame.length, 'partition');
-    if (frame.length > spec.frameSizeMaxBytes) return this.drop(source, target.name, meta, frame.length, 'too-large');
-    if (meta.expiryMs !== undefined && nowMs > meta.expiryMs) return this.drop(source, target.name, meta, frame.length, 'expired');
-    let wireFreeMs = nowMs;
-    if (spec.bandwidthBytesPerSecond > 0) {
-      const start = Math.max(nowMs, direction.busyUntilMs);
-      const queuedBytes = ((start - nowMs) * spec.bandwidthBytesPerSecond) / 1000;
-      if (queuedBytes + frame.length > spec.queueBytesMax) return this.drop(source, target.name, meta, frame.length, 'queue-full');
-      wireFreeMs = start + (frame.length * 1000) / spec.bandwidthBytesPerSecond;
-      direction.busyUntilMs = wireFreeMs;
-    }
-    // Draws in a fixed order (loss, duplicate, jitter) so every frame consumes the same draws.
-    const isLost = direction.rng.next() < spec.lossProbability;
-    const isDuplicated = direction.rng.next() < spec.duplicateProbability;
-    const jitterMs = sampleJitter(spec.jitter, direction.rng);
-    let arrivalMs = wireFreeMs + spec.latencyMs + jitterMs;
-    if (isLost) {
-      // Transport preferences (S22): a reliable frame is retransmitted after a timeout of one round
-      // trip, with a fresh loss draw each time; without preferences the link's loss is final.
-      if (meta.tprefs?.isReliable !== true) return this.drop(source, target.name, meta, frame.length, 'loss');
-      let attempts = 0;
-      for (let isStillLost = true; isStillLost; isStillLost = direction.rng.next() < spec.lossProbability) {
-        if (++attempts > RETRANSMITS_MAX) return this.drop(source, target.name, meta, frame.length, 'loss');
-        arrivalMs += 2 * spec.latencyMs + sampleJitter(spec.jitter, direction.rng);
-      }
-      this.emit({ t: nowMs, kind: 'log', node: source.name, peer: target.name, msg: meta.msg, reason: 'retransmit', text: `retransmitted ${attempts}×` });
-    }
+    if (meta.expiryMs !== undefined && nowMs > meta.expiryMs) return this.emitDrop(from, peer, meta, sizeBytes, 'expired');
+    const uploadedMs = this.access.uploadDoneMs(from, nowMs, sizeBytes);
+    if (Number.isNaN(uploadedMs)) return this.emitDrop(from, peer, meta, sizeBytes, 'queue-full');
+    const result = this.result;
+    const verdict = transit(this.path, hops, uploadedMs, sizeBytes, meta.tprefs?.isReliable === true, result);
+    if (verdict === 'queue-full') return this.emitDrop(from, peer, meta, sizeBytes, verdict);
+    this.access.commitUpload(from, uploadedMs);
+    if (verdict === 'loss') return this.emitDrop(from, peer, meta, sizeBytes, verdict);
+    if (result.retransmits > 0) this.emit({ t: nowMs, kind: 'log', node: this.names[from]!, peer, msg: meta.msg, reason: 'retransmit', text: `retransmitted ${result.retransmits}×` });
+    let arrivalMs = result.arrivalMs;
     if (meta.tprefs?.isOrdered === true) {
-      arrivalMs = Math.max(arrivalMs, direction.orderedUntilMs);
-      direction.orderedUntilMs = arrivalMs;
+      const key = pairKey(from, to);
+      arrivalMs = Math.max(arrivalMs, this.orderedUntilMs.get(key) ?? 0);
+      this.orderedUntilMs.set(key, arrivalMs);
     }
-    this.scheduleArrival(source, target, frame.length, meta, arrivalMs, 1, arrive);
-    if (isDuplicated) this.scheduleArrival(source, target, frame.length, meta, wireFreeMs + spec.latencyMs + sampleJitter(spec.jitter, direction.rng), 1, arrive);
+    const duplicateMs = result.duplicateArrivalMs;
+    this.scheduleArrival(from, to, sizeBytes, meta, arrivalMs, hops, arrive);
+    if (!Number.isNaN(duplicateMs)) this.scheduleArrival(from, to, sizeBytes, meta, duplicateMs, hops, arrive);
   }
 
-  private scheduleArrival(from: SimNode, to: SimNode, sizeBytes: number, meta: FrameMeta, atMs: number, hops: number, arrive: (hops: number) => void): void {
-    const fromEpoch = from.epoch;
-    const toEpoch = to.epoch;
-    this.scheduler.schedule(atMs, () => {
-      if (from.epoch !== fromEpoch || to.epoch !== toEpoch || !to.isUp) {
-        this.emit({ t: this.scheduler.now(), kind: 'drop', node: to.name, peer: from.name, msg: meta.msg, bytes: sizeBytes, reason: 'crashed' });
-        return;
-      }
+  /** At `atMs` the frame reaches `to` (then its download link, when it has one). */
+  private scheduleArrival(from: number, to: number, sizeBytes: number, meta: FrameMeta, atMs: number, hops: number, arrive: (hops: number) => void): void {
+    const fromEpoch = this.epochOf[from]!;
+    const toEpoch = this.epochOf[to]!;
+    const isAlive = (): boolean => this.epochOf[from] === fromEpoch && this.epochOf[to] === toEpoch && this.isUpOf[to] === 1;
+    const deliver = (): void => {
+      if (!isAlive()) return this.emitDrop(to, this.names[from]!, meta, sizeBytes, 'crashed');
       arrive(hops);
+    };
+    this.scheduler.schedule(atMs, () => {
+      if (!this.access.hasDownload(to) || !isAlive()) return deliver();
+      const doneMs = this.access.download(to, this.scheduler.now(), sizeBytes);
+      if (Number.isNaN(doneMs)) return this.emitDrop(to, this.names[from]!, meta, sizeBytes, 'queue-full');
+      this.scheduler.schedule(doneMs, deliver);
     });
   }
 
-  private isCut(from: SimNode, to: SimNode): boolean {
-    if (!this.isPartitioned || from.group === to.group) return false;
+  private isCut(from: number, to: number): boolean {
+    const fromGroup = this.groupOf[from]!;
+    const toGroup = this.groupOf[to]!;
+    if (!this.isPartitioned || fromGroup === toGroup) return false;
     if (!this.partitionOneWay) return true;
     // One-way: frames from an earlier-listed group to a later one are cut; the reverse flows.
-    return from.group !== -1 && (to.group === -1 || from.group < to.group);
+    return fromGroup !== -1 && (toGroup === -1 || fromGroup < toGroup);
   }
 
-  /** Splits the network into `groups`; nodes in no group form their own implicit group. */
+  /** Splits the network into `groups` of hosts; hosts in no group form their own implicit group. */
   partition(groups: ReadonlyArray<ReadonlyArray<string>>, isOneWay: boolean): void {
-    for (const node of this.nodes) node.group = -1;
+    this.groupOf.fill(-1);
     groups.forEach((group, index) => {
-      for (const name of group) this.requireNode(name).group = index;
+      for (const name of group) this.groupOf[this.requireIndex(name)] = index;
     });
     this.isPartitioned = true;
     this.partitionOneWay = isOneWay;
@@ -251,53 +314,52 @@ export class VirtualNetwork {
 
   heal(): void {
     this.isPartitioned = false;
-    for (const node of this.nodes) node.group = -1;
+    this.groupOf.fill(-1);
     this.changed();
   }
 
   setLinkUp(a: string, b: string, isUp: boolean): void {
-    this.requireDirection(a, b).isUp = isUp;
-    this.requireDirection(b, a).isUp = isUp;
+    this.requireGraph().setLinkUp(this.requireIndex(a), this.requireIndex(b), isUp);
     this.changed();
   }
 
   /** Changes both directions of a link from now on. */
   setLink(a: string, b: string, change: Partial<LinkSpec>): void {
-    for (const direction of [this.requireDirection(a, b), this.requireDirection(b, a)]) direction.spec = { ...direction.spec, ...change };
+    this.requireGraph().setLink(this.requireIndex(a), this.requireIndex(b), change);
     this.changed();
   }
 
   linkSpec(a: string, b: string): LinkSpec {
-    return this.requireDirection(a, b).spec;
-  }
-
-  private requireDirection(a: string, b: string): Direction {
-    const direction = this.directions.get(pairKey(this.requireNode(a).index, this.requireNode(b).index));
+    const direction = this.requireGraph().direction(this.requireIndex(a), this.requireIndex(b));
     assert(direction !== undefined, `no link ${a}–${b}`);
-    return direction;
+    return direction.spec;
   }
 
+  private requireGraph(): GraphUnderlay {
+    assert(this.graph !== undefined, 'a region underlay has no links');
+    return this.graph;
+  }
+
+  /** Stops host or router `name`: it sends, receives and forwards nothing until it restarts. */
   crash(name: string): void {
-    const node = this.requireNode(name);
-    node.isUp = false;
-    node.epoch++;
-    node.onFrame = ignoreFrame;
-    node.onEvent = ignoreFrame;
+    const index = this.requireIndex(name);
+    this.isUpOf[index] = 0;
+    this.epochOf[index]!++;
+    this.onFrameOf[index] = ignoreFrame;
+    this.onEventOf[index] = ignoreFrame;
+    this.underlay.setNodeUp(index, false);
     this.changed();
   }
 
   restart(name: string): void {
-    const node = this.requireNode(name);
-    node.isUp = true;
-    node.epoch++;
+    const index = this.requireIndex(name);
+    this.isUpOf[index] = 1;
+    this.epochOf[index]!++;
+    this.underlay.setNodeUp(index, true);
     this.changed();
   }
 
   isUp(name: string): boolean {
-    return this.requireNode(name).isUp;
+    return this.isUpOf[this.requireIndex(name)] === 1;
   }
-}
-
-function pairKey(from: number, to: number): number {
-  return from * HOSTS_MAX + to;
 }
