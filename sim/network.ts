@@ -1,7 +1,7 @@
 // The virtual network: hosts (nodes that run engines) with a dense index, an underlay that carries
 // frames between any two of them (a routed link graph with optional routers, or a region model),
 // per-host access links, partitions and crashes. `carry` moves one frame; the connection layer
-// builds on it. Rules for frames already on the wire: a partition or link cut affects frames
+// (sim/connections.ts) builds on it. Rules for frames already on the wire: a partition or link cut affects frames
 // transmitted after it (in-flight frames arrive); a crash drops every in-flight frame to or from
 // the crashed host (frames in flight through a crashed router still arrive).
 import {
@@ -14,8 +14,6 @@ import {
   type PlanRegions,
   type Rng,
   type TraceRecord,
-  type Transport,
-  type TransportEvent,
 } from '../core/index.js';
 import type { Scheduler } from './scheduler.js';
 import { AccessLinks, frameSizeMaxBytes, GraphUnderlay, pairKey, RegionUnderlay, transit, type Hop, type Transit, type Underlay } from './underlay/index.js';
@@ -30,10 +28,6 @@ export interface HostOptions {
   readonly region?: string;
 }
 
-type FrameHandler = (from: Id, frame: Uint8Array) => void;
-type EventHandler = (event: TransportEvent) => void;
-
-const ignoreFrame = (): void => {};
 const NO_NEIGHBORS: ReadonlyArray<string> = [];
 
 export class VirtualNetwork {
@@ -41,14 +35,11 @@ export class VirtualNetwork {
   /** Node ids of hosts; undefined for routers. */
   private readonly ids: Array<Id | undefined> = [];
   private readonly indexByName = new Map<string, number>();
-  private readonly indexById = new Map<Id, number>();
   private isUpOf = new Uint8Array(16);
   /** Bumped on crash and restart: frames sent in an older epoch are dropped on arrival. */
   private epochOf = new Uint32Array(16);
   /** Index of the partition group, or -1 when not in any group. */
   private groupOf = new Int32Array(16);
-  private readonly onFrameOf: FrameHandler[] = [];
-  private readonly onEventOf: EventHandler[] = [];
   private readonly neighborNames: string[][] = [];
   private readonly graph: GraphUnderlay | undefined;
   private readonly regions: RegionUnderlay | undefined;
@@ -82,9 +73,7 @@ export class VirtualNetwork {
 
   /** Adds a host (a node that runs engines). */
   addNode(name: string, id: Id, options: HostOptions = {}): void {
-    assert(!this.indexById.has(id), `node id of "${name}" added twice`);
-    const index = this.addEntry(name, id);
-    this.indexById.set(id, index);
+    this.addEntry(name, id);
     this.access.add(options.access);
     if (this.regions !== undefined) {
       const region = options.region === undefined ? undefined : this.regionIndex.get(options.region);
@@ -113,8 +102,6 @@ export class VirtualNetwork {
     this.indexByName.set(name, index);
     this.isUpOf[index] = 1;
     this.groupOf[index] = -1;
-    this.onFrameOf.push(ignoreFrame);
-    this.onEventOf.push(ignoreFrame);
     this.neighborNames.push(this.graph === undefined ? (NO_NEIGHBORS as string[]) : []);
     return index;
   }
@@ -152,9 +139,10 @@ export class VirtualNetwork {
     assert(this.ids[index] !== undefined, `no host with index ${index}`);
   }
 
-  /** Dense index of node `name` (0, 1, … in the order nodes were added), stable for the run. */
+  /** Dense index of host `name` (0, 1, … in the order nodes were added), stable for the run; -1 when no host has that name (routers included). */
   indexOf(name: string): number {
-    return this.requireIndex(name);
+    const index = this.indexByName.get(name);
+    return index === undefined || this.ids[index] === undefined ? -1 : index;
   }
 
   /** Number of indexes in use (hosts and routers). */
@@ -203,38 +191,7 @@ export class VirtualNetwork {
     return this.underlay.latencyMs(from, to)! + this.underlay.latencyMs(to, from)!;
   }
 
-  /**
-   * The Transport port of host `name`, until the connection layer replaces it. On a graph it sends
-   * only to direct link neighbours (`no-route` otherwise); on a region underlay to any host.
-   */
-  transportFor(name: string): Transport {
-    const index = this.requireIndex(name);
-    this.requireHost(index);
-    const id = this.ids[index]!;
-    return {
-      send: (toId, frame, meta) => {
-        if (this.isUpOf[index] === 0) return; // a crashed node sends nothing (its runtime is stopped too)
-        const to = this.indexById.get(toId);
-        if (to === undefined || (this.graph !== undefined && this.graph.direction(index, to) === undefined)) {
-          return this.emitDrop(index, to === undefined ? toId.slice(0, 12) : this.names[to]!, meta, frame.length, 'no-route');
-        }
-        this.carry(index, to, frame, meta, () => this.onFrameOf[to]!(id, frame));
-      },
-      connect: () => {},
-      disconnect: (peer) => {
-        // Links are physical here: a disconnect is noted, and the next frame simply flows again.
-        if (this.indexById.has(peer)) this.onEventOf[index]!({ kind: 'disconnected', node: peer, reason: 'requested' });
-      },
-      onFrame: (handler) => {
-        this.onFrameOf[index] = handler;
-      },
-      onEvent: (handler) => {
-        this.onEventOf[index] = handler;
-      },
-    };
-  }
-
-  private emitDrop(at: number, peer: string, meta: FrameMeta, sizeBytes: number, reason: CarryDropReason | 'no-route'): void {
+  private emitDrop(at: number, peer: string, meta: FrameMeta, sizeBytes: number, reason: CarryDropReason): void {
     this.emit({ t: this.scheduler.now(), kind: 'drop', node: this.names[at]!, peer, msg: meta.msg, bytes: sizeBytes, reason });
   }
 
@@ -345,8 +302,6 @@ export class VirtualNetwork {
     const index = this.requireIndex(name);
     this.isUpOf[index] = 0;
     this.epochOf[index]!++;
-    this.onFrameOf[index] = ignoreFrame;
-    this.onEventOf[index] = ignoreFrame;
     this.underlay.setNodeUp(index, false);
     this.changed();
   }

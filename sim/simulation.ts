@@ -93,8 +93,9 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     if (isRecording) events.push(event);
     options.onEvent?.(event);
   };
-  const network = new VirtualNetwork(scheduler, rootRng.fork('network'), emit);
-  for (const node of plan.nodes) network.addNode(node.name, identities.nodeKeys.get(node.name)!.id);
+  const network = new VirtualNetwork(scheduler, rootRng.fork('network'), emit, plan.regions);
+  for (const node of plan.nodes) network.addNode(node.name, identities.nodeKeys.get(node.name)!.id, node);
+  for (const router of plan.routers ?? []) network.addRouter(router);
   for (const link of plan.links) network.addLink(link);
   const nameOf = (id: Id): string | undefined => identities.names.get(id);
   const settings = plan.connections ?? CONNECTION_DEFAULTS;
@@ -179,7 +180,8 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
         if (network.isUp(event.node)) return;
         network.restart(event.node);
         emit({ t, kind: 'restart', node: event.node });
-        boot(planNodes.get(event.node)!);
+        const planNode = planNodes.get(event.node);
+        if (planNode !== undefined) boot(planNode); // a router runs nothing
         return;
       }
       case 'partition':
