@@ -6,6 +6,7 @@ export type { RunEnd } from './scheduler.js';
 export { createRng } from '../core/index.js';
 export { sampleJitter } from './distributions.js';
 export { VirtualNetwork } from './network.js';
+export { NodeStreams } from './underlay/index.js';
 export type { CarryDropReason } from './network.js';
 export { simulate, deriveIdentities } from './simulation.js';
 export type { SimulationOptions, SimulationResult, Identities } from './simulation.js';
