@@ -42,6 +42,6 @@ export { TRACE_FORMAT, TRACE_VERSION, traceLine, traceHeaderLine, messageTraceId
 export type { TraceHeader, TraceRecord, TraceEvent, TraceKind, TraceBackend } from './trace.js';
 export { summarizeTrace, TraceSummarizer, percentiles } from './summary.js';
 export type { TraceSummary, Percentiles } from './summary.js';
-export { createRng, nodeRng } from './rng.js';
+export { createRng, nodeRng, fmix32, hash32, labelledUniform } from './rng.js';
 export { derivePlanIdentities } from './identities.js';
 export type { PlanIdentities } from './identities.js';

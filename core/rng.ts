@@ -61,3 +61,32 @@ class SeededRng implements Rng {
 export function nodeRng(seed: number | string, name: string, session: number): Rng {
   return createRng(seed).fork(`node/${name}/${session}`);
 }
+
+/** MurmurHash3's 32-bit finaliser: a bijection with full avalanche. */
+export function fmix32(value: number): number {
+  let h = value >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** A 32-bit hash of `text` from `seed` (FNV-1a over its UTF-16 code units, finalised): cheap, no state. */
+export function hash32(text: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return fmix32(h);
+}
+
+/**
+ * A uniform draw in [0, 1) named by (`seed`, `label`), without building a stream: for one draw per
+ * entity over very many entities (a seedrandom stream costs ≈ 4 µs and 1.4 KB to create).
+ */
+export function labelledUniform(seed: number | string, label: string): number {
+  const key = `${seed}/${label}`;
+  const high = hash32(key, 0x2545f491) >>> 11; // 21 bits
+  const low = hash32(key, 0x9e3779b9); // 32 bits
+  return (high * 2 ** 32 + low) / 2 ** 53;
+}

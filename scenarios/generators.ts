@@ -10,7 +10,9 @@ export type GeneratorSpec =
   | { readonly kind: 'random-regular'; readonly nodes: number; readonly degree: number }
   | { readonly kind: 'erdos-renyi'; readonly nodes: number; readonly p: number }
   | { readonly kind: 'watts-strogatz'; readonly nodes: number; readonly k: number; readonly beta: number }
-  | { readonly kind: 'barabasi-albert'; readonly nodes: number; readonly m: number };
+  | { readonly kind: 'barabasi-albert'; readonly nodes: number; readonly m: number }
+  /** Nodes and no links (region underlays). */
+  | { readonly kind: 'empty'; readonly nodes: number };
 
 export type Edge = readonly [number, number];
 

@@ -14,4 +14,6 @@ export { InputError, formatProblem, parseYamlWithSchema, parseLocated, validateL
 export type { Problem, LocatedDocument } from './yaml.js';
 export { parseDuration, parseBandwidth, parseProbability, parseSize } from './units.js';
 export { selectNodes } from './selectors.js';
-export { layerLink } from './resolve.js';
+export { layerLink } from './link-fields.js';
+export { BUILTIN_RTT_MATRICES } from './continents.js';
+export { REGIONS_MAX } from './regions.js';

@@ -81,8 +81,9 @@ function drawPeers(pool: ReadonlyArray<string>, self: string, count: number, rng
 function neighbourLists(nodeNames: ReadonlyArray<string>, links: ReadonlyArray<PlanLink>): Map<string, string[]> {
   const lists = new Map<string, string[]>(nodeNames.map((name) => [name, []]));
   for (const link of links) {
-    lists.get(link.a)?.push(link.b);
-    lists.get(link.b)?.push(link.a);
+    // Only hosts are neighbours: a router at the other end is not.
+    if (lists.has(link.b)) lists.get(link.a)?.push(link.b);
+    if (lists.has(link.a)) lists.get(link.b)?.push(link.a);
   }
   return lists;
 }

@@ -1,144 +1,40 @@
-// Scenario document → NetworkPlan: layered link settings, node selectors, engine factories
-// (built-in or from a user module), and timed events; every reference is checked and located.
+// Scenario document → NetworkPlan: the topology (scenarios/underlay.ts), node selectors, engine
+// factories (built-in or from a user module), knowledge and timed events; every reference is checked and located.
 import { pathToFileURL } from 'node:url';
 import { dirname, resolve as resolvePath } from 'node:path';
 import {
   BUILTIN_ENGINES,
-  LINK_DEFAULTS,
   type EngineFactory,
-  type JitterSpec,
-  type LinkSpec,
   type NetworkPlan,
   type PlanEngine,
   type PlanEvent,
-  type PlanLink,
 } from '../core/index.js';
-import { generateEdges, generatorSize, nodeName, type GeneratorSpec } from './generators.js';
-import type { JitterField, LinkFieldsValue, ScenarioDocument } from './schema.js';
+import { linkChange } from './link-fields.js';
+import type { ScenarioDocument } from './schema.js';
 import { parseDuration } from './units.js';
-import { selectNodes } from './selectors.js';
+import { linkKey, resolveTopology, selectHosts, type ResolvedTopology } from './underlay.js';
 import { resolveConnections, resolveKnows } from './overlay.js';
 import { InputError, type LocatedDocument, type Problem } from './yaml.js';
-
-function jitterSpec(jitter: JitterField): JitterSpec {
-  switch (jitter.dist) {
-    case 'uniform':
-      return { kind: 'uniform', maxMs: jitter.maxMs };
-    case 'normal':
-      return { kind: 'normal', meanMs: jitter.meanMs, sdMs: jitter.sdMs };
-    case 'exponential':
-      return { kind: 'exponential', meanMs: jitter.meanMs };
-    case 'pareto':
-      return { kind: 'pareto', scaleMs: jitter.scaleMs, shape: jitter.shape };
-    case 'bimodal':
-      return { kind: 'bimodal', fastMs: jitter.fastMs, slowMs: jitter.slowMs, slowProbability: jitter.slowProbability };
-  }
-}
-
-/** Applies the set fields of `fields` over `base`. */
-export function layerLink(base: LinkSpec, fields: LinkFieldsValue | undefined): LinkSpec {
-  if (fields === undefined) return base;
-  return {
-    latencyMs: fields.latency ?? base.latencyMs,
-    jitter: fields.jitter === undefined ? base.jitter : jitterSpec(fields.jitter),
-    bandwidthBytesPerSecond: fields.bandwidth ?? base.bandwidthBytesPerSecond,
-    lossProbability: fields.loss ?? base.lossProbability,
-    duplicateProbability: fields.duplicate ?? base.duplicateProbability,
-    frameSizeMaxBytes: fields.frameSizeMax ?? base.frameSizeMaxBytes,
-    queueBytesMax: fields.queueMax ?? base.queueBytesMax,
-  };
-}
-
-/** Only the fields a `set-link` event changes. */
-export function linkChange(fields: LinkFieldsValue): Partial<LinkSpec> {
-  const full = layerLink(LINK_DEFAULTS, fields);
-  const change: Partial<Record<keyof LinkSpec, unknown>> = {};
-  const names: Record<keyof LinkFieldsValue, keyof LinkSpec> = {
-    latency: 'latencyMs',
-    jitter: 'jitter',
-    bandwidth: 'bandwidthBytesPerSecond',
-    loss: 'lossProbability',
-    duplicate: 'duplicateProbability',
-    frameSizeMax: 'frameSizeMaxBytes',
-    queueMax: 'queueBytesMax',
-  };
-  for (const [field, specName] of Object.entries(names) as [keyof LinkFieldsValue, keyof LinkSpec][]) {
-    if (fields[field] !== undefined) change[specName] = full[specName];
-  }
-  return change as Partial<LinkSpec>;
-}
 
 /** Builds the plan; collects every problem before failing so users fix a file in one pass. */
 export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDocument, source: unknown): Promise<NetworkPlan> {
   const problems: Problem[] = [];
-  const nodeNames: string[] = [];
-  const declared = new Set<string>();
-  (scenario.topology.nodes ?? []).forEach((node, index) => {
-    if (declared.has(node.name)) problems.push(doc.problem(['topology', 'nodes', index], `node "${node.name}" is declared twice`));
-    declared.add(node.name);
-    nodeNames.push(node.name);
-  });
+  const topology = resolveTopology(doc, scenario, problems);
+  const { declared, links, linkKeys } = topology;
+  const nodeNames = topology.hosts;
   const requireNode = (name: string, path: PropertyKey[]): void => {
     if (!declared.has(name)) problems.push(doc.problem(path, `node "${name}" is not declared in topology.nodes`));
   };
-
-  const base = layerLink(LINK_DEFAULTS, scenario.defaults?.link);
-  const links: PlanLink[] = [];
-  const linkKeys = new Set<string>();
-  const generatedLinks = new Map<string, PlanLink>();
-  const classSpec = (name: string | undefined, path: PropertyKey[]): LinkSpec => {
-    if (name === undefined) return base;
-    const linkClass = scenario.linkClasses?.[name];
-    if (linkClass === undefined) problems.push(doc.problem(path, `unknown link class "${name}" (declare it under linkClasses)`));
-    return layerLink(base, linkClass);
+  const requireHost = (name: string, path: PropertyKey[], what: string): void => {
+    if (topology.isRouter(name)) problems.push(doc.problem(path, `"${name}" is a router: ${what}`));
+    else requireNode(name, path);
   };
-  (scenario.topology.generate ?? []).forEach((generator, index) => {
-    const path = ['topology', 'generate', index];
-    const { name: pattern, class: className, link, connected, ...spec } = generator;
-    const edges = generateEdges(spec as GeneratorSpec, scenario.seed, String(index), connected);
-    if (!edges.ok) return void problems.push(doc.problem([...path, 'kind'], edges.error));
-    const names = Array.from({ length: generatorSize(spec as GeneratorSpec) }, (_, i) => nodeName(pattern, i, spec as GeneratorSpec));
-    for (const name of names) {
-      if (declared.has(name)) return void problems.push(doc.problem([...path, 'name'], `generated node "${name}" is already declared (use a distinct name pattern such as "${index === 0 ? 'g' : String.fromCharCode(97 + index)}{i}")`));
-      declared.add(name);
-      nodeNames.push(name);
-    }
-    const linkSpec = layerLink(classSpec(className, [...path, 'class']), link);
-    for (const [i, j] of edges.value) {
-      const generatedLink = { a: names[i]!, b: names[j]!, ab: linkSpec, ba: linkSpec };
-      linkKeys.add(linkKey(generatedLink.a, generatedLink.b));
-      generatedLinks.set(linkKey(generatedLink.a, generatedLink.b), generatedLink);
-      links.push(generatedLink);
-    }
-  });
-  (scenario.topology.links ?? []).forEach((link, index) => {
-    const path = ['topology', 'links', index];
-    const [a, b] = link.between;
-    requireNode(a, [...path, 'between', 0]);
-    requireNode(b, [...path, 'between', 1]);
-    if (a === b) problems.push(doc.problem([...path, 'between'], `a link cannot join node "${a}" to itself`));
-    const key = linkKey(a, b);
-    const { between: _between, class: _class, forward, backward, ...fields } = link;
-    // An explicit link over a generated one overrides its settings (per-link overrides).
-    const generated = generatedLinks.get(key);
-    if (generated !== undefined) {
-      generatedLinks.delete(key);
-      const base = link.class === undefined ? (generated.a === a ? generated.ab : generated.ba) : classSpec(link.class, [...path, 'class']);
-      const reverse = link.class === undefined ? (generated.a === a ? generated.ba : generated.ab) : base;
-      links[links.indexOf(generated)] = { a, b, ab: layerLink(layerLink(base, fields), forward), ba: layerLink(layerLink(reverse, fields), backward) };
-      return;
-    }
-    if (linkKeys.has(key)) problems.push(doc.problem([...path, 'between'], `link ${a}–${b} is declared twice`));
-    linkKeys.add(key);
-    const both = layerLink(classSpec(link.class, [...path, 'class']), fields);
-    links.push({ a, b, ab: layerLink(both, forward), ba: layerLink(both, backward) });
-  });
 
   const engines = new Map<string, PlanEngine[]>(nodeNames.map((name) => [name, []]));
   for (const [index, entry] of scenario.engines.entries()) {
     const path = ['engines', index];
     const factory = await engineFactory(doc, entry.kind, entry.module, path, problems);
-    const selected = selectNodes(entry.on, nodeNames, scenario.seed, `engines/${index}`);
+    const selected = selectHosts(entry.on, topology, scenario.seed, `engines/${index}`);
     if (!selected.ok) {
       problems.push(doc.problem([...path, 'on'], selected.error));
       continue;
@@ -151,10 +47,11 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     }
   }
 
-  addWorkloads(doc, scenario, nodeNames, engines, problems);
+  addWorkloads(doc, scenario, topology, engines, problems);
   const requireEngine = (reference: string, path: PropertyKey[]): string => {
     const [node, engine] = reference.includes('/') ? reference.split('/') as [string, string] : [reference, 'sink'];
     if (!declared.has(node)) problems.push(doc.problem(path, `node "${node}" is not declared in topology.nodes`));
+    else if (topology.isRouter(node)) problems.push(doc.problem(path, `"${node}" is a router: routers run no engines`));
     else if (!engines.get(node)!.some((e) => e.name === engine)) {
       if (engine === 'sink') engines.get(node)!.push(SINK);
       else problems.push(doc.problem(path, `node "${node}" runs no engine named "${engine}"`));
@@ -169,7 +66,7 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     if ('restart' in event) return requireNode(event.restart, [...path, 'restart']), { atMs, kind: 'restart', node: event.restart };
     if ('partition' in event) {
       const named = Array.isArray(event.partition) ? event.partition.map((group, g) => [g, group] as const) : Object.entries(event.partition);
-      named.forEach(([g, group]) => group.forEach((name, n) => requireNode(name, [...path, 'partition', g, n])));
+      named.forEach(([g, group]) => group.forEach((name, n) => requireHost(name, [...path, 'partition', g, n], 'partitions group hosts (a frame is cut by the groups of its two ends)')));
       return { atMs, kind: 'partition', groups: named.map(([, group]) => group), isOneWay: event.oneWay ?? false };
     }
     if ('heal' in event) return { atMs, kind: 'heal' };
@@ -184,7 +81,7 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     if ('subscribe' in event) return { atMs, kind: 'subscribe', engine: requireEngine(event.subscribe.engine, [...path, 'subscribe', 'engine']), topic: event.subscribe.topic };
     if ('unsubscribe' in event) return { atMs, kind: 'unsubscribe', engine: requireEngine(event.unsubscribe.engine, [...path, 'unsubscribe', 'engine']), topic: event.unsubscribe.topic };
     if ('clock-skew' in event) {
-      requireNode(event['clock-skew'].node, [...path, 'clock-skew', 'node']);
+      requireHost(event['clock-skew'].node, [...path, 'clock-skew', 'node'], 'routers have no clock');
       const by = event['clock-skew'].by;
       const negative = typeof by === 'string' && by.trim().startsWith('-');
       const parsed = parseDuration(typeof by === 'string' ? by.trim().replace(/^-/, '') : Math.abs(by));
@@ -205,7 +102,7 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
   const knows = resolveKnows(doc, scenario.knows, nodeNames, links, scenario.seed, problems);
   const connections = resolveConnections(doc, scenario.connections, problems);
   if (scenario.until !== undefined && scenario.duration !== undefined) problems.push(doc.problem(['until'], 'give either duration or until, not both'));
-  if (nodeNames.length === 0 && (scenario.topology.generate ?? []).length === 0) problems.push(doc.problem(['topology'], 'the topology declares no nodes'));
+  if (nodeNames.length === 0 && problems.length === 0) problems.push(doc.problem(['topology'], topology.routers.length === 0 ? 'the topology declares no nodes' : 'the topology declares only routers (no node runs engines)'));
   if (problems.length > 0) throw new InputError('scenario/invalid', problems);
   return {
     name: scenario.name,
@@ -214,8 +111,12 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     crypto: scenario.crypto,
     nodes: nodeNames.map((name) => {
       const known = knows.get(name);
-      return known === undefined ? { name, engines: engines.get(name)! } : { name, engines: engines.get(name)!, knows: known };
+      const access = topology.access.get(name);
+      const region = topology.regionOf?.get(name);
+      return { name, engines: engines.get(name)!, ...(known !== undefined && { knows: known }), ...(access !== undefined && { access }), ...(region !== undefined && { region }) };
     }),
+    ...(topology.routers.length > 0 && { routers: topology.routers }),
+    ...(topology.regions !== undefined && { regions: topology.regions }),
     ...(connections !== undefined && { connections }),
     links,
     events: events.map((event, index) => ({ event, index })).sort((x, y) => x.event.atMs - y.event.atMs || x.index - y.index).map((x) => x.event),
@@ -227,12 +128,10 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
 const DEFAULT_DURATION_MS = 30_000;
 const SINK: PlanEngine = { name: 'sink', kind: 'sink', params: {}, factory: BUILTIN_ENGINES.get('sink')! };
 
-function linkKey(a: string, b: string): string {
-  return a < b ? `${a}\0${b}` : `${b}\0${a}`;
-}
 
 /** Each workload becomes a `workload` engine (named after it) on each source node, plus sinks. */
-function addWorkloads(doc: LocatedDocument, scenario: ScenarioDocument, nodeNames: ReadonlyArray<string>, engines: Map<string, PlanEngine[]>, problems: Problem[]): void {
+function addWorkloads(doc: LocatedDocument, scenario: ScenarioDocument, topology: ResolvedTopology, engines: Map<string, PlanEngine[]>, problems: Problem[]): void {
+  const nodeNames = topology.hosts;
   const factory = BUILTIN_ENGINES.get('workload')!;
   scenario.workloads.forEach((workload, index) => {
     const path = ['workloads', index];
@@ -240,7 +139,7 @@ function addWorkloads(doc: LocatedDocument, scenario: ScenarioDocument, nodeName
       problems.push(doc.problem(path, 'a workload needs either to: (unicast) or topic: (publish), not both'));
       return;
     }
-    const sources = selectNodes(workload.from, nodeNames, scenario.seed, `workloads/${index}`);
+    const sources = selectHosts(workload.from, topology, scenario.seed, `workloads/${index}`);
     if (!sources.ok) return void problems.push(doc.problem([...path, 'from'], sources.error));
     if (Array.isArray(workload.to)) workload.to.forEach((node, n) => nodeNames.includes(node) || problems.push(doc.problem([...path, 'to', n], `node "${node}" is not declared in topology.nodes`)));
     const params = {

@@ -57,6 +57,14 @@ const LinkEntry = z.preprocess(
   }),
 );
 
+/** Which nodes: `all`, a name, a glob (`edge-*`), a list, or `{ sample: k }` drawn with the seed. */
+export const Selector = z.union([
+  z.string().min(1),
+  z.array(z.string().min(1)).min(1),
+  z.strictObject({ sample: z.number().int().positive(), from: z.union([z.string(), z.array(z.string())]).optional() }),
+]);
+export type SelectorValue = z.output<typeof Selector>;
+
 const GeneratorCommon = {
   /** Node name pattern: `{i}` = 1-based index; grids also `{r}`, `{c}`. */
   name: z.string().min(1).default('n{i}'),
@@ -64,6 +72,8 @@ const GeneratorCommon = {
   link: LinkFields.optional(),
   /** Random families retry until connected unless this is false. */
   connected: z.boolean().default(true),
+  /** The generated nodes are routers (they run no engines, they only forward). */
+  router: z.boolean().optional(),
 };
 const Count = z.number().int().positive().max(10_000_000);
 const GeneratorEntry = z.discriminatedUnion('kind', [
@@ -74,18 +84,24 @@ const GeneratorEntry = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('erdos-renyi'), nodes: Count, p: z.number().min(0).max(1), ...GeneratorCommon }),
   z.strictObject({ kind: z.literal('watts-strogatz'), nodes: Count, k: z.number().int().positive(), beta: z.number().min(0).max(1), ...GeneratorCommon }),
   z.strictObject({ kind: z.literal('barabasi-albert'), nodes: Count, m: z.number().int().positive(), ...GeneratorCommon }),
+  /** Nodes without links (for a region underlay). */
+  z.strictObject({ kind: z.literal('empty'), nodes: Count, name: GeneratorCommon.name }),
+  /** New nodes, each linked to `links` distinct nodes drawn (seeded) from the already declared nodes `to` selects. */
+  z.strictObject({
+    kind: z.literal('attach'),
+    nodes: Count,
+    to: Selector,
+    links: z.number().int().positive().default(1),
+    name: GeneratorCommon.name,
+    class: GeneratorCommon.class,
+    link: GeneratorCommon.link,
+    router: GeneratorCommon.router,
+  }),
 ]);
 export type GeneratorEntryValue = z.output<typeof GeneratorEntry>;
 
-const NodeEntry = z.preprocess((value) => (typeof value === 'string' ? { name: value } : value), z.strictObject({ name: Name }));
+const NodeEntry = z.preprocess((value) => (typeof value === 'string' ? { name: value } : value), z.strictObject({ name: Name, router: z.boolean().optional() }));
 
-/** Which nodes: `all`, a name, a glob (`edge-*`), a list, or `{ sample: k }` drawn with the seed. */
-export const Selector = z.union([
-  z.string().min(1),
-  z.array(z.string().min(1)).min(1),
-  z.strictObject({ sample: z.number().int().positive(), from: z.union([z.string(), z.array(z.string())]).optional() }),
-]);
-export type SelectorValue = z.output<typeof Selector>;
 
 const EngineEntry = z.strictObject({
   on: Selector,
@@ -217,6 +233,47 @@ const ConnectionsEntry = z.strictObject({
 });
 export type ConnectionsEntryValue = z.output<typeof ConnectionsEntry>;
 
+// Underlay: routers, access links and the region model (see docs/underlay.md).
+
+/** Per-host access links; later entries override earlier ones field by field. */
+const AccessEntry = z.strictObject({
+  on: Selector,
+  upload: Bandwidth.optional(),
+  download: Bandwidth.optional(),
+  queueMax: Size.optional(),
+});
+export type AccessEntryValue = z.output<typeof AccessEntry>;
+
+/** Settings of region pairs: everything a link has but latency (from `rtt`) and bandwidth (at access links). */
+const RegionLinkFields = z.strictObject({
+  jitter: Jitter.optional(),
+  loss: Probability.optional(),
+  duplicate: Probability.optional(),
+  frameSizeMax: Size.optional(),
+});
+export type RegionLinkFieldsValue = z.output<typeof RegionLinkFields>;
+
+const RegionAssignment = z.union([
+  /** These hosts are in `region`. */
+  z.strictObject({ on: Selector, region: Name }),
+  /** Each host not yet assigned (of those `on` selects) draws its region with these weights. */
+  z.strictObject({ on: Selector.optional(), weights: z.record(Name, z.number().positive()) }),
+]);
+
+const RegionsEntry = z.strictObject({
+  /** Round trips between regions (each pair once; the diagonal is within a region), or a built-in matrix name. */
+  rtt: z.union([z.string().min(1), z.record(Name, z.record(Name, Duration))]),
+  /** Which host is in which region: the first entry that selects a host decides. */
+  assign: z.array(RegionAssignment).min(1),
+  /** Settings of every region pair. */
+  link: RegionLinkFields.optional(),
+  /** Settings within a region (over `link`). */
+  intra: RegionLinkFields.optional(),
+  /** Settings of given pairs (both directions, over `link`). */
+  pairs: z.array(RegionLinkFields.extend({ between: z.tuple([Name, Name]) })).optional(),
+});
+export type RegionsEntryValue = z.output<typeof RegionsEntry>;
+
 export const ScenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -230,8 +287,13 @@ export const ScenarioSchema = z.strictObject({
   linkClasses: z.record(Name, LinkFields).optional(),
   topology: z.strictObject({
     nodes: z.array(NodeEntry).optional(),
+    /** Routers: nodes of the link graph that run no engines and only forward frames. */
+    routers: z.array(Name).optional(),
     links: z.array(LinkEntry).optional(),
     generate: z.array(GeneratorEntry).optional(),
+    access: z.array(AccessEntry).optional(),
+    /** A region underlay instead of links. */
+    regions: RegionsEntry.optional(),
   }),
   engines: z.array(EngineEntry).default([]),
   knows: z.array(KnowsEntry).optional(),

@@ -16,7 +16,7 @@ import {
   type TraceRecord,
 } from '../core/index.js';
 import type { Scheduler } from './scheduler.js';
-import { AccessLinks, frameSizeMaxBytes, GraphUnderlay, pairKey, RegionUnderlay, transit, type Hop, type Transit, type Underlay } from './underlay/index.js';
+import { AccessLinks, frameSizeMaxBytes, GraphUnderlay, pairKey, RegionUnderlay, transit, type Hop, type LinkDirection, type Transit, type Underlay } from './underlay/index.js';
 
 /** Why `carry` dropped a frame (the trace `drop` reason). */
 export type CarryDropReason = 'loss' | 'partition' | 'link-down' | 'unreachable' | 'too-large' | 'queue-full' | 'expired' | 'crashed';
@@ -166,6 +166,18 @@ export class VirtualNetwork {
   /** The region of host `name` (region underlay only). */
   regionOf(name: string): string | undefined {
     return this.regions?.regionName(this.requireIndex(name));
+  }
+
+  /** Names of the nodes on the current path from host `from` to host `to`, both ends included; empty when there is none. */
+  pathBetween(from: number, to: number): string[] {
+    this.requireHost(from);
+    this.requireHost(to);
+    const hops = from === to ? 0 : this.underlay.route(from, to, this.path);
+    if (hops === 0) return from === to ? [this.names[from]!] : [];
+    if (this.regions !== undefined) return [this.names[from]!, this.names[to]!];
+    const names = [this.names[from]!];
+    for (let i = 0; i < hops; i++) names.push(this.names[(this.path[i] as LinkDirection).to]!);
+    return names;
   }
 
   /** Registers `listener`, called after each change that can change reachability. */

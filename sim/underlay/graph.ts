@@ -3,7 +3,7 @@
 // recomputed after any change to links or node liveness (a version counter empties the caches).
 import { assert, type LinkSpec, type Rng } from '../../core/index.js';
 import type { Hop } from './hop.js';
-import { components, PathTreeCache, ShortestPaths, type RoutingGraph } from './shortest-paths.js';
+import { components, LruCache, ShortestPaths, type RoutingGraph } from './shortest-paths.js';
 import type { Underlay } from './underlay.js';
 
 /** One direction of a link. Its random stream is created on first use (named by its endpoints). */
@@ -25,9 +25,14 @@ export class LinkDirection implements Hop {
   }
 }
 
-/** Path trees kept at most: 8 Mi entries in total (32 MiB), and never more than this many trees. */
+/** Whole trees kept at most: 8 Mi entries in total (32 MiB), and never more than this many trees. */
 const TREE_ENTRIES_MAX = 1 << 23;
 const TREES_MAX = 1024;
+/** Paths kept by (source, destination). */
+const PATHS_MAX = 1 << 17;
+/** A search that settles at least this share of the graph is finished and kept as a whole tree. */
+const TREE_SHARE_MIN = 0.25;
+const NO_PATH = new Int32Array(0);
 /** Node indexes stay below this, so a (from, to) pair packs into one safe integer. */
 export const NODES_MAX = 1 << 26;
 
@@ -38,7 +43,11 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
   private count = 0;
   private readonly byPair = new Map<number, number>();
   private readonly shortestPaths = new ShortestPaths();
-  private trees: PathTreeCache | undefined;
+  /** Paths as direction indexes by packed (source, destination); NO_PATH when there is none. */
+  private readonly paths = new LruCache<Int32Array>(PATHS_MAX);
+  /** Whole shortest-path trees by source: the direction entering each node (-1: source or unreached). */
+  private trees: LruCache<Int32Array> | undefined;
+  private readonly scratchPath: Hop[] = [];
   /** Bumped on every change that can move a path; caches built at an older version are stale. */
   private version = 0;
   private componentsVersion = -1;
@@ -115,10 +124,48 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
   private changed(): void {
     this.version++;
     this.trees?.clear();
+    this.paths.clear();
   }
 
   route(from: number, to: number, path: Hop[]): number {
-    const tree = this.treeOf(from);
+    const tree = this.trees?.get(from);
+    if (tree !== undefined) return this.walk(tree, from, to, path);
+    const key = pairKey(from, to);
+    let directions = this.paths.get(key);
+    if (directions === undefined) {
+      directions = this.search(from, to);
+      if (directions === undefined) return this.walk(this.trees!.get(from)!, from, to, path);
+      this.paths.set(key, directions);
+    }
+    for (let i = 0; i < directions.length; i++) path[i] = this.directions[directions[i]!]!;
+    return directions.length;
+  }
+
+  /** Searches from → to: the path's directions, or undefined when the search grew into a whole tree (then cached). */
+  private search(from: number, to: number): Int32Array | undefined {
+    const search = this.shortestPaths;
+    search.search(this, from, to);
+    if (search.settledCount >= TREE_SHARE_MIN * this.count) {
+      search.search(this, from, -1);
+      const trees = (this.trees ??= new LruCache<Int32Array>(Math.max(1, Math.min(TREES_MAX, Math.floor(TREE_ENTRIES_MAX / Math.max(1, this.count))))));
+      const tree = new Int32Array(this.count);
+      search.copyTree(tree);
+      trees.set(from, tree);
+      return undefined;
+    }
+    if (!search.isSettled(to)) return NO_PATH;
+    let hops = 0;
+    for (let node = to; node !== from; node = this.directions[search.parentOf(node)]!.from) hops++;
+    const directions = new Int32Array(hops);
+    for (let node = to, i = hops - 1; i >= 0; i--) {
+      directions[i] = search.parentOf(node);
+      node = this.directions[directions[i]!]!.from;
+    }
+    return directions;
+  }
+
+  /** Fills `path` from a whole tree. */
+  private walk(tree: Int32Array, from: number, to: number, path: Hop[]): number {
     let hops = 0;
     for (let node = to; node !== from; node = this.directions[tree[node]!]!.from) {
       if (tree[node] === -1) return 0;
@@ -135,13 +182,9 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
 
   latencyMs(from: number, to: number): number | undefined {
     if (!this.isConnected(from, to)) return undefined;
-    const tree = this.treeOf(from);
+    const hops = this.route(from, to, this.scratchPath);
     let latencyMs = 0;
-    for (let node = to; node !== from; ) {
-      const direction = this.directions[tree[node]!]!;
-      latencyMs += direction.spec.latencyMs;
-      node = direction.from;
-    }
+    for (let i = 0; i < hops; i++) latencyMs += this.scratchPath[i]!.spec.latencyMs;
     return latencyMs;
   }
 
@@ -157,15 +200,6 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
 
   unroutable(from: number, to: number): 'link-down' | 'unreachable' {
     return this.direction(from, to)?.isUp === false ? 'link-down' : 'unreachable';
-  }
-
-  private treeOf(source: number): Int32Array {
-    const trees = (this.trees ??= new PathTreeCache(Math.max(1, Math.min(TREES_MAX, Math.floor(TREE_ENTRIES_MAX / Math.max(1, this.count))))));
-    const cached = trees.get(source);
-    if (cached !== undefined) return cached;
-    const tree = trees.claim(source, this.count);
-    this.shortestPaths.build(this, source, tree);
-    return tree;
   }
 }
 

@@ -2,7 +2,7 @@
 // 64-bit key (from the node's name and the run's seed) and a draw counter, 12 bytes per node in
 // typed arrays. A node's draws depend only on its name, the seed and how often it drew, so adding
 // a node never changes another node's draws. (A seedrandom stream costs about 1.4 KB.)
-import { assert, type Rng } from '../../core/index.js';
+import { assert, fmix32, hash32, type Rng } from '../../core/index.js';
 import type { Draws } from './hop.js';
 
 export class NodeStreams {
@@ -30,8 +30,8 @@ export class NodeStreams {
       this.keys = keys;
       this.counters = counters;
     }
-    this.keys[2 * this.count] = hashName(name, this.seedA);
-    this.keys[2 * this.count + 1] = hashName(name, this.seedB);
+    this.keys[2 * this.count] = hash32(name, this.seedA);
+    this.keys[2 * this.count + 1] = hash32(name, this.seedB);
     this.count++;
   }
 
@@ -58,22 +58,4 @@ class StreamCursor implements Draws {
   next(): number {
     return this.streams.next(this.node);
   }
-}
-
-/** MurmurHash3's 32-bit finaliser: a bijection with full avalanche. */
-function fmix32(value: number): number {
-  let h = value;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** FNV-1a over the UTF-16 code units of `name`, from `seed`, finalised. */
-function hashName(name: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return fmix32(h >>> 0);
 }

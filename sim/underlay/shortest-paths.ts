@@ -1,6 +1,7 @@
-// Per-source shortest-path trees over the link graph (Dijkstra on a binary heap), a bounded LRU
-// cache of them, and connected components. Nothing is all-pairs: a tree costs 4 bytes per node
-// and is built on demand for a source that sends.
+// Shortest paths over the link graph: Dijkstra on a binary heap from one source, stopped as soon
+// as the destination is settled (so a path to a near node explores only the ball around the
+// source), with state reset only where it was touched; bounded LRU caches of paths by (source,
+// destination) and of whole trees by source; connected components. Nothing is all-pairs.
 import { assert } from '../../core/index.js';
 import { PathHeap } from './path-heap.js';
 
@@ -21,102 +22,130 @@ export interface RoutingDirection {
   readonly spec: { readonly latencyMs: number };
 }
 
-/** A tree as the direction entering each node on its chosen path; -1 at the source and at unreached nodes. */
-export type PathTree = Int32Array;
-
 /**
- * Reusable Dijkstra state. The chosen path minimises latency, then hop count, then the index of
- * the node it comes from: the order is total, so ties never depend on iteration accidents.
+ * One Dijkstra search at a time. The chosen path minimises latency, then hop count, then the index
+ * of the node it comes from: the order is total, so ties never depend on iteration accidents.
  */
 export class ShortestPaths {
   private distances = new Float64Array(0);
   private hopCounts = new Int32Array(0);
+  /** The direction entering each reached node on its chosen path (-1: the source, or not reached). */
+  private parents = new Int32Array(0);
+  private settled = new Uint8Array(0);
+  private touched: number[] = [];
   private readonly heap = new PathHeap();
+  /** Nodes settled by the last search. */
+  settledCount = 0;
 
-  /** Fills `tree` (length = node count) with the shortest-path tree from `source`. */
-  build(graph: RoutingGraph, source: number, tree: PathTree): void {
-    const n = graph.nodeCount;
-    assert(tree.length === n, 'path tree sized for another graph');
-    if (this.distances.length < n) {
-      this.distances = new Float64Array(n);
-      this.hopCounts = new Int32Array(n);
-    }
-    const distances = this.distances;
-    const hopCounts = this.hopCounts;
-    distances.fill(Infinity, 0, n);
-    tree.fill(-1);
+  /**
+   * Searches from `source` until `target` is settled (or every reachable node, when `target` is -1).
+   * The result stays readable (`parentOf`) until the next search.
+   */
+  search(graph: RoutingGraph, source: number, target: number): void {
+    this.prepare(graph.nodeCount);
+    const { distances, hopCounts, parents, settled, heap } = this;
+    this.touch(source);
     distances[source] = 0;
     hopCounts[source] = 0;
-    const heap = this.heap;
-    heap.clear();
     heap.push(0, 0, source);
     while (heap.size > 0) {
       const node = heap.pop();
-      const distance = heap.poppedDistance;
-      const hops = heap.poppedHops;
-      if (distance !== distances[node] || hops !== hopCounts[node]) continue; // a stale entry
+      if (settled[node] === 1 || heap.poppedDistance !== distances[node] || heap.poppedHops !== hopCounts[node]) continue; // stale
+      settled[node] = 1;
+      this.settledCount++;
+      if (node === target) break;
       if (node !== source && graph.isNodeUp[node] === 0) continue; // a crashed node forwards nothing
+      const distance = distances[node]!;
+      const hops = hopCounts[node]! + 1;
       for (const index of graph.outgoing[node]!) {
         const direction = graph.directions[index]!;
         if (!direction.isUp) continue;
         const next = direction.to;
+        if (settled[next] === 1) continue;
+        if (parents[next] === -1 && next !== source) this.touch(next);
         const nextDistance = distance + direction.spec.latencyMs;
-        const nextHops = hops + 1;
         const known = distances[next]!;
-        if (nextDistance < known || (nextDistance === known && nextHops < hopCounts[next]!)) {
+        if (nextDistance < known || (nextDistance === known && hops < hopCounts[next]!)) {
           distances[next] = nextDistance;
-          hopCounts[next] = nextHops;
-          tree[next] = index;
-          heap.push(nextDistance, nextHops, next);
-        } else if (nextDistance === known && nextHops === hopCounts[next]! && node < graph.directions[tree[next]!]!.from) {
-          tree[next] = index; // same key: the lower predecessor index wins
+          hopCounts[next] = hops;
+          parents[next] = index;
+          heap.push(nextDistance, hops, next);
+        } else if (nextDistance === known && hops === hopCounts[next]! && node < graph.directions[parents[next]!]!.from) {
+          parents[next] = index; // same key: the lower predecessor index wins
         }
       }
     }
   }
+
+  /** The direction entering `node` on its path from the last search's source; -1 at the source or when not reached. */
+  parentOf(node: number): number {
+    return this.settled[node] === 1 ? this.parents[node]! : -1;
+  }
+
+  isSettled(node: number): boolean {
+    return this.settled[node] === 1;
+  }
+
+  /** Copies the last (complete) search into `tree`. */
+  copyTree(tree: Int32Array): void {
+    tree.fill(-1);
+    for (const node of this.touched) if (this.settled[node] === 1) tree[node] = this.parents[node]!;
+  }
+
+  private touch(node: number): void {
+    this.touched.push(node);
+  }
+
+  /** Resets what the previous search touched (not the whole arrays) and sizes them for `n` nodes. */
+  private prepare(n: number): void {
+    if (this.distances.length !== n) {
+      this.distances = new Float64Array(n).fill(Infinity);
+      this.hopCounts = new Int32Array(n);
+      this.parents = new Int32Array(n).fill(-1);
+      this.settled = new Uint8Array(n);
+      this.touched = [];
+    }
+    for (const node of this.touched) {
+      this.distances[node] = Infinity;
+      this.parents[node] = -1;
+      this.settled[node] = 0;
+    }
+    this.touched.length = 0;
+    this.heap.clear();
+    this.settledCount = 0;
+  }
 }
 
-/** Most-recently-used trees by source, bounded in total entries; emptied when the graph changes. */
-export class PathTreeCache {
-  private readonly trees = new Map<number, PathTree>();
-  private readonly spare: PathTree[] = [];
+/** A bounded most-recently-used cache by number key, emptied when the graph changes. */
+export class LruCache<T> {
+  private readonly entries = new Map<number, T>();
 
-  constructor(private readonly treesMax: number) {
-    assert(Number.isInteger(treesMax) && treesMax >= 1, 'a tree cache holds at least one tree');
+  constructor(private readonly entriesMax: number) {
+    assert(Number.isInteger(entriesMax) && entriesMax >= 1, 'a cache holds at least one entry');
   }
 
-  /** The cached tree of `source`, marked most recently used. */
-  get(source: number): PathTree | undefined {
-    const tree = this.trees.get(source);
-    if (tree !== undefined) {
-      this.trees.delete(source);
-      this.trees.set(source, tree);
+  /** The entry for `key`, marked most recently used. */
+  get(key: number): T | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
     }
-    return tree;
+    return value;
   }
 
-  /** A tree array to fill for `source` (reusing an evicted one), already inserted as most recently used. */
-  claim(source: number, nodeCount: number): PathTree {
-    assert(!this.trees.has(source), 'tree claimed twice');
-    if (this.trees.size >= this.treesMax) {
-      const [oldest, tree] = this.trees.entries().next().value!;
-      this.trees.delete(oldest);
-      this.spare.push(tree);
-    }
-    const reused = this.spare.pop();
-    const tree = reused !== undefined && reused.length === nodeCount ? reused : new Int32Array(nodeCount);
-    this.trees.set(source, tree);
-    return tree;
+  set(key: number, value: T): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.entriesMax) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, value);
   }
 
   get size(): number {
-    return this.trees.size;
+    return this.entries.size;
   }
 
   clear(): void {
-    for (const tree of this.trees.values()) this.spare.push(tree);
-    this.trees.clear();
-    this.spare.length = Math.min(this.spare.length, this.treesMax);
+    this.entries.clear();
   }
 }
 

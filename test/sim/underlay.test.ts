@@ -1,6 +1,8 @@
 // The graph underlay: routing on the lowest-latency path, per-hop draws, serialization at the
 // bottleneck and at access links, and path changes after faults.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../../core/index.js';
 import { settle, testNetwork } from './underlay-net.js';
 
 const line5 = { hosts: ['n1', 'n2', 'n3', 'n4', 'n5'], links: [['n1', 'n2', { latencyMs: 10 }], ['n2', 'n3', { latencyMs: 20 }], ['n3', 'n4', { latencyMs: 30 }], ['n4', 'n5', { latencyMs: 40 }]] as const };
@@ -119,5 +121,58 @@ describe('graph underlay', () => {
     expect(settle(network, network.send('a', 'c', 201))).toEqual([]);
     expect(settle(network, network.send('a', 'b', 201))).toEqual([[10, 1]]);
     expect(network.records.map((record) => record.reason)).toEqual(['too-large']);
+  });
+});
+
+describe('routing on random graphs', () => {
+  it('path latency and hop count match an all-pairs reference, and do not depend on what was asked before', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 8, max: 60 }), fc.nat(10_000), (n, seed) => {
+        const rng = createRng(seed);
+        const hosts = Array.from({ length: n }, (_, i) => `h${i}`);
+        const links: Array<readonly [string, string, { latencyMs: number }]> = [];
+        const seen = new Set<string>();
+        for (let i = 1; i < n; i++) links.push([hosts[rng.int(i)]!, hosts[i]!, { latencyMs: 1 + rng.int(4) }]);
+        for (let extra = 0; extra < n; extra++) {
+          const a = rng.int(n);
+          const b = rng.int(n);
+          if (a !== b) links.push([hosts[a]!, hosts[b]!, { latencyMs: 1 + rng.int(4) }]);
+        }
+        const unique = links.filter(([a, b]) => {
+          const key = a < b ? `${a}|${b}` : `${b}|${a}`;
+          return !seen.has(key) && seen.add(key);
+        });
+        // Lexicographic (latency, hops) all-pairs shortest paths: Floyd–Warshall.
+        const latency = hosts.map((_, i) => hosts.map((_, j) => (i === j ? 0 : Infinity)));
+        const hops = hosts.map((_, i) => hosts.map((_, j) => (i === j ? 0 : Infinity)));
+        for (const [a, b, spec] of unique) {
+          const [i, j] = [hosts.indexOf(a), hosts.indexOf(b)];
+          latency[i]![j] = latency[j]![i] = spec.latencyMs;
+          hops[i]![j] = hops[j]![i] = 1;
+        }
+        for (let k = 0; k < n; k++)
+          for (let i = 0; i < n; i++)
+            for (let j = 0; j < n; j++) {
+              const l = latency[i]![k]! + latency[k]![j]!;
+              const h = hops[i]![k]! + hops[k]![j]!;
+              if (l < latency[i]![j]! || (l === latency[i]![j]! && h < hops[i]![j]!)) {
+                latency[i]![j] = l;
+                hops[i]![j] = h;
+              }
+            }
+        const shared = testNetwork({ hosts, links: unique });
+        const pairs = Array.from({ length: 30 }, () => [rng.int(n), rng.int(n)] as const).filter(([i, j]) => i !== j);
+        for (const [i, j] of pairs) {
+          const sentMs = shared.scheduler.now();
+          const arrivals = settle(shared, shared.send(hosts[i]!, hosts[j]!));
+          expect(arrivals).toEqual([[sentMs + latency[i]![j]!, hops[i]![j]!]]);
+          expect(shared.net.roundTripMs(i, j)).toBe(2 * latency[i]![j]!);
+          const path = shared.net.pathBetween(i, j);
+          expect(path).toHaveLength(hops[i]![j]! + 1);
+          expect(testNetwork({ hosts, links: unique }).net.pathBetween(i, j)).toEqual(path);
+        }
+      }),
+      { numRuns: 30 },
+    );
   });
 });
