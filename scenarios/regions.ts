@@ -100,6 +100,7 @@ function layerRegion(base: LinkSpec, fields: RegionLinkFieldsValue | undefined):
 function assignRegions(doc: LocatedDocument, entries: RegionsEntryValue['assign'], topology: Pick<ResolvedTopology, 'hosts' | 'isRouter'>, index: ReadonlyMap<string, number>, seed: number, problems: Problem[]): Map<string, string> {
   const regionOf = new Map<string, string>();
   const known = [...index.keys()].join(', ');
+  const problemsBefore = problems.length;
   entries.forEach((entry, e) => {
     const path = [...PATH, 'assign', e];
     const selected = entry.on === undefined ? { ok: true as const, value: topology.hosts } : selectHosts(entry.on, topology, seed, `topology/regions/assign/${e}`);
@@ -129,6 +130,7 @@ function assignRegions(doc: LocatedDocument, entries: RegionsEntryValue['assign'
     }
   });
   const unassigned = topology.hosts.filter((host) => !regionOf.has(host));
-  if (unassigned.length > 0) problems.push(doc.problem([...PATH, 'assign'], `${unassigned.length} host${unassigned.length === 1 ? ' has' : 's have'} no region ("${unassigned[0]}" first); add an entry such as { weights: { ${[...index.keys()][0]}: 1 } } for the rest`));
+  // After a bad entry, hosts it would have placed are not reported again.
+  if (unassigned.length > 0 && problems.length === problemsBefore) problems.push(doc.problem([...PATH, 'assign'], `${unassigned.length} host${unassigned.length === 1 ? ' has' : 's have'} no region ("${unassigned[0]}" first); add an entry such as { weights: { ${[...index.keys()][0]}: 1 } } for the rest`));
   return regionOf;
 }
