@@ -132,7 +132,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     this.directory = options.directory;
     this.isChannelAuthenticated = components.transport.isChannelAuthenticated === true;
     this.envelopeSigner = this.isChannelAuthenticated ? { ...components.crypto, sign: () => ZERO_SIGNATURE } : components.crypto;
-    this.transport.onFrame((from, frame) => this.receiveFrame(from, frame));
+    this.transport.onFrame((from, frame, hops) => this.receiveFrame(from, frame, hops));
     this.transport.onEvent((event) => {
       if (!this.stopped) this.connections.onTransportEvent(event);
     });
@@ -416,10 +416,11 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
 
   // ——— inbound ———
 
-  private receiveFrame(from: Id, frame: Uint8Array): void {
+  private receiveFrame(from: Id, frame: Uint8Array, hops: number | undefined): void {
     if (this.stopped) return;
     const { receive, verdict } = checkInbound(this, from, this.nameOf(from), frame);
-    if (receive !== undefined) this.emit(receive);
+    // One hop is the rule and stays implicit, so traces of direct links keep their size.
+    if (receive !== undefined) this.emit(hops !== undefined && hops > 1 ? { ...receive, hops } : receive);
     switch (verdict.kind) {
       case 'refuse':
         this.emit(verdict.record);

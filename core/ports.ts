@@ -66,8 +66,11 @@ export interface Transport {
   connect(node: Id, options?: { readonly isPermanent?: boolean }): void;
   /** Closes the connection to `node`, if any, and stops re-dialling it. */
   disconnect(node: Id): void;
-  /** Registers the receiver of inbound frames; `from` is the channel-authenticated peer. */
-  onFrame(handler: (from: Id, frame: Uint8Array) => void): void;
+  /**
+   * Registers the receiver of inbound frames; `from` is the channel-authenticated peer. The
+   * simulator also says how many underlay hops the frame crossed (real transports cannot know).
+   */
+  onFrame(handler: (from: Id, frame: Uint8Array, hops?: number) => void): void;
   /** Registers the receiver of connection notices. */
   onEvent(handler: (event: TransportEvent) => void): void;
 }

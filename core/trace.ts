@@ -78,7 +78,7 @@ export interface TraceRecord {
   readonly peer?: string;
   /** Size in bytes (frame size for transmit/receive/drop, body size for send/deliver). */
   readonly bytes?: number;
-  /** Underlay hops a received frame travelled (receive events on the simulator). */
+  /** Underlay hops a received frame crossed, on the simulator, when more than one (absent: one, or unknown on real networks). */
   readonly hops?: number;
   /** Why a drop or verify-fail happened: a stable code such as `loss`, `no-route`, `codec/truncated`. */
   readonly reason?: string;

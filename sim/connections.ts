@@ -290,7 +290,7 @@ export class SimConnections {
     if (!other.host.isUp) return this.drop(endpoint, frame, meta, 'crashed');
     const sender = endpoint.host;
     const receiver = other.host;
-    this.underlay.carry(sender.index, receiver.index, frame, meta, () => receiver.receive(sender.id, frame));
+    this.underlay.carry(sender.index, receiver.index, frame, meta, (hops) => receiver.receive(sender.id, frame, hops));
   }
 
   /** Sends what waited for the connection, in order; frames past their expiry are dropped (S18). */

@@ -47,7 +47,7 @@ export class SimTransport implements Transport {
   isUp = true;
   /** Peers this node has dialled, accepted or queued for, created on first use. */
   endpoints: Map<Id, Endpoint> | undefined;
-  private frameHandler: ((from: Id, frame: Uint8Array) => void) | undefined;
+  private frameHandler: ((from: Id, frame: Uint8Array, hops: number) => void) | undefined;
   private eventHandler: ((event: TransportEvent) => void) | undefined;
   private retryRng: Rng | undefined;
 
@@ -103,7 +103,7 @@ export class SimTransport implements Transport {
     if (endpoint.connection !== undefined) this.fabric.closeFrom(endpoint, 'requested');
   }
 
-  onFrame(handler: (from: Id, frame: Uint8Array) => void): void {
+  onFrame(handler: (from: Id, frame: Uint8Array, hops?: number) => void): void {
     this.frameHandler = handler;
   }
 
@@ -112,11 +112,11 @@ export class SimTransport implements Transport {
   }
 
   /** A frame from `from` arrived (on a connection, or in flight when it closed). */
-  receive(from: Id, frame: Uint8Array): void {
+  receive(from: Id, frame: Uint8Array, hops: number): void {
     if (!this.isUp) return;
     const endpoint = this.endpoints?.get(from);
     if (endpoint?.connection !== undefined) endpoint.lastActivityMs = this.fabric.scheduler.now();
-    this.frameHandler?.(from, frame);
+    this.frameHandler?.(from, frame, hops);
   }
 
   event(event: TransportEvent): void {
