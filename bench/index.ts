@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark of the project, printed as markdown tables for the README.
-// Usage: npm run bench [-- --only crypto,sim,viz,transports]
+// Usage: npm run bench [-- --only crypto,sim,kit,viz,transports,check]
 import { cpus, totalmem } from 'node:os';
 import { benchCrypto } from './crypto.js';
+import { benchKit } from './kit.js';
 import { benchLargeScenario, benchSim } from './sim.js';
 
 const only = (() => {
@@ -24,11 +25,16 @@ if (wants('crypto')) {
   console.log();
 }
 if (wants('sim')) {
-  console.log('## Simulator: 1,000-node ring, ping/echo every second, 10 s virtual\n');
+  console.log('## Simulator: 1,000-node ring, ping/echo every second, 10 s virtual, against its limits in the same run\n');
   console.log(markdown(benchSim().map((row) => ({ ...row }))));
   console.log();
   console.log('## Simulator: 10,000-node random-regular scenario (degree 4), workload to neighbours, 2 s virtual\n');
   console.log(markdown(await benchLargeScenario()));
+  console.log();
+}
+if (wants('sim') || wants('kit')) {
+  console.log('## Property-testing kit: cases per second\n');
+  console.log(markdown((await benchKit()).map((row) => ({ ...row }))));
   console.log();
 }
 for (const [name, path, exportName] of [

@@ -1,17 +1,20 @@
-// Simulator throughput: a ring of nodes running ping/echo, with Ed25519 and with cheap keyed tags.
-import { BUILTIN_ENGINES, LINK_DEFAULTS, type Crypto, type NetworkPlan } from '../core/index.js';
+// Simulator throughput on a 1,000-node ring (ping/echo every second), against its own limits
+// measured in the same run: the bare event loop (bench/sim-bare.ts) and, for Ed25519, the signs and
+// verifies each delivery needs, timed back to back.
+import { BUILTIN_ENGINES, createNodeCrypto, deriveSecret, LINK_DEFAULTS, type Crypto, type NetworkPlan } from '../core/index.js';
 import { simulate } from '../sim/index.js';
+import { runBareRing } from './sim-bare.js';
 
 export interface SimBenchRow {
-  readonly nodes: number;
-  readonly crypto: string;
-  readonly virtualSeconds: number;
+  readonly row: string;
   readonly wallSeconds: number;
-  readonly eventsPerSecond: number;
+  readonly eventsPerSecond: number | string;
   readonly deliveriesPerSecond: number;
-  readonly cryptoShare: number;
-  readonly peakRssMiB: number;
-  readonly heapUsedMiB: number;
+  /** Simulated seconds per wall second. */
+  readonly acceleration: number | string;
+  readonly ofBare: number;
+  readonly ofCryptoBound: number | string;
+  readonly peakRssMiB: number | string;
 }
 
 export function ringPingPlan(nodes: number, durationMs: number, crypto: NetworkPlan['crypto']): NetworkPlan {
@@ -33,53 +36,133 @@ export function ringPingPlan(nodes: number, durationMs: number, crypto: NetworkP
   };
 }
 
-/** Wraps `crypto` so the time spent signing and verifying is summed into `spent.ms`. */
-function timed(crypto: Crypto, spent: { ms: number }): Crypto {
+/** Signs and verifies of a run, with the bytes they covered (to time the same work bare). */
+interface CryptoCounts {
+  signs: number;
+  signedBytes: number;
+  verifies: number;
+  verifiedBytes: number;
+}
+
+function counted(crypto: Crypto, counts: CryptoCounts): Crypto {
   return {
     ...crypto,
     sign(key, bytes) {
-      const start = performance.now();
-      const signature = crypto.sign(key, bytes);
-      spent.ms += performance.now() - start;
-      return signature;
+      counts.signs++;
+      counts.signedBytes += bytes.length;
+      return crypto.sign(key, bytes);
     },
     verify(id, bytes, signature) {
-      const start = performance.now();
-      const isValid = crypto.verify(id, bytes, signature);
-      spent.ms += performance.now() - start;
-      return isValid;
+      counts.verifies++;
+      counts.verifiedBytes += bytes.length;
+      return crypto.verify(id, bytes, signature);
     },
   };
 }
 
-export function benchSim(nodes = 1000, durationMs = 10_000): SimBenchRow[] {
-  const rows: SimBenchRow[] = [];
-  for (const crypto of ['ed25519', 'sim-keyed'] as const) {
-    globalThis.gc?.();
-    const spent = { ms: 0 };
-    let peakRss = process.memoryUsage().rss;
-    const start = performance.now();
-    const result = simulate(ringPingPlan(nodes, durationMs, crypto), {
-      isRecording: false,
-      wrapCrypto: (inner) => timed(inner, spent),
-      onProgress: () => (peakRss = Math.max(peakRss, process.memoryUsage().rss)),
-      progressEvery: 10_000,
-    });
-    const wallMs = performance.now() - start;
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    rows.push({
-      nodes,
-      crypto,
-      virtualSeconds: durationMs / 1000,
-      wallSeconds: wallMs / 1000,
-      eventsPerSecond: result.executed / (wallMs / 1000),
-      deliveriesPerSecond: result.summary.delivered / (wallMs / 1000),
-      cryptoShare: spent.ms / wallMs,
-      peakRssMiB: peakRss / 2 ** 20,
-      heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20,
-    });
+interface RingRun {
+  readonly virtualMs: number;
+  readonly delivered: number;
+  readonly executed: number;
+  readonly wallMs: number;
+  readonly peakRss: number;
+}
+
+function runRing(nodes: number, durationMs: number, crypto: NetworkPlan['crypto'], counts?: CryptoCounts): RingRun {
+  globalThis.gc?.();
+  let peakRss = process.memoryUsage().rss;
+  const start = performance.now();
+  const result = simulate(ringPingPlan(nodes, durationMs, crypto), {
+    isRecording: false,
+    ...(counts !== undefined && { wrapCrypto: (inner: Crypto) => counted(inner, counts) }),
+    onProgress: () => (peakRss = Math.max(peakRss, process.memoryUsage().rss)),
+    progressEvery: 10_000,
+  });
+  const wallMs = performance.now() - start;
+  return { virtualMs: durationMs, delivered: result.summary.delivered, executed: result.executed, wallMs, peakRss: Math.max(peakRss, process.memoryUsage().rss) };
+}
+
+/**
+ * Deliveries per second that Ed25519 alone allows: per delivery, the run's mean number of signs and
+ * verifies over messages of the run's mean signed size, on node:crypto with cached keys (as the
+ * simulator uses it), timed back to back for about `durationMs`.
+ */
+function ed25519Bound(counts: CryptoCounts, delivered: number, durationMs = 2000): number {
+  const crypto = createNodeCrypto();
+  const key = crypto.keyPair(deriveSecret('bench', 'eng', 'bound'));
+  const signed = new Uint8Array(Math.round(counts.signedBytes / counts.signs)).fill(7);
+  const verified = new Uint8Array(Math.round(counts.verifiedBytes / counts.verifies)).fill(7);
+  const signature = crypto.sign(key, verified);
+  const signsPerDelivery = counts.signs / delivered;
+  const verifiesPerDelivery = counts.verifies / delivered;
+  let signs = 0;
+  let verifies = 0;
+  const start = performance.now();
+  while (performance.now() - start < durationMs) {
+    // Keep the mix at the run's ratio: sign while behind on signs, else verify.
+    if (signs * verifiesPerDelivery <= verifies * signsPerDelivery) {
+      crypto.sign(key, signed);
+      signs++;
+    } else {
+      if (!crypto.verify(key.id, verified, signature)) throw new Error('ed25519Bound: a valid signature failed');
+      verifies++;
+    }
   }
-  return rows;
+  const seconds = (performance.now() - start) / 1000;
+  return Math.min(signs / signsPerDelivery, verifies / verifiesPerDelivery) / seconds;
+}
+
+/** The bare ring, warmed up and repeated for at least `wallMsMin` (one run takes a few ms). */
+function bareRing(nodes: number, durationMs: number, wallMsMin = 1000): RingRun {
+  runBareRing(nodes, durationMs);
+  globalThis.gc?.();
+  const total = { virtualMs: 0, delivered: 0, executed: 0, wallMs: 0, peakRss: Number.NaN };
+  while (total.wallMs < wallMsMin) {
+    const run = runBareRing(nodes, durationMs);
+    total.virtualMs += durationMs;
+    total.delivered += run.delivered;
+    total.executed += run.executed;
+    total.wallMs += run.wallMs;
+  }
+  return total;
+}
+
+/** The bare loop, the full stack with both crypto schemes, and the Ed25519 bound, in one run. */
+export function benchSim(nodes = 1000, durationMs = 10_000): SimBenchRow[] {
+  const bare = bareRing(nodes, durationMs);
+  const bareRate = bare.delivered / (bare.wallMs / 1000);
+  const keyed = runRing(nodes, durationMs, 'sim-keyed');
+  const counts: CryptoCounts = { signs: 0, signedBytes: 0, verifies: 0, verifiedBytes: 0 };
+  const ed = runRing(nodes, durationMs, 'ed25519', counts);
+  const boundRate = ed25519Bound(counts, ed.delivered);
+  const row = (name: string, run: RingRun, bound: number | undefined): SimBenchRow => {
+    const rate = run.delivered / (run.wallMs / 1000);
+    return {
+      row: name,
+      wallSeconds: run.wallMs / 1000,
+      eventsPerSecond: run.executed / (run.wallMs / 1000),
+      deliveriesPerSecond: rate,
+      acceleration: run.virtualMs / run.wallMs,
+      ofBare: rate / bareRate,
+      ofCryptoBound: bound === undefined ? '-' : rate / bound,
+      peakRssMiB: run.peakRss / 2 ** 20,
+    };
+  };
+  return [
+    { ...row(`bare event loop (sim/scheduler.ts, ${bare.virtualMs / durationMs} runs)`, bare, undefined), peakRssMiB: '-' },
+    row('full stack, sim-keyed', keyed, undefined),
+    row('full stack, ed25519', ed, boundRate),
+    {
+      row: `ed25519 bound (${(counts.signs / ed.delivered).toFixed(2)} signs + ${(counts.verifies / ed.delivered).toFixed(2)} verifies per delivery)`,
+      wallSeconds: 2,
+      eventsPerSecond: '-',
+      deliveriesPerSecond: boundRate,
+      acceleration: '-',
+      ofBare: boundRate / bareRate,
+      ofCryptoBound: 1,
+      peakRssMiB: '-',
+    },
+  ];
 }
 
 /** Loads a 10,000-node random-regular scenario and runs a short workload (the scale test's figure). */
