@@ -1,10 +1,12 @@
-import { createHash, createHmac, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { assert } from './assert.js';
 import { fromHex, bytesEqual, toHex } from './bytes.js';
 import { ed25519KeyPair, nobleSign, nobleVerify } from './keys.js';
 import type { Id } from './ids.js';
+import { SIGNATURE_SIZE_BYTES } from './message.js';
 import type { Crypto, KeyPair } from './ports.js';
+import { sipHash128, sipKey, SIP_KEY_SIZE_BYTES, SIP_TAG_SIZE_BYTES, type SipKey } from './siphash.js';
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -76,29 +78,53 @@ export function createNobleCrypto(): Crypto {
   };
 }
 
+const KEYED_ID_DOMAIN = 'netmachine/sim-keyed/1';
+const KEYED_TAG_KEY_DOMAIN = 'netmachine/sim-keyed/tag-key/1';
+
 /**
- * A cheap scheme for very large simulations (DESIGN.md): a tag is HMAC-SHA-512(secret, bytes) and
- * the verifier looks the secret up in a registry only this simulation holds. Only a key holder can
- * produce a valid tag, so accept/reject semantics match Ed25519; it is not a public-key scheme and
- * is never used on real networks. Traces record it as `sim-keyed`.
+ * A cheap scheme for very large simulations (DESIGN.md), traced as `sim-keyed`. A key's id is
+ * SHA-256(label ‖ secret); its tag key k is the first 16 bytes of SHA-256(another label ‖ secret),
+ * so k does not follow from the id. A "signature" is the 16-byte SipHash-2-4-128 tag of the signed
+ * bytes under k, then 48 zero bytes (the field keeps Ed25519's 64 bytes, so frame sizes match).
+ *
+ * What it guarantees: the verifier recomputes the tag with k from a registry that only this
+ * simulation's Crypto holds, and accepts only the exact tag followed by zeros. Producing a valid tag
+ * for bytes that were never signed needs k, that is the secret (the KeyPair): without it, a forger
+ * must break SipHash-2-4 as a pseudo-random function, and a blind guess succeeds with probability
+ * 2^-128. So accept/reject semantics match Ed25519 for everything the simulation can do (a copied
+ * tag on the same bytes is a replay, which the replay window stops as it does for Ed25519). It is
+ * not a public-key scheme (verifying needs the registry) and is never used on real networks.
  */
 export function createKeyedSimCrypto(): Crypto {
-  const secrets = new Map<Id, Uint8Array>();
+  const registered = new Map<Id, { readonly secret: Uint8Array; readonly tagKey: SipKey }>();
+  const tag = new Uint8Array(SIP_TAG_SIZE_BYTES);
+  function tagKeyOf(secret: Uint8Array): SipKey {
+    return sipKey(createHash('sha256').update(KEYED_TAG_KEY_DOMAIN).update(secret).digest().subarray(0, SIP_KEY_SIZE_BYTES));
+  }
   return {
     scheme: 'sim-keyed',
     keyPair(secret) {
-      const id = createHash('sha256').update('netmachine/sim-keyed/1').update(secret).digest('hex');
-      secrets.set(id, secret.slice());
+      const id = createHash('sha256').update(KEYED_ID_DOMAIN).update(secret).digest('hex');
+      registered.set(id, { secret: secret.slice(), tagKey: tagKeyOf(secret) });
       return { id, secret: secret.slice() };
     },
     sign(key, bytes) {
-      assert(secrets.has(key.id), 'sim-keyed: signing with a key this simulation did not create');
-      return new Uint8Array(createHmac('sha512', key.secret).update(bytes).digest());
+      const entry = registered.get(key.id);
+      assert(entry !== undefined, 'sim-keyed: signing with a key this simulation did not create');
+      // A caller holding another secret under this id gets the tag of its own secret: it never verifies.
+      const tagKey = bytesEqual(entry.secret, key.secret) ? entry.tagKey : tagKeyOf(key.secret);
+      const signature = new Uint8Array(SIGNATURE_SIZE_BYTES);
+      sipHash128(tagKey, bytes, signature, 0);
+      return signature;
     },
     verify(id, bytes, signature) {
-      const secret = secrets.get(id);
-      if (secret === undefined || signature.length !== 64) return false;
-      return bytesEqual(new Uint8Array(createHmac('sha512', secret).update(bytes).digest()), signature);
+      const entry = registered.get(id);
+      if (entry === undefined || signature.length !== SIGNATURE_SIZE_BYTES) return false;
+      sipHash128(entry.tagKey, bytes, tag, 0);
+      let difference = 0;
+      for (let i = 0; i < SIP_TAG_SIZE_BYTES; i++) difference |= tag[i]! ^ signature[i]!;
+      for (let i = SIP_TAG_SIZE_BYTES; i < SIGNATURE_SIZE_BYTES; i++) difference |= signature[i]!;
+      return difference === 0;
     },
     hash: blake3Hash,
   };

@@ -7,6 +7,8 @@ export type { Id, IdKind } from './ids.js';
 export type { Clock, Rng, Transport, TransportEvent, FrameMeta, TraceSink, Crypto, KeyPair, TimerId } from './ports.js';
 export { deriveSecret, ed25519KeyPair, nobleSign, nobleVerify, SECRET_SIZE_BYTES } from './keys.js';
 export { createNodeCrypto, createNobleCrypto, createKeyedSimCrypto, withVerifyCache } from './crypto.js';
+export { sipHash128, sipKey, SIP_KEY_SIZE_BYTES, SIP_TAG_SIZE_BYTES } from './siphash.js';
+export type { SipKey } from './siphash.js';
 export {
   encodeEngineMessage,
   decodeEngineMessage,

@@ -1,0 +1,60 @@
+// Interleaved A/B runs of the 1,000-node ring in one process, for measuring an optimisation step
+// on this noisy machine: two source trees (e.g. a `git worktree` of the previous commit, with a
+// node_modules link, and this one) are loaded side by side and run alternately. Rates are per
+// CPU-second of this process (process.cpuUsage), which other processes on the machine disturb
+// less than wall time; wall-time rates are printed too.
+// Usage: node --expose-gc --import tsx bench/ab.ts <treeA> <treeB> [--rounds 5] [--crypto sim-keyed] [--seconds 10] [--nodes 1000]
+import { resolve } from 'node:path';
+
+interface Tree {
+  readonly name: string;
+  readonly ringPingPlan: (nodes: number, durationMs: number, crypto: string) => unknown;
+  readonly simulate: (plan: unknown, options: { isRecording: boolean }) => { summary: { delivered: number } };
+}
+
+function flag(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index < 0 ? fallback : (process.argv[index + 1] ?? fallback);
+}
+
+async function load(root: string): Promise<Tree> {
+  const bench = (await import(resolve(root, 'bench/sim.ts'))) as Pick<Tree, 'ringPingPlan'>;
+  const sim = (await import(resolve(root, 'sim/index.ts'))) as Pick<Tree, 'simulate'>;
+  return { name: root, ringPingPlan: bench.ringPingPlan, simulate: sim.simulate };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const [rootA, rootB] = process.argv.slice(2, 4);
+if (rootA === undefined || rootB === undefined) throw new Error('usage: bench/ab.ts <treeA> <treeB> [--rounds N] [--crypto sim-keyed|ed25519] [--seconds S] [--nodes N]');
+const rounds = Number(flag('rounds', '5'));
+const crypto = flag('crypto', 'sim-keyed');
+const durationMs = Number(flag('seconds', '10')) * 1000;
+const nodes = Number(flag('nodes', '1000'));
+const trees = [await load(rootA), await load(rootB)];
+const rates: number[][] = [[], []];
+const wallRates: number[][] = [[], []];
+for (const tree of trees) tree.simulate(tree.ringPingPlan(nodes, 1000, crypto), { isRecording: false }); // warm-up
+for (let round = 0; round < rounds; round++) {
+  // Alternate which tree goes first, so neither always runs on a freshly collected heap.
+  for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) {
+    const tree = trees[index]!;
+    globalThis.gc?.();
+    const start = performance.now();
+    const cpuStart = process.cpuUsage();
+    const result = tree.simulate(tree.ringPingPlan(nodes, durationMs, crypto), { isRecording: false });
+    const cpu = process.cpuUsage(cpuStart);
+    const rate = result.summary.delivered / ((cpu.user + cpu.system) / 1e6);
+    const wallRate = result.summary.delivered / ((performance.now() - start) / 1000);
+    rates[index]!.push(rate);
+    wallRates[index]!.push(wallRate);
+    console.log(`round ${round + 1} ${index === 0 ? 'A' : 'B'} ${Math.round(rate)} deliveries/CPU-s, ${Math.round(wallRate)}/wall-s`);
+  }
+}
+const [a, b] = [median(rates[0]!), median(rates[1]!)];
+console.log(`A ${rootA}: median ${Math.round(a)} deliveries/CPU-s (${rates[0]!.map(Math.round).join(', ')}), wall ${Math.round(median(wallRates[0]!))}/s`);
+console.log(`B ${rootB}: median ${Math.round(b)} deliveries/CPU-s (${rates[1]!.map(Math.round).join(', ')}), wall ${Math.round(median(wallRates[1]!))}/s`);
+console.log(`B/A = ${(b / a).toFixed(3)} per CPU-s, ${(median(wallRates[1]!) / median(wallRates[0]!)).toFixed(3)} per wall-s (${crypto}, ${nodes} nodes, ${durationMs / 1000} s virtual, ${rounds} rounds)`);
