@@ -75,7 +75,10 @@ export interface Transport {
   onEvent(handler: (event: TransportEvent) => void): void;
 }
 
-/** Receives trace records; the sink assigns the global `seq`. */
+/**
+ * Receives trace records; the sink assigns the global `seq`. The sink owns each record it is given
+ * (it may number it in place and keep it): pass a fresh object and do not touch it afterwards.
+ */
 export interface TraceSink {
   emit(record: TraceRecord): void;
 }

@@ -23,7 +23,14 @@ export interface Percentiles {
   readonly p90: number;
   readonly p99: number;
   readonly max: number;
+  /** Set when the percentiles come from a histogram (more than `EXACT_SAMPLES_MAX` values): within 0.14%. */
+  readonly isApproximate?: true;
 }
+
+/** Values kept exactly per distribution; past that, a log histogram of fixed size takes over. */
+export const EXACT_SAMPLES_MAX = 1 << 20;
+/** Send times kept for send→deliver latency, oldest forgotten first (a delivery of a forgotten send has no latency). */
+export const SEND_TIMES_MAX = 1 << 18;
 
 /** Nearest-rank percentiles of `values` (sorted here); undefined for no values. */
 export function percentiles(values: number[]): Percentiles | undefined {
@@ -33,7 +40,58 @@ export function percentiles(values: number[]): Percentiles | undefined {
   return { count: sorted.length, p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: sorted[sorted.length - 1]! };
 }
 
-/** Accumulates a summary one event at a time (runs need not keep their events in memory). */
+// The histogram: bucket 0 holds values ≤ 1 ns (reported as the smallest value seen); bucket i ≥ 1
+// holds (2^((i-1)/512), 2^(i/512)] ns, so a bucket is 0.14% wide; 50 doublings reach 13 days.
+const BUCKET_FLOOR_MS = 1e-6;
+const BUCKETS_PER_DOUBLING = 512;
+const BUCKETS = 50 * BUCKETS_PER_DOUBLING + 1;
+
+/** Values whose percentiles are wanted, in bounded memory: exact up to `EXACT_SAMPLES_MAX` values. */
+class Distribution {
+  private exact: number[] | undefined = [];
+  private histogram: Uint32Array | undefined;
+  private count = 0;
+  private min = Infinity;
+  private max = -Infinity;
+
+  add(value: number): void {
+    this.count++;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    if (this.exact !== undefined) {
+      this.exact.push(value);
+      if (this.exact.length <= EXACT_SAMPLES_MAX) return;
+      this.histogram = new Uint32Array(BUCKETS);
+      for (const kept of this.exact) this.histogram[bucketOf(kept)]!++;
+      this.exact = undefined;
+      return;
+    }
+    this.histogram![bucketOf(value)]!++;
+  }
+
+  result(): Percentiles | undefined {
+    if (this.exact !== undefined) return percentiles(this.exact);
+    const histogram = this.histogram!;
+    const ranks = [0.5, 0.9, 0.99].map((p) => Math.min(this.count - 1, Math.max(0, Math.ceil(p * this.count) - 1)));
+    const values: number[] = [];
+    let seen = 0;
+    for (let bucket = 0; bucket < BUCKETS && values.length < ranks.length; bucket++) {
+      seen += histogram[bucket]!;
+      while (values.length < ranks.length && ranks[values.length]! < seen) values.push(bucket === 0 ? this.min : Math.min(this.max, Math.max(this.min, BUCKET_FLOOR_MS * 2 ** (bucket / BUCKETS_PER_DOUBLING))));
+    }
+    return { count: this.count, p50: values[0]!, p90: values[1]!, p99: values[2]!, max: this.max, isApproximate: true };
+  }
+}
+
+function bucketOf(value: number): number {
+  if (!(value > BUCKET_FLOOR_MS)) return 0;
+  return Math.min(BUCKETS - 1, Math.ceil(Math.log2(value / BUCKET_FLOOR_MS) * BUCKETS_PER_DOUBLING));
+}
+
+/**
+ * Accumulates a summary one event at a time, in bounded memory: counters, at most
+ * `SEND_TIMES_MAX` send times and two bounded distributions, so a run need not keep its events.
+ */
 export class TraceSummarizer {
   private count = 0;
   private sent = 0;
@@ -45,8 +103,8 @@ export class TraceSummarizer {
   private readonly dropsByReason: Record<string, number> = {};
   private readonly verifyFailuresByReason: Record<string, number> = {};
   private readonly sendTimes = new Map<string, number>();
-  private readonly rtts: number[] = [];
-  private readonly latencies: number[] = [];
+  private readonly rtts = new Distribution();
+  private readonly latencies = new Distribution();
 
   add(event: TraceEvent): void {
     this.count++;
@@ -54,7 +112,9 @@ export class TraceSummarizer {
     switch (event.kind) {
       case 'send':
         this.sent++;
-        if (event.msg !== undefined) this.sendTimes.set(event.msg, event.t);
+        if (event.msg === undefined) return;
+        if (this.sendTimes.size >= SEND_TIMES_MAX) this.sendTimes.delete(this.sendTimes.keys().next().value!);
+        this.sendTimes.set(event.msg, event.t);
         return;
       case 'transmit':
         this.transmitted++;
@@ -62,7 +122,7 @@ export class TraceSummarizer {
       case 'deliver': {
         this.delivered++;
         const sentAt = event.msg === undefined ? undefined : this.sendTimes.get(event.msg);
-        if (sentAt !== undefined) this.latencies.push(event.t - sentAt);
+        if (sentAt !== undefined) this.latencies.add(event.t - sentAt);
         return;
       }
       case 'drop':
@@ -74,7 +134,7 @@ export class TraceSummarizer {
         increment(this.verifyFailuresByReason, event.reason ?? 'unknown');
         return;
       case 'log':
-        if (typeof event.data?.['rttMs'] === 'number') this.rtts.push(event.data['rttMs']);
+        if (typeof event.data?.['rttMs'] === 'number') this.rtts.add(event.data['rttMs']);
         return;
       default:
         return;
@@ -91,8 +151,8 @@ export class TraceSummarizer {
       dropsByReason: { ...this.dropsByReason },
       verifyFailures: this.verifyFailures,
       verifyFailuresByReason: { ...this.verifyFailuresByReason },
-      rttMs: percentiles(this.rtts),
-      latencyMs: percentiles(this.latencies),
+      rttMs: this.rtts.result(),
+      latencyMs: this.latencies.result(),
       endMs: this.endMs,
     };
   }

@@ -87,8 +87,11 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   let seq = 0;
   const summarizer = new TraceSummarizer();
   const emit = (record: TraceRecord): void => {
-    // Times are kept exact in the scheduler; the trace rounds them to nanoseconds for readability.
-    const event: TraceEvent = { ...record, t: Math.round(record.t * 1e6) / 1e6, seq: seq++ };
+    // The sink owns the record (ports.ts): it is numbered in place rather than copied. Times are kept
+    // exact in the scheduler; the trace rounds them to nanoseconds for readability.
+    const event = record as { -readonly [K in keyof TraceEvent]: TraceEvent[K] };
+    event.t = Math.round(record.t * 1e6) / 1e6;
+    event.seq = seq++;
     summarizer.add(event);
     if (isRecording) events.push(event);
     options.onEvent?.(event);
