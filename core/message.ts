@@ -178,8 +178,7 @@ function readEngineMessage(reader: Reader): EngineMessage {
   const scope = flags & FLAG_SCOPE ? readScope(reader) : undefined;
   const tprefs = flags & FLAG_TPREFS ? readTransportPrefs(reader) : undefined;
   const protocol = reader.string(PROTOCOL_SIZE_BYTES_MAX);
-  const body = reader.bytesField(BODY_SIZE_BYTES_MAX);
-  const sig = reader.raw(SIGNATURE_SIZE_BYTES);
+  const [body, sig] = reader.bytesFieldAndRaw(BODY_SIZE_BYTES_MAX, SIGNATURE_SIZE_BYTES);
   // Optional fields are absent, not undefined (no temporary objects: this runs per received message).
   const message: { -readonly [K in keyof EngineMessage]: EngineMessage[K] } = { src, dst, id, protocol, body, sig };
   if (replyTo !== undefined) message.replyTo = replyTo;
@@ -207,14 +206,23 @@ export function decodeEngineMessage(bytes: Uint8Array): Result<EngineMessage, Co
  * when it is there (checked byte by byte), the signed bytes are a view instead of a copy.
  */
 export function engineMessageSigningBytes(encoded: Uint8Array): Uint8Array {
-  const tagBytes = ENGINE_MESSAGE_DOMAIN.length;
+  return signingBytes(ENGINE_MESSAGE_DOMAIN, encoded);
+}
+
+/**
+ * `domain` ‖ `encoded` without its signature: a view when `domain` already precedes `encoded` in its
+ * buffer (the signers put it there), else a copy. The same bytes either way; a view is only read
+ * while verifying, synchronously, so it never outlives the buffer's current contents.
+ */
+function signingBytes(domain: Uint8Array, encoded: Uint8Array): Uint8Array {
+  const tagBytes = domain.length;
   if (encoded.byteOffset >= tagBytes) {
     const signed = new Uint8Array(encoded.buffer, encoded.byteOffset - tagBytes, tagBytes + encoded.length - SIGNATURE_SIZE_BYTES);
     let i = 0;
-    while (i < tagBytes && signed[i] === ENGINE_MESSAGE_DOMAIN[i]) i++;
+    while (i < tagBytes && signed[i] === domain[i]) i++;
     if (i === tagBytes) return signed;
   }
-  return concatBytes(ENGINE_MESSAGE_DOMAIN, encoded.subarray(0, encoded.length - SIGNATURE_SIZE_BYTES));
+  return concatBytes(domain, encoded.subarray(0, encoded.length - SIGNATURE_SIZE_BYTES));
 }
 
 /**
@@ -252,8 +260,7 @@ function readP2PMessage(reader: Reader): P2PMessage {
   const innerCode = reader.u8();
   if (innerCode !== 1 && innerCode !== 2) reader.fail('codec/bad-tag', `unknown inner message kind ${innerCode}`);
   // An engine message is copied in after its signing domain tag (engineMessageSigningBytes).
-  const msg = reader.bytesField(BODY_SIZE_BYTES_MAX, innerCode === 1 ? ENGINE_MESSAGE_DOMAIN : undefined);
-  const sig = reader.raw(SIGNATURE_SIZE_BYTES);
+  const [msg, sig] = reader.bytesFieldAndRaw(BODY_SIZE_BYTES_MAX, SIGNATURE_SIZE_BYTES, innerCode === 1 ? ENGINE_MESSAGE_DOMAIN : undefined);
   return { src, dst, session, seq, inner: innerCode === 1 ? 'engine' : 'relay', msg, sig };
 }
 
@@ -264,7 +271,11 @@ export function encodeP2PMessage(message: P2PMessage): Uint8Array {
   return writer.raw(message.sig).finish();
 }
 
-/** Decodes an untrusted frame. */
+/**
+ * Decodes an untrusted frame. For an engine message, `msg` and `sig` are views of pooled storage
+ * (bytes.ts `pooledBytes`: never rewritten, so reusing `bytes` cannot alter them): copy them to keep
+ * them for long, since a view keeps its whole 64 KiB slab alive.
+ */
 export function decodeP2PMessage(bytes: Uint8Array): Result<P2PMessage, CodecError> {
   return decodeWith(bytes, readP2PMessage);
 }
@@ -280,5 +291,6 @@ export function signP2PMessage(crypto: Crypto, nodeKey: KeyPair, message: Unsign
 
 /** True when the frame `encoded` of `message` carries a valid signature by `message.src`. */
 export function verifyP2PMessage(crypto: Crypto, message: P2PMessage, encoded: Uint8Array): boolean {
-  return crypto.verify(message.src, concatBytes(P2P_MESSAGE_DOMAIN, encoded.subarray(0, encoded.length - SIGNATURE_SIZE_BYTES)), message.sig);
+  // In the simulator a frame is the sender's own pooled buffer, domain tag in front: no copy.
+  return crypto.verify(message.src, signingBytes(P2P_MESSAGE_DOMAIN, encoded), message.sig);
 }

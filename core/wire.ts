@@ -159,21 +159,34 @@ export class Reader {
     this.offset += sizeBytes;
     return out;
   }
+  /** A length-prefixed field, copied. */
+  bytesField(sizeBytesMax: number): Uint8Array {
+    return this.raw(this.fieldSize(sizeBytesMax));
+  }
   /**
-   * A length-prefixed field, copied. With `prefix`, the copy is placed right after a copy of
-   * `prefix` in one new buffer (the result is a view starting after it), so a signature over
-   * prefix ‖ field needs no second copy.
+   * A length-prefixed field and the `tailBytes` raw bytes right after it, in one copy (one
+   * allocation instead of two): `[field, tail]` are views of that copy, which nothing else shares,
+   * so reusing the input buffer cannot alter them. With `prefix`, the copy is short-lived pooled
+   * storage (bytes.ts `pooledBytes`, never rewritten) that starts with a copy of `prefix`, so a
+   * signature over prefix ‖ field needs no second copy.
    */
-  bytesField(sizeBytesMax: number, prefix?: Uint8Array): Uint8Array {
+  bytesFieldAndRaw(sizeBytesMax: number, tailBytes: number, prefix?: Uint8Array): [Uint8Array, Uint8Array] {
+    const sizeBytes = this.fieldSize(sizeBytesMax);
+    if (prefix === undefined) {
+      const both = this.raw(sizeBytes + tailBytes);
+      return [both.subarray(0, sizeBytes), both.subarray(sizeBytes)];
+    }
+    this.need(sizeBytes + tailBytes);
+    const out = pooledBytes(prefix.length + sizeBytes + tailBytes);
+    out.set(prefix, 0);
+    out.set(this.bytes.subarray(this.offset, this.offset + sizeBytes + tailBytes), prefix.length);
+    this.offset += sizeBytes + tailBytes;
+    return [out.subarray(prefix.length, prefix.length + sizeBytes), out.subarray(prefix.length + sizeBytes)];
+  }
+  private fieldSize(sizeBytesMax: number): number {
     const sizeBytes = this.varint();
     if (sizeBytes > sizeBytesMax) this.fail('codec/too-large', `field of ${sizeBytes} bytes exceeds ${sizeBytesMax}`);
-    if (prefix === undefined) return this.raw(sizeBytes);
-    this.need(sizeBytes);
-    const out = pooledBytes(prefix.length + sizeBytes); // an envelope's payload: short-lived
-    out.set(prefix, 0);
-    out.set(this.bytes.subarray(this.offset, this.offset + sizeBytes), prefix.length);
-    this.offset += sizeBytes;
-    return out.subarray(prefix.length);
+    return sizeBytes;
   }
   string(sizeBytesMax: number): string {
     const sizeBytes = this.varint();

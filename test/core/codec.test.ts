@@ -15,6 +15,7 @@ import {
   signEngineMessage,
   signP2PMessage,
   verifyEngineMessage,
+  verifyP2PMessage,
   type Destination,
   type UnsignedEngineMessage,
 } from '../../core/index.js';
@@ -115,11 +116,12 @@ describe('EngineMessage codec', () => {
   });
 
   it('the decoder copies: reusing the input buffer cannot alter a decoded message', () => {
-    const { bytes } = signEngineMessage(crypto, engineKey, { src: engineKey.id, dst: { kind: 'node', node: nodeKey.id }, id: 1, protocol: 'p', body: new Uint8Array([1, 2, 3]) });
+    const { message, bytes } = signEngineMessage(crypto, engineKey, { src: engineKey.id, dst: { kind: 'node', node: nodeKey.id }, id: 1, protocol: 'p', body: new Uint8Array([1, 2, 3]) });
     const buffer = bytes.slice();
     const decoded = decodeEngineMessage(buffer);
     buffer.fill(0);
     expect(decoded.ok && Array.from(decoded.value.body)).toEqual([1, 2, 3]);
+    expect(decoded.ok && bytesEqual(decoded.value.sig, message.sig)).toBe(true);
   });
 });
 
@@ -140,6 +142,35 @@ describe('P2PMessage codec', () => {
         if (decoded.ok) expect(bytesEqual(encodeP2PMessage(decoded.value), bytes)).toBe(true);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('reusing the frame buffer cannot alter a decoded envelope, whatever it carries', () => {
+    for (const inner of ['engine', 'relay'] as const) {
+      const frame = signP2PMessage(crypto, nodeKey, { src: nodeKey.id, dst: engineKey.id, session: 1, seq: 2, inner, msg: new Uint8Array([9, 8, 7]) }).slice();
+      const decoded = decodeP2PMessage(frame);
+      if (!decoded.ok) throw new Error(decoded.error.message);
+      const sig = decoded.value.sig.slice();
+      frame.fill(0);
+      expect(Array.from(decoded.value.msg)).toEqual([9, 8, 7]);
+      expect(bytesEqual(decoded.value.sig, sig)).toBe(true);
+    }
+  });
+
+  it('the node signature verifies with or without the domain tag before the frame, and a flipped bit does not', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 120 }), fc.uint8Array({ minLength: 24, maxLength: 24 }), fc.nat(), (msg, before, flip) => {
+        const frame = signP2PMessage(crypto, nodeKey, { src: nodeKey.id, dst: engineKey.id, session: 1, seq: 1, inner: 'relay', msg });
+        for (const candidate of [frame, frame.slice(), concatBytes(before, frame).subarray(before.length)]) {
+          const decoded = decodeP2PMessage(candidate);
+          expect(decoded.ok && verifyP2PMessage(crypto, decoded.value, candidate)).toBe(true);
+        }
+        const flipped = frame.slice();
+        flipped[flip % (frame.length - 64)]! ^= 1;
+        const decoded = decodeP2PMessage(flipped);
+        if (decoded.ok) expect(verifyP2PMessage(crypto, decoded.value, flipped)).toBe(false);
+      }),
+      { numRuns: 50 },
     );
   });
 });
