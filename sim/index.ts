@@ -1,8 +1,7 @@
 // The public surface of the simulator.
 export { EventHeap } from './heap.js';
-export type { HeapEntry } from './heap.js';
 export { Scheduler } from './scheduler.js';
-export type { RunEnd } from './scheduler.js';
+export type { RunEnd, EventHandler } from './scheduler.js';
 export { createRng } from '../core/index.js';
 export { sampleJitter } from './distributions.js';
 export { VirtualNetwork } from './network.js';

@@ -5,8 +5,16 @@ import { EventHeap } from './heap.js';
 /** Why a run ended. */
 export type RunEnd = 'time-limit' | 'queue-empty' | 'stopped';
 
+/** What `scheduleCall` runs: a long-lived function given the argument it was scheduled with. */
+export type EventHandler<T> = (argument: T) => void;
+
 export class Scheduler implements Clock {
   private readonly heap = new EventHeap();
+  // What each pending event runs, by slot; freed slots are reused, so storage follows the peak of
+  // pending events, not their total.
+  private readonly handlers: Array<EventHandler<unknown> | undefined> = [];
+  private readonly arguments: unknown[] = [];
+  private readonly freeSlots: number[] = [];
   private readonly cancelled = new Set<number>();
   private nowMs = 0;
   private nextSeq = 1;
@@ -19,10 +27,21 @@ export class Scheduler implements Clock {
   }
 
   schedule(atMs: number, action: () => void): TimerId {
+    return this.scheduleCall(atMs, action, undefined);
+  }
+
+  /**
+   * Runs `handler(argument)` at `atMs`: the same as `schedule` without a closure per event when
+   * `handler` is a long-lived function (a method bound once, a module function).
+   */
+  scheduleCall<T>(atMs: number, handler: EventHandler<T>, argument: T): TimerId {
     assert(Number.isFinite(atMs), 'scheduled at a non-finite time');
     assert(atMs >= this.nowMs, 'scheduled in the past');
     const seq = this.nextSeq++;
-    this.heap.push({ atMs, seq, action });
+    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.handlers.length;
+    this.handlers[slot] = handler as EventHandler<unknown>;
+    this.arguments[slot] = argument;
+    this.heap.push(atMs, seq, slot);
     return seq;
   }
 
@@ -46,18 +65,26 @@ export class Scheduler implements Clock {
    */
   run(untilMs: number, onProgress?: (nowMs: number, executed: number) => void, progressEvery = 50_000): RunEnd {
     this.isStopRequested = false;
+    const { heap, handlers } = this;
+    const args = this.arguments;
     for (;;) {
       if (this.isStopRequested) return 'stopped';
-      const next = this.heap.peek();
-      if (next === undefined) return 'queue-empty';
-      if (next.atMs > untilMs) {
+      if (heap.size === 0) return 'queue-empty';
+      const atMs = heap.peekAtMs();
+      if (atMs > untilMs) {
         this.nowMs = untilMs;
         return 'time-limit';
       }
-      this.heap.pop();
-      if (this.cancelled.delete(next.seq)) continue;
-      this.nowMs = next.atMs;
-      next.action();
+      const isCancelled = this.cancelled.size > 0 && this.cancelled.delete(heap.peekSeq());
+      const slot = heap.pop();
+      const handler = handlers[slot]!;
+      const argument = args[slot];
+      handlers[slot] = undefined;
+      args[slot] = undefined;
+      this.freeSlots.push(slot);
+      if (isCancelled) continue;
+      this.nowMs = atMs;
+      handler(argument);
       this.executed++;
       if (onProgress !== undefined && this.executed % progressEvery === 0) onProgress(this.nowMs, this.executed);
     }
