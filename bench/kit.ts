@@ -1,6 +1,6 @@
 // Property-testing throughput: cases per second of the README's example property ("Property-based
 // testing kit"; test/kit/example.test.ts runs it verbatim), with a fixed fast-check seed.
-import { atMostOnceDelivery, causalOrder, checkProperty, failed, held, noDeliveryAcrossPartition, scenarioArbitrary, type Invariant } from '../cli/kit.js';
+import { atMostOnceDelivery, causalOrder, checkProperty, failed, held, noDeliveryAcrossPartition, scenarioArbitrary, type Invariant } from '../kit/index.js';
 
 export interface KitBenchRow {
   readonly property: string;
