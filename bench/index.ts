@@ -2,7 +2,7 @@
 // Usage: npm run bench [-- --only crypto,sim,kit,viz,transports,check]
 import { cpus, totalmem } from 'node:os';
 import { benchCrypto } from './crypto.js';
-import { benchKit } from './kit.js';
+import { benchKit, benchLinearizability } from './kit.js';
 import { benchLargeScenario, benchSim } from './sim.js';
 
 const only = (() => {
@@ -37,6 +37,7 @@ if (wants('sim') || wants('kit')) {
   console.log(markdown((await benchKit()).map((row) => ({ ...row }))));
   console.log();
 }
+if (wants('kit')) console.log(`## Linearizability checker: generated register histories\n\n${markdown(benchLinearizability().map((row) => ({ ...row })))}\n`);
 for (const [name, path, exportName] of [
   ['viz', './viz.js', 'benchViz'],
   ['transports', './transports.js', 'benchTransports'],

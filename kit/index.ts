@@ -15,6 +15,7 @@ export type { FailureFile, FailureFileInput, ReplayCheck } from './failure-file.
 export { checkBuiltinInvariants } from './replay-check.js';
 export * from './arbitraries/index.js';
 export * from './invariants/index.js';
+export * from './history/index.js';
 export { KitError } from './errors.js';
 export type { ScenarioDocumentInput, TopologyDocument, LinkDocument, LinkFieldsDocument, EngineDocument, WorkloadDocument, EventDocument } from './document.js';
 
