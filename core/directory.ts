@@ -72,15 +72,19 @@ const ADDRESSES_BY_ADVERT = new WeakMap<NodeAdvert, ReadonlyArray<string>>();
  * peers costs about k small records.
  */
 export class IdentityStore {
-  private readonly engineNodes = new Map<Id, Id>();
+  /** Engine locations this store learnt itself (created on the first). */
+  private engineNodes: Map<Id, Id> | undefined;
   /**
    * Engine locations from configuration, shared by many stores (engine → node): each store sees
    * only the engines of the nodes whose configured advert it holds, without a copy of its own.
    */
   private readonly configuredEngines: ReadonlyMap<Id, Id> | undefined;
+  /** The node whose store this is: its own engines' locations come from `configuredEngines` too. */
+  private readonly self: Id | undefined;
 
-  constructor(options: { readonly configuredEngines?: ReadonlyMap<Id, Id> } = {}) {
+  constructor(options: { readonly configuredEngines?: ReadonlyMap<Id, Id>; readonly self?: Id } = {}) {
     this.configuredEngines = options.configuredEngines;
+    this.self = options.self;
   }
   private readonly nodes = new Map<Id, NodeRecord>();
   /** Engine, topic and domain adverts by `kind:id` (node adverts live in their NodeRecord). */
@@ -105,17 +109,18 @@ export class IdentityStore {
 
   /** Records that `engine` runs on `node` (from a configured or received EngineAdvert). */
   setEngineNode(engine: Id, node: Id): void {
-    if (this.engineNodes.get(engine) === node) return;
-    this.engineNodes.set(engine, node);
+    if (this.engineNode(engine) === node) return;
+    (this.engineNodes ??= new Map()).set(engine, node);
     this.updated(engine, 'engine');
   }
 
   /** The node `engine` runs on, if known. */
   engineNode(engine: Id): Id | undefined {
-    const node = this.engineNodes.get(engine);
+    const node = this.engineNodes?.get(engine);
     if (node !== undefined || this.configuredEngines === undefined) return node;
     const configured = this.configuredEngines.get(engine);
-    return configured !== undefined && this.nodes.get(configured)?.isConfigured === true ? configured : undefined;
+    if (configured === undefined) return undefined;
+    return configured === this.self || this.nodes.get(configured)?.isConfigured === true ? configured : undefined;
   }
 
   /** Adds or replaces a node record. */
@@ -193,7 +198,7 @@ export class IdentityStore {
     if (stored !== undefined && advert.version <= stored.version && !(isConfigured && !wasConfigured)) return 'stale';
     adverts.set(key, advert);
     if (isConfigured) (this.configured ??= new Set()).add(key);
-    if (advert.kind === 'engine') this.engineNodes.set(advert.id, advert.node);
+    if (advert.kind === 'engine') (this.engineNodes ??= new Map()).set(advert.id, advert.node);
     this.updated(advert.id, advert.kind);
     return 'stored';
   }

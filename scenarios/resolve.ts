@@ -40,10 +40,11 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
       continue;
     }
     const name = entry.name ?? entry.kind;
+    const params = entry.params ?? {}; // one object for every node the entry selects (engines share parsed params)
     for (const node of selected.value) {
       const list = engines.get(node)!;
       if (list.some((engine) => engine.name === name)) problems.push(doc.problem([...path, 'name'], `node "${node}" already runs an engine named "${name}" (give this one a different name:)`));
-      if (factory !== undefined) list.push({ name, kind: entry.kind, params: entry.params ?? {}, factory, ...(entry.persistent === true && { isPersistent: true }), ...(entry.module !== undefined && { module: resolvePath(dirname(resolvePath(doc.file)), entry.module) }) });
+      if (factory !== undefined) list.push({ name, kind: entry.kind, params, factory, ...(entry.persistent === true && { isPersistent: true }), ...(entry.module !== undefined && { module: resolvePath(dirname(resolvePath(doc.file)), entry.module) }) });
     }
   }
 

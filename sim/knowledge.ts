@@ -28,7 +28,7 @@ export class Knowledge {
 
   /** A booting node's store: empty, then filled from its configuration. */
   storeFor(name: string): IdentityStore {
-    const store = new IdentityStore({ configuredEngines: this.engineNodes });
+    const store = new IdentityStore({ configuredEngines: this.engineNodes, self: this.identities.nodeKeys.get(name)!.id });
     this.configure(store, name);
     return store;
   }

@@ -18,20 +18,16 @@ export function neighborEngines(env: EngineEnv, engineName: string): Map<Id, Id>
  * engine on every node it selects, and a large simulation builds 10⁵ such engines. The parsed
  * result is frozen, so instances that share it cannot change it for each other.
  */
-const PARSED = new WeakMap<object, WeakMap<z.ZodType, unknown>>();
+const PARSED = new WeakMap<object, { readonly schema: z.ZodType; readonly data: unknown }>();
 
 /** Parses engine parameters with `schema`; bad parameters raise `engine/bad-params` naming the field. */
 export function parseParams<T>(kind: string, schema: z.ZodType<T>, params: unknown): T {
-  const cached = typeof params === 'object' && params !== null ? PARSED.get(params)?.get(schema) : undefined;
-  if (cached !== undefined) return cached as T;
+  const cached = typeof params === 'object' && params !== null ? PARSED.get(params) : undefined;
+  if (cached?.schema === schema) return cached.data as T;
   const result = schema.safeParse(params ?? {});
   if (result.success) {
     const data = deepFreeze(result.data);
-    if (typeof params === 'object' && params !== null) {
-      let bySchema = PARSED.get(params);
-      if (bySchema === undefined) PARSED.set(params, (bySchema = new WeakMap()));
-      bySchema.set(schema, data);
-    }
+    if (typeof params === 'object' && params !== null) PARSED.set(params, { schema, data });
     return data;
   }
   const issue = result.error.issues[0]!;

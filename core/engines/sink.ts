@@ -1,11 +1,14 @@
 // `sink`: receives anything and does nothing; the default destination of workloads and timed sends.
 import { z } from 'zod';
-import type { EngineFactory } from '../engine.js';
+import type { Engine, EngineFactory } from '../engine.js';
 import { parseParams } from './params.js';
 
 const NO_PARAMS = z.strictObject({});
 
+/** A sink keeps no state: every node shares this one instance. */
+const SINK: Engine = Object.freeze({ handle() {} });
+
 export const createSinkEngine: EngineFactory = (params) => {
   parseParams('sink', NO_PARAMS, params);
-  return { handle: () => {} };
+  return SINK;
 };

@@ -49,15 +49,16 @@ export const createWorkloadEngine: EngineFactory = (params, env) => {
     return resolved.value;
   };
   const pool = options.mode === 'publish' ? [] : targetNodes(options.targets, options.nodes, env); // publishers need no unicast targets
-  const targets = pool.map(resolve);
-  if (options.mode === 'unicast' && targets.length === 0 && options.targets !== 'neighbors' && options.targets !== 'known') throw new NetmachineError('engine/bad-params', 'engine "workload": no target nodes');
+  // Checked now, resolved again per message: keeping k addresses per node costs more than the lookups.
+  for (const node of pool) resolve(node);
+  if (options.mode === 'unicast' && pool.length === 0 && options.targets !== 'neighbors' && options.targets !== 'known') throw new NetmachineError('engine/bad-params', 'engine "workload": no target nodes');
   if (options.mode === 'publish' && options.topic === undefined) throw new NetmachineError('engine/bad-params', 'engine "workload" params.topic: required for publish workloads');
   const topic = options.topic === undefined ? undefined : env.topic(options.topic);
   let sent = 0;
   return {
     handle(input, ctx) {
       if (input.kind === 'start') {
-        if (options.mode === 'publish' || targets.length > 0) ctx.setTimer(options.startMs + ctx.rng.next() * options.intervalMs, 'workload');
+        if (options.mode === 'publish' || pool.length > 0) ctx.setTimer(options.startMs + ctx.rng.next() * options.intervalMs, 'workload');
         return;
       }
       if (input.kind !== 'timer') return;
@@ -66,7 +67,7 @@ export const createWorkloadEngine: EngineFactory = (params, env) => {
       const sendOptions = options.expiryMs === undefined ? {} : { expiryMs: options.expiryMs };
       if (topic !== undefined) ctx.publish(topic, body, sendOptions);
       else {
-        const target = targets[ctx.rng.int(targets.length)]!;
+        const target = resolve(pool[ctx.rng.int(pool.length)]!);
         ctx.send({ kind: 'engine', engine: target.engine, node: target.node }, body, sendOptions);
       }
       if (options.count === 0 || sent < options.count) ctx.setTimer(options.intervalMs, 'workload');
