@@ -7,6 +7,8 @@ export interface LinkFieldsDocument {
   readonly jitter?: string;
   readonly loss?: string;
   readonly duplicate?: string;
+  readonly bandwidth?: string;
+  readonly queueMax?: string;
 }
 
 export interface LinkDocument extends LinkFieldsDocument {

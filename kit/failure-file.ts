@@ -53,7 +53,7 @@ export function writeFailureFile(input: FailureFileInput): FailureFile {
 
 /** YAML with short lists of scalars (node names, link ends) on one line. */
 function toYaml(value: unknown): string {
-  const document = new Document(value);
+  const document = new Document(value, { aliasDuplicateObjects: false });
   visit(document, {
     Seq(_, node) {
       if (node.items.every((item) => isScalar(item))) node.flow = true;

@@ -1,4 +1,5 @@
 import type { EngineFactory } from '../engine.js';
+import { createClientEngine } from './client.js';
 import { createEchoEngine } from './echo.js';
 import { createPingEngine } from './ping.js';
 import { createPubSubEngine } from './pubsub.js';
@@ -25,8 +26,10 @@ export const BUILTIN_ENGINES: ReadonlyMap<string, EngineFactory> = new Map([
   ['relay-route', createRelayRouteEngine],
   ['domain-member', createDomainMemberEngine],
   ['anycast-client', createAnycastClientEngine],
+  ['client', createClientEngine],
 ]);
 
+export { HISTORY_TEXT, DEFINITE_ERROR_CODES } from './client.js';
 export { PING_PROTOCOL } from './ping.js';
 export { ECHO_PROTOCOL } from './echo.js';
 export { STORAGE_PROTOCOL, receiptBytes } from './storage.js';

@@ -5,3 +5,4 @@ export { checkLinearizable } from './linearizability.js';
 export type { Model, LinearizabilityOptions, LinearizabilityResult, LinearizabilityCounterexample } from './linearizability.js';
 export { registerModel, keyValueModel } from './models.js';
 export type { RegisterValue } from './models.js';
+export { linearizableHistory, broadcastChecker, gCounterChecker } from './checkers.js';

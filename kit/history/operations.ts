@@ -1,7 +1,7 @@
 // Client histories (Jepsen's model): each operation is invoked, then completes `ok` (it happened,
 // with this output), `fail` (it certainly did not happen) or `info` (unknown: it timed out or its
 // client crashed). A history is the list of operations, each with its invoke and completion times.
-import type { TraceEvent } from '../../core/index.js';
+import { HISTORY_TEXT, type TraceEvent } from '../../core/index.js';
 import { KitError } from '../errors.js';
 
 /** How an operation ended. */
@@ -20,6 +20,8 @@ export interface HistoryEvent {
   readonly value?: unknown;
   /** Time (ms). */
   readonly t: number;
+  /** A final read (made after the quiet phase began). */
+  readonly isFinal?: boolean;
 }
 
 /** An invoked operation paired with its completion. */
@@ -36,10 +38,12 @@ export interface Operation {
   readonly invokeMs: number;
   /** Completion time; `Infinity` for `info` (it may take effect at any later time, or never). */
   readonly completeMs: number;
+  /** A final read. */
+  readonly isFinal?: boolean;
 }
 
 /** The `log` text under which clients trace history events. */
-export const HISTORY_LOG_TEXT = 'history';
+export const HISTORY_LOG_TEXT = HISTORY_TEXT;
 
 /** Pairs invocations with completions, per process; an invocation never completed becomes `info`. */
 export function operationsOf(events: ReadonlyArray<HistoryEvent>): Operation[] {
@@ -64,7 +68,7 @@ export function operationsOf(events: ReadonlyArray<HistoryEvent>): Operation[] {
 }
 
 function operation(index: number, invoke: HistoryEvent, type: CompletionType, value: unknown, completeMs: number): Operation {
-  return { index, process: invoke.process, f: invoke.f, ...(invoke.key !== undefined && { key: invoke.key }), input: invoke.value, output: type === 'ok' ? value : undefined, type, invokeMs: invoke.t, completeMs };
+  return { index, process: invoke.process, f: invoke.f, ...(invoke.key !== undefined && { key: invoke.key }), ...(invoke.isFinal === true && { isFinal: true }), input: invoke.value, output: type === 'ok' ? value : undefined, type, invokeMs: invoke.t, completeMs };
 }
 
 /** The history events clients traced (`log` events with text `history`), in trace order. */
@@ -72,9 +76,9 @@ export function historyEventsOf(events: ReadonlyArray<TraceEvent>): HistoryEvent
   const history: HistoryEvent[] = [];
   for (const event of events) {
     if (event.kind !== 'log' || event.text !== HISTORY_LOG_TEXT || event.data === undefined) continue;
-    const { process, type, f, key, value } = event.data;
+    const { process, type, f, key, value, final } = event.data;
     if (typeof process !== 'string' || typeof f !== 'string' || (type !== 'invoke' && type !== 'ok' && type !== 'fail' && type !== 'info')) continue;
-    history.push({ process, type, f, ...(typeof key === 'string' && { key }), ...(typeof value === 'string' && { value: JSON.parse(value) as unknown }), t: event.t });
+    history.push({ process, type, f, ...(typeof key === 'string' && { key }), ...(typeof value === 'string' && { value: JSON.parse(value) as unknown }), ...(final === true && { isFinal: true }), t: event.t });
   }
   return history;
 }
@@ -86,11 +90,10 @@ export function historyOf(trace: { readonly events: ReadonlyArray<TraceEvent> })
 
 /** `p3 cas(k1, [1,2]) → ok true [12.5ms, 30ms]` */
 export function describeOperation(operation: Operation): string {
-  const key = operation.key === undefined ? '' : `${operation.key}, `;
-  const input = operation.input === undefined ? '' : JSON.stringify(operation.input);
+  const args = [operation.key, operation.input === undefined ? undefined : JSON.stringify(operation.input)].filter((part) => part !== undefined).join(', ');
   const result = operation.type === 'ok' ? `ok ${operation.output === undefined ? '' : JSON.stringify(operation.output)}`.trimEnd() : operation.type;
   const until = operation.completeMs === Infinity ? '…' : `${round(operation.completeMs)}ms`;
-  return `${operation.process} ${operation.f}(${key}${input}) → ${result} [${round(operation.invokeMs)}ms, ${until}]`;
+  return `${operation.process} ${operation.f}(${args}) → ${result} [${round(operation.invokeMs)}ms, ${until}]`;
 }
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;

@@ -1,7 +1,7 @@
 // Delivery invariants: every delivered message was sent and verified; nothing is delivered twice;
 // in a run without faults every unicast message arrives.
 import type { TraceEvent } from '../../core/index.js';
-import { describeEvent, failed, held, type InvariantResult, type SimulatedTrace } from './types.js';
+import { describeEvent, failed, held, vacuous, type InvariantResult, type SimulatedTrace } from './types.js';
 
 /**
  * No delivery without a valid signature: a delivered message was sent by an engine (only the key
@@ -72,15 +72,20 @@ export function allDeliveredWhenLossFreeWith(options: AllDeliveredOptions): (tra
   return function allDeliveredWhenLossFree(trace) {
     const name = 'allDeliveredWhenLossFree';
     const fault = trace.events.find((event) => event.kind === 'crash' || event.kind === 'partition' || (event.kind === 'link' && event.text === 'down') || (event.kind === 'drop' && FAULT_DROP_REASONS.has(event.reason ?? '')));
-    if (fault !== undefined) return held(name, `not applicable: the run has a fault (${describeEvent(fault)})`);
+    if (fault !== undefined) return vacuous(name, `the run has a fault (${describeEvent(fault)})`);
     const endMs = trace.header.durationMs ?? trace.summary.endMs;
     const pending = new Map<string, TraceEvent>();
+    let checked = 0;
     for (const event of trace.events) {
       if (event.msg === undefined) continue;
-      if (event.kind === 'send' && event.dst === 'engine' && event.t <= endMs - settleMs) pending.set(event.msg, event);
+      if (event.kind === 'send' && event.dst === 'engine' && event.t <= endMs - settleMs) {
+        pending.set(event.msg, event);
+        checked++;
+      }
       else if (event.kind === 'deliver' || (event.kind === 'drop' && ROUTING_DROP_REASONS.has(event.reason ?? ''))) pending.delete(event.msg);
     }
     const lost = [...pending.values()];
+    if (lost.length === 0 && checked === 0) return vacuous(name, 'no unicast message sent before the settle window');
     return lost.length === 0 ? held(name, 'every unicast message sent before the settle window was delivered') : failed(name, `${lost.length} messages never delivered in a loss-free run`, lost.map((event) => `${describeEvent(event)}: never delivered`), lost);
   };
 }

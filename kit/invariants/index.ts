@@ -11,7 +11,7 @@ export { noDeliveryAcrossPartition } from './partition.js';
 export { causalOrder } from './order.js';
 export { pubsubSubscribersReceiveAll, pubsubSubscribersReceiveAllWith } from './pubsub.js';
 export type { PubSubOptions } from './pubsub.js';
-export { describeEvent, held, failed, runInvariant, OFFENDING_LISTED_MAX } from './types.js';
+export { describeEvent, held, failed, vacuous, runInvariant, OFFENDING_LISTED_MAX } from './types.js';
 export type { SimulatedTrace, InvariantResult, Invariant } from './types.js';
 
 /** Built-in trace invariants by name (a failure file's replay check looks them up here). */

@@ -2,7 +2,7 @@
 // after its `subscribe` was traced, while it stayed subscribed, up and connected to the publisher.
 import type { TraceEvent } from '../../core/index.js';
 import { FAULT_DROP_REASONS } from './delivery.js';
-import { describeEvent, failed, held, type InvariantResult, type SimulatedTrace } from './types.js';
+import { describeEvent, failed, held, vacuous, type InvariantResult, type SimulatedTrace } from './types.js';
 
 export interface PubSubOptions {
   /**
@@ -87,6 +87,7 @@ export function pubsubSubscribersReceiveAllWith(options: PubSubOptions): (trace:
       }
     }
     const missing = [...pending.values()].flatMap(({ publish, waiting }) => [...waiting].map((subscriber) => ({ publish, subscriber })));
+    if (missing.length === 0 && checked === 0) return vacuous(name, 'no subscriber was due any event');
     return missing.length === 0
       ? held(name, `${checked} subscriber deliveries expected, all made`)
       : failed(name, `${missing.length} of ${checked} subscriber deliveries missing`, missing.map(({ publish, subscriber }) => `${describeEvent(publish)}: never delivered to subscriber ${subscriber}`), missing.map(({ publish }) => publish));
@@ -109,7 +110,9 @@ class Connectivity {
       return true;
     }
     if (event.kind === 'heal') return (this.groups = undefined), true;
-    if (event.kind !== 'link' || (event.text !== 'down' && event.text !== 'up')) return false;
+    if (event.kind !== 'link') return false;
+    // New link settings (a lossy spell beginning or ending) delay subscriptions as a cut does.
+    if (event.text !== 'down' && event.text !== 'up') return true;
     const key = [event.node, event.peer ?? ''].sort().join('|');
     if (event.text === 'down') this.linksDown.add(key);
     else this.linksDown.delete(key);

@@ -19,6 +19,8 @@ export interface InvariantResult {
   /** One line when it holds; the offending events, one per line, when it does not. */
   readonly message: string;
   readonly offending: ReadonlyArray<TraceEvent>;
+  /** It held only because nothing in the run put it to the test (coverage counts these apart). */
+  readonly isVacuous?: boolean;
 }
 
 /** A property of a trace. Returning `false` fails with a generic message; prefer `failed(…)`. */
@@ -42,6 +44,11 @@ export function describeEvent(event: TraceEvent): string {
 /** A passing verdict. */
 export function held(name: string, message: string): InvariantResult {
   return { name, isOk: true, message, offending: [] };
+}
+
+/** A passing verdict that tested nothing (no faults to excuse, no operations to check, …). */
+export function vacuous(name: string, message: string): InvariantResult {
+  return { name, isOk: true, message: `not applicable: ${message}`, offending: [], isVacuous: true };
 }
 
 /** A failing verdict; `lines` explain each violation (the first few are listed). */
