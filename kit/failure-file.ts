@@ -1,11 +1,13 @@
 // Writes a shrunk counterexample as a scenario file that `netmachine run` replays: the seed is
 // set, engine module paths are made relative to the new file, and `expect.check` re-checks the
-// failed invariants so the replay exits 1 and shows them.
+// failed invariants so the replay exits 1 and shows them. Nothing in the files is an absolute path:
+// the check module imports the kit by its package name and user modules by relative paths.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Document, isScalar, visit } from 'yaml';
-import { REPLAY_MODULE_URL } from './replay-check.js';
+import type { InvariantReplay } from './invariants/index.js';
 
 /** A module function `(events, header) => true | string[]`, as a scenario's `expect.check` names it. */
 export interface ReplayCheck {
@@ -22,9 +24,10 @@ export interface FailureFileInput {
   readonly name: string;
   /** Comment lines for the top of the file. */
   readonly comment: ReadonlyArray<string>;
-  /** Built-in invariants to re-check on replay. */
-  readonly builtinInvariants: ReadonlyArray<string>;
-  readonly replayCheck?: ReplayCheck;
+  /** The failed invariants to re-check on replay. */
+  readonly replays: ReadonlyArray<InvariantReplay>;
+  /** Check functions `(events, header) => true | string[]` to run on replay too. */
+  readonly replayChecks?: ReadonlyArray<ReplayCheck>;
 }
 
 export interface FailureFile {
@@ -34,13 +37,13 @@ export interface FailureFile {
   readonly command: string;
 }
 
-/** Writes `<failuresDir>/<name>-<hash>.yaml` (and a `.check.mjs` for built-in invariants). */
+/** Writes `<failuresDir>/<name>-<hash>.yaml` and, when anything is to be re-checked, its `.check.mjs`. */
 export function writeFailureFile(input: FailureFileInput): FailureFile {
   const folder = resolve(input.failuresDir);
   mkdirSync(folder, { recursive: true });
   const document = relocate(input.scenario, resolve(input.baseDir), folder);
   const stem = `${safeName(input.name)}-${createHash('sha256').update(JSON.stringify([document, input.seed])).digest('hex').slice(0, 10)}`;
-  const check = input.replayCheck !== undefined ? { module: modulePath(resolve(input.baseDir, input.replayCheck.module), folder), function: input.replayCheck.function } : builtinCheck(folder, stem, input.builtinInvariants);
+  const check = checkModule(folder, stem, input.replays, (input.replayChecks ?? []).map((check) => ({ ...check, module: resolve(input.baseDir, check.module) })));
   const expect = { ...(isRecord(document['expect']) ? document['expect'] : {}), ...(check !== undefined && { check }) };
   const { name, ...rest } = document;
   const withSeed = { name, seed: input.seed, ...rest, ...(Object.keys(expect).length > 0 && { expect }) };
@@ -62,15 +65,39 @@ function toYaml(value: unknown): string {
   return document.toString({ lineWidth: 0 });
 }
 
-function builtinCheck(folder: string, stem: string, names: ReadonlyArray<string>): ReplayCheck | undefined {
-  if (names.length === 0) return undefined;
+/** The check module: built-ins from the package by name, user invariants and checks from their modules. */
+function checkModule(folder: string, stem: string, replays: ReadonlyArray<InvariantReplay>, checks: ReadonlyArray<ReplayCheck>): ReplayCheck | undefined {
+  if (replays.length === 0 && checks.length === 0) return undefined;
+  const modules = new Map<string, string>(); // relative path → import name
+  const imported = (module: string): string => {
+    const path = modulePath(module.startsWith('file:') ? fileURLToPath(module) : resolve(module), folder);
+    if (!modules.has(path)) modules.set(path, `module${modules.size + 1}`);
+    return modules.get(path)!;
+  };
+  const entries = [
+    ...replays.map((replay) =>
+      'builtin' in replay
+        ? JSON.stringify({ builtin: replay.builtin, ...(replay.args !== undefined && { args: replay.args }) })
+        : `{ from: ${imported(replay.module)}, export: ${JSON.stringify(replay.export)}${replay.args === undefined ? '' : `, args: ${JSON.stringify(replay.args)}`} }`,
+    ),
+    ...checks.map((check) => `{ from: ${imported(check.module)}, export: ${JSON.stringify(check.function)}, isCheck: true }`),
+  ];
   const checkFile = `${stem}.check.mjs`;
   writeFileSync(
     join(folder, checkFile),
     [
-      '// Re-checks the built-in invariants this counterexample broke (written by the netmachine kit).',
-      `import { checkBuiltinInvariants } from ${JSON.stringify(REPLAY_MODULE_URL)};`,
-      `export const check = (events, header) => checkBuiltinInvariants(${JSON.stringify(names)}, events, header);`,
+      '// Re-checks the invariants this counterexample broke (written by the netmachine kit).',
+      "import { replayInvariants } from 'netmachine';",
+      ...[...modules].map(([path, name]) => `import * as ${name} from ${JSON.stringify(path)};`),
+      '',
+      'export const check = (events, header) =>',
+      '  replayInvariants(',
+      '    [',
+      ...entries.map((entry) => `      ${entry},`),
+      '    ],',
+      '    events,',
+      '    header,',
+      '  );',
       '',
     ].join('\n'),
   );

@@ -9,10 +9,13 @@ export type { SimulateOptions, SimulationRun } from './simulate.js';
 
 // Property-based testing: generated scenarios, invariants, counterexample files.
 export { checkProperty, assertScenarioProperty, PropertyFailedError } from './property.js';
-export type { CheckPropertyOptions, PropertyReport } from './property.js';
+export type { CheckPropertyOptions, PropertyReport, PropertyFailure } from './property.js';
+export { formatCoverage, faultKindOf } from './coverage.js';
+export type { Coverage } from './coverage.js';
+export { shrinkDocument, documentSize } from './shrink.js';
+export type { ShrinkOptions, ShrinkResult } from './shrink.js';
 export { writeFailureFile } from './failure-file.js';
 export type { FailureFile, FailureFileInput, ReplayCheck } from './failure-file.js';
-export { checkBuiltinInvariants } from './replay-check.js';
 export * from './arbitraries/index.js';
 export * from './invariants/index.js';
 export * from './history/index.js';

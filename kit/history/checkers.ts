@@ -3,21 +3,28 @@
 // a run whose history has nothing to check is vacuous, never a silent pass.
 import { describeOperation, historyOf, type Operation } from './operations.js';
 import { checkLinearizable, type LinearizabilityOptions, type Model } from './linearizability.js';
-import { keyValueModel } from './models.js';
-import { failed, held, vacuous, type Invariant } from '../invariants/index.js';
+import { keyValueModel, registerModel } from './models.js';
+import { failed, held, registerBuiltin, replayable, vacuous, type Invariant } from '../invariants/index.js';
+
+/** Built-in models by name (a failure file names them to re-check the history on replay). */
+export type ModelName = 'key-value' | 'register';
 
 /** The client history is linearizable with respect to `model` (default: key-value registers). */
-export function linearizableHistory<S>(model: Model<S> = keyValueModel() as unknown as Model<S>, options: LinearizabilityOptions = {}): Invariant {
-  return function linearizable(trace) {
-    const name = `linearizable(${model.name})`;
+export function linearizableHistory<S>(model: Model<S> | ModelName = 'key-value', options: LinearizabilityOptions = {}): Invariant {
+  const resolved = (typeof model === 'string' ? (model === 'register' ? registerModel() : keyValueModel()) : model) as Model<S>;
+  const invariant: Invariant = function linearizable(trace) {
+    const name = `linearizable(${resolved.name})`;
     const operations = historyOf(trace);
     if (operations.every((operation) => operation.type !== 'ok')) return vacuous(name, 'no operation completed ok');
-    const result = checkLinearizable(operations, model, options);
+    const result = checkLinearizable(operations, resolved, options);
     if (result.verdict === 'linearizable') return held(name, result.lines[0]!);
     if (result.verdict === 'unknown') return failed(name, `undecided: ${result.lines[0]!}`, [], []);
     return failed(name, result.lines[0]!.replace(/^[^:]*: /, ''), result.lines.slice(1).map((line) => line.trimStart()), []);
   };
+  return typeof model === 'string' ? replayable(invariant, { builtin: 'linearizableHistory', args: [model, options] }) : invariant;
 }
+
+registerBuiltin('linearizableHistory', linearizableHistory, true);
 
 /**
  * Maelstrom's broadcast checker: every final read contains every acknowledged broadcast, and no read
@@ -72,3 +79,6 @@ export const gCounterChecker: Invariant = function gCounterChecker(trace) {
 function valuesOf(read: Operation): string[] {
   return Array.isArray(read.output) ? read.output.map((value) => JSON.stringify(value)) : [];
 }
+
+registerBuiltin('broadcastChecker', broadcastChecker, false);
+registerBuiltin('gCounterChecker', gCounterChecker, false);

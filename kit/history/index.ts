@@ -6,3 +6,4 @@ export type { Model, LinearizabilityOptions, LinearizabilityResult, Linearizabil
 export { registerModel, keyValueModel } from './models.js';
 export type { RegisterValue } from './models.js';
 export { linearizableHistory, broadcastChecker, gCounterChecker } from './checkers.js';
+export type { ModelName } from './checkers.js';

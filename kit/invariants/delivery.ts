@@ -1,6 +1,7 @@
 // Delivery invariants: every delivered message was sent and verified; nothing is delivered twice;
 // in a run without faults every unicast message arrives.
 import type { TraceEvent } from '../../core/index.js';
+import { replayable } from './replay.js';
 import { describeEvent, failed, held, vacuous, type InvariantResult, type SimulatedTrace } from './types.js';
 
 /**
@@ -69,7 +70,7 @@ export function allDeliveredWhenLossFree(trace: SimulatedTrace): InvariantResult
 /** `allDeliveredWhenLossFree` with a settle time. */
 export function allDeliveredWhenLossFreeWith(options: AllDeliveredOptions): (trace: SimulatedTrace) => InvariantResult {
   const settleMs = options.settleMs ?? 500;
-  return function allDeliveredWhenLossFree(trace) {
+  return replayable(function allDeliveredWhenLossFree(trace: SimulatedTrace): InvariantResult {
     const name = 'allDeliveredWhenLossFree';
     const fault = trace.events.find((event) => event.kind === 'crash' || event.kind === 'partition' || (event.kind === 'link' && event.text === 'down') || (event.kind === 'drop' && FAULT_DROP_REASONS.has(event.reason ?? '')));
     if (fault !== undefined) return vacuous(name, `the run has a fault (${describeEvent(fault)})`);
@@ -87,5 +88,5 @@ export function allDeliveredWhenLossFreeWith(options: AllDeliveredOptions): (tra
     const lost = [...pending.values()];
     if (lost.length === 0 && checked === 0) return vacuous(name, 'no unicast message sent before the settle window');
     return lost.length === 0 ? held(name, 'every unicast message sent before the settle window was delivered') : failed(name, `${lost.length} messages never delivered in a loss-free run`, lost.map((event) => `${describeEvent(event)}: never delivered`), lost);
-  };
+  }, { builtin: 'allDeliveredWhenLossFreeWith', args: [options] });
 }

@@ -2,6 +2,7 @@
 // after its `subscribe` was traced, while it stayed subscribed, up and connected to the publisher.
 import type { TraceEvent } from '../../core/index.js';
 import { FAULT_DROP_REASONS } from './delivery.js';
+import { replayable } from './replay.js';
 import { describeEvent, failed, held, vacuous, type InvariantResult, type SimulatedTrace } from './types.js';
 
 export interface PubSubOptions {
@@ -29,7 +30,7 @@ export function pubsubSubscribersReceiveAllWith(options: PubSubOptions): (trace:
   const scope = options.scope ?? 'network';
   const settleMs = options.settleMs ?? 500;
   const subscriptionSettleMs = options.subscriptionSettleMs ?? (scope === 'network' ? 1000 : 0);
-  return function pubsubSubscribersReceiveAll(trace) {
+  return replayable(function pubsubSubscribersReceiveAll(trace: SimulatedTrace): InvariantResult {
     const name = `pubsubSubscribersReceiveAll(${scope})`;
     const endMs = trace.header.durationMs ?? trace.summary.endMs;
     const subscribers = new Map<string, Map<string, number>>(); // topic → node/engine → subscribed at (ms)
@@ -91,7 +92,7 @@ export function pubsubSubscribersReceiveAllWith(options: PubSubOptions): (trace:
     return missing.length === 0
       ? held(name, `${checked} subscriber deliveries expected, all made`)
       : failed(name, `${missing.length} of ${checked} subscriber deliveries missing`, missing.map(({ publish, subscriber }) => `${describeEvent(publish)}: never delivered to subscriber ${subscriber}`), missing.map(({ publish }) => publish));
-  };
+  }, { builtin: 'pubsubSubscribersReceiveAllWith', args: [options] });
 }
 
 const nodeOf = (subscriber: string): string => subscriber.slice(0, subscriber.indexOf('/'));

@@ -3,11 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeFailureFile } from '../../kit/index.js';
+import { allDeliveredWhenLossFreeWith, replayOf, runInvariant, simulate, writeFailureFile } from '../../kit/index.js';
+import { fewerThanThreeDeliveries } from './fixtures/user-invariants.js';
 
 const root = join(import.meta.dirname, '..', '..');
 // One folder per test file: broken-engine.test.ts clears its own folder while this one runs.
 const failuresDir = join(root, 'test', '.output', 'kit-failures', 'failure-file');
+
+const run = (file: string, seed: number) => spawnSync(process.execPath, [join(root, 'cli', 'netmachine.js'), 'run', file, '--seed', String(seed)], { cwd: root, encoding: 'utf8' });
 
 describe('failure files', () => {
   it('re-check built-in invariants through expect.check when replayed', () => {
@@ -18,10 +21,14 @@ describe('failure files', () => {
       topology: { nodes: ['a', 'b'], links: [{ between: ['a', 'b'], latency: '5ms' }] },
       workloads: [{ name: 'hello', from: ['a'], to: 'neighbors', rate: '10/s', count: 3 }],
     };
-    const written = writeFailureFile({ scenario, seed: 9, failuresDir, baseDir: root, name: 'replay me', comment: ['test'], builtinInvariants: ['atMostOnceDelivery', 'causalOrder'] });
+    const written = writeFailureFile({ scenario, seed: 9, failuresDir, baseDir: root, name: 'replay me', comment: ['test'], replays: [{ builtin: 'atMostOnceDelivery' }, { builtin: 'causalOrder' }] });
     expect(written.command).toMatch(/^netmachine run test\/\.output\/kit-failures\/failure-file\/replay-me-[0-9a-f]{10}\.yaml --seed 9 --report test\/\.output\/kit-failures\/failure-file\/replay-me-[0-9a-f]{10}\.html$/);
     const text = readFileSync(written.file, 'utf8');
     expect(text).toMatch(/^# test\nname: replay me\nseed: 9\n/);
+    // Portable: nothing names this machine's folders; the kit is imported by its package name.
+    const check = readFileSync(written.file.replace(/\.yaml$/, '.check.mjs'), 'utf8');
+    expect(text + check).not.toContain(root);
+    expect(check).toContain("from 'netmachine'");
     const run = spawnSync(process.execPath, [join(root, 'cli', 'netmachine.js'), 'run', written.file, '--seed', '9'], { cwd: root, encoding: 'utf8' });
     expect(run.stdout).toMatch(/check check\(\) from \.\/replay-me-[0-9a-f]{10}\.check\.mjs\s+ok/);
     expect(run.status).toBe(0);
@@ -38,10 +45,40 @@ describe('failure files', () => {
       engines: [{ on: ['b'], kind: 'subscriber', name: 'reader', params: { topic: 'news' } }, { on: 'all', kind: 'sink' }],
       workloads: [{ name: 'news', from: ['a'], topic: 'news', rate: '10/s', count: 20, start: '1100ms' }],
     };
-    const written = writeFailureFile({ scenario, seed: 1, failuresDir, baseDir: root, name: 'remote reader', comment: ['test'], builtinInvariants: ['pubsubSubscribersReceiveAll'] });
+    const written = writeFailureFile({ scenario, seed: 1, failuresDir, baseDir: root, name: 'remote reader', comment: ['test'], replays: [{ builtin: 'pubsubSubscribersReceiveAll' }] });
     const run = spawnSync(process.execPath, [join(root, 'cli', 'netmachine.js'), 'run', written.file, '--seed', '1'], { cwd: root, encoding: 'utf8' });
     expect(run.stdout).toMatch(/pubsubSubscribersReceiveAll\(network\): \d+ of \d+ subscriber deliveries missing/);
     expect(run.stdout).toMatch(/#\d+ t=[\d.]+ms send a\/news msg=\S+ to=news: never delivered to subscriber b\/reader/);
     expect(run.status).toBe(1);
+  });
+});
+
+describe('failure files re-check every failed invariant', () => {
+  // Sends near the end stay in flight: with settleMs 0 the configured built-in fails, with the default it holds.
+  const scenario = {
+    name: 'late sends',
+    duration: '1s',
+    crypto: 'sim-keyed',
+    topology: { nodes: ['a', 'b'], links: [{ between: ['a', 'b'], latency: '200ms' }] },
+    workloads: [{ name: 'hello', from: ['a'], to: 'neighbors', rate: '10/s', count: 10, start: '400ms' }],
+  };
+
+  it('a configured built-in is rebuilt with its options', async () => {
+    const invariant = allDeliveredWhenLossFreeWith({ settleMs: 0 });
+    expect(replayOf(invariant)).toEqual({ builtin: 'allDeliveredWhenLossFreeWith', args: [{ settleMs: 0 }] });
+    expect((await runInvariant(invariant, await simulate(scenario, { seed: 1 }))).isOk).toBe(false);
+    const written = writeFailureFile({ scenario, seed: 1, failuresDir, baseDir: root, name: 'configured', comment: ['test'], replays: [replayOf(invariant)!] });
+    const replay = run(written.file, 1);
+    expect(replay.stdout).toContain('messages never delivered in a loss-free run');
+    expect(replay.status).toBe(1);
+  });
+
+  it("a user invariant made replayable is imported from its module by a relative path", () => {
+    const written = writeFailureFile({ scenario, seed: 1, failuresDir, baseDir: root, name: 'user', comment: ['test'], replays: [replayOf(fewerThanThreeDeliveries)!] });
+    const check = readFileSync(written.file.replace(/\.yaml$/, '.check.mjs'), 'utf8');
+    expect(check).toContain('import * as module1 from "../../../kit/fixtures/user-invariants.ts";');
+    const replay = run(written.file, 1);
+    expect(replay.stdout).toMatch(/fewerThanThreeDeliveries: \d+ deliveries/);
+    expect(replay.status).toBe(1);
   });
 });
