@@ -138,7 +138,8 @@ export class ReplayWindow {
   static readonly SIZE = 1024;
   private session = -1;
   private highest = 0;
-  private readonly seen = new Uint8Array(ReplayWindow.SIZE);
+  /** One bit per sequence number in the window (128 bytes: a node keeps one window per sender). */
+  private readonly seen = new Uint32Array(ReplayWindow.SIZE / 32);
 
   /** True (and records it) when (session, seq) is new and not too old; false for replays. */
   accept(session: number, seq: number): boolean {
@@ -151,12 +152,22 @@ export class ReplayWindow {
     if (seq <= this.highest - ReplayWindow.SIZE) return false;
     if (seq > this.highest) {
       const advance = Math.min(seq - this.highest, ReplayWindow.SIZE);
-      for (let i = 1; i <= advance; i++) this.seen[(this.highest + i) % ReplayWindow.SIZE] = 0;
+      for (let i = 1; i <= advance; i++) this.clear((this.highest + i) % ReplayWindow.SIZE);
       this.highest = seq;
-    } else if (this.seen[seq % ReplayWindow.SIZE] === 1) {
+    } else if (this.isSet(seq % ReplayWindow.SIZE)) {
       return false;
     }
-    this.seen[seq % ReplayWindow.SIZE] = 1;
+    this.set(seq % ReplayWindow.SIZE);
     return true;
+  }
+
+  private isSet(bit: number): boolean {
+    return (this.seen[bit >>> 5]! & (1 << (bit & 31))) !== 0;
+  }
+  private set(bit: number): void {
+    this.seen[bit >>> 5]! |= 1 << (bit & 31);
+  }
+  private clear(bit: number): void {
+    this.seen[bit >>> 5]! &= ~(1 << (bit & 31));
   }
 }
