@@ -104,9 +104,13 @@ function checkModule(folder: string, stem: string, replays: ReadonlyArray<Invari
   return { module: `./${checkFile}`, function: 'check' };
 }
 
-/** Rewrites each engine's `module:` (relative to `from`) to be relative to `to`. */
+/** Rewrites each engine's `module:` and the `expect.check` module (relative to `from`) to be relative to `to`. */
 function relocate(scenario: unknown, from: string, to: string): Record<string, unknown> {
   const document: Record<string, unknown> = isRecord(scenario) ? { ...scenario } : {};
+  const expect = document['expect'];
+  if (isRecord(expect) && isRecord(expect['check']) && typeof expect['check']['module'] === 'string') {
+    document['expect'] = { ...expect, check: { ...expect['check'], module: modulePath(resolve(from, expect['check']['module']), to) } };
+  }
   if (Array.isArray(document['engines'])) {
     document['engines'] = document['engines'].map((engine: unknown) =>
       isRecord(engine) && typeof engine['module'] === 'string' ? { ...engine, module: modulePath(resolve(from, engine['module']), to) } : engine,

@@ -13,6 +13,8 @@ export type { CheckPropertyOptions, PropertyReport, PropertyFailure } from './pr
 export { formatCoverage, faultKindOf } from './coverage.js';
 export type { Coverage } from './coverage.js';
 export { shrinkDocument, documentSize } from './shrink.js';
+export { runScenarioSeed, violationKey, groupFailures, shardSeeds, mergeShards, scenarioHashOf, shrinkSeed } from './sweep.js';
+export type { SeedVerdict, FailureGroup, SweepRecord, ShrunkGroup } from './sweep.js';
 export type { ShrinkOptions, ShrinkResult } from './shrink.js';
 export { writeFailureFile } from './failure-file.js';
 export type { FailureFile, FailureFileInput, ReplayCheck } from './failure-file.js';

@@ -1,21 +1,19 @@
-// `netmachine check FILE [--seeds 1..10000] [--workers N] [--fail-fast]`: runs a scenario with its
-// `expect` block across many seeds in worker threads, with a progress bar and ETA on a TTY, and
-// ends with each failing seed and the command that replays it.
+// `netmachine check FILE [--seeds 1..10000] [--workers N] [--fail-fast] [--shard i/n --json out.json]`:
+// runs a scenario with its `expect` block across many seeds in worker threads, with progress (a bar
+// on a TTY, plain lines when piped), groups failing seeds by their first violation, shrinks the
+// first seed of each group and saves its trace. `check --merge out-*.json` prints the same report
+// from the shards of a sweep; `--emit k8s|github` writes a sharded sweep for a cluster or a CI matrix.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
-import { Presets, SingleBar } from 'cli-progress';
-import { checkExpectations, loadScenario, type LoadedScenario } from '../../scenarios/index.js';
-import { simulate } from '../../sim/index.js';
+import { groupFailures, mergeShards, runScenarioSeed, scenarioHashOf, shardSeeds, shrinkSeed, type SeedVerdict, type ShrunkGroup, type SweepRecord } from '../../kit/index.js';
+import { loadScenario, type LoadedScenario } from '../../scenarios/index.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
+import { emitSweep } from '../sweep-emit.js';
+import { sweepProgress } from '../sweep-progress.js';
 
-/** One seed's outcome. */
-export interface SeedVerdict {
-  readonly seed: number;
-  readonly isOk: boolean;
-  /** Failed expectations (or the error the run threw), one per line. */
-  readonly failures: ReadonlyArray<string>;
-}
+export type { SeedVerdict } from '../../kit/index.js';
 
 /** A batch of seeds for a worker. */
 export interface CheckRequest {
@@ -59,14 +57,10 @@ const loaded = new Map<string, Promise<LoadedScenario>>();
 
 /** Runs one seed of a scenario file and checks its expectations (used by the workers). */
 export async function runSeed(file: string, seed: number): Promise<SeedVerdict> {
+  let scenario = loaded.get(file);
+  if (scenario === undefined) loaded.set(file, (scenario = loadScenario(file)));
   try {
-    let scenario = loaded.get(file);
-    if (scenario === undefined) loaded.set(file, (scenario = loadScenario(file)));
-    const { plan, expect } = await scenario;
-    const result = simulate(plan, { seed, isRecording: expect !== undefined });
-    const expectations = await checkExpectations(expect, result.header, result.events, file);
-    const failures = expectations.filter((expectation) => !expectation.isMet).map((expectation) => `${expectation.name}: ${expectation.detail}`);
-    return { seed, isOk: failures.length === 0, failures };
+    return await runScenarioSeed(await scenario, seed);
   } catch (error) {
     return { seed, isOk: false, failures: [`the run threw: ${(error as Error).message.split('\n')[0]}`] };
   }
@@ -134,38 +128,109 @@ function replayCommand(file: string, seed: number): string {
   return `netmachine run ${file} --seed ${seed} --report ${stem}-seed${seed}.html`;
 }
 
+/** The report `check` prints: groups (largest first) with their seeds, example, shrunk file and replay command. */
+export function sweepReport(file: string, verdicts: ReadonlyArray<SeedVerdict>, shrunk: ReadonlyMap<string, ShrunkGroup>): string[] {
+  const groups = groupFailures(verdicts);
+  const lines = groups.flatMap((group, index) => {
+    const [example] = group.seeds;
+    const listed = group.seeds.slice(0, 20).join(', ') + (group.seeds.length > 20 ? `, … (${group.seeds.length - 20} more)` : '');
+    const small = shrunk.get(group.key);
+    return [
+      `group ${index + 1}: ${group.seeds.length} failing seed${group.seeds.length === 1 ? '' : 's'} — ${group.key}`,
+      `  seeds: ${listed}`,
+      `  seed ${example}:`,
+      ...group.failures.map((failure) => `    ${failure}`),
+      `  replay: ${replayCommand(file, example!)}`,
+      ...(small === undefined ? [] : [`  shrunk (${small.moves.length} moves, size ${Math.round(small.sizeBefore)} → ${Math.round(small.sizeAfter)}): ${small.command}`, `  trace: ${small.trace}`]),
+    ];
+  });
+  const failed = verdicts.filter((verdict) => !verdict.isOk).length;
+  lines.push(`summary: ${verdicts.length} seeds, ${verdicts.length - failed} passed, ${failed} failed in ${groups.length} group${groups.length === 1 ? '' : 's'}`);
+  return lines;
+}
+
+interface CheckFlags {
+  seeds: string;
+  workers?: string;
+  failFast?: boolean;
+  shard?: string;
+  json?: string;
+  merge?: boolean;
+  shrink: boolean;
+  failures: string;
+  emit?: string;
+  shards?: string;
+  image?: string;
+}
+
 export function register(program: Command): void {
   program
     .command('check')
     .description('run a scenario and its expect block across many seeds, in worker threads')
-    .argument('<scenario>', 'scenario file (.yaml or .json)')
+    .argument('<files...>', 'scenario file (.yaml or .json); with --merge, the JSON files of the shards')
     .option('--seeds <range>', 'seeds to run: A..B, N, or a comma list of those', '1..100')
     .option('--workers <n>', 'worker threads (default: one per CPU; 0 = run in this thread)')
     .option('--fail-fast', 'stop at the first failing seed')
-    .action(async (file: string, flags: { seeds: string; workers?: string; failFast?: boolean }) => {
-      const seeds = parseSeeds(flags.seeds);
+    .option('--shard <i/n>', 'run only shard i of n (every n-th seed, starting with the i-th)')
+    .option('--json <file>', 'also write the verdicts as JSON (what --merge reads)')
+    .option('--merge', 'print the report of a sweep from the JSON files its shards wrote')
+    .option('--no-shrink', 'do not shrink the first failing seed of each group')
+    .option('--failures <dir>', 'where shrunk failures and their traces go', 'failures')
+    .option('--emit <target>', 'write a sharded sweep instead of running it: k8s (an Indexed Job) or github (an Actions matrix)')
+    .option('--shards <n>', 'shards for --emit', '4')
+    .option('--image <name>', 'container image for --emit k8s', 'netmachine:latest')
+    .action(async (files: string[], flags: CheckFlags) => {
+      if (flags.merge === true) return void (await printMerged(files));
+      if (files.length !== 1) throw new CliError('cli/bad-arguments', `check: give one scenario file (got ${files.length}); several files only with --merge`);
+      const file = files[0]!;
+      if (flags.emit !== undefined) return void process.stdout.write(emitSweep(flags.emit, file, flags.seeds, flags.shards ?? '4', flags.image ?? 'netmachine:latest'));
+      const all = parseSeeds(flags.seeds);
+      const shard = flags.shard === undefined ? { index: 1, count: 1 } : parseShard(flags.shard);
+      const seeds = shardSeeds(all, shard.index, shard.count);
       const workers = parseWorkers(flags.workers, seeds.length);
       const scenario = await loadScenario(file); // bad files exit 2 here, before any worker starts
       if (scenario.expect === undefined) process.stderr.write(`netmachine: ${file} has no expect block; only runs that throw count as failures\n`);
-      const bar = process.stderr.isTTY === true ? new SingleBar({ format: 'check [{bar}] {value}/{total} seeds | {failed} failed | ETA {eta_formatted}', stream: process.stderr, hideCursor: true }, Presets.shades_classic) : undefined;
-      let failedCount = 0;
-      bar?.start(seeds.length, 0, { failed: 0 });
+      const progress = sweepProgress(seeds.length, process.stderr);
       const startedMs = performance.now();
-      const verdicts = await checkSeeds(file, seeds, {
-        workers,
-        isFailFast: flags.failFast === true,
-        onVerdict: (verdict, done) => {
-          if (!verdict.isOk) failedCount++;
-          bar?.update(done, { failed: failedCount });
-        },
-      });
-      bar?.stop();
+      const verdicts = await checkSeeds(file, seeds, { workers, isFailFast: flags.failFast === true, onVerdict: (verdict, done) => progress.update(done, verdict.isOk) });
+      progress.stop();
       const seconds = (performance.now() - startedMs) / 1000;
-      const failed = verdicts.filter((verdict) => !verdict.isOk);
-      const lines = failed.flatMap((verdict) => [`seed ${verdict.seed} FAILED`, ...verdict.failures.map((failure) => `  ${failure}`), `  replay: ${replayCommand(file, verdict.seed)}`]);
+      if (flags.json !== undefined) writeRecord(flags.json, { format: 'netmachine-check', version: 1, file, scenarioHash: scenarioHashOf(file), seeds: flags.seeds, shard, verdicts, seconds });
+      const shrunk = flags.shrink ? await shrinkGroups(scenario, verdicts, flags.failures) : new Map<string, ShrunkGroup>();
+      const lines = sweepReport(file, verdicts, shrunk);
       const stopped = verdicts.length < seeds.length ? ` (stopped early by --fail-fast after ${verdicts.length} of ${seeds.length})` : '';
-      lines.push(`${verdicts.length} seeds checked in ${seconds.toFixed(1)}s with ${workers === 0 ? 'no worker threads' : `${workers} workers`}: ${verdicts.length - failed.length} passed, ${failed.length} failed${stopped}`);
+      const part = shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${all.length})` : '';
+      lines.push(`${verdicts.length} seeds${part} checked in ${seconds.toFixed(1)}s with ${workers === 0 ? 'no worker threads' : `${workers} workers`}${stopped}`);
       process.stdout.write(lines.join('\n') + '\n');
-      process.exitCode = failed.length === 0 ? 0 : EXIT_FAILED;
+      process.exitCode = verdicts.every((verdict) => verdict.isOk) ? 0 : EXIT_FAILED;
     });
+}
+
+/** `i/n` with 1 ≤ i ≤ n ≤ 10,000. */
+export function parseShard(text: string): { index: number; count: number } {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || count < 1 || count > 10_000 || index < 1 || index > count) throw new CliError('cli/bad-shard', `--shard: expected i/n with 1 ≤ i ≤ n ≤ 10000, like 2/8, got "${text}"`);
+  return { index, count };
+}
+
+function writeRecord(file: string, record: SweepRecord): void {
+  writeFileSync(file, JSON.stringify(record) + '\n');
+}
+
+async function shrinkGroups(scenario: LoadedScenario, verdicts: ReadonlyArray<SeedVerdict>, folder: string): Promise<Map<string, ShrunkGroup>> {
+  const shrunk = new Map<string, ShrunkGroup>();
+  const groups = groupFailures(verdicts);
+  if (groups.length > 0) mkdirSync(folder, { recursive: true });
+  for (const group of groups.slice(0, 10)) shrunk.set(group.key, await shrinkSeed(scenario, group.seeds[0]!, group.key, folder, { timeMs: 10_000 }));
+  return shrunk;
+}
+
+async function printMerged(files: ReadonlyArray<string>): Promise<void> {
+  const { record, shards } = mergeShards(files);
+  const lines = sweepReport(record.file, record.verdicts, new Map());
+  lines.push(`${record.verdicts.length} seeds merged from ${shards} shards (longest shard ${record.seconds.toFixed(1)}s)`);
+  process.stdout.write(lines.join('\n') + '\n');
+  process.exitCode = record.verdicts.every((verdict) => verdict.isOk) ? 0 : EXIT_FAILED;
 }
