@@ -81,7 +81,7 @@ export class VirtualNetwork {
       this.regions.addNode(name, region);
     } else {
       assert(options.region === undefined, `host "${name}" has a region but the underlay is a graph`);
-      this.graph!.addNode();
+      this.graph!.addNode(false);
     }
   }
 
@@ -90,7 +90,7 @@ export class VirtualNetwork {
     assert(this.graph !== undefined, 'a region underlay has no routers');
     this.addEntry(name, undefined);
     this.access.add(undefined);
-    this.graph.addNode();
+    this.graph.addNode(true);
   }
 
   private addEntry(name: string, id: Id | undefined): number {

@@ -1,9 +1,11 @@
 // The graph underlay: nodes (hosts and routers) joined by links, each link two directions with
 // their own settings and random stream. A frame follows the current lowest-latency path; paths are
 // recomputed after any change to links or node liveness (a version counter empties the caches).
+// Who forwards: in a graph with routers only routers do (hosts are end points, as on the internet);
+// in a graph without routers every node does (the links are the whole network).
 import { assert, type LinkSpec, type Rng } from '../../core/index.js';
 import type { Hop } from './hop.js';
-import { components, LruCache, ShortestPaths, type RoutingGraph } from './shortest-paths.js';
+import { attachments, LruCache, ShortestPaths, type Attachments, type RoutingGraph } from './shortest-paths.js';
 import type { Underlay } from './underlay.js';
 
 /** One direction of a link. Its random stream is created on first use (named by its endpoints). */
@@ -39,7 +41,10 @@ export const NODES_MAX = 1 << 26;
 export class GraphUnderlay implements Underlay, RoutingGraph {
   readonly directions: LinkDirection[] = [];
   readonly outgoing: number[][] = [];
-  isNodeUp = new Uint8Array(16);
+  private isNodeUp = new Uint8Array(16);
+  private isRouter = new Uint8Array(16);
+  forwards = new Uint8Array(16);
+  private routerCount = 0;
   private count = 0;
   private readonly byPair = new Map<number, number>();
   private readonly shortestPaths = new ShortestPaths();
@@ -50,8 +55,8 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
   private readonly scratchPath: Hop[] = [];
   /** Bumped on every change that can move a path; caches built at an older version are stale. */
   private version = 0;
-  private componentsVersion = -1;
-  private component = new Int32Array(0);
+  private attachmentsVersion = -1;
+  private attached: Attachments | undefined;
 
   constructor(private readonly root: Rng) {}
 
@@ -59,16 +64,19 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
     return this.count;
   }
 
-  /** Adds a node (up) and returns its index. */
-  addNode(): number {
+  /** Adds a node (up) and returns its index; a router forwards frames, a host only sends and receives them once routers exist. */
+  addNode(isRouter: boolean): number {
     assert(this.count < NODES_MAX, 'too many nodes');
     if (this.count === this.isNodeUp.length) {
-      const grown = new Uint8Array(this.count * 2);
-      grown.set(this.isNodeUp);
-      this.isNodeUp = grown;
+      this.isNodeUp = grown(this.isNodeUp);
+      this.isRouter = grown(this.isRouter);
+      this.forwards = grown(this.forwards);
     }
     this.isNodeUp[this.count] = 1;
+    this.isRouter[this.count] = isRouter ? 1 : 0;
     this.outgoing.push([]);
+    if (isRouter && this.routerCount++ === 0) this.forwards.fill(0, 0, this.count); // hosts stop forwarding
+    this.forwards[this.count] = isRouter || this.routerCount === 0 ? 1 : 0;
     this.changed();
     this.trees = undefined; // its bound depends on the node count
     return this.count++;
@@ -118,6 +126,7 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
   setNodeUp(node: number, isUp: boolean): void {
     assert(node < this.count, 'unknown node');
     this.isNodeUp[node] = isUp ? 1 : 0;
+    this.forwards[node] = isUp && (this.isRouter[node] === 1 || this.routerCount === 0) ? 1 : 0;
     this.changed();
   }
 
@@ -190,12 +199,16 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
 
   isConnected(from: number, to: number): boolean {
     if (this.isNodeUp[from] === 0 || this.isNodeUp[to] === 0) return false;
-    if (this.componentsVersion !== this.version) {
-      if (this.component.length !== this.count) this.component = new Int32Array(this.count);
-      components(this, this.component);
-      this.componentsVersion = this.version;
+    if (this.direction(from, to)?.isUp === true) return true;
+    if (this.attachmentsVersion !== this.version || this.attached === undefined) {
+      this.attached = attachments(this);
+      this.attachmentsVersion = this.version;
     }
-    return this.component[from] === this.component[to];
+    const { start, list } = this.attached;
+    for (let i = start[from]!; i < start[from + 1]!; i++) {
+      for (let j = start[to]!; j < start[to + 1]!; j++) if (list[i] === list[j]) return true;
+    }
+    return false;
   }
 
   unroutable(from: number, to: number): 'link-down' | 'unreachable' {
@@ -205,4 +218,10 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
 
 export function pairKey(from: number, to: number): number {
   return from * NODES_MAX + to;
+}
+
+function grown(array: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const bigger = new Uint8Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
 }

@@ -11,8 +11,11 @@ export interface RoutingGraph {
   /** Direction indexes leaving each node, in link declaration order. */
   readonly outgoing: ReadonlyArray<ReadonlyArray<number>>;
   readonly directions: ReadonlyArray<RoutingDirection>;
-  /** Up nodes forward frames; a down node can still be a destination (its frames drop on arrival). */
-  readonly isNodeUp: ArrayLike<number>;
+  /**
+   * 1 for nodes that forward frames now: up, and a router (or any node when there are no routers).
+   * Others can still be a path's ends (frames to a crashed one drop on arrival).
+   */
+  readonly forwards: ArrayLike<number>;
 }
 
 export interface RoutingDirection {
@@ -54,7 +57,7 @@ export class ShortestPaths {
       settled[node] = 1;
       this.settledCount++;
       if (node === target) break;
-      if (node !== source && graph.isNodeUp[node] === 0) continue; // a crashed node forwards nothing
+      if (node !== source && graph.forwards[node] === 0) continue; // an end host, or a crashed node
       const distance = distances[node]!;
       const hops = hopCounts[node]! + 1;
       for (const index of graph.outgoing[node]!) {
@@ -149,25 +152,52 @@ export class LruCache<T> {
   }
 }
 
-/** Connected components over up links and up nodes: `component[node]` (-1 for a down node). */
-export function components(graph: RoutingGraph, component: Int32Array): void {
+/**
+ * Which nodes can reach which, for a cheap `isConnected`: components of the forwarding nodes over up
+ * links, and for every node the components it touches (its own when it forwards, else those of the
+ * forwarders it has an up link to), as `list[start[node] .. start[node + 1])`.
+ */
+export interface Attachments {
+  readonly start: Int32Array;
+  readonly list: Int32Array;
+}
+
+export function attachments(graph: RoutingGraph): Attachments {
   const n = graph.nodeCount;
-  assert(component.length === n, 'component array sized for another graph');
-  component.fill(-1);
+  const component = new Int32Array(n).fill(-1);
   const stack: number[] = [];
   let next = 0;
-  for (let start = 0; start < n; start++) {
-    if (component[start] !== -1 || graph.isNodeUp[start] === 0) continue;
+  for (let first = 0; first < n; first++) {
+    if (component[first] !== -1 || graph.forwards[first] === 0) continue;
     const id = next++;
-    component[start] = id;
-    stack.push(start);
+    component[first] = id;
+    stack.push(first);
     while (stack.length > 0) {
       for (const index of graph.outgoing[stack.pop()!]!) {
         const direction = graph.directions[index]!;
-        if (!direction.isUp || component[direction.to] !== -1 || graph.isNodeUp[direction.to] === 0) continue;
+        if (!direction.isUp || component[direction.to] !== -1 || graph.forwards[direction.to] === 0) continue;
         component[direction.to] = id;
         stack.push(direction.to);
       }
     }
   }
+  const start = new Int32Array(n + 1);
+  const list: number[] = [];
+  for (let node = 0; node < n; node++) {
+    start[node] = list.length;
+    if (graph.forwards[node] === 1) {
+      list.push(component[node]!);
+      continue;
+    }
+    for (const index of graph.outgoing[node]!) {
+      const direction = graph.directions[index]!;
+      const touched = component[direction.to]!;
+      if (!direction.isUp || touched === -1) continue;
+      let isKnown = false;
+      for (let i = start[node]!; i < list.length; i++) if (list[i] === touched) isKnown = true;
+      if (!isKnown) list.push(touched);
+    }
+  }
+  start[n] = list.length;
+  return { start, list: Int32Array.from(list) };
 }

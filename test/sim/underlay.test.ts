@@ -91,6 +91,17 @@ describe('graph underlay', () => {
     expect(net.isReachable(0, 1)).toBe(true);
   });
 
+  it('once a graph has routers, only routers forward: a host is never on another pair\'s path', () => {
+    const network = testNetwork({ hosts: ['a', 'm', 'b'], routers: ['r'], links: [['a', 'm', { latencyMs: 1 }], ['m', 'b', { latencyMs: 1 }], ['a', 'r', { latencyMs: 10 }], ['r', 'b', { latencyMs: 10 }]] });
+    const { net } = network;
+    expect(net.pathBetween(0, 2)).toEqual(['a', 'r', 'b']);
+    expect(net.pathBetween(0, 1)).toEqual(['a', 'm']);
+    net.crash('r');
+    expect([net.isReachable(0, 2), net.isReachable(0, 1), net.isReachable(1, 2)]).toEqual([false, true, true]);
+    expect(settle(network, network.send('a', 'b'))).toEqual([]);
+    expect(network.records.map((record) => record.reason)).toEqual(['unreachable']);
+  });
+
   it('partitions cut multi-hop paths by the endpoints\' groups, whatever the nodes on the way', () => {
     const network = testNetwork({ hosts: ['a', 'm', 'b'], links: [['a', 'm'], ['m', 'b']] });
     const { net } = network;
