@@ -11,7 +11,11 @@ const diameter = diameterModule as unknown as (graph: unknown) => number;
 const EXACT_DIAMETER_NODES_MAX = 3000;
 
 export interface TopologyReport {
+  /** Nodes of the graph: hosts and routers. */
   readonly nodes: number;
+  readonly routers: number;
+  /** Hosts per region, in matrix order (region underlay only). */
+  readonly regions?: ReadonlyArray<readonly [string, number]>;
   readonly links: number;
   readonly degree: { readonly min: number; readonly mean: number; readonly max: number; readonly histogram: ReadonlyArray<readonly [number, number]> };
   readonly components: number;
@@ -23,9 +27,10 @@ export interface TopologyReport {
 
 export function describeTopology(plan: NetworkPlan): TopologyReport {
   const graph = new graphology.UndirectedGraph();
-  for (const node of plan.nodes) graph.addNode(node.name);
+  const names = [...plan.nodes.map((node) => node.name), ...(plan.routers ?? [])];
+  for (const name of names) graph.addNode(name);
   for (const link of plan.links) graph.mergeEdge(link.a, link.b);
-  const degrees = plan.nodes.map((node) => graph.degree(node.name));
+  const degrees = names.map((name) => graph.degree(name));
   const histogram = new Map<number, number>();
   for (const degree of degrees) histogram.set(degree, (histogram.get(degree) ?? 0) + 1);
   const components = connectedComponents(graph).sort((a, b) => b.length - a.length);
@@ -36,8 +41,11 @@ export function describeTopology(plan: NetworkPlan): TopologyReport {
     const sub = components.length === 1 ? graph : subgraph(graph, largest);
     hops = isExact ? diameter(sub) : doubleSweep(sub, largest[0]!);
   }
+  const regions = plan.regions?.names.map((region) => [region, plan.nodes.filter((node) => node.region === region).length] as const);
   return {
-    nodes: plan.nodes.length,
+    nodes: names.length,
+    routers: plan.routers?.length ?? 0,
+    ...(regions !== undefined && { regions }),
     links: graph.size,
     degree: {
       min: degrees.length === 0 ? 0 : Math.min(...degrees),

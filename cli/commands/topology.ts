@@ -12,8 +12,13 @@ export function register(program: Command): void {
     .action(async (file: string, flags: { links?: boolean }) => {
       const { plan } = await loadScenario(file);
       const report = describeTopology(plan);
+      if (report.regions !== undefined) {
+        // A region underlay has no links: where the hosts are is the whole topology.
+        const lines = [`${plan.name}: ${report.nodes} hosts in ${report.regions.length} regions (region underlay, no links)`, '', table(['region', 'hosts'], report.regions.map(([region, count]) => [region, count]))];
+        return void process.stdout.write(lines.join('\n') + '\n');
+      }
       const lines = [
-        `${plan.name}: ${report.nodes} nodes, ${report.links} links`,
+        `${plan.name}: ${report.nodes} nodes${report.routers > 0 ? ` (${report.nodes - report.routers} hosts, ${report.routers} routers)` : ''}, ${report.links} links`,
         `degree: min ${report.degree.min}, mean ${Math.round(report.degree.mean * 100) / 100}, max ${report.degree.max}`,
         `connected components: ${report.components}${report.components > 1 ? ` (largest has ${report.largestComponent} nodes)` : ''}`,
         `diameter: ${report.isDiameterExact ? '' : '≥ '}${report.diameter} hops${report.components > 1 ? ' (largest component)' : ''}${report.isDiameterExact ? '' : ' (double-sweep bound; exact up to 3000 nodes)'}`,

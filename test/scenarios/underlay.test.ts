@@ -1,7 +1,7 @@
 // The underlay parts of the scenario language: routers, the empty and attach generators, access
 // links and the region model, with their located errors.
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_RTT_MATRICES, InputError, loadScenarioText } from '../../scenarios/index.js';
+import { BUILTIN_RTT_MATRICES, describeTopology, InputError, loadScenarioText } from '../../scenarios/index.js';
 
 async function problemsOf(text: string): Promise<string[]> {
   try {
@@ -41,6 +41,12 @@ describe('routers and generators', () => {
     }
     const again = await loadScenarioText(routed, 'x.yaml');
     expect(again.links.map((link) => `${link.a}-${link.b}`)).toEqual(plan.links.map((link) => `${link.a}-${link.b}`));
+  });
+
+  it('the topology report counts routers as graph nodes', async () => {
+    const report = describeTopology(await loadScenarioText(routed, 'x.yaml'));
+    expect(report).toMatchObject({ nodes: 11, routers: 5, links: 15, components: 1 });
+    expect(report.regions).toBeUndefined();
   });
 
   it('access entries layer field by field; hosts with equal links share one object', async () => {
@@ -123,6 +129,7 @@ describe('region underlay', () => {
     const more = await loadScenarioText(regional(assign).replace('nodes: 200', 'nodes: 300'), 'x.yaml');
     expect(more.nodes.slice(0, 200).map((node) => node.region)).toEqual(regions);
     expect(plan.regions!.pairs.map((spec) => spec.latencyMs)).toEqual([5, 40, 40, 10]);
+    expect(describeTopology(plan).regions).toEqual([['eu', europeans], ['us', 200 - europeans]]);
   });
 
   it('every bad matrix, assignment or mix with links is a located error', async () => {
