@@ -33,17 +33,19 @@ const TREES_MAX = 1024;
 /** Paths kept by (source, destination). */
 const PATHS_MAX = 1 << 17;
 /** A search that settles at least this share of the graph is finished and kept as a whole tree. */
-const TREE_SHARE_MIN = 0.25;
+const TREE_SHARE_MIN = 1 / 16;
 const NO_PATH = new Int32Array(0);
 /** Node indexes stay below this, so a (from, to) pair packs into one safe integer. */
 export const NODES_MAX = 1 << 26;
 
-export class GraphUnderlay implements Underlay, RoutingGraph {
-  readonly directions: LinkDirection[] = [];
-  readonly outgoing: number[][] = [];
+export class GraphUnderlay implements Underlay {
+  private readonly directions: LinkDirection[] = [];
+  private readonly outgoing: number[][] = [];
+  /** Flat arrays for routing, built on first use after the last node or link was added. */
+  private arrays: RoutingGraph | undefined;
   private isNodeUp = new Uint8Array(16);
   private isRouter = new Uint8Array(16);
-  forwards = new Uint8Array(16);
+  private forwards = new Uint8Array(16);
   private routerCount = 0;
   private count = 0;
   private readonly byPair = new Map<number, number>();
@@ -79,6 +81,7 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
     this.forwards[this.count] = isRouter || this.routerCount === 0 ? 1 : 0;
     this.changed();
     this.trees = undefined; // its bound depends on the node count
+    this.arrays = undefined;
     return this.count++;
   }
 
@@ -89,6 +92,7 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
     assert(!this.byPair.has(pairKey(a, b)), `link ${names[0]}–${names[1]} declared twice`);
     this.addDirection(a, b, ab, `link/${names[0]}>${names[1]}`);
     this.addDirection(b, a, ba, `link/${names[1]}>${names[0]}`);
+    this.arrays = undefined;
     this.changed();
   }
 
@@ -106,21 +110,55 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
   }
 
   setLinkUp(a: number, b: number, isUp: boolean): void {
-    this.requireDirection(a, b).isUp = isUp;
-    this.requireDirection(b, a).isUp = isUp;
+    for (const index of [this.requireIndex(a, b), this.requireIndex(b, a)]) {
+      this.directions[index]!.isUp = isUp;
+      if (this.arrays !== undefined) this.arrays.directionUp[index] = isUp ? 1 : 0;
+    }
     this.changed();
   }
 
   /** Changes both directions from now on; a latency change moves paths. */
   setLink(a: number, b: number, change: Partial<LinkSpec>): void {
-    for (const direction of [this.requireDirection(a, b), this.requireDirection(b, a)]) direction.spec = { ...direction.spec, ...change };
+    for (const index of [this.requireIndex(a, b), this.requireIndex(b, a)]) {
+      const direction = this.directions[index]!;
+      direction.spec = { ...direction.spec, ...change };
+      if (this.arrays !== undefined) this.arrays.directionLatencyMs[index] = direction.spec.latencyMs;
+    }
     if (change.latencyMs !== undefined) this.changed();
   }
 
-  private requireDirection(from: number, to: number): LinkDirection {
-    const direction = this.direction(from, to);
-    assert(direction !== undefined, 'no such link');
-    return direction;
+  private requireIndex(from: number, to: number): number {
+    const index = this.byPair.get(pairKey(from, to));
+    assert(index !== undefined, 'no such link');
+    return index;
+  }
+
+  /** The routing arrays, built after the last node or link was added and kept in step since. */
+  private routing(): RoutingGraph {
+    if (this.arrays !== undefined) return this.arrays;
+    const n = this.count;
+    const d = this.directions.length;
+    const edgeStart = new Int32Array(n + 1);
+    const edges = new Int32Array(d);
+    let e = 0;
+    for (let node = 0; node < n; node++) {
+      edgeStart[node] = e;
+      for (const index of this.outgoing[node]!) edges[e++] = index;
+    }
+    edgeStart[n] = e;
+    const directionFrom = new Int32Array(d);
+    const directionTo = new Int32Array(d);
+    const directionLatencyMs = new Float64Array(d);
+    const directionUp = new Uint8Array(d);
+    this.directions.forEach((direction, index) => {
+      directionFrom[index] = direction.from;
+      directionTo[index] = direction.to;
+      directionLatencyMs[index] = direction.spec.latencyMs;
+      directionUp[index] = direction.isUp ? 1 : 0;
+    });
+    // `forwards` is shared, not copied: crashes and restarts update it in place.
+    this.arrays = { nodeCount: n, edgeStart, edges, directionFrom, directionTo, directionLatencyMs, directionUp, forwards: this.forwards };
+    return this.arrays;
   }
 
   setNodeUp(node: number, isUp: boolean): void {
@@ -137,13 +175,13 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
   }
 
   route(from: number, to: number, path: Hop[]): number {
-    const tree = this.trees?.get(from);
-    if (tree !== undefined) return this.walk(tree, from, to, path);
     const key = pairKey(from, to);
     let directions = this.paths.get(key);
     if (directions === undefined) {
-      directions = this.search(from, to);
-      if (directions === undefined) return this.walk(this.trees!.get(from)!, from, to, path);
+      const tree = this.trees?.get(from);
+      directions = tree === undefined ? this.search(from, to) : undefined;
+      // A whole tree (cached or just built) answers; the pair's path is kept too, as trees are fewer.
+      directions ??= this.pathIn(tree ?? this.trees!.get(from)!, from, to);
       this.paths.set(key, directions);
     }
     for (let i = 0; i < directions.length; i++) path[i] = this.directions[directions[i]!]!;
@@ -153,9 +191,9 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
   /** Searches from → to: the path's directions, or undefined when the search grew into a whole tree (then cached). */
   private search(from: number, to: number): Int32Array | undefined {
     const search = this.shortestPaths;
-    search.search(this, from, to);
+    search.search(this.routing(), from, to);
     if (search.settledCount >= TREE_SHARE_MIN * this.count) {
-      search.search(this, from, -1);
+      search.finish(this.routing());
       const trees = (this.trees ??= new LruCache<Int32Array>(Math.max(1, Math.min(TREES_MAX, Math.floor(TREE_ENTRIES_MAX / Math.max(1, this.count))))));
       const tree = new Int32Array(this.count);
       search.copyTree(tree);
@@ -173,20 +211,19 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
     return directions;
   }
 
-  /** Fills `path` from a whole tree. */
-  private walk(tree: Int32Array, from: number, to: number, path: Hop[]): number {
+  /** The path from → to in a whole tree, as direction indexes (NO_PATH when `to` is not in it). */
+  private pathIn(tree: Int32Array, from: number, to: number): Int32Array {
     let hops = 0;
     for (let node = to; node !== from; node = this.directions[tree[node]!]!.from) {
-      if (tree[node] === -1) return 0;
+      if (tree[node] === -1) return NO_PATH;
       hops++;
     }
-    let node = to;
-    for (let i = hops - 1; i >= 0; i--) {
-      const direction = this.directions[tree[node]!]!;
-      path[i] = direction;
-      node = direction.from;
+    const directions = new Int32Array(hops);
+    for (let node = to, i = hops - 1; i >= 0; i--) {
+      directions[i] = tree[node]!;
+      node = this.directions[directions[i]!]!.from;
     }
-    return hops;
+    return directions;
   }
 
   latencyMs(from: number, to: number): number | undefined {
@@ -201,7 +238,7 @@ export class GraphUnderlay implements Underlay, RoutingGraph {
     if (this.isNodeUp[from] === 0 || this.isNodeUp[to] === 0) return false;
     if (this.direction(from, to)?.isUp === true) return true;
     if (this.attachmentsVersion !== this.version || this.attached === undefined) {
-      this.attached = attachments(this);
+      this.attached = attachments(this.routing());
       this.attachmentsVersion = this.version;
     }
     const { start, list } = this.attached;

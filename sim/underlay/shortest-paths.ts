@@ -5,24 +5,23 @@
 import { assert } from '../../core/index.js';
 import { PathHeap } from './path-heap.js';
 
-/** What routing reads of the graph. */
+/**
+ * What routing reads of the graph, as flat arrays: the directions leaving node i are
+ * `edges[edgeStart[i] .. edgeStart[i + 1])` (direction indexes, in link declaration order).
+ */
 export interface RoutingGraph {
   readonly nodeCount: number;
-  /** Direction indexes leaving each node, in link declaration order. */
-  readonly outgoing: ReadonlyArray<ReadonlyArray<number>>;
-  readonly directions: ReadonlyArray<RoutingDirection>;
+  readonly edgeStart: Int32Array;
+  readonly edges: Int32Array;
+  readonly directionFrom: Int32Array;
+  readonly directionTo: Int32Array;
+  readonly directionLatencyMs: Float64Array;
+  readonly directionUp: Uint8Array;
   /**
    * 1 for nodes that forward frames now: up, and a router (or any node when there are no routers).
    * Others can still be a path's ends (frames to a crashed one drop on arrival).
    */
   readonly forwards: ArrayLike<number>;
-}
-
-export interface RoutingDirection {
-  readonly from: number;
-  readonly to: number;
-  readonly isUp: boolean;
-  readonly spec: { readonly latencyMs: number };
 }
 
 /**
@@ -40,42 +39,67 @@ export class ShortestPaths {
   /** Nodes settled by the last search. */
   settledCount = 0;
 
+  private source = -1;
+  /** The last node settled and not yet expanded (the target the search stopped at), or -1. */
+  private pending = -1;
+
   /**
    * Searches from `source` until `target` is settled (or every reachable node, when `target` is -1).
-   * The result stays readable (`parentOf`) until the next search.
+   * The result stays readable (`parentOf`) until the next search; `finish` completes it.
    */
   search(graph: RoutingGraph, source: number, target: number): void {
     this.prepare(graph.nodeCount);
-    const { distances, hopCounts, parents, settled, heap } = this;
+    this.source = source;
     this.touch(source);
-    distances[source] = 0;
-    hopCounts[source] = 0;
-    heap.push(0, 0, source);
+    this.distances[source] = 0;
+    this.hopCounts[source] = 0;
+    this.heap.push(0, 0, source);
+    this.run(graph, target);
+  }
+
+  /** Continues the last search until every reachable node is settled. */
+  finish(graph: RoutingGraph): void {
+    if (this.pending >= 0) this.expand(graph, this.pending);
+    this.pending = -1;
+    this.run(graph, -1);
+  }
+
+  private run(graph: RoutingGraph, target: number): void {
+    const { distances, hopCounts, settled, heap } = this;
     while (heap.size > 0) {
       const node = heap.pop();
       if (settled[node] === 1 || heap.poppedDistance !== distances[node] || heap.poppedHops !== hopCounts[node]) continue; // stale
       settled[node] = 1;
       this.settledCount++;
-      if (node === target) break;
-      if (node !== source && graph.forwards[node] === 0) continue; // an end host, or a crashed node
-      const distance = distances[node]!;
-      const hops = hopCounts[node]! + 1;
-      for (const index of graph.outgoing[node]!) {
-        const direction = graph.directions[index]!;
-        if (!direction.isUp) continue;
-        const next = direction.to;
-        if (settled[next] === 1) continue;
-        if (parents[next] === -1 && next !== source) this.touch(next);
-        const nextDistance = distance + direction.spec.latencyMs;
-        const known = distances[next]!;
-        if (nextDistance < known || (nextDistance === known && hops < hopCounts[next]!)) {
-          distances[next] = nextDistance;
-          hopCounts[next] = hops;
-          parents[next] = index;
-          heap.push(nextDistance, hops, next);
-        } else if (nextDistance === known && hops === hopCounts[next]! && node < graph.directions[parents[next]!]!.from) {
-          parents[next] = index; // same key: the lower predecessor index wins
-        }
+      if (node === target) {
+        this.pending = node;
+        return;
+      }
+      this.expand(graph, node);
+    }
+  }
+
+  private expand(graph: RoutingGraph, node: number): void {
+    if (node !== this.source && graph.forwards[node] === 0) return; // an end host, or a crashed node
+    const { distances, hopCounts, parents, settled, heap } = this;
+    const distance = distances[node]!;
+    const hops = hopCounts[node]! + 1;
+    const { edges, directionTo, directionLatencyMs, directionUp, directionFrom } = graph;
+    for (let e = graph.edgeStart[node]!, end = graph.edgeStart[node + 1]!; e < end; e++) {
+      const index = edges[e]!;
+      if (directionUp[index] === 0) continue;
+      const next = directionTo[index]!;
+      if (settled[next] === 1) continue;
+      if (parents[next] === -1 && next !== this.source) this.touch(next);
+      const nextDistance = distance + directionLatencyMs[index]!;
+      const known = distances[next]!;
+      if (nextDistance < known || (nextDistance === known && hops < hopCounts[next]!)) {
+        distances[next] = nextDistance;
+        hopCounts[next] = hops;
+        parents[next] = index;
+        heap.push(nextDistance, hops, next);
+      } else if (nextDistance === known && hops === hopCounts[next]! && node < directionFrom[parents[next]!]!) {
+        parents[next] = index; // same key: the lower predecessor index wins
       }
     }
   }
@@ -116,6 +140,7 @@ export class ShortestPaths {
     this.touched.length = 0;
     this.heap.clear();
     this.settledCount = 0;
+    this.pending = -1;
   }
 }
 
@@ -173,11 +198,13 @@ export function attachments(graph: RoutingGraph): Attachments {
     component[first] = id;
     stack.push(first);
     while (stack.length > 0) {
-      for (const index of graph.outgoing[stack.pop()!]!) {
-        const direction = graph.directions[index]!;
-        if (!direction.isUp || component[direction.to] !== -1 || graph.forwards[direction.to] === 0) continue;
-        component[direction.to] = id;
-        stack.push(direction.to);
+      const node = stack.pop()!;
+      for (let e = graph.edgeStart[node]!; e < graph.edgeStart[node + 1]!; e++) {
+        const index = graph.edges[e]!;
+        const to = graph.directionTo[index]!;
+        if (graph.directionUp[index] === 0 || component[to] !== -1 || graph.forwards[to] === 0) continue;
+        component[to] = id;
+        stack.push(to);
       }
     }
   }
@@ -189,10 +216,10 @@ export function attachments(graph: RoutingGraph): Attachments {
       list.push(component[node]!);
       continue;
     }
-    for (const index of graph.outgoing[node]!) {
-      const direction = graph.directions[index]!;
-      const touched = component[direction.to]!;
-      if (!direction.isUp || touched === -1) continue;
+    for (let e = graph.edgeStart[node]!; e < graph.edgeStart[node + 1]!; e++) {
+      const index = graph.edges[e]!;
+      const touched = component[graph.directionTo[index]!]!;
+      if (graph.directionUp[index] === 0 || touched === -1) continue;
       let isKnown = false;
       for (let i = start[node]!; i < list.length; i++) if (list[i] === touched) isKnown = true;
       if (!isKnown) list.push(touched);
