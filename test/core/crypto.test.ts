@@ -1,7 +1,8 @@
-// The keyed simulation scheme (`sim-keyed`): only the holder of a key's secret produces tags that
-// verify, and any change to the bytes, the tag, its zero filler or the id is rejected.
+// Signing schemes: only the holder of a key's secret produces signatures that verify (the keyed
+// simulation scheme `sim-keyed`, and node:crypto Ed25519 with its cached key objects).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createKeyedSimCrypto, deriveSecret, withVerifyCache, type Crypto } from '../../core/index.js';
+import { createKeyedSimCrypto, createNobleCrypto, createNodeCrypto, deriveSecret, withVerifyCache, type Crypto } from '../../core/index.js';
 
 const message = new Uint8Array(150).map((_, i) => i * 7);
 
@@ -64,5 +65,42 @@ describe('createKeyedSimCrypto', () => {
     const altered = message.slice();
     altered[0]! ^= 1;
     expect(cached.verify(alice.id, altered, signature)).toBe(false);
+  });
+});
+
+describe('createNodeCrypto', () => {
+  it('agrees with @noble/ed25519 on ids and signatures, both ways', () => {
+    const node = createNodeCrypto();
+    const noble = createNobleCrypto();
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 200 }), (secret, bytes) => {
+        const key = node.keyPair(secret);
+        expect(key.id).toBe(noble.keyPair(secret).id);
+        expect(noble.verify(key.id, bytes, node.sign(key, bytes))).toBe(true);
+        expect(createNodeCrypto().verify(key.id, bytes, noble.sign(key, bytes))).toBe(true); // a fresh instance imports the public key
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('an id that is not a 32-byte key verifies nothing, and never throws', () => {
+    const node = createNodeCrypto();
+    const key = node.keyPair(deriveSecret(1, 'eng', 'alice'));
+    const signature = node.sign(key, message);
+    for (const id of [key.id.slice(0, 62), key.id + '00', key.id.toUpperCase(), 'zz' + key.id.slice(2), '']) expect(node.verify(id, message, signature)).toBe(false);
+  });
+
+  it('a caller with the id but not the secret cannot produce a valid signature, before or after the holder signs', () => {
+    for (const isHolderFirst of [false, true]) {
+      const crypto = createNodeCrypto();
+      const alice = crypto.keyPair(deriveSecret(1, 'eng', 'alice'));
+      const fresh = createNodeCrypto(); // has never seen alice's key
+      const impostor = { id: alice.id, secret: deriveSecret(1, 'eng', 'mallory') };
+      for (const signer of [crypto, fresh]) {
+        if (isHolderFirst) expect(signer.verify(alice.id, message, signer.sign(alice, message))).toBe(true);
+        expect(signer.verify(alice.id, message, signer.sign(impostor, message))).toBe(false);
+        expect(signer.verify(alice.id, message, signer.sign(alice, message))).toBe(true);
+      }
+    }
   });
 });
