@@ -1,7 +1,9 @@
 // Property-testing throughput: cases per second of the README's example property ("Property-based
 // testing kit"; test/kit/example.test.ts runs it verbatim), with a fixed fast-check seed; and the
 // linearizability checker's speed on generated histories.
-import { atMostOnceDelivery, causalOrder, checkLinearizable, checkProperty, failed, held, keyValueModel, noDeliveryAcrossPartition, operationsOf, registerModel, scenarioArbitrary, type HistoryEvent, type Invariant } from '../kit/index.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { atMostOnceDelivery, causalOrder, checkLinearizable, checkProperty, failed, held, keyValueModel, noDeliveryAcrossPartition, operationsOf, PropertyFailedError, registerModel, scenarioArbitrary, scenarioSize, type HistoryEvent, type Invariant, type ScenarioDocumentInput } from '../kit/index.js';
 
 export interface KitBenchRow {
   readonly property: string;
@@ -96,4 +98,58 @@ export function registerHistory(count: number, keys: number, isStale: boolean, s
     events.push({ t: op.complete, process, type: op.isInfo ? 'info' : 'ok', f: op.f, key: op.key, ...(op.output !== undefined && !op.isInfo && { value: op.output }) });
   }
   return events.sort((a, b) => a.t - b.t);
+}
+
+export interface PlantedBugBenchRow {
+  readonly bug: string;
+  readonly kit: string;
+  readonly found: string;
+  readonly runsToFailureMedian: number;
+  readonly runsToFailureMax: number;
+  readonly nodes: string;
+  readonly faultEvents: string;
+  readonly operationsPerClient: string;
+  readonly durationMs: string;
+  readonly secondsPerHunt: number;
+}
+
+/**
+ * The three planted-bug engines of test/kit/engines hunted with fast-check seeds 1..`hunts`: "kit"
+ * is the full kit, and "no swarm, no document shrinking" the same property with those two off.
+ */
+export async function benchPlantedBugs(hunts = 5): Promise<PlantedBugBenchRow[]> {
+  const { PLANTED_BUGS, plantedArbitrary } = await import('../test/kit/engines/planted.js');
+  const rows: PlantedBugBenchRow[] = [];
+  for (const bug of PLANTED_BUGS) {
+    for (const isAblated of [true, false]) {
+      const outcomes: Array<{ runs: number; nodes: number; faults: number; operations: number; durationMs: number }> = [];
+      const start = performance.now();
+      for (let seed = 1; seed <= hunts; seed++) {
+        try {
+          await checkProperty(plantedArbitrary(bug, false, !isAblated), [bug.invariant], { numRuns: 1000, seed, failuresDir: join(tmpdir(), 'netmachine-bench-failures'), report: false, isDocumentShrunk: !isAblated });
+        } catch (error) {
+          if (!(error instanceof PropertyFailedError)) throw error;
+          const scenario = error.failure.scenario as ScenarioDocumentInput;
+          const size = scenarioSize(scenario);
+          const client = scenario.engines.find((engine) => engine.kind === 'client');
+          outcomes.push({ runs: error.failure.numRuns, nodes: size.nodes, faults: size.faults, operations: Number(client?.params?.['count'] ?? 0), durationMs: size.durationMs });
+        }
+      }
+      const range = (values: number[]): string => (values.length === 0 ? '-' : Math.min(...values) === Math.max(...values) ? String(values[0]) : `${Math.min(...values)}–${Math.max(...values)}`);
+      const runs = outcomes.map((outcome) => outcome.runs).sort((a, b) => a - b);
+      rows.push({
+        bug: bug.bug,
+        kit: isAblated ? 'no swarm, no document shrinking' : 'kit',
+        found: `${outcomes.length}/${hunts}`,
+        runsToFailureMedian: runs[Math.floor(runs.length / 2)] ?? NaN,
+        runsToFailureMax: runs.at(-1) ?? NaN,
+        nodes: range(outcomes.map((outcome) => outcome.nodes)),
+        faultEvents: range(outcomes.map((outcome) => outcome.faults)),
+        operationsPerClient: range(outcomes.map((outcome) => outcome.operations)),
+        durationMs: range(outcomes.map((outcome) => outcome.durationMs)),
+        secondsPerHunt: (performance.now() - start) / 1000 / hunts,
+      });
+    }
+  }
+  return rows;
 }

@@ -53,6 +53,10 @@ export interface ScenarioDocumentInput {
   readonly duration: string;
   readonly crypto: 'ed25519' | 'sim-keyed';
   readonly topology: TopologyDocument;
+  /** `knows:` entries (whose adverts each node starts with). */
+  readonly knows?: ReadonlyArray<{ readonly on: string | ReadonlyArray<string>; readonly peers: unknown }>;
+  /** `connections:` settings. */
+  readonly connections?: Readonly<Record<string, string>>;
   readonly engines: ReadonlyArray<EngineDocument>;
   readonly workloads: ReadonlyArray<WorkloadDocument>;
   readonly events: ReadonlyArray<EventDocument>;

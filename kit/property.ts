@@ -29,6 +29,8 @@ export interface CheckPropertyOptions {
   readonly seeds?: fc.Arbitrary<number>;
   /** Time for shrinking, both stages together (ms, default 60,000). */
   readonly shrinkTimeMs?: number;
+  /** Shrinks further with the kit's document moves after fast-check (default true). */
+  readonly isDocumentShrunk?: boolean;
   /** Re-runs the first case and the counterexample and warns if a trace differs (default true). */
   readonly isDeterminismChecked?: boolean;
   /** Where the coverage report and warnings go (default: standard error; `false`: nowhere). */
@@ -44,6 +46,8 @@ export interface PropertyReport {
 }
 
 export interface PropertyFailure extends FailureFile {
+  /** Cases run up to and including the first failing one. */
+  readonly numRuns: number;
   readonly seed: number;
   readonly scenario: unknown;
   readonly results: ReadonlyArray<InvariantResult>;
@@ -118,7 +122,7 @@ export async function checkProperty(arbitrary: fc.Arbitrary<unknown>, invariants
       return false;
     }
   };
-  const second = isDocument(fastCheckScenario) ? await shrinkDocument(fastCheckScenario, stillFails, { timeMs: remaining }) : { document: fastCheckScenario, moves: [] };
+  const second = isDocument(fastCheckScenario) && options.isDocumentShrunk !== false ? await shrinkDocument(fastCheckScenario, stillFails, { timeMs: remaining }) : { document: fastCheckScenario, moves: [] };
   const scenario = second.document;
   let all: InvariantResult[] = [];
   let results: InvariantResult[];
@@ -166,7 +170,7 @@ export async function checkProperty(arbitrary: fc.Arbitrary<unknown>, invariants
     `search again from it: checkProperty(…, { seed: ${details.seed}, path: '${path}' })`,
   ].join('\n');
   report([...formatCoverage(coverage.result()), ...warnings].join('\n'));
-  throw new PropertyFailedError(message, { ...written, seed, scenario, results, numShrinks: details.numShrinks, moves: second.moves, replay: { seed: details.seed, path }, coverage: coverage.result(), warnings, notReplayed });
+  throw new PropertyFailedError(message, { ...written, numRuns: details.numRuns, seed, scenario, results, numShrinks: details.numShrinks, moves: second.moves, replay: { seed: details.seed, path }, coverage: coverage.result(), warnings, notReplayed });
 }
 
 /** Re-runs the first case after all others: a different trace means state leaked between runs. */

@@ -60,9 +60,12 @@ export async function shrinkDocument(document: Document, fails: (candidate: Docu
 function* candidatesOf(document: Document): Generator<[string, Document]> {
   const events = list(document['events']) as Document[];
   const workloads = list(document['workloads']) as Document[];
+  // A fault goes with the event that undoes it (never the undo alone: the quiet phase stays whole).
   for (let i = 0; i < events.length; i++) {
-    const without = events.filter((_, j) => j !== i);
-    yield [`dropped event ${describe(events[i]!)}`, { ...document, events: without }];
+    if (!isFaultStart(events[i]!)) continue;
+    const undo = undoOf(events, i);
+    const without = events.filter((_, j) => j !== i && j !== undo);
+    yield [`dropped ${describe(events[i]!)}`, { ...document, events: without }];
     const counted = workloads.findIndex((workload) => typeof workload['count'] === 'number');
     if (counted >= 0) yield [`traded ${describe(events[i]!)} for a message`, { ...document, events: without, workloads: workloads.map((workload, j) => (j === counted ? { ...workload, count: Number(workload['count']) + 1 } : workload)) }];
   }
@@ -82,6 +85,29 @@ function* candidatesOf(document: Document): Generator<[string, Document]> {
     const shorter = Math.max(lastEventMs + 1, Math.floor((durationMs + lastEventMs) / 2));
     if (shorter < durationMs) yield [`run shortened to ${shorter}ms`, { ...document, duration: `${shorter}ms` }];
   }
+}
+
+/** Events that start a fault (a crash, a cut, a downed link, new link settings, a clock skew). */
+function isFaultStart(event: Document): boolean {
+  if ('crash' in event || 'partition' in event || 'link-down' in event) return true;
+  if ('clock-skew' in event) return !isZero(String((event['clock-skew'] as Document)['by']).replace(/ms$/, ''));
+  const change = event['set-link'] as Document | undefined;
+  return change !== undefined && !Object.entries(change).every(([key, value]) => key === 'between' || isZero(value) || value === 'unlimited' || value === '0ms');
+}
+
+/** The index of the later event that undoes fault `i`, or -1. */
+function undoOf(events: ReadonlyArray<Document>, i: number): number {
+  const fault = events[i]!;
+  const pair = (value: unknown): string => (Array.isArray(value) ? [...value].map(String).sort().join('|') : '');
+  for (let j = i + 1; j < events.length; j++) {
+    const event = events[j]!;
+    if ('crash' in fault && event['restart'] === fault['crash']) return j;
+    if ('partition' in fault && 'heal' in event) return j;
+    if ('link-down' in fault && pair(event['link-up']) === pair(fault['link-down'])) return j;
+    if ('set-link' in fault && 'set-link' in event && pair((event['set-link'] as Document)['between']) === pair((fault['set-link'] as Document)['between'])) return j;
+    if ('clock-skew' in fault && 'clock-skew' in event && (event['clock-skew'] as Document)['node'] === (fault['clock-skew'] as Document)['node']) return j;
+  }
+  return -1;
 }
 
 function describe(event: Document): string {

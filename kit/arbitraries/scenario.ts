@@ -38,6 +38,10 @@ export interface ScenarioConstraints {
    * last to the end). "Eventually" properties — delivery, broadcast, convergence — need it.
    */
   readonly quietShare?: number;
+  /** Whose adverts each node starts with: `neighbors` (the default) or `all` (any node may message any other, over routed paths). */
+  readonly knows?: 'neighbors' | 'all';
+  /** The scenario's `connections:` settings as written (`{ idleTimeout: '300ms' }`). */
+  readonly connections?: Readonly<Record<string, string>>;
   /** Engines placed as given (built-in kinds or user modules), before the workload's. */
   readonly engines?: ReadonlyArray<EngineDocument>;
   /** Default `sim-keyed` (fast keyed tags with signature semantics); `ed25519` for real signatures. */
@@ -76,6 +80,8 @@ export function scenarioArbitrary(constraints: ScenarioConstraints = {}): fc.Arb
         duration: msText(durationMs),
         crypto: constraints.crypto ?? 'sim-keyed',
         topology,
+        ...(constraints.knows === 'all' && { knows: [{ on: 'all', peers: 'all' }] }),
+        ...(constraints.connections !== undefined && { connections: constraints.connections }),
         engines,
         workloads: bound.workloads,
         events: bindFaults(faults, topology, durationMs, { ...constraints.faults, quietMs, engines }),

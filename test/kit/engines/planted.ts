@@ -1,0 +1,57 @@
+// Three engines with planted bugs (nodes detect a silent peer after 200 ms, so repairs fit in the
+// quiet phase) and the properties that hunt them with the kit (the testing-kit
+// guide measures them; test/kit/planted-bugs.test.ts checks that each is found and each fix passes).
+import { join } from 'node:path';
+import { broadcastChecker, gCounterChecker, scenarioArbitrary, type Invariant, type ScenarioConstraints } from '../../../kit/index.js';
+
+export interface PlantedBug {
+  readonly name: string;
+  readonly bug: string;
+  readonly invariant: Invariant;
+  /** Generated scenarios running the engine (fixed or not); `isSwarm: false` for the ablation. */
+  constraints(isFixed: boolean, isSwarm?: boolean): ScenarioConstraints;
+}
+
+const here = import.meta.dirname;
+const common = { topology: { nodesMin: 2, nodesMax: 5, extraLinksMax: 2, link: { latencyMsMax: 20, jitterMsMax: 5 } }, durationMsMin: 1500, durationMsMax: 4000, crypto: 'sim-keyed' as const, knows: 'all' as const, connections: { idleTimeout: '200ms', backoffMin: '50ms', backoffMax: '200ms' } };
+
+export const PLANTED_BUGS: ReadonlyArray<PlantedBug> = [
+  {
+    name: 'dedupe-reset',
+    bug: 'a de-duplication counter reset by a restart',
+    invariant: gCounterChecker,
+    constraints: (isFixed, isSwarm = true) => ({
+      ...common,
+      name: `counter-${isFixed ? 'fixed' : 'broken'}`,
+      faults: { kinds: ['crash', 'loss-burst', 'partition', 'link-down'], faultsMax: 3, isSwarm },
+      clients: { workload: 'g-counter', engine: 'counter', operationsMax: 15, intervalMs: 40, timeoutMs: 300 },
+      engines: [{ on: 'all', kind: 'counter', module: join(here, 'counter.ts'), persistent: true, params: { isFixed } }],
+    }),
+  },
+  {
+    name: 'commit-not-retried',
+    bug: 'a COMMIT never retried',
+    invariant: gCounterChecker,
+    constraints: (isFixed, isSwarm = true) => ({
+      ...common,
+      name: `replicated-${isFixed ? 'fixed' : 'broken'}`,
+      faults: { kinds: ['loss-burst', 'partition', 'link-down', 'crash'], faultsMax: 3, isSwarm },
+      clients: { workload: 'g-counter', engine: 'replicated', operationsMax: 15, intervalMs: 40, timeoutMs: 300 },
+      engines: [{ on: 'all', kind: 'replicated', module: join(here, 'replicated.ts'), persistent: true, params: { isFixed } }],
+    }),
+  },
+  {
+    name: 'gap-on-rejoin',
+    bug: 'a gap repaired only on re-join',
+    invariant: broadcastChecker,
+    constraints: (isFixed, isSwarm = true) => ({
+      ...common,
+      name: `gossip-${isFixed ? 'fixed' : 'broken'}`,
+      faults: { kinds: ['loss-burst', 'partition', 'link-down', 'crash'], faultsMax: 3, isSwarm },
+      clients: { workload: 'broadcast', engine: 'gossip', operationsMax: 15, intervalMs: 40, timeoutMs: 300 },
+      engines: [{ on: 'all', kind: 'gossip', module: join(here, 'gossip.ts'), persistent: true, params: { isFixed } }],
+    }),
+  },
+];
+
+export const plantedArbitrary = (bug: PlantedBug, isFixed: boolean, isSwarm = true) => scenarioArbitrary(bug.constraints(isFixed, isSwarm));
