@@ -1,5 +1,5 @@
-// Property-testing throughput: cases per second of the README's example property ("Property-based
-// testing kit"; test/kit/example.test.ts runs it verbatim), with a fixed fast-check seed; and the
+// Property-testing throughput: cases per second of the example property of docs/testing-kit.md
+// (test/kit/example.test.ts runs it verbatim), with a fixed fast-check seed; and the
 // linearizability checker's speed on generated histories.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

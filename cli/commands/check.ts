@@ -5,6 +5,7 @@
 // from the shards of a sweep; `--emit k8s|github` writes a sharded sweep for a cluster or a CI matrix.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { groupFailures, mergeShards, runScenarioSeed, scenarioHashOf, shardSeeds, shrinkSeed, type SeedVerdict, type ShrunkGroup, type SweepRecord } from '../../kit/index.js';
@@ -128,6 +129,12 @@ function replayCommand(file: string, seed: number): string {
   return `netmachine run ${file} --seed ${seed} --report ${stem}-seed${seed}.html`;
 }
 
+/** A path relative to the working directory when it is inside it. */
+function displayPath(file: string): string {
+  const path = relative(process.cwd(), file);
+  return path === '' || path.startsWith('..') ? file : path;
+}
+
 /** The report `check` prints: groups (largest first) with their seeds, example, shrunk file and replay command. */
 export function sweepReport(file: string, verdicts: ReadonlyArray<SeedVerdict>, shrunk: ReadonlyMap<string, ShrunkGroup>): string[] {
   const groups = groupFailures(verdicts);
@@ -141,7 +148,7 @@ export function sweepReport(file: string, verdicts: ReadonlyArray<SeedVerdict>, 
       `  seed ${example}:`,
       ...group.failures.map((failure) => `    ${failure}`),
       `  replay: ${replayCommand(file, example!)}`,
-      ...(small === undefined ? [] : [`  shrunk (${small.moves.length} moves, size ${Math.round(small.sizeBefore)} → ${Math.round(small.sizeAfter)}): ${small.command}`, `  trace: ${small.trace}`]),
+      ...(small === undefined ? [] : [`  shrunk (${small.moves.length} moves, size ${Math.round(small.sizeBefore)} → ${Math.round(small.sizeAfter)}): ${small.command}`, `  trace: ${displayPath(small.trace)}`]),
     ];
   });
   const failed = verdicts.filter((verdict) => !verdict.isOk).length;

@@ -1,4 +1,4 @@
-// The README's example (README.md "Property-based testing kit"), verbatim: a user's property tests written
+// The example of docs/testing-kit.md ("An example test file"), verbatim: a user's property tests written
 // against the published package. `netmachine` resolves to dist/ (built by `npm ci` via `prepare`).
 import { describe, expect, it } from 'vitest';
 import {
@@ -46,5 +46,16 @@ describe('my network', () => {
     expect((await determinism(scenario, 42)).isOk).toBe(true);
     const run = await simulate(scenario, { seed: 42 });
     expect(run.summary.delivered).toBe(3);
+  });
+});
+
+describe('docs/testing-kit.md', () => {
+  it('shows this file verbatim as its example', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const docs = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'testing-kit.md'), 'utf8');
+    const example = /```ts\n([\s\S]*?)```/.exec(docs)![1]!;
+    const source = readFileSync(import.meta.filename, 'utf8');
+    expect(source.slice(source.indexOf("import { describe"), source.indexOf("\ndescribe('docs/testing-kit.md'")).trim()).toBe(example.trim());
   });
 });
