@@ -55,7 +55,8 @@ function report(error: unknown): number {
     return error.exitCode;
   }
   if (error instanceof NetmachineError) {
-    process.stderr.write(`netmachine: ${error.message} [${error.code}]\n`);
+    // Input errors already tag each located line with its code.
+    process.stderr.write(`netmachine: ${error.message}${error.message.includes(`[${error.code}]`) ? '' : ` [${error.code}]`}\n`);
     return EXIT_BAD_INPUT;
   }
   throw error;

@@ -154,7 +154,7 @@ function peerSpecs(doc: LocatedDocument, crypto: Crypto, config: NodeConfig, sec
 export function loadNodeConfig(file: string, overrides: { transport?: string; trace?: string } = {}): NodeSpec {
   const text = (() => {
     try {
-      return readSmallFile(file, 'config', (message) => ({ file, line: 1, column: 1, path: '', message }));
+      return readSmallFile(file, 'config', (message) => ({ file, line: 1, column: 1, path: '', message, code: 'node/invalid-config' }));
     } catch (error) {
       throw new CliError('cli/config-unreadable', (error as InputError).message);
     }

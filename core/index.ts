@@ -36,11 +36,11 @@ export { routeOutgoing, routeIncoming, chooseDomainMember, resolveTransportPrefs
 export type { RouteDecision, RoutingTable } from './router.js';
 export { createNode, jsonBody, firstMessageId, DEFAULT_PROTOCOL, PARKED_PER_DESTINATION_MAX, LOOKUP_TIMEOUT_MS } from './node.js';
 export type { Node, NodeComponents, NodeOptions } from './node.js';
-export { BUILTIN_ENGINES, HISTORY_TEXT, DEFINITE_ERROR_CODES, signDomainAdvert, PING_PROTOCOL, ECHO_PROTOCOL, STORAGE_PROTOCOL, receiptBytes } from './engines/index.js';
-export type { StorageMessage, StorageReceipt } from './engines/index.js';
+export { BUILTIN_ENGINES, BUILTIN_ENGINE_SPECS, HISTORY_TEXT, DEFINITE_ERROR_CODES, signDomainAdvert, PING_PROTOCOL, ECHO_PROTOCOL, STORAGE_PROTOCOL, receiptBytes } from './engines/index.js';
+export type { StorageMessage, StorageReceipt, EngineNeed, EngineRun, EngineSpec } from './engines/index.js';
 export { LINK_DEFAULTS, CONNECTION_DEFAULTS } from './plan.js';
 export type { NetworkPlan, PlanNode, PlanLink, PlanEngine, PlanEvent, PlanRegions, LinkSpec, JitterSpec, AccessSpec, ConnectionSettings } from './plan.js';
-export { TRACE_FORMAT, TRACE_VERSION, traceLine, traceHeaderLine, messageTraceId } from './trace.js';
+export { TRACE_FORMAT, TRACE_VERSION, TRACE_KINDS, traceLine, traceHeaderLine, messageTraceId } from './trace.js';
 export type { TraceHeader, TraceRecord, TraceEvent, TraceKind, TraceBackend } from './trace.js';
 export { summarizeTrace, TraceSummarizer, percentiles } from './summary.js';
 export type { TraceSummary, Percentiles } from './summary.js';

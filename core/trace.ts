@@ -57,6 +57,15 @@ export type TraceKind =
   | 'connect-failed'
   | 'log';
 
+// A record typed by TraceKind, so the compiler keeps the list complete when a kind is added.
+const KINDS: Record<TraceKind, true> = {
+  send: true, transmit: true, receive: true, deliver: true, drop: true, 'verify-fail': true, timer: true, subscribe: true, unsubscribe: true,
+  crash: true, restart: true, partition: true, heal: true, link: true, connect: true, disconnect: true, 'connect-failed': true, log: true,
+};
+
+/** Every trace kind, for readers that check names in untrusted input. */
+export const TRACE_KINDS: ReadonlyArray<TraceKind> = Object.keys(KINDS) as TraceKind[];
+
 /** A trace event before the sink numbers it. Absent fields are omitted from the JSON line. */
 export interface TraceRecord {
   /** Time in ms (virtual, or wall since `started`). */

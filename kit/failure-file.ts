@@ -50,7 +50,9 @@ export function writeFailureFile(input: FailureFileInput): FailureFile {
   const file = join(folder, `${stem}.yaml`);
   const report = join(folder, `${stem}.html`);
   writeFileSync(file, `${input.comment.map((line) => `# ${line}`.trimEnd()).join('\n')}\n${toYaml(withSeed)}`);
-  const command = `netmachine run ${shellPath(file)} --seed ${input.seed} --report ${shellPath(report)}`;
+  // Modules outside the failure file's folder (the user's engine) need the explicit flag to load.
+  const isOutside = [...moduleEntries(document['engines']), ...(check === undefined ? [] : [check.module])].some((module) => module.startsWith('..') || isAbsolute(module));
+  const command = `netmachine run ${shellPath(file)} --seed ${input.seed} --report ${shellPath(report)}${isOutside ? ' --allow-modules-outside' : ''}`;
   return { file, report, command };
 }
 
@@ -117,6 +119,10 @@ function relocate(scenario: unknown, from: string, to: string): Record<string, u
     );
   }
   return document;
+}
+
+function moduleEntries(engines: unknown): string[] {
+  return Array.isArray(engines) ? engines.flatMap((engine: unknown) => (isRecord(engine) && typeof engine['module'] === 'string' ? [engine['module']] : [])) : [];
 }
 
 function modulePath(absolute: string, folder: string): string {

@@ -1,7 +1,6 @@
 // Expectations checked over a finished run's trace (backend-agnostic: sim and real traces alike).
-import { dirname, resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { percentiles, type TraceEvent, type TraceHeader } from '../core/index.js';
+import { CONFINED_MODULES, importModule, resolveModule, type ModulePolicy } from './modules.js';
 import type { ExpectValue } from './schema.js';
 
 /** One checked expectation. */
@@ -90,8 +89,8 @@ function brief(event: TraceEvent): string {
   return `#${event.seq} t=${Math.round(event.t * 1000) / 1000}ms ${event.kind} ${event.node}${event.engine === undefined ? '' : `/${event.engine}`}${event.peer === undefined ? '' : ` peer=${event.peer}`}${event.msg === undefined ? '' : ` msg=${event.msg}`}${event.reason === undefined ? '' : ` reason=${event.reason}`}`;
 }
 
-/** Checks every expectation; `scenarioFile` locates a custom check module. */
-export async function checkExpectations(expect: ExpectValue | undefined, header: TraceHeader, events: ReadonlyArray<TraceEvent>, scenarioFile: string): Promise<ExpectationResult[]> {
+/** Checks every expectation; `scenarioFile` locates a custom check module, which `policy` confines. */
+export async function checkExpectations(expect: ExpectValue | undefined, header: TraceHeader, events: ReadonlyArray<TraceEvent>, scenarioFile: string, policy: ModulePolicy = CONFINED_MODULES): Promise<ExpectationResult[]> {
   if (expect === undefined) return [];
   const results: ExpectationResult[] = [];
   for (const entry of expect.delivered ?? []) {
@@ -132,7 +131,7 @@ export async function checkExpectations(expect: ExpectValue | undefined, header:
     const bounds = [entry.atLeast === undefined ? '' : `≥ ${entry.atLeast}`, entry.atMost === undefined ? '' : `≤ ${entry.atMost}`].filter((b) => b !== '').join(' and ');
     results.push({ name: `count(${label}) ${bounds}`, isMet: (entry.atLeast === undefined || count >= entry.atLeast) && (entry.atMost === undefined || count <= entry.atMost), detail: `${count} events` });
   }
-  if (expect.check !== undefined) results.push(await runCustomCheck(expect.check, header, events, scenarioFile));
+  if (expect.check !== undefined) results.push(await runCustomCheck(expect.check, header, events, scenarioFile, policy));
   return results;
 }
 
@@ -146,13 +145,15 @@ function workloadLatencies(events: ReadonlyArray<TraceEvent>): number[] {
   return latencies;
 }
 
-async function runCustomCheck(check: { module: string; function: string }, header: TraceHeader, events: ReadonlyArray<TraceEvent>, scenarioFile: string): Promise<ExpectationResult> {
+async function runCustomCheck(check: { module: string; function: string }, header: TraceHeader, events: ReadonlyArray<TraceEvent>, scenarioFile: string, policy: ModulePolicy): Promise<ExpectationResult> {
   const name = `check ${check.function}() from ${check.module}`;
-  const file = resolvePath(dirname(resolvePath(scenarioFile)), check.module);
+  const file = resolveModule(scenarioFile, check.module, policy);
+  if (!file.ok) return { name, isMet: false, detail: file.error.message };
+  const module = await importModule(file.value);
+  if (!module.ok) return { name, isMet: false, detail: module.error.message };
+  const fn = module.value[check.function];
+  if (typeof fn !== 'function') return { name, isMet: false, detail: `${check.module} exports no function "${check.function}"` };
   try {
-    const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    const fn = module[check.function];
-    if (typeof fn !== 'function') return { name, isMet: false, detail: `${check.module} exports no function "${check.function}"` };
     const outcome = await (fn as CustomCheck)(events, header);
     return outcome === true ? { name, isMet: true, detail: 'returned true' } : { name, isMet: false, detail: outcome.join('; ') || 'returned no failures but not true' };
   } catch (error) {

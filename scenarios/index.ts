@@ -1,6 +1,12 @@
 // The public surface of the scenario language.
 export { loadScenarioFile, loadScenarioText, loadDefaultScenario, loadScenarioValue, loadScenario, loadScenarioFromText, loadDefault } from './load.js';
-export type { LoadedScenario } from './load.js';
+export type { LoadedScenario, LoadOptions } from './load.js';
+export { readInputFile, scenarioModules } from './load.js';
+export { DEFAULT_LIMITS, LIMIT_DESCRIPTIONS, parseLimits, limitsWith } from './limits.js';
+export type { Limits } from './limits.js';
+export { resolveModule, importModule, staticExports, CONFINED_MODULES } from './modules.js';
+export type { ModulePolicy } from './modules.js';
+export { excerpt, didYouMean } from './excerpt.js';
 export { checkExpectations, workloadDelivery, topicDelivery, partitionCrossings } from './expect.js';
 export type { ExpectationResult, CustomCheck } from './expect.js';
 export { generateEdges, isConnected, nodeName, generatorSize } from './generators.js';

@@ -1,9 +1,8 @@
 // Scenario document → NetworkPlan: the topology (scenarios/underlay.ts), node selectors, engine
 // factories (built-in or from a user module), knowledge and timed events; every reference is checked and located.
-import { pathToFileURL } from 'node:url';
-import { dirname, resolve as resolvePath } from 'node:path';
 import {
   BUILTIN_ENGINES,
+  NetmachineError,
   type EngineFactory,
   type NetworkPlan,
   type PlanEngine,
@@ -14,48 +13,62 @@ import type { ScenarioDocument } from './schema.js';
 import { parseDuration } from './units.js';
 import { linkKey, resolveTopology, selectHosts, type ResolvedTopology } from './underlay.js';
 import { resolveConnections, resolveKnows } from './overlay.js';
-import { InputError, type LocatedDocument, type Problem } from './yaml.js';
+import type { EngineModules } from './engine-modules.js';
+import { didYouMean } from './excerpt.js';
+import { formatPath, type LocatedDocument, type Problem } from './yaml.js';
 
-/** Builds the plan; collects every problem before failing so users fix a file in one pass. */
-export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDocument, source: unknown): Promise<NetworkPlan> {
+/** A resolved plan with the problems found on the way, and the entry (path) behind each placed engine. */
+export interface Resolution {
+  readonly plan: NetworkPlan;
+  readonly problems: ReadonlyArray<Problem>;
+  readonly origins: ReadonlyMap<PlanEngine, ReadonlyArray<PropertyKey>>;
+}
+
+/** Builds the plan, collecting every problem (the plan is only usable when there are none). */
+export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDocument, source: unknown, modules: EngineModules): Promise<Resolution> {
   const problems: Problem[] = [];
   const topology = resolveTopology(doc, scenario, problems);
   const { declared, links, linkKeys } = topology;
   const nodeNames = topology.hosts;
   const requireNode = (name: string, path: PropertyKey[]): void => {
-    if (!declared.has(name)) problems.push(doc.problem(path, `node "${name}" is not declared in topology.nodes`));
+    if (!declared.has(name)) problems.push(doc.problem(path, `node "${name}" is not declared in topology.nodes`, 'scenario/unknown-node'));
   };
   const requireHost = (name: string, path: PropertyKey[], what: string): void => {
-    if (topology.isRouter(name)) problems.push(doc.problem(path, `"${name}" is a router: ${what}`));
+    if (topology.isRouter(name)) problems.push(doc.problem(path, `"${name}" is a router: ${what}`, 'scenario/router'));
     else requireNode(name, path);
   };
 
   const engines = new Map<string, PlanEngine[]>(nodeNames.map((name) => [name, []]));
+  const origins = new Map<PlanEngine, ReadonlyArray<PropertyKey>>();
   for (const [index, entry] of scenario.engines.entries()) {
     const path = ['engines', index];
-    const factory = await engineFactory(doc, entry.kind, entry.module, path, problems);
+    const loaded = await modules.factory(doc, entry, path, problems);
     const selected = selectHosts(entry.on, topology, scenario.seed, `engines/${index}`);
     if (!selected.ok) {
-      problems.push(doc.problem([...path, 'on'], selected.error));
+      problems.push(doc.problem([...path, 'on'], selected.error, 'scenario/no-match'));
       continue;
     }
     const name = entry.name ?? entry.kind;
     const params = entry.params ?? {}; // one object for every node the entry selects (engines share parsed params)
+    const factory = loaded === undefined ? undefined : locatedStart(doc, path, entry.kind, loaded.factory);
     for (const node of selected.value) {
       const list = engines.get(node)!;
-      if (list.some((engine) => engine.name === name)) problems.push(doc.problem([...path, 'name'], `node "${node}" already runs an engine named "${name}" (give this one a different name:)`));
-      if (factory !== undefined) list.push({ name, kind: entry.kind, params, factory, ...(entry.persistent === true && { isPersistent: true }), ...(entry.module !== undefined && { module: resolvePath(dirname(resolvePath(doc.file)), entry.module) }) });
+      if (list.some((engine) => engine.name === name)) problems.push(doc.problem([...path, 'name'], `node "${node}" already runs an engine named "${name}" (give this one a different name:)`, 'scenario/duplicate-engine'));
+      if (loaded === undefined || factory === undefined) continue;
+      const engine: PlanEngine = { name, kind: entry.kind, params, factory, ...(entry.persistent === true && { isPersistent: true }), ...(loaded.module !== undefined && { module: loaded.module }) };
+      list.push(engine);
+      origins.set(engine, path);
     }
   }
 
-  addWorkloads(doc, scenario, topology, engines, problems);
+  addWorkloads(doc, scenario, topology, engines, problems, origins);
   const requireEngine = (reference: string, path: PropertyKey[]): string => {
     const [node, engine] = reference.includes('/') ? reference.split('/') as [string, string] : [reference, 'sink'];
-    if (!declared.has(node)) problems.push(doc.problem(path, `node "${node}" is not declared in topology.nodes`));
-    else if (topology.isRouter(node)) problems.push(doc.problem(path, `"${node}" is a router: routers run no engines`));
+    if (!declared.has(node)) problems.push(doc.problem(path, `node "${node}" is not declared in topology.nodes`, 'scenario/unknown-node'));
+    else if (topology.isRouter(node)) problems.push(doc.problem(path, `"${node}" is a router: routers run no engines`, 'scenario/router'));
     else if (!engines.get(node)!.some((e) => e.name === engine)) {
       if (engine === 'sink') engines.get(node)!.push(SINK);
-      else problems.push(doc.problem(path, `node "${node}" runs no engine named "${engine}"`));
+      else problems.push(doc.problem(path, `node "${node}" runs no engine named "${engine}"${didYouMean(engine, engines.get(node)!.map((e) => e.name))}`, 'scenario/unknown-engine-ref'));
     }
     return `${node}/${engine}`;
   };
@@ -86,7 +99,7 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
       const by = event['clock-skew'].by;
       const negative = typeof by === 'string' && by.trim().startsWith('-');
       const parsed = parseDuration(typeof by === 'string' ? by.trim().replace(/^-/, '') : Math.abs(by));
-      if (!parsed.ok) problems.push(doc.problem([...path, 'clock-skew', 'by'], parsed.error.replace('a duration', 'a signed duration')));
+      if (!parsed.ok) problems.push(doc.problem([...path, 'clock-skew', 'by'], parsed.error.replace('a duration', 'a signed duration'), 'scenario/bad-unit'));
       const skewMs = parsed.ok ? (negative || (typeof by === 'number' && by < 0) ? -parsed.value : parsed.value) : 0;
       return { atMs, kind: 'clock-skew', node: event['clock-skew'].node, skewMs };
     }
@@ -97,15 +110,14 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
   const events = [...skewEvents, ...timed];
   function checkLink(pair: readonly [string, string], path: PropertyKey[]): void {
     const [a, b] = pair;
-    if (!linkKeys.has(linkKey(a, b))) problems.push(doc.problem(path, `no link ${a}–${b} is declared`));
+    if (!linkKeys.has(linkKey(a, b))) problems.push(doc.problem(path, `no link ${a}–${b} is declared`, 'scenario/unknown-link'));
   }
 
   const knows = resolveKnows(doc, scenario.knows, nodeNames, links, scenario.seed, problems);
   const connections = resolveConnections(doc, scenario.connections, problems);
-  if (scenario.until !== undefined && scenario.duration !== undefined) problems.push(doc.problem(['until'], 'give either duration or until, not both'));
-  if (nodeNames.length === 0 && problems.length === 0) problems.push(doc.problem(['topology'], topology.routers.length === 0 ? 'the topology declares no nodes' : 'the topology declares only routers (no node runs engines)'));
-  if (problems.length > 0) throw new InputError('scenario/invalid', problems);
-  return {
+  if (scenario.until !== undefined && scenario.duration !== undefined) problems.push(doc.problem(['until'], 'give either duration or until, not both', 'scenario/duration-twice'));
+  if (nodeNames.length === 0 && problems.length === 0) problems.push(doc.problem(['topology'], topology.routers.length === 0 ? 'the topology declares no nodes' : 'the topology declares only routers (no node runs engines)', 'scenario/no-nodes'));
+  const plan: NetworkPlan = {
     name: scenario.name,
     seed: scenario.seed,
     durationMs: scenario.until ?? scenario.duration ?? DEFAULT_DURATION_MS,
@@ -124,6 +136,21 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     source,
     sourceFile: doc.file,
   };
+  return { plan, problems, origins };
+}
+
+/** A factory whose start failures name the engine and its place in the file (never a bare stack trace). */
+function locatedStart(doc: LocatedDocument, path: ReadonlyArray<PropertyKey>, kind: string, factory: EngineFactory): EngineFactory {
+  const { line, column } = doc.locate(path);
+  return (params, env) => {
+    try {
+      return factory(params, env);
+    } catch (error) {
+      const where = `${doc.file}:${line}:${column} ${formatPath(path)}: engine "${kind}" on node "${env.nodeName}" could not start`;
+      if (error instanceof NetmachineError) throw new NetmachineError(error.code, `${where}: ${error.message}`, error.details);
+      throw new NetmachineError('engine/start-failed', `${where}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
 }
 
 const DEFAULT_DURATION_MS = 30_000;
@@ -131,18 +158,18 @@ const SINK: PlanEngine = { name: 'sink', kind: 'sink', params: {}, factory: BUIL
 
 
 /** Each workload becomes a `workload` engine (named after it) on each source node, plus sinks. */
-function addWorkloads(doc: LocatedDocument, scenario: ScenarioDocument, topology: ResolvedTopology, engines: Map<string, PlanEngine[]>, problems: Problem[]): void {
+function addWorkloads(doc: LocatedDocument, scenario: ScenarioDocument, topology: ResolvedTopology, engines: Map<string, PlanEngine[]>, problems: Problem[], origins: Map<PlanEngine, ReadonlyArray<PropertyKey>>): void {
   const nodeNames = topology.hosts;
   const factory = BUILTIN_ENGINES.get('workload')!;
   scenario.workloads.forEach((workload, index) => {
     const path = ['workloads', index];
     if ((workload.topic === undefined) === (workload.to === undefined)) {
-      problems.push(doc.problem(path, 'a workload needs either to: (unicast) or topic: (publish), not both'));
+      problems.push(doc.problem(path, 'a workload needs either to: (unicast) or topic: (publish), not both', 'scenario/workload-target'));
       return;
     }
     const sources = selectHosts(workload.from, topology, scenario.seed, `workloads/${index}`);
-    if (!sources.ok) return void problems.push(doc.problem([...path, 'from'], sources.error));
-    if (Array.isArray(workload.to)) workload.to.forEach((node, n) => nodeNames.includes(node) || problems.push(doc.problem([...path, 'to', n], `node "${node}" is not declared in topology.nodes`)));
+    if (!sources.ok) return void problems.push(doc.problem([...path, 'from'], sources.error, 'scenario/no-match'));
+    if (Array.isArray(workload.to)) workload.to.forEach((node, n) => nodeNames.includes(node) || problems.push(doc.problem([...path, 'to', n], `node "${node}" is not declared in topology.nodes`, 'scenario/unknown-node')));
     const params = {
       mode: workload.topic === undefined ? 'unicast' : 'publish',
       targets: workload.to ?? 'neighbors',
@@ -156,35 +183,14 @@ function addWorkloads(doc: LocatedDocument, scenario: ScenarioDocument, topology
     };
     for (const node of sources.value) {
       const list = engines.get(node)!;
-      if (list.some((engine) => engine.name === workload.name)) problems.push(doc.problem([...path, 'name'], `node "${node}" already runs an engine named "${workload.name}"`));
-      list.push({ name: workload.name, kind: 'workload', params, factory });
+      if (list.some((engine) => engine.name === workload.name)) problems.push(doc.problem([...path, 'name'], `node "${node}" already runs an engine named "${workload.name}"`, 'scenario/duplicate-engine'));
+      const engine: PlanEngine = { name: workload.name, kind: 'workload', params, factory };
+      list.push(engine);
+      origins.set(engine, path);
     }
     if (workload.topic === undefined) {
       // Every possible target gets a sink engine to receive the messages.
       for (const node of nodeNames) if (!engines.get(node)!.some((engine) => engine.name === 'sink')) engines.get(node)!.push(SINK);
     }
   });
-}
-
-async function engineFactory(doc: LocatedDocument, kind: string, module: string | undefined, path: PropertyKey[], problems: Problem[]): Promise<EngineFactory | undefined> {
-  if (module === undefined) {
-    const builtin = BUILTIN_ENGINES.get(kind);
-    if (builtin === undefined) problems.push(doc.problem([...path, 'kind'], `unknown engine kind "${kind}" (built-in kinds: ${[...BUILTIN_ENGINES.keys()].join(', ')}; or give module:)`));
-    return builtin;
-  }
-  const file = resolvePath(dirname(resolvePath(doc.file)), module);
-  let exports: Record<string, unknown>;
-  try {
-    exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (error) {
-    problems.push(doc.problem([...path, 'module'], `cannot load engine module ${file}: ${(error as Error).message.split('\n')[0]}`));
-    return undefined;
-  }
-  const factory = exports[kind];
-  if (typeof factory !== 'function') {
-    const names = Object.keys(exports).filter((name) => typeof exports[name] === 'function');
-    problems.push(doc.problem([...path, 'kind'], `module ${module} exports no factory function "${kind}" (it exports: ${names.join(', ') || 'none'})`));
-    return undefined;
-  }
-  return factory as EngineFactory;
 }

@@ -2,6 +2,7 @@
 // `netmachine schema` exports it as JSON Schema for editors.
 import { z } from 'zod';
 import type { Result } from '../core/index.js';
+import { excerpt } from './excerpt.js';
 import { parseBandwidth, parseDuration, parseProbability, parseSize } from './units.js';
 
 function unit(parse: (value: unknown) => Result<number, string>, example: string) {
@@ -11,7 +12,7 @@ function unit(parse: (value: unknown) => Result<number, string>, example: string
     .transform((value, ctx) => {
       const parsed = parse(value);
       if (parsed.ok) return parsed.value;
-      ctx.addIssue({ code: 'custom', message: parsed.error });
+      ctx.addIssue({ code: 'custom', message: parsed.error, params: { code: 'scenario/bad-unit' } });
       return z.NEVER;
     });
 }
@@ -146,7 +147,7 @@ const Rate = z
     const match = typeof value === 'number' ? [String(value), String(value), 's'] : /^\s*([0-9]*\.?[0-9]+)\s*\/\s*(s|min|h)\s*$/.exec(value);
     const perSecond = match === null ? NaN : Number(match[1]) / (match[2] === 'min' ? 60 : match[2] === 'h' ? 3600 : 1);
     if (perSecond > 0 && Number.isFinite(perSecond)) return perSecond;
-    ctx.addIssue({ code: 'custom', message: `expected a rate like "10/s" or "5/min", got ${JSON.stringify(value)}` });
+    ctx.addIssue({ code: 'custom', message: `expected a rate like "10/s" or "5/min", got ${excerpt(value)}`, params: { code: 'scenario/bad-unit' } });
     return z.NEVER;
   });
 

@@ -1,6 +1,7 @@
 // Human units for scenario files: durations, bandwidths, sizes and probabilities.
 // Bare numbers are milliseconds, bytes per second, bytes and fractions (0..1) respectively.
 import { err, ok, type Result } from '../core/index.js';
+import { excerpt } from './excerpt.js';
 
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = { us: 0.001, µs: 0.001, ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
 const SIZE_UNITS_BYTES: Readonly<Record<string, number>> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
@@ -30,7 +31,7 @@ function parseQuantity(text: string, units: Readonly<Record<string, number>>, is
 /** `20ms`, `1.5s`, `2m`, `1h`, or a number of ms. */
 export function parseDuration(value: unknown): Result<number, string> {
   const ms = typeof value === 'number' ? value : typeof value === 'string' ? parseQuantity(value, DURATION_UNITS_MS, true) : undefined;
-  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return err(`expected a duration like "20ms" or "1.5s", got ${JSON.stringify(value)}`);
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return err(`expected a duration like "20ms" or "1.5s", got ${excerpt(value)}`);
   return ok(ms);
 }
 
@@ -40,7 +41,7 @@ export function parseBandwidth(value: unknown): Result<number, string> {
   const perSecond =
     typeof value === 'number' ? value : typeof value === 'string' ? parseQuantity(value.replace(/ps$/i, (s) => s), BANDWIDTH_UNITS_BYTES_PER_SECOND, false) : undefined;
   if (perSecond === undefined || !Number.isFinite(perSecond) || perSecond < 0) {
-    return err(`expected a bandwidth like "10Mbps", "1MB/s" or "unlimited", got ${JSON.stringify(value)}`);
+    return err(`expected a bandwidth like "10Mbps", "1MB/s" or "unlimited", got ${excerpt(value)}`);
   }
   return ok(perSecond);
 }
@@ -49,7 +50,7 @@ export function parseBandwidth(value: unknown): Result<number, string> {
 export function parseSize(value: unknown): Result<number, string> {
   const bytes = typeof value === 'number' ? value : typeof value === 'string' ? parseQuantity(value, SIZE_UNITS_BYTES, false) : undefined;
   if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0 || !Number.isInteger(Math.round(bytes))) {
-    return err(`expected a size like "1500B" or "4KiB", got ${JSON.stringify(value)}`);
+    return err(`expected a size like "1500B" or "4KiB", got ${excerpt(value)}`);
   }
   return ok(Math.round(bytes));
 }
@@ -62,6 +63,6 @@ export function parseProbability(value: unknown): Result<number, string> {
     const match = /^\s*([0-9]*\.?[0-9]+)\s*%\s*$/.exec(value);
     p = match === null ? (/^\s*[0-9]*\.?[0-9]+\s*$/.test(value) ? Number(value) : undefined) : Number(match[1]) / 100;
   }
-  if (p === undefined || !(p >= 0 && p <= 1)) return err(`expected a probability like "1%" or 0.01 (between 0 and 1), got ${JSON.stringify(value)}`);
+  if (p === undefined || !(p >= 0 && p <= 1)) return err(`expected a probability like "1%" or 0.01 (between 0 and 1), got ${excerpt(value)}`);
   return ok(p);
 }

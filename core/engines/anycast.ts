@@ -10,7 +10,7 @@ import type { EngineContext, EngineEnv, EngineFactory } from '../engine.js';
 import type { Id } from '../ids.js';
 import type { KeyPair } from '../ports.js';
 import { jsonBody } from '../node.js';
-import { parseParams } from './params.js';
+import { engineSpec, firings, parseParams } from './params.js';
 import { fromUtf8 } from '../bytes.js';
 
 export const ANYCAST_PROTOCOL = 'netmachine.anycast/1.0';
@@ -40,6 +40,11 @@ export function signDomainAdvert(ctx: EngineContext, key: KeyPair, nodes: Readon
 
 const MemberParams = z.strictObject(DomainParams);
 
+const membersNeeded = (members: ReadonlyArray<string>, engine?: string) => members.map((node, index) => ({ where: 'node' as const, node, ...(engine !== undefined && { engine }), param: ['members', index] }));
+
+/** What validate checks of a `domain-member` engine: its members are declared nodes. */
+export const DOMAIN_MEMBER_SPEC = engineSpec(MemberParams, { needs: (options) => membersNeeded(options.members) });
+
 export const createDomainMemberEngine: EngineFactory = (params, env) => {
   const options = parseParams('domain-member', MemberParams, params);
   const key = claimDomainKey(env, 'domain-member', options.domain);
@@ -59,6 +64,12 @@ const ClientParams = z.strictObject({
   intervalMs: z.number().positive().default(100),
   count: z.number().int().positive().default(20),
   timeoutMs: z.number().positive().default(200),
+});
+
+/** What validate checks of an `anycast-client` engine: every member runs its server engine. */
+export const ANYCAST_CLIENT_SPEC = engineSpec(ClientParams, {
+  needs: (options) => membersNeeded(options.members, options.serverEngine),
+  load: (options, run) => 3 * firings(options.intervalMs, run.durationMs, options.count) + options.members.length,
 });
 
 export const createAnycastClientEngine: EngineFactory = (params, env) => {

@@ -1,7 +1,7 @@
 // `echo`: answers every message with the same body.
 import { z } from 'zod';
 import type { Engine, EngineContext, EngineFactory, EngineInput } from '../engine.js';
-import { parseParams } from './params.js';
+import { engineSpec, parseParams } from './params.js';
 
 export const ECHO_PROTOCOL = 'netmachine.echo/1.0';
 
@@ -13,6 +13,9 @@ const ECHO: Engine = Object.freeze({
     if (input.kind === 'message' && input.message.replyTo === undefined) ctx.reply(input, input.message.body, { protocol: ECHO_PROTOCOL });
   },
 });
+
+/** What validate checks of an `echo` engine. */
+export const ECHO_SPEC = engineSpec(NO_PARAMS);
 
 export const createEchoEngine: EngineFactory = (params) => {
   parseParams('echo', NO_PARAMS, params);

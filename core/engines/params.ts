@@ -40,3 +40,48 @@ function deepFreeze<T>(value: T): T {
   for (const entry of Object.values(value)) deepFreeze(entry);
   return Object.freeze(value);
 }
+
+/** Another engine or node an engine resolves when it starts; its start fails when it is missing. */
+export type EngineNeed =
+  /** An engine named `engine` on the same node. */
+  | { readonly where: 'local'; readonly engine: string; readonly param: ReadonlyArray<PropertyKey> }
+  /** An engine named `engine` on every link neighbour. */
+  | { readonly where: 'neighbors'; readonly engine: string; readonly param: ReadonlyArray<PropertyKey> }
+  /** A declared node, and the engine named `engine` on it when given. */
+  | { readonly where: 'node'; readonly node: string; readonly engine?: string; readonly param: ReadonlyArray<PropertyKey> };
+
+/** The run an engine instance is placed in, for estimates. */
+export interface EngineRun {
+  readonly durationMs: number;
+  /** Link neighbours of the engine's node. */
+  readonly degree: number;
+}
+
+/**
+ * What a scenario loader can check about a built-in engine without running it: its params schema,
+ * the engines it needs, and a bound on the work its timers schedule (for size limits).
+ */
+export interface EngineSpec {
+  readonly params: z.ZodType<unknown>;
+  /** Engines and nodes the engine resolves at start (params already parsed). */
+  needs?(params: unknown): ReadonlyArray<EngineNeed>;
+  /** Timer firings plus messages one instance schedules over the run (an upper bound). */
+  load?(params: unknown, run: EngineRun): number;
+}
+
+/** The hooks of an engine spec, typed by its parsed params. */
+export interface EngineHooks<T> {
+  needs?(params: T): ReadonlyArray<EngineNeed>;
+  load?(params: T, run: EngineRun): number;
+}
+
+/** An engine spec from its params schema and hooks (the hooks receive parsed params). */
+export function engineSpec<T>(params: z.ZodType<T>, hooks: EngineHooks<T> = {}): EngineSpec {
+  return { params, ...hooks } as unknown as EngineSpec;
+}
+
+/** Timer firings of an engine that fires every `intervalMs` over `durationMs`, at most `count` times (0 = no bound). */
+export function firings(intervalMs: number, durationMs: number, count = 0): number {
+  const periodic = Math.ceil(durationMs / intervalMs) + 1;
+  return count > 0 ? Math.min(count, periodic) : periodic;
+}

@@ -4,7 +4,7 @@ import { fromUtf8 } from '../bytes.js';
 import { NetmachineError } from '../assert.js';
 import type { Engine, EngineAddress, EngineFactory } from '../engine.js';
 import { jsonBody } from '../node.js';
-import { parseParams } from './params.js';
+import { engineSpec, firings, parseParams } from './params.js';
 
 export const PING_PROTOCOL = 'netmachine.ping/1.0';
 
@@ -17,6 +17,18 @@ const PingParams = z.strictObject({
   /** Pings per target; 0 = until the run ends. */
   count: z.number().int().nonnegative().default(0),
   sizeBytes: z.number().int().nonnegative().max(1 << 20).default(0),
+});
+
+/** What validate checks of a `ping` engine: its targets run their engines; pings × targets. */
+export const PING_SPEC = engineSpec(PingParams, {
+  needs: (options) =>
+    options.targets === 'neighbors'
+      ? [{ where: 'neighbors', engine: options.engine, param: ['engine'] }]
+      : options.targets.map((reference, index) => {
+          const [node, engine] = reference.includes('/') ? reference.split('/', 2) as [string, string] : [reference, options.engine];
+          return { where: 'node' as const, node, engine, param: ['targets', index] };
+        }),
+  load: (options, run) => firings(options.intervalMs, run.durationMs, options.count) * (1 + (options.targets === 'neighbors' ? run.degree : options.targets.length)),
 });
 
 export const createPingEngine: EngineFactory = (params, env) => {

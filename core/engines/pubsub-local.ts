@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { EngineFactory } from '../engine.js';
 import { jsonBody } from '../node.js';
-import { parseParams } from './params.js';
+import { engineSpec, firings, parseParams } from './params.js';
 
 const PublisherParams = z.strictObject({
   topic: z.string().min(1),
@@ -13,6 +13,12 @@ const PublisherParams = z.strictObject({
 });
 
 const SubscriberParams = z.strictObject({ topic: z.string().min(1) });
+
+/** What validate checks of a `publisher` engine: events published over the run. */
+export const PUBLISHER_SPEC = engineSpec(PublisherParams, { load: (options, run) => 2 * firings(options.intervalMs, run.durationMs, options.count) });
+
+/** What validate checks of a `subscriber` engine. */
+export const SUBSCRIBER_SPEC = engineSpec(SubscriberParams);
 
 export const createPublisherEngine: EngineFactory = (params, env) => {
   const options = parseParams('publisher', PublisherParams, params);

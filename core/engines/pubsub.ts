@@ -25,7 +25,7 @@ import {
   verifyEvent,
   type PubSubMessage,
 } from '../pubsub-wire.js';
-import { neighborEngines, parseParams } from './params.js';
+import { engineSpec, firings, neighborEngines, parseParams } from './params.js';
 
 const PubSubParams = z.strictObject({
   /** Name of the PubSub engine on the other nodes. */
@@ -72,6 +72,9 @@ function innerTopic(body: Uint8Array): Id | undefined {
   const inner = decodeEngineMessage(body);
   return inner.ok && inner.value.dst.kind === 'topic' ? inner.value.dst.topic : undefined;
 }
+
+/** What validate checks of a `pubsub` engine: heartbeats to its neighbours over the run. */
+export const PUBSUB_SPEC = engineSpec(PubSubParams, { load: (options, run) => firings(options.heartbeatMs, run.durationMs) * (1 + run.degree) });
 
 export const createPubSubEngine: EngineFactory = (params, env) => {
   const options = parseParams('pubsub', PubSubParams, params);

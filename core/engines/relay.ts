@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { NetmachineError } from '../assert.js';
 import type { EngineEnv, EngineFactory } from '../engine.js';
 import type { Id } from '../ids.js';
-import { parseParams } from './params.js';
+import { engineSpec, parseParams } from './params.js';
 
 function nodeIds(kind: string, env: EngineEnv, names: ReadonlyArray<string> | undefined): Id[] | undefined {
   return names?.map((name) => {
@@ -16,6 +16,19 @@ function nodeIds(kind: string, env: EngineEnv, names: ReadonlyArray<string> | un
 
 const RelayParams = z.strictObject({ from: z.array(z.string()).optional(), to: z.array(z.string()).optional() });
 const RouteParams = z.strictObject({ to: z.string(), via: z.string() });
+
+const nodesNeeded = (names: ReadonlyArray<string> | undefined, param: string) => (names ?? []).map((node, index) => ({ where: 'node' as const, node, param: [param, index] }));
+
+/** What validate checks of a `relay` engine: the nodes it names are declared. */
+export const RELAY_SPEC = engineSpec(RelayParams, { needs: (options) => [...nodesNeeded(options.from, 'from'), ...nodesNeeded(options.to, 'to')] });
+
+/** What validate checks of a `relay-route` engine: both nodes are declared. */
+export const RELAY_ROUTE_SPEC = engineSpec(RouteParams, {
+  needs: (options) => [
+    { where: 'node', node: options.to, param: ['to'] },
+    { where: 'node', node: options.via, param: ['via'] },
+  ],
+});
 
 export const createRelayEngine: EngineFactory = (params, env) => {
   const options = parseParams('relay', RelayParams, params);

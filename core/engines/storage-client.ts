@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { fromUtf8, toHex } from '../bytes.js';
 import type { EngineFactory } from '../engine.js';
 import { jsonBody } from '../node.js';
-import { parseParams } from './params.js';
+import { NetmachineError } from '../assert.js';
+import { engineSpec, parseParams } from './params.js';
 import { STORAGE_PROTOCOL, type StorageMessage } from './storage.js';
 
 const ClientParams = z.strictObject({
@@ -19,10 +20,16 @@ const ClientParams = z.strictObject({
   expiryMs: z.number().positive().optional(),
 });
 
+/** What validate checks of a `storage-client` engine: a `storage` engine on its own node. */
+export const STORAGE_CLIENT_SPEC = engineSpec(ClientParams, {
+  needs: (options) => [{ where: 'local', engine: options.storageEngine, param: ['storageEngine'] }],
+  load: (options) => 4 * options.blocks * (1 + options.replication),
+});
+
 export const createStorageClientEngine: EngineFactory = (params, env) => {
   const options = parseParams('storage-client', ClientParams, params);
   const storage = env.resolve(`${env.nodeName}/${options.storageEngine}`);
-  if (!storage.ok) throw new Error(storage.error);
+  if (!storage.ok) throw new NetmachineError('engine/missing-engine', `engine "storage-client" params.storageEngine: ${storage.error} (the client talks to a storage engine on its own node)`);
   const contents = new Map<string, string>();
   return {
     handle(input, ctx) {

@@ -9,7 +9,7 @@ import type { EngineContext, EngineFactory } from '../engine.js';
 import type { Id } from '../ids.js';
 import { jsonBody } from '../node.js';
 import { PUBSUB_QUERY_PROTOCOL } from '../pubsub-wire.js';
-import { neighborEngines, parseParams } from './params.js';
+import { engineSpec, firings, neighborEngines, parseParams } from './params.js';
 
 export const STORAGE_PROTOCOL = 'netmachine.storage/1.0';
 
@@ -76,6 +76,9 @@ interface Search {
 export function receiptBytes(receipt: Omit<StorageReceipt, 'sig'>): Uint8Array {
   return utf8(`netmachine/StorageReceipt/1\0${receipt.id}\0${receipt.node}\0${receipt.engine}\0${receipt.expiry}`);
 }
+
+/** What validate checks of a `storage` engine: its garbage-collection timer. */
+export const STORAGE_SPEC = engineSpec(StorageParams, { load: (options, run) => firings(options.gcIntervalMs, run.durationMs) });
 
 export const createStorageEngine: EngineFactory = (params, env) => {
   const options = parseParams('storage', StorageParams, params);

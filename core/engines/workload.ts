@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { NetmachineError } from '../assert.js';
 import type { EngineAddress, EngineEnv, EngineFactory } from '../engine.js';
 import type { Rng } from '../ports.js';
-import { parseParams } from './params.js';
+import { engineSpec, firings, parseParams } from './params.js';
 
 const SizeDistribution = z.union([
   z.strictObject({ dist: z.literal('fixed'), bytes: z.number().int().nonnegative() }),
@@ -28,6 +28,11 @@ const WorkloadParams = z.strictObject({
   size: SizeDistribution.default({ dist: 'fixed', bytes: 100 }),
   /** Absolute `expiry` of each message, relative to its send time (ms). */
   expiryMs: z.number().positive().optional(),
+});
+
+/** What validate checks of a `workload` engine (scenario workloads): messages sent over the run. */
+export const WORKLOAD_SPEC = engineSpec(WorkloadParams, {
+  load: (options, run) => 2 * firings(options.intervalMs, Math.max(0, run.durationMs - options.startMs), options.count),
 });
 
 export function sampleSize(size: SizeDistributionValue, rng: Rng): number {

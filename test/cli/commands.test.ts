@@ -30,13 +30,14 @@ describe('netmachine replay', () => {
     const dir = mkdtempSync(join(tmpdir(), 'netmachine-'));
     const trace = join(dir, 't.jsonl');
     expect(run('run', example('user-engine.yaml'), '--seed', '4', '--trace', trace, '--quiet').status).toBe(0);
-    const same = run('replay', trace);
+    expect(run('replay', trace).status).toBe(2); // its scenario names modules: replay asks first
+    const same = run('replay', trace, '--allow-modules');
     expect(same.status).toBe(0);
     expect(same.stdout).toMatch(/^identical: \d+ events replayed from seed 4/);
     const lines = readFileSync(trace, 'utf8').split('\n');
     lines[57] = lines[57]!.replace(/"seq":56/, '"seq":57');
     writeFileSync(trace, lines.join('\n'));
-    const changed = run('replay', trace);
+    const changed = run('replay', trace, '--allow-modules');
     expect(changed.status).toBe(1);
     expect(changed.stdout).toContain('DIFFERENT at line 58 (event 56)');
   });

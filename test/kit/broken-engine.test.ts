@@ -47,10 +47,11 @@ describe('kit on a broken engine', () => {
     expect(size.faults).toBe(0);
     expect((error as Error).message).toContain(`netmachine run `);
     expect((error as Error).message).toContain(`--seed ${failure.seed} --report `);
+    expect((error as Error).message).toContain('--allow-modules-outside');
     expect(existsSync(failure.file)).toBe(true);
     expect(readFileSync(failure.file, 'utf8')).toContain('check:');
 
-    const replay = spawnSync(process.execPath, [join(root, 'cli', 'netmachine.js'), 'run', failure.file, '--seed', String(failure.seed), '--report', failure.report], { cwd: root, encoding: 'utf8' });
+    const replay = spawnSync(process.execPath, [join(root, 'cli', 'netmachine.js'), 'run', failure.file, '--seed', String(failure.seed), '--report', failure.report, '--allow-modules-outside'], { cwd: root, encoding: 'utf8' });
     expect(replay.stdout).toContain('accepted rumour');
     expect(replay.status).toBe(1);
     expect(existsSync(failure.report)).toBe(true);

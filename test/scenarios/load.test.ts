@@ -82,7 +82,7 @@ engines:
       '7:11 topology.links[2].between[1]: node "zz" is not declared in topology.nodes',
       '9:22 engines[0].kind: unknown engine kind "nope" (built-in kinds: ping, echo, publisher, subscriber, sink, workload, pubsub, storage, storage-client, relay, relay-route, domain-member, anycast-client, client; or give module:)',
     ]);
-    expect(await problemsOf(base + 'colour: blue\n')).toEqual(['1:1 : unknown field "colour"']);
+    expect(await problemsOf(base + 'colour: blue\n')).toEqual(['1:1 : unknown field "colour"; expected one of description, seed, duration, until, crypto, defaults, linkClasses, workloads, events, expect']);
   });
 
   it('reports YAML syntax errors with a position', async () => {
@@ -106,9 +106,11 @@ engines:
     expect(await problemsOf(base.replace('on: all', 'on: "x*"'))).toEqual(['8:11 engines[0].on: "x*" matches no declared node']);
   });
 
-  it('bad engine parameters are reported when the engine is built', async () => {
-    const plan = await loadScenarioText(base.replace('kind: echo', 'kind: ping, params: { intervalMs: -1 }'), 'x.yaml');
-    expect(() => plan.nodes[0]!.engines[0]!.factory(plan.nodes[0]!.engines[0]!.params, { nodeName: 'a', neighbors: [], resolve: () => ({ ok: false, error: '' }), topic: () => '' })).toThrow(/params.intervalMs/);
+  it('bad engine parameters are reported at load, located at the field, with a near name', async () => {
+    expect(await problemsOf(base.replace('kind: echo', 'kind: ping, params: { intervalMs: -1, engin: echo }'))).toEqual([
+      '8:36 engines[0].params: unknown field "engin" (did you mean "engine"?)',
+      '8:50 engines[0].params.intervalMs: must be > 0, got -1',
+    ]);
   });
 
   it('an explicit link over a generated one overrides its settings; partitions may name their groups', async () => {

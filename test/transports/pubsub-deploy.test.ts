@@ -46,6 +46,7 @@ engines:
   - { on: [n1], kind: gossip, name: origin, module: ${module}, params: { origin: true } }
 `,
       join(import.meta.dirname, 'gossip-3.yaml'),
+      { isModuleOutsideAllowed: true },
     );
     const real = await deployPlan(plan, { transport: 'tls', startupTimeoutMs: 30_000 });
     const heard = real.events.filter((event) => event.kind === 'log' && event.engine === 'gossip' && event.text === 'heard').map((event) => event.node);
