@@ -20,7 +20,7 @@ export function resolveKnows(doc: LocatedDocument, entries: ReadonlyArray<KnowsE
   (entries ?? []).forEach((entry, index) => {
     const path = ['knows', index];
     const on = selectNodes(entry.on, nodeNames, seed, `knows/${index}/on`);
-    if (!on.ok) return void problems.push(doc.problem([...path, 'on'], on.error));
+    if (!on.ok) return void problems.push(doc.problem([...path, 'on'], on.error, 'scenario/no-match'));
     const peers = entry.peers;
     if (peers === 'neighbors') {
       neighbours ??= neighbourLists(nodeNames, links);
@@ -29,20 +29,20 @@ export function resolveKnows(doc: LocatedDocument, entries: ReadonlyArray<KnowsE
     }
     if (typeof peers === 'object' && !Array.isArray(peers) && 'random' in peers) {
       const pool = peers.from === undefined ? { ok: true as const, value: nodeNames as string[] } : selectNodes(peers.from, nodeNames, seed, `knows/${index}/from`);
-      if (!pool.ok) return void problems.push(doc.problem([...path, 'peers', 'from'], pool.error));
+      if (!pool.ok) return void problems.push(doc.problem([...path, 'peers', 'from'], pool.error, 'scenario/no-match'));
       const rng = createRng(seed, `knows/${index}`);
       const inPool = new Set(pool.value);
       for (const node of on.value) {
         const others = pool.value.length - (inPool.has(node) ? 1 : 0);
-        if (peers.random > others) return void problems.push(doc.problem([...path, 'peers', 'random'], `cannot draw ${peers.random} random peers for "${node}" from ${others} other node${others === 1 ? '' : 's'}`));
+        if (peers.random > others) return void problems.push(doc.problem([...path, 'peers', 'random'], `cannot draw ${peers.random} random peers for "${node}" from ${others} other node${others === 1 ? '' : 's'}`, 'scenario/knows'));
         add(knows, node, drawPeers(pool.value, node, peers.random, rng));
       }
       return;
     }
     const selected = selectNodes(peers, nodeNames, seed, `knows/${index}/peers`);
-    if (!selected.ok) return void problems.push(doc.problem([...path, 'peers'], selected.error));
+    if (!selected.ok) return void problems.push(doc.problem([...path, 'peers'], selected.error, 'scenario/no-match'));
     if (selected.value.length > KNOWS_ALL_NODES_MAX && on.value.length > 1) {
-      return void problems.push(doc.problem([...path, 'peers'], `${on.value.length} nodes each knowing ${selected.value.length} peers is too many adverts (more than ${KNOWS_ALL_NODES_MAX} peers per node); use { random: k }`));
+      return void problems.push(doc.problem([...path, 'peers'], `${on.value.length} nodes each knowing ${selected.value.length} peers is too many adverts (more than ${KNOWS_ALL_NODES_MAX} peers per node); use { random: k }`, 'limits/knows'));
     }
     for (const node of on.value) add(knows, node, selected.value);
   });
@@ -103,7 +103,7 @@ export function resolveConnections(doc: LocatedDocument, entry: ConnectionsEntry
     permanent: entry.permanent ?? CONNECTION_DEFAULTS.permanent,
   };
   if (settings.backoffMsMin > settings.backoffMsMax) {
-    problems.push(doc.problem(['connections', entry.backoffMin === undefined ? 'backoffMax' : 'backoffMin'], `backoffMin (${settings.backoffMsMin} ms) must not exceed backoffMax (${settings.backoffMsMax} ms)`));
+    problems.push(doc.problem(['connections', entry.backoffMin === undefined ? 'backoffMax' : 'backoffMin'], `backoffMin (${settings.backoffMsMin} ms) must not exceed backoffMax (${settings.backoffMsMax} ms)`, 'scenario/connections'));
   }
   return settings;
 }

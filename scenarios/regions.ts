@@ -26,12 +26,12 @@ export function resolveRegions(doc: LocatedDocument, entry: RegionsEntryValue, t
   (entry.pairs ?? []).forEach((pair, p) => {
     const ends = pair.between.map((name, e) => {
       const i = index.get(name);
-      if (i === undefined) problems.push(doc.problem([...PATH, 'pairs', p, 'between', e], `unknown region "${name}" (regions: ${names.join(', ')})`));
+      if (i === undefined) problems.push(doc.problem([...PATH, 'pairs', p, 'between', e], `unknown region "${name}" (regions: ${names.join(', ')})`, 'scenario/unknown-region'));
       return i;
     });
     const [i, j] = ends;
     if (i === undefined || j === undefined) return;
-    if (overrides.has(i * names.length + j)) problems.push(doc.problem([...PATH, 'pairs', p, 'between'], `the pair ${pair.between[0]}–${pair.between[1]} is given twice`));
+    if (overrides.has(i * names.length + j)) problems.push(doc.problem([...PATH, 'pairs', p, 'between'], `the pair ${pair.between[0]}–${pair.between[1]} is given twice`, 'scenario/region-pair'));
     overrides.set(i * names.length + j, pair);
     overrides.set(j * names.length + i, pair);
   });
@@ -50,7 +50,7 @@ export function resolveRegions(doc: LocatedDocument, entry: RegionsEntryValue, t
 function roundTrips(doc: LocatedDocument, rtt: RegionsEntryValue['rtt'], problems: Problem[]): { names: ReadonlyArray<string>; rttMs: number[][] } | undefined {
   if (typeof rtt === 'string') {
     const builtin = BUILTIN_RTT_MATRICES.get(rtt);
-    if (builtin === undefined) return void problems.push(doc.problem([...PATH, 'rtt'], `unknown built-in matrix "${rtt}" (built-in: ${[...BUILTIN_RTT_MATRICES.keys()].join(', ')}; or give the round trips inline)`));
+    if (builtin === undefined) return void problems.push(doc.problem([...PATH, 'rtt'], `unknown built-in matrix "${rtt}" (built-in: ${[...BUILTIN_RTT_MATRICES.keys()].join(', ')}; or give the round trips inline)`, 'scenario/unknown-matrix'));
     return { names: builtin.names, rttMs: builtin.rttMs.map((row) => row.slice()) };
   }
   const names: string[] = [];
@@ -58,7 +58,7 @@ function roundTrips(doc: LocatedDocument, rtt: RegionsEntryValue['rtt'], problem
   for (const [from, row] of Object.entries(rtt)) {
     for (const name of [from, ...Object.keys(row)]) if (!seen.has(name) && seen.add(name)) names.push(name);
   }
-  if (names.length > REGIONS_MAX) return void problems.push(doc.problem([...PATH, 'rtt'], `${names.length} regions is more than the ${REGIONS_MAX} allowed`));
+  if (names.length > REGIONS_MAX) return void problems.push(doc.problem([...PATH, 'rtt'], `${names.length} regions is more than the ${REGIONS_MAX} allowed`, 'limits/regions'));
   const index = new Map(names.map((name, i) => [name, i]));
   const rttMs = names.map(() => names.map(() => NaN));
   let isValid = true;
@@ -68,7 +68,7 @@ function roundTrips(doc: LocatedDocument, rtt: RegionsEntryValue['rtt'], problem
       const j = index.get(to)!;
       const known = rttMs[i]![j]!;
       if (!Number.isNaN(known) && known !== ms) {
-        problems.push(doc.problem([...PATH, 'rtt', from, to], `the round trip ${from}–${to} is given twice, as ${known} ms and ${ms} ms (give each pair once)`));
+        problems.push(doc.problem([...PATH, 'rtt', from, to], `the round trip ${from}–${to} is given twice, as ${known} ms and ${ms} ms (give each pair once)`, 'scenario/region-pair'));
         isValid = false;
       }
       rttMs[i]![j] = ms;
@@ -78,7 +78,7 @@ function roundTrips(doc: LocatedDocument, rtt: RegionsEntryValue['rtt'], problem
   for (let i = 0; i < names.length && isValid; i++) {
     for (let j = i; j < names.length; j++) {
       if (!Number.isNaN(rttMs[i]![j]!)) continue;
-      problems.push(doc.problem([...PATH, 'rtt'], `no round trip between "${names[i]}" and "${names[j]}" (give rtt.${names[i]}.${names[j]}${i === j ? ': the round trip within the region' : ''})`));
+      problems.push(doc.problem([...PATH, 'rtt'], `no round trip between "${names[i]}" and "${names[j]}" (give rtt.${names[i]}.${names[j]}${i === j ? ': the round trip within the region' : ''})`, 'scenario/region-rtt'));
       isValid = false;
       break;
     }
@@ -104,16 +104,16 @@ function assignRegions(doc: LocatedDocument, entries: RegionsEntryValue['assign'
   entries.forEach((entry, e) => {
     const path = [...PATH, 'assign', e];
     const selected = entry.on === undefined ? { ok: true as const, value: topology.hosts } : selectHosts(entry.on, topology, seed, `topology/regions/assign/${e}`);
-    if (!selected.ok) return void problems.push(doc.problem([...path, 'on'], selected.error));
+    if (!selected.ok) return void problems.push(doc.problem([...path, 'on'], selected.error, 'scenario/no-match'));
     if ('region' in entry) {
-      if (!index.has(entry.region)) return void problems.push(doc.problem([...path, 'region'], `unknown region "${entry.region}" (regions: ${known})`));
+      if (!index.has(entry.region)) return void problems.push(doc.problem([...path, 'region'], `unknown region "${entry.region}" (regions: ${known})`, 'scenario/unknown-region'));
       for (const host of selected.value) if (!regionOf.has(host)) regionOf.set(host, entry.region);
       return;
     }
     const weighted = Object.entries(entry.weights);
     const unknown = weighted.find(([name]) => !index.has(name));
-    if (unknown !== undefined) return void problems.push(doc.problem([...path, 'weights', unknown[0]], `unknown region "${unknown[0]}" (regions: ${known})`));
-    if (weighted.length === 0) return void problems.push(doc.problem([...path, 'weights'], 'give at least one region weight'));
+    if (unknown !== undefined) return void problems.push(doc.problem([...path, 'weights', unknown[0]], `unknown region "${unknown[0]}" (regions: ${known})`, 'scenario/unknown-region'));
+    if (weighted.length === 0) return void problems.push(doc.problem([...path, 'weights'], 'give at least one region weight', 'scenario/region-weights'));
     const total = weighted.reduce((sum, [, weight]) => sum + weight, 0);
     for (const host of selected.value) {
       if (regionOf.has(host)) continue;
@@ -131,6 +131,6 @@ function assignRegions(doc: LocatedDocument, entries: RegionsEntryValue['assign'
   });
   const unassigned = topology.hosts.filter((host) => !regionOf.has(host));
   // After a bad entry, hosts it would have placed are not reported again.
-  if (unassigned.length > 0 && problems.length === problemsBefore) problems.push(doc.problem([...PATH, 'assign'], `${unassigned.length} host${unassigned.length === 1 ? ' has' : 's have'} no region ("${unassigned[0]}" first); add an entry such as { weights: { ${[...index.keys()][0]}: 1 } } for the rest`));
+  if (unassigned.length > 0 && problems.length === problemsBefore) problems.push(doc.problem([...PATH, 'assign'], `${unassigned.length} host${unassigned.length === 1 ? ' has' : 's have'} no region ("${unassigned[0]}" first); add an entry such as { weights: { ${[...index.keys()][0]}: 1 } } for the rest`, 'scenario/region-unassigned'));
   return regionOf;
 }

@@ -45,7 +45,7 @@ export function resolveTopology(doc: LocatedDocument, scenario: ScenarioDocument
   const routerSet = new Set<string>();
   const declared = new Set<string>();
   const declare = (name: string, isRouter: boolean, path: PropertyKey[], duplicate: string): boolean => {
-    if (declared.has(name)) return problems.push(doc.problem(path, duplicate)), false;
+    if (declared.has(name)) return problems.push(doc.problem(path, duplicate, 'scenario/duplicate-node')), false;
     declared.add(name);
     if (isRouter) {
       routers.push(name);
@@ -56,14 +56,14 @@ export function resolveTopology(doc: LocatedDocument, scenario: ScenarioDocument
   (topology.nodes ?? []).forEach((node, index) => declare(node.name, node.router === true, ['topology', 'nodes', index], `node "${node.name}" is declared twice`));
   (topology.routers ?? []).forEach((name, index) => declare(name, true, ['topology', 'routers', index], `node "${name}" is declared twice`));
   const requireNode = (name: string, path: PropertyKey[]): void => {
-    if (!declared.has(name)) problems.push(doc.problem(path, `node "${name}" is not declared in topology.nodes`));
+    if (!declared.has(name)) problems.push(doc.problem(path, `node "${name}" is not declared in topology.nodes`, 'scenario/unknown-node'));
   };
 
   const base = layerLink(LINK_DEFAULTS, scenario.defaults?.link);
   const classSpec = (name: string | undefined, path: PropertyKey[]): LinkSpec => {
     if (name === undefined) return base;
     const linkClass = scenario.linkClasses?.[name];
-    if (linkClass === undefined) problems.push(doc.problem(path, `unknown link class "${name}" (declare it under linkClasses)`));
+    if (linkClass === undefined) problems.push(doc.problem(path, `unknown link class "${name}" (declare it under linkClasses)`, 'scenario/unknown-class'));
     return layerLink(base, linkClass);
   };
   const links: PlanLink[] = [];
@@ -82,8 +82,8 @@ export function resolveTopology(doc: LocatedDocument, scenario: ScenarioDocument
     if (generator.kind === 'attach') {
       // The pool is what was declared before this entry, so it is drawn from before its own nodes exist.
       const pool = selectNodes(generator.to, [...declared], scenario.seed, `topology/generate/${index}/to`);
-      if (!pool.ok) return void problems.push(doc.problem([...path, 'to'], pool.error));
-      if (generator.links > pool.value.length) return void problems.push(doc.problem([...path, 'links'], `cannot link each node to ${generator.links} distinct nodes of the ${pool.value.length} that "to" selects`));
+      if (!pool.ok) return void problems.push(doc.problem([...path, 'to'], pool.error, 'scenario/no-match'));
+      if (generator.links > pool.value.length) return void problems.push(doc.problem([...path, 'links'], `cannot link each node to ${generator.links} distinct nodes of the ${pool.value.length} that "to" selects`, 'scenario/generator'));
       const spec = layerLink(classSpec(generator.class, [...path, 'class']), generator.link);
       const rng = createRng(scenario.seed, `topology/${index}/attach`);
       for (let i = 0; i < generator.nodes; i++) {
@@ -96,7 +96,7 @@ export function resolveTopology(doc: LocatedDocument, scenario: ScenarioDocument
     const { name: pattern, ...rest } = generator;
     const spec = rest as GeneratorSpec & { class?: string; link?: ScenarioLinkFields; connected?: boolean };
     const edges = generateEdges(spec, scenario.seed, String(index), spec.connected ?? true);
-    if (!edges.ok) return void problems.push(doc.problem([...path, 'kind'], edges.error));
+    if (!edges.ok) return void problems.push(doc.problem([...path, 'kind'], edges.error, 'scenario/generator'));
     const names = Array.from({ length: generatorSize(spec) }, (_, i) => nodeName(pattern, i, spec));
     for (const name of names) if (!declare(name, isRouter, [...path, 'name'], `generated node "${name}" is already declared (${taken})`)) return;
     const linkSpec = layerLink(classSpec(spec.class, [...path, 'class']), spec.link);
@@ -107,7 +107,7 @@ export function resolveTopology(doc: LocatedDocument, scenario: ScenarioDocument
     const [a, b] = link.between;
     requireNode(a, [...path, 'between', 0]);
     requireNode(b, [...path, 'between', 1]);
-    if (a === b) problems.push(doc.problem([...path, 'between'], `a link cannot join node "${a}" to itself`));
+    if (a === b) problems.push(doc.problem([...path, 'between'], `a link cannot join node "${a}" to itself`, 'scenario/self-link'));
     const key = linkKey(a, b);
     const { between: _between, class: _class, forward, backward, ...fields } = link;
     // An explicit link over a generated one overrides its settings (per-link overrides).
@@ -119,7 +119,7 @@ export function resolveTopology(doc: LocatedDocument, scenario: ScenarioDocument
       links[links.indexOf(generated)] = { a, b, ab: layerLink(layerLink(over, fields), forward), ba: layerLink(layerLink(reverse, fields), backward) };
       return;
     }
-    if (linkKeys.has(key)) problems.push(doc.problem([...path, 'between'], `link ${a}–${b} is declared twice`));
+    if (linkKeys.has(key)) problems.push(doc.problem([...path, 'between'], `link ${a}–${b} is declared twice`, 'scenario/duplicate-link'));
     linkKeys.add(key);
     const both = layerLink(classSpec(link.class, [...path, 'class']), fields);
     links.push({ a, b, ab: layerLink(both, forward), ba: layerLink(both, backward) });
@@ -129,8 +129,8 @@ export function resolveTopology(doc: LocatedDocument, scenario: ScenarioDocument
   const resolved = { hosts, isRouter };
   const access = resolveAccess(doc, topology.access, resolved, scenario.seed, problems);
   if (topology.regions === undefined) return { hosts, routers, isRouter, declared, links, linkKeys, access };
-  if (links.length > 0) problems.push(doc.problem(['topology', 'regions'], `a region underlay has no links, but the topology declares ${links.length} (declare nodes with topology.nodes or a generator of kind "empty")`));
-  if (routers.length > 0) problems.push(doc.problem(['topology', 'regions'], `a region underlay has no routers, but the topology declares ${routers.length} ("${routers[0]}" first)`));
+  if (links.length > 0) problems.push(doc.problem(['topology', 'regions'], `a region underlay has no links, but the topology declares ${links.length} (declare nodes with topology.nodes or a generator of kind "empty")`, 'scenario/region-links'));
+  if (routers.length > 0) problems.push(doc.problem(['topology', 'regions'], `a region underlay has no routers, but the topology declares ${routers.length} ("${routers[0]}" first)`, 'scenario/region-links'));
   const regions = resolveRegions(doc, topology.regions, resolved, scenario.seed, problems);
   return { hosts, routers, isRouter, declared, links, linkKeys, access, ...regions };
 }
@@ -158,9 +158,9 @@ function resolveAccess(doc: LocatedDocument, entries: ReadonlyArray<AccessEntryV
   const shared = new Map<string, AccessSpec>();
   (entries ?? []).forEach((entry, index) => {
     const path = ['topology', 'access', index];
-    if (entry.upload === undefined && entry.download === undefined && entry.queueMax === undefined) return void problems.push(doc.problem(path, 'an access entry needs upload:, download: or queueMax:'));
+    if (entry.upload === undefined && entry.download === undefined && entry.queueMax === undefined) return void problems.push(doc.problem(path, 'an access entry needs upload:, download: or queueMax:', 'scenario/access'));
     const selected = selectHosts(entry.on, topology, seed, `topology/access/${index}`);
-    if (!selected.ok) return void problems.push(doc.problem([...path, 'on'], selected.error));
+    if (!selected.ok) return void problems.push(doc.problem([...path, 'on'], selected.error, 'scenario/no-match'));
     for (const host of selected.value) {
       const previous = access.get(host);
       const uploadBytesPerSecond = entry.upload ?? previous?.uploadBytesPerSecond ?? 0;

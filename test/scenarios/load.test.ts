@@ -82,7 +82,7 @@ engines:
       '7:11 topology.links[2].between[1]: node "zz" is not declared in topology.nodes',
       '9:22 engines[0].kind: unknown engine kind "nope" (built-in kinds: ping, echo, publisher, subscriber, sink, workload, pubsub, storage, storage-client, relay, relay-route, domain-member, anycast-client, client; or give module:)',
     ]);
-    expect(await problemsOf(base + 'colour: blue\n')).toEqual(['1:1 : unknown field "colour"; expected one of description, seed, duration, until, crypto, defaults, linkClasses, workloads, events, expect']);
+    expect(await problemsOf(base + 'colour: blue\n')).toEqual([expect.stringMatching(/^1:1 : unknown field "colour"; expected one of description, seed, /)]);
   });
 
   it('reports YAML syntax errors with a position', async () => {
