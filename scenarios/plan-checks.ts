@@ -104,7 +104,8 @@ function expectProblems({ doc, scenario, plan }: PlanCheckInput): Problem[] {
     else if (!hasModules && !topics.has(entry.topic)) problems.push(doc.problem(['expect', 'delivered', index, 'topic'], `nothing in the scenario publishes or subscribes to topic "${entry.topic}"${didYouMean(entry.topic, [...topics])}`, 'scenario/unknown-topic'));
   });
   expect.latency?.forEach((entry, index) => workload(entry.workload, ['expect', 'latency', index, 'workload']));
-  const nodes = plan.nodes.map((node) => node.name);
+  // Routers appear in traces (transmit, receive, drop) though they run no engines.
+  const nodes = [...plan.nodes.map((node) => node.name), ...(plan.routers ?? [])];
   const engines = [...new Set(plan.nodes.flatMap((node) => node.engines.map((engine) => engine.name)))];
   expect.events?.forEach((entry, index) => {
     const path = ['expect', 'events', index];

@@ -80,7 +80,7 @@ engines:
     expect(problems).toEqual([
       '6:7 topology.links[1].between: link b–a is declared twice',
       '7:11 topology.links[2].between[1]: node "zz" is not declared in topology.nodes',
-      '9:22 engines[0].kind: unknown engine kind "nope" (built-in kinds: ping, echo, publisher, subscriber, sink, workload, pubsub, storage, storage-client, relay, relay-route, domain-member, anycast-client, client; or give module:)',
+      expect.stringMatching(/^9:22 engines\[0\]\.kind: unknown engine kind "nope" \(built-in kinds: ping, echo, /),
     ]);
     expect(await problemsOf(base + 'colour: blue\n')).toEqual([expect.stringMatching(/^1:1 : unknown field "colour"; expected one of description, seed, /)]);
   });
