@@ -4,6 +4,8 @@ export type { ReportOptions } from './render.js';
 export { readTrace, formatTraceReadError } from './read-trace.js';
 export type { Trace, TraceReadError, TraceReadErrorCode, TraceReadResult } from './read-trace.js';
 export { buildViewModel } from './view-model.js';
+export { REPORT_LIMITS } from './limits.js';
+export type { ReportLimits } from './limits.js';
 export { nodeStateAt } from './node-state.js';
 export { causalChildren, causalPast, causalFuture } from './causality.js';
 export { findLink } from './links.js';

@@ -1,4 +1,5 @@
-// Per-link aggregates: the topology is the set of node pairs seen in traffic or link events.
+// Per-link aggregates: the topology is the configured links (trace header) plus any node pairs seen
+// in traffic or link events.
 import type { DirectionLoad, Flight, LinkAggregate } from './types.js';
 
 type MutableLoad = { -readonly [K in keyof DirectionLoad]: DirectionLoad[K] };
@@ -9,8 +10,8 @@ interface MutableLink {
   readonly ba: MutableLoad;
 }
 
-/** Links in first-sighting order (flights first, then link / connect-failed events), a < b. */
-export function aggregateLinks(flights: ReadonlyArray<Flight>, events: ReadonlyArray<{ readonly node: number; readonly peer: number }>): LinkAggregate[] {
+/** Links: configured ones in header order, then first sightings (flights, then link events), a < b. */
+export function aggregateLinks(flights: ReadonlyArray<Flight>, events: ReadonlyArray<{ readonly node: number; readonly peer: number }>, configured: ReadonlyArray<readonly [number, number]> = []): LinkAggregate[] {
   const links = new Map<string, MutableLink>();
   const linkOf = (x: number, y: number): MutableLink => {
     const a = Math.min(x, y);
@@ -20,6 +21,7 @@ export function aggregateLinks(flights: ReadonlyArray<Flight>, events: ReadonlyA
     if (link === undefined) links.set(key, (link = { a, b, ab: emptyLoad(), ba: emptyLoad() }));
     return link;
   };
+  for (const [x, y] of configured) if (x !== y) linkOf(x, y);
   for (const flight of flights) {
     const link = linkOf(flight.from, flight.to);
     const load = flight.from === link.a ? link.ab : link.ba;

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { TraceEvent, TraceHeader } from '../core/trace.js';
 import { encodeModel, scriptSafeJson, scriptSafeSource } from './encode.js';
+import { REPORT_LIMITS, type ReportLimits } from './limits.js';
 import { latencyPercentiles } from './stats.js';
 import type { ViewModel } from './types.js';
 import { buildViewModel } from './view-model.js';
@@ -15,6 +16,8 @@ const SCRIPT_FILES = ['data.js', 'filters.js', 'topology.js', 'timespace.js', 's
 export interface ReportOptions {
   /** Page title; defaults to the scenario name in the header, else "netmachine trace". */
   readonly title?: string;
+  /** Raised report limits (a trace beyond them is refused with a clear message). */
+  readonly limits?: Partial<ReportLimits>;
 }
 
 /** A report could not be built (its assets are missing). */
@@ -51,13 +54,19 @@ function loadAssets(): { d3: string; script: string; css: string } {
 
 /** Renders the report of a trace as a single self-contained HTML string. */
 export function renderReport(header: TraceHeader, events: ReadonlyArray<TraceEvent>, options: ReportOptions = {}): string {
-  return renderModel(buildViewModel(header, events), header, options);
+  const limits = { ...REPORT_LIMITS, ...options.limits };
+  if (events.length > limits.events) throw new VizError('viz/too-many-events', `the trace has ${events.length.toLocaleString('en-US')} events, more than the ${limits.events.toLocaleString('en-US')} a report draws (cut the trace, or raise the report's events limit)`);
+  const nodes = Object.keys(header.nodes).length;
+  if (nodes > limits.nodes) throw new VizError('viz/too-many-nodes', `the trace header lists ${nodes.toLocaleString('en-US')} nodes, more than the ${limits.nodes.toLocaleString('en-US')} a report draws`);
+  const model = buildViewModel(header, events, limits);
+  if (model.nodes.length > limits.nodes) throw new VizError('viz/too-many-nodes', `the trace's events name ${model.nodes.length.toLocaleString('en-US')} nodes, more than the ${limits.nodes.toLocaleString('en-US')} a report draws`);
+  return renderModel(model, header, options);
 }
 
 /** Renders an already built view model (the benchmark times the two steps apart). */
 export function renderModel(model: ViewModel, header: TraceHeader, options: ReportOptions = {}): string {
   const { d3, script, css } = loadAssets();
-  const title = options.title ?? scenarioName(header.scenario) ?? 'netmachine trace';
+  const title = (options.title ?? scenarioName(header.scenario) ?? 'netmachine trace').slice(0, REPORT_LIMITS.fieldChars);
   const data = encodeModel(model, { title, backend: header.backend, seed: header.seed });
   return `<!doctype html>
 <html lang="en">
@@ -69,7 +78,7 @@ export function renderModel(model: ViewModel, header: TraceHeader, options: Repo
 <style>${css}</style>
 </head>
 <body>
-<header><h1>${escapeHtml(title)}</h1><p>${escapeHtml(summaryLine(model, header))}</p></header>
+<header><h1>${escapeHtml(title)}</h1><p>${escapeHtml(summaryLine(model, header))}</p>${model.skipped.length === 0 ? '' : `<p class="notice" id="skipped">Not drawn: ${model.skipped.map(escapeHtml).join('; ')}.</p>`}</header>
 <main id="app">
 <section class="panel" id="filters-panel"><h2>Filters</h2><div id="filters"></div></section>
 <section class="panel"><h2>Topology <small>(link width = frames; click a node to hide or show it)</small></h2><div id="topology"></div>

@@ -160,7 +160,10 @@ export interface ViewModel {
   /** Per node, changes in time order; the first entry is at `startMs`. */
   readonly nodeStates: ReadonlyArray<ReadonlyArray<NodeStateChange>>;
   readonly partitions: ReadonlyArray<PartitionSpan>;
+  /** Configured links (trace header) first, then pairs seen in traffic. */
   readonly links: ReadonlyArray<LinkAggregate>;
+  /** Events the report could not draw, as sentences (with a count of the rest). */
+  readonly skipped: ReadonlyArray<string>;
   /** Per topic, in first-sighting order. */
   readonly topicStats: ReadonlyArray<TopicStats>;
   readonly counts: ViewCounts;

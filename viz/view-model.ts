@@ -6,17 +6,60 @@ import { Interner } from './interner.js';
 import { aggregateLinks } from './links.js';
 import { NodeStateTracker } from './node-state.js';
 import { TopicTracker } from './topics.js';
+import { REPORT_LIMITS, type ReportLimits } from './limits.js';
 import type { Delivery, Marker, MarkerKind, VizMessage, ViewModel } from './types.js';
 
 type MutableMessage = { -readonly [K in keyof VizMessage]: VizMessage[K] };
 
 const MARKER_KINDS: ReadonlySet<string> = new Set<MarkerKind>(['drop', 'verify-fail', 'timer', 'crash', 'restart', 'link', 'connect-failed']);
 
-/** Builds the view model of a trace. Events need not be sorted; ties keep their `seq` order. */
-export function buildViewModel(header: TraceHeader, events: ReadonlyArray<TraceEvent>): ViewModel {
-  const builder = new ModelBuilder(Object.keys(header.nodes));
-  for (const event of sortedByTime(events)) builder.add(event);
-  return builder.finish();
+/** Skipped events listed by name in the report. */
+const SKIPPED_SHOWN_MAX = 5;
+
+/**
+ * Builds the view model of a trace. Events need not be sorted; ties keep their `seq` order. Events
+ * at times the report cannot draw (beyond ±`limits.timeMs`) are skipped and listed; long strings are cut.
+ */
+export function buildViewModel(header: TraceHeader, events: ReadonlyArray<TraceEvent>, limits: ReportLimits = REPORT_LIMITS): ViewModel {
+  const builder = new ModelBuilder(Object.keys(header.nodes).map((name) => cut(name, limits.fieldChars)));
+  const skipped: string[] = [];
+  let skippedCount = 0;
+  for (const event of sortedByTime(events)) {
+    if (Math.abs(event.t) > limits.timeMs) {
+      if (skippedCount++ < SKIPPED_SHOWN_MAX) skipped.push(`event seq ${event.seq} (${cut(event.kind, 40)} at t=${event.t} ms) lies outside the drawable time range of ±${limits.timeMs} ms`);
+      continue;
+    }
+    builder.add(cutFields(event, limits.fieldChars));
+  }
+  if (skippedCount > SKIPPED_SHOWN_MAX) skipped.push(`and ${skippedCount - SKIPPED_SHOWN_MAX} more events`);
+  return builder.finish(configuredLinks(header, limits), skipped);
+}
+
+const CUT_FIELDS = ['node', 'engine', 'msg', 'cause', 'to', 'peer', 'reason', 'topic', 'text'] as const;
+
+function cut(text: string, chars: number): string {
+  return text.length > chars ? `${text.slice(0, chars)}…` : text;
+}
+
+/** The event with every string field at most `chars` long (a copy only when one is longer). */
+function cutFields(event: TraceEvent, chars: number): TraceEvent {
+  let copy: Record<string, unknown> | undefined;
+  for (const field of CUT_FIELDS) {
+    const value = event[field];
+    if (typeof value === 'string' && value.length > chars) (copy ??= { ...event })[field] = cut(value, chars);
+  }
+  return (copy as TraceEvent | undefined) ?? event;
+}
+
+/** The header's configured links as name pairs (malformed entries ignored, at most `limits.links`). */
+function configuredLinks(header: TraceHeader, limits: ReportLimits): Array<readonly [string, string]> {
+  const links: unknown = header.links;
+  if (!Array.isArray(links)) return [];
+  const pairs: Array<readonly [string, string]> = [];
+  for (const link of links.slice(0, limits.links)) {
+    if (Array.isArray(link) && typeof link[0] === 'string' && typeof link[1] === 'string') pairs.push([cut(link[0], limits.fieldChars), cut(link[1], limits.fieldChars)]);
+  }
+  return pairs;
 }
 
 /** An event's node, engine, peer and message as model indices (-1 when absent). */
@@ -163,7 +206,8 @@ class ModelBuilder {
     this.markerFlights.push(flight);
   }
 
-  finish(): ViewModel {
+  finish(configured: ReadonlyArray<readonly [string, string]>, skipped: ReadonlyArray<string>): ViewModel {
+    const configuredLinks = configured.map(([a, b]) => [this.nodes.intern(a), this.nodes.intern(b)] as const);
     const endMs = this.endMs > this.startMs ? this.endMs : this.startMs + 1;
     const finished = this.flights.finish(endMs);
     const markers = this.markers.map((marker, index) => {
@@ -183,7 +227,8 @@ class ModelBuilder {
       deliveries: this.deliveries,
       nodeStates: this.states.finish(this.nodes.values.length, this.startMs),
       partitions: this.states.partitionSpans(endMs),
-      links: aggregateLinks(finished.flights, markers.filter((marker) => marker.kind === 'link')),
+      links: aggregateLinks(finished.flights, markers.filter((marker) => marker.kind === 'link'), configuredLinks),
+      skipped,
       topicStats: this.topicTracker.stats(this.topics.values),
       counts: {
         events: this.eventCount,
