@@ -53,10 +53,11 @@ export interface ContextHost {
   readonly self: Id;
   readonly session: number;
   readonly clock: Clock;
+  /** The node's own clock (skewed, drifting or strobing): what `ctx.now()` reads and timers run on. */
+  readonly localClock: Clock;
   readonly crypto: Crypto;
   readonly directory: IdentityStore;
   readonly connections: NodeConnections;
-  skewMs(): number;
   anycastMember(domain: Id): Id | undefined;
   setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId;
   /** The engine's own seeded stream. */
@@ -93,7 +94,7 @@ export class HostedContext implements EngineContext {
     return (this.hosted.rng ??= this.host.engineRng(this.hosted));
   }
   now(): number {
-    return this.host.clock.now() + this.host.skewMs();
+    return this.host.localClock.now();
   }
   private effect(effect: Effect): void {
     this.hosted.effects.push(effect);
@@ -207,7 +208,7 @@ export class HostedContext implements EngineContext {
     return this.host.setTimer(this.hosted, delayMs, tag);
   }
   cancelTimer(timer: TimerId): void {
-    if (this.hosted.timers?.delete(timer) === true) this.host.clock.cancel(timer);
+    if (this.hosted.timers?.delete(timer) === true) this.host.localClock.cancel(timer);
   }
   log(text: string, data?: LogData): void {
     this.effect(data === undefined ? { kind: 'log', text } : { kind: 'log', text, data });

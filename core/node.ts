@@ -16,6 +16,7 @@ import {
   type TransportPrefs,
 } from './message.js';
 import type { Clock, Crypto, KeyPair, Rng, TimerId, TraceSink, Transport } from './ports.js';
+import { LocalClock } from './local-clock.js';
 import { chooseDomainMember, resolveTransportPrefs, routeIncoming, routeOutgoing, TopicTable, type ReplayWindow, type RoutingTable } from './router.js';
 import { canSeal, sealRelay } from './relay.js';
 import { HostedContext, type ContextHost, type Effect, type HostedEngine } from './engine-context.js';
@@ -68,8 +69,12 @@ export interface Node {
    * `action` with the engine's context and applies its effects. False when there is no such engine.
    */
   perform(name: string, action: (ctx: EngineContext) => void): boolean;
-  /** Skews the time this node's engines read from `ctx.now()` by `skewMs` (timers are unaffected). */
+  /** Sets this node's clock `skewMs` off the backend's; engines read it with `ctx.now()` and their timers run on it. */
   setClockSkew(skewMs: number): void;
+  /** Makes this node's clock advance `rate` ms per real ms from now (drift; 1 = on time). */
+  setClockRate(rate: number): void;
+  /** Displaces this node's clock by `offsetMs` (a strobe's current jump; 0 = none). */
+  setClockStrobe(offsetMs: number): void;
 }
 
 /** Creates a node bound to its ports. */
@@ -90,6 +95,8 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   readonly session: number;
   readonly key: KeyPair;
   readonly clock: Clock;
+  /** The node's own clock (skew, drift, strobe): engines' `ctx.now()` and timers. */
+  readonly localClock: LocalClock;
   readonly crypto: Crypto;
   readonly transport: Transport;
   readonly directory: IdentityStore;
@@ -103,7 +110,6 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   /** On a channel-authenticated transport the envelope signature field is 64 zero bytes (ports.ts). */
   private readonly envelopeSigner: Crypto;
   private stopped = false;
-  private clockSkewMs = 0;
   private currentCause: string | undefined;
   private topicTable: TopicTable | undefined;
   private topicService: TopicService | undefined;
@@ -125,6 +131,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     this.session = options.session;
     this.key = options.key;
     this.clock = components.clock;
+    this.localClock = new LocalClock(components.clock);
     this.crypto = components.crypto;
     this.transport = components.transport;
     this.traceSink = components.trace;
@@ -170,8 +177,8 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   now(): number {
     return this.clock.now();
   }
-  skewMs(): number {
-    return this.clockSkewMs;
+  localNow(): number {
+    return this.localClock.now();
   }
   anycastMember(domain: Id): Id | undefined {
     return chooseDomainMember(this, domain);
@@ -248,7 +255,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     if (!(delayMs >= 0) || !Number.isFinite(delayMs)) throw new NetmachineError('engine/bad-timer', `timer delay must be a finite number ≥ 0 ms, got ${delayMs}`);
     const cause = this.currentCause;
     const timers = (hosted.timers ??= new Set());
-    const timer: TimerId = this.clock.schedule(this.clock.now() + delayMs, () => {
+    const timer: TimerId = this.localClock.schedule(this.localClock.now() + delayMs, () => {
       if (!timers.delete(timer)) return;
       this.emit({ kind: 'timer', engine: hosted.name, text: tag, ...(cause !== undefined && { cause }) });
       this.withCause(cause, () => this.run(hosted, { kind: 'timer', timer, tag }, cause));
@@ -467,7 +474,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     this.stopped = true;
     this.lookupService?.stop();
     for (const hosted of this.localEngines.values()) {
-      for (const timer of hosted.timers ?? []) this.clock.cancel(timer);
+      for (const timer of hosted.timers ?? []) this.localClock.cancel(timer);
       hosted.timers?.clear();
     }
   }
@@ -490,7 +497,15 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   }
 
   setClockSkew(skewMs: number): void {
-    this.clockSkewMs = skewMs;
+    this.localClock.setSkew(skewMs);
+  }
+
+  setClockRate(rate: number): void {
+    this.localClock.setRate(rate);
+  }
+
+  setClockStrobe(offsetMs: number): void {
+    this.localClock.setStrobe(offsetMs);
   }
 }
 

@@ -143,8 +143,12 @@ export type PlanEvent =
   /** Engine `from` publishes `sizeBytes` to `topic` (a topic name). */
   | { readonly atMs: number; readonly kind: 'publish'; readonly from: string; readonly topic: string; readonly sizeBytes: number }
   | { readonly atMs: number; readonly kind: 'subscribe' | 'unsubscribe'; readonly engine: string; readonly topic: string }
-  /** From now on the node's engines read a clock off by `skewMs`. */
-  | { readonly atMs: number; readonly kind: 'clock-skew'; readonly node: string; readonly skewMs: number };
+  /** From now on the node's clock (engines' `ctx.now()` and timers) is off by `skewMs`. */
+  | { readonly atMs: number; readonly kind: 'clock-skew'; readonly node: string; readonly skewMs: number }
+  /** From now on the node's clock advances `rate` ms per real ms (drift; 1 = on time). */
+  | { readonly atMs: number; readonly kind: 'clock-drift'; readonly node: string; readonly rate: number }
+  /** One step of a clock strobe: from now on the node's clock is displaced by `offsetMs` (0 = back). */
+  | { readonly atMs: number; readonly kind: 'clock-strobe'; readonly node: string; readonly offsetMs: number };
 
 export interface NetworkPlan {
   readonly name: string;

@@ -17,6 +17,9 @@ import type { EngineModules } from './engine-modules.js';
 import { didYouMean } from './excerpt.js';
 import { formatPath, type LocatedDocument, type Problem } from './yaml.js';
 
+/** Most jumps one `clock-strobe` event may make. */
+const STROBE_STEPS_MAX = 10_000;
+
 /** A resolved plan with the problems found on the way, and the entry (path) behind each placed engine. */
 export interface Resolution {
   readonly plan: NetworkPlan;
@@ -73,7 +76,7 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     return `${node}/${engine}`;
   };
   const skewEvents: PlanEvent[] = scenario.defaults?.node?.clockSkew === undefined ? [] : nodeNames.map((node) => ({ atMs: 0, kind: 'clock-skew', node, skewMs: scenario.defaults!.node!.clockSkew! }));
-  const timed: PlanEvent[] = scenario.events.map((event, index): PlanEvent => {
+  const timed: PlanEvent[] = scenario.events.flatMap((event, index): PlanEvent | PlanEvent[] => {
     const path = ['events', index];
     const atMs = event.at;
     if ('crash' in event) return requireNode(event.crash, [...path, 'crash']), { atMs, kind: 'crash', node: event.crash };
@@ -94,6 +97,15 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     if ('publish' in event) return { atMs, kind: 'publish', from: requireEngine(event.publish.from, [...path, 'publish', 'from']), topic: event.publish.topic, sizeBytes: event.publish.size };
     if ('subscribe' in event) return { atMs, kind: 'subscribe', engine: requireEngine(event.subscribe.engine, [...path, 'subscribe', 'engine']), topic: event.subscribe.topic };
     if ('unsubscribe' in event) return { atMs, kind: 'unsubscribe', engine: requireEngine(event.unsubscribe.engine, [...path, 'unsubscribe', 'engine']), topic: event.unsubscribe.topic };
+    if ('clock-drift' in event) return requireHost(event['clock-drift'].node, [...path, 'clock-drift', 'node'], 'routers have no clock'), { atMs, kind: 'clock-drift', node: event['clock-drift'].node, rate: event['clock-drift'].rate };
+    if ('clock-strobe' in event) {
+      const strobe = event['clock-strobe'];
+      requireHost(strobe.node, [...path, 'clock-strobe', 'node'], 'routers have no clock');
+      const steps = Math.ceil(strobe.for / strobe.every);
+      if (steps > STROBE_STEPS_MAX) return problems.push(doc.problem([...path, 'clock-strobe', 'every'], `a strobe of at most ${STROBE_STEPS_MAX} jumps: ${strobe.for} ms every ${strobe.every} ms is ${steps}`)), [];
+      // Forward on even steps, back on odd ones, and back for good at the end.
+      return [...Array.from({ length: steps }, (_, k): PlanEvent => ({ atMs: atMs + k * strobe.every, kind: 'clock-strobe', node: strobe.node, offsetMs: k % 2 === 0 ? strobe.by : 0 })), { atMs: atMs + strobe.for, kind: 'clock-strobe', node: strobe.node, offsetMs: 0 }];
+    }
     if ('clock-skew' in event) {
       requireHost(event['clock-skew'].node, [...path, 'clock-skew', 'node'], 'routers have no clock');
       const by = event['clock-skew'].by;

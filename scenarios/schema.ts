@@ -132,6 +132,10 @@ const EventEntry = z.union([
   z.strictObject({ at: Duration, subscribe: z.strictObject({ engine: EngineRef, topic: z.string().min(1) }) }),
   z.strictObject({ at: Duration, unsubscribe: z.strictObject({ engine: EngineRef, topic: z.string().min(1) }) }),
   z.strictObject({ at: Duration, 'clock-skew': z.strictObject({ node: Name, by: z.union([z.number(), z.string()]) }) }),
+  /** The node's clock runs `rate` times as fast (timers too) until the next drift event (rate 1 ends it). */
+  z.strictObject({ at: Duration, 'clock-drift': z.strictObject({ node: Name, rate: z.number().min(0.01).max(100) }) }),
+  /** The node's clock jumps forward by `by` and back every `every`, for `for`. */
+  z.strictObject({ at: Duration, 'clock-strobe': z.strictObject({ node: Name, by: Duration, every: Duration.refine((ms) => ms > 0, 'expected a duration above 0'), for: Duration }) }),
 ]);
 export type EventEntryValue = z.output<typeof EventEntry>;
 

@@ -124,6 +124,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   const sessions = new Map<string, number>();
   const persistent = new Map<string, Engine>();
   const skews = new Map<string, number>();
+  const rates = new Map<string, number>();
 
   /** Boots a node from its configuration: its own identity store, transport and engines. */
   function boot(planNode: PlanNode): void {
@@ -143,6 +144,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
       node.addEngine(engine.name, identities.engineKeys.get(reference)!, instance);
     }
     node.setClockSkew(skews.get(planNode.name) ?? 0);
+    if (rates.has(planNode.name)) node.setClockRate(rates.get(planNode.name)!);
     running.set(planNode.name, node);
     node.start();
     // Configured permanent connections, dialled at boot and kept (as `netmachine node` does).
@@ -229,6 +231,16 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
         running.get(event.node)?.setClockSkew(event.skewMs);
         skews.set(event.node, event.skewMs);
         emit({ t, kind: 'log', node: event.node, text: `clock skew ${event.skewMs}ms` });
+        return;
+      case 'clock-drift':
+        running.get(event.node)?.setClockRate(event.rate);
+        rates.set(event.node, event.rate);
+        emit({ t, kind: 'log', node: event.node, text: `clock drift rate ${event.rate}` });
+        return;
+      case 'clock-strobe':
+        // A strobe is volatile: a restarted node's clock is back in place.
+        running.get(event.node)?.setClockStrobe(event.offsetMs);
+        emit({ t, kind: 'log', node: event.node, text: `clock strobe ${event.offsetMs}ms` });
         return;
       default:
         assertNever(event, 'plan event');

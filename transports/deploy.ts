@@ -226,12 +226,16 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
       case 'publish':
       case 'subscribe':
       case 'unsubscribe':
-      case 'clock-skew': {
+      case 'clock-skew':
+      case 'clock-drift':
+      case 'clock-strobe': {
         const name = nodeOfPlanEvent(event)!;
         const member = members.get(name);
         if (member === undefined) emit({ kind: 'log', node: name, reason: 'scenario-event-skipped', text: `${event.kind}: node is down` });
         else member.perform(event);
         if (event.kind === 'clock-skew') emit({ kind: 'log', node: name, text: `clock skew ${event.skewMs}ms` });
+        else if (event.kind === 'clock-drift') emit({ kind: 'log', node: name, text: `clock drift rate ${event.rate}` });
+        else if (event.kind === 'clock-strobe') emit({ kind: 'log', node: name, text: `clock strobe ${event.offsetMs}ms` });
         return;
       }
       case 'partition':

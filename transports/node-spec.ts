@@ -78,7 +78,7 @@ export function schemesOf(transport: 'quic' | 'tls' | 'both'): Scheme[] {
 }
 
 /** The plan events a node applies itself. */
-export type NodePlanEvent = Extract<PlanEvent, { kind: 'send' | 'publish' | 'subscribe' | 'unsubscribe' | 'clock-skew' }>;
+export type NodePlanEvent = Extract<PlanEvent, { kind: 'send' | 'publish' | 'subscribe' | 'unsubscribe' | 'clock-skew' | 'clock-drift' | 'clock-strobe' }>;
 
 /** The node a plan event concerns, or undefined for network-wide events. */
 export function nodeOfPlanEvent(event: PlanEvent): string | undefined {
@@ -90,6 +90,8 @@ export function nodeOfPlanEvent(event: PlanEvent): string | undefined {
     case 'unsubscribe':
       return event.engine.split('/')[0];
     case 'clock-skew':
+    case 'clock-drift':
+    case 'clock-strobe':
     case 'crash':
     case 'restart':
       return event.node;

@@ -1,0 +1,84 @@
+// A node's own clock over the backend's: it can be skewed (set off by a fixed amount), drift (run
+// fast or slow) and strobe (jump back and forth). Engines read it through `ctx.now()` and their
+// timers run on it: a timer fires when this clock reaches its deadline, so a clock running at rate
+// 2 fires a 100 ms timer after 50 ms, and a jump forward fires the timers it passes at once.
+import type { Clock, TimerId } from './ports.js';
+
+interface Pending {
+  readonly localAtMs: number;
+  readonly fire: () => void;
+  realId: TimerId;
+}
+
+export class LocalClock implements Clock {
+  // local = driftBaseMs + (real - realBaseMs) · rate + skewMs + strobeMs
+  private realBaseMs = 0;
+  private driftBaseMs = 0;
+  private rate = 1;
+  private skewMs = 0;
+  private strobeMs = 0;
+  private nextId = 1;
+  private pending: Map<TimerId, Pending> | undefined;
+
+  constructor(private readonly clock: Clock) {}
+
+  now(): number {
+    return this.driftBaseMs + (this.clock.now() - this.realBaseMs) * this.rate + this.skewMs + this.strobeMs;
+  }
+
+  /** Runs `callback` when this clock reads `atMs` (at once if it already does). */
+  schedule(atMs: number, callback: () => void): TimerId {
+    const id = this.nextId++;
+    const entry: Pending = { localAtMs: atMs, fire: callback, realId: 0 };
+    (this.pending ??= new Map()).set(id, entry);
+    this.arm(id, entry);
+    return id;
+  }
+
+  cancel(id: TimerId): void {
+    const entry = this.pending?.get(id);
+    if (entry === undefined) return;
+    this.pending!.delete(id);
+    this.clock.cancel(entry.realId);
+  }
+
+  /** Sets the fixed offset (ms) from the backend's time; pending timers follow. */
+  setSkew(skewMs: number): void {
+    this.change(() => (this.skewMs = skewMs));
+  }
+
+  /** From now on the clock advances `rate` ms per backend ms (1: on time). */
+  setRate(rate: number): void {
+    this.change(() => {
+      this.driftBaseMs = this.driftBaseMs + (this.clock.now() - this.realBaseMs) * this.rate;
+      this.realBaseMs = this.clock.now();
+      this.rate = rate;
+    });
+  }
+
+  /** Sets the strobe's current displacement (ms). */
+  setStrobe(offsetMs: number): void {
+    this.change(() => (this.strobeMs = offsetMs));
+  }
+
+  private change(update: () => void): void {
+    update();
+    if (this.pending === undefined) return;
+    for (const [id, entry] of this.pending) {
+      this.clock.cancel(entry.realId);
+      this.arm(id, entry);
+    }
+  }
+
+  /** The backend time at which this clock reads `localAtMs`, never in the past. */
+  private realTimeOf(localAtMs: number): number {
+    const realMs = this.realBaseMs + (localAtMs - this.skewMs - this.strobeMs - this.driftBaseMs) / this.rate;
+    return Math.max(this.clock.now(), realMs);
+  }
+
+  private arm(id: TimerId, entry: Pending): void {
+    entry.realId = this.clock.schedule(this.realTimeOf(entry.localAtMs), () => {
+      if (this.pending?.delete(id) === true) entry.fire();
+    });
+  }
+}
