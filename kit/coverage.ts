@@ -64,7 +64,10 @@ export function faultKindOf(event: TraceEvent): string | undefined {
       return undefined;
     }
     case 'log':
-      return event.text !== undefined && /^clock skew -?[1-9]/.test(event.text) ? 'clock-skew' : undefined;
+      if (event.text === undefined) return undefined;
+      if (/^clock skew -?[1-9]/.test(event.text)) return 'clock-skew';
+      if (/^clock drift rate /.test(event.text) && event.text !== 'clock drift rate 1') return 'clock-drift';
+      return /^clock strobe -?[1-9]/.test(event.text) ? 'clock-strobe' : undefined;
     default:
       return undefined;
   }

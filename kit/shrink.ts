@@ -89,7 +89,8 @@ function* candidatesOf(document: Document): Generator<[string, Document]> {
 
 /** Events that start a fault (a crash, a cut, a downed link, new link settings, a clock skew). */
 function isFaultStart(event: Document): boolean {
-  if ('crash' in event || 'partition' in event || 'link-down' in event) return true;
+  if ('crash' in event || 'partition' in event || 'link-down' in event || 'clock-strobe' in event) return true;
+  if ('clock-drift' in event) return (event['clock-drift'] as Document)['rate'] !== 1;
   if ('clock-skew' in event) return !isZero(String((event['clock-skew'] as Document)['by']).replace(/ms$/, ''));
   const change = event['set-link'] as Document | undefined;
   return change !== undefined && !Object.entries(change).every(([key, value]) => key === 'between' || isZero(value) || value === 'unlimited' || value === '0ms');
@@ -105,6 +106,7 @@ function undoOf(events: ReadonlyArray<Document>, i: number): number {
     if ('partition' in fault && 'heal' in event) return j;
     if ('link-down' in fault && pair(event['link-up']) === pair(fault['link-down'])) return j;
     if ('set-link' in fault && 'set-link' in event && pair((event['set-link'] as Document)['between']) === pair((fault['set-link'] as Document)['between'])) return j;
+    if ('clock-drift' in fault && 'clock-drift' in event && (event['clock-drift'] as Document)['node'] === (fault['clock-drift'] as Document)['node']) return j;
     if ('clock-skew' in fault && 'clock-skew' in event && (event['clock-skew'] as Document)['node'] === (fault['clock-skew'] as Document)['node']) return j;
   }
   return -1;

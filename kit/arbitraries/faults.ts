@@ -9,10 +9,12 @@ import { msText, permilleText, type EngineDocument, type EventDocument, type Top
 /**
  * `crash` = crash then restart; `partition` = split then heal; `one-way-partition` = one direction
  * cut; `loss-burst`, `duplicate-burst`, `jitter-burst`, `bandwidth-squeeze` = a spell of bad link
- * settings on one link; `link-down` = down then up; `link-change` = a new latency; `clock-skew`.
+ * settings on one link; `link-down` = down then up; `link-change` = a new latency; `clock-skew`;
+ * `clock-drift` = a node's clock (and its timers) running 0.5–2× as fast, then on time again;
+ * `clock-strobe` = a node's clock jumping forward and back.
  */
-export type FaultKind = 'crash' | 'partition' | 'one-way-partition' | 'loss-burst' | 'duplicate-burst' | 'jitter-burst' | 'bandwidth-squeeze' | 'link-down' | 'link-change' | 'clock-skew';
-export const FAULT_KINDS: ReadonlyArray<FaultKind> = ['crash', 'partition', 'one-way-partition', 'loss-burst', 'duplicate-burst', 'jitter-burst', 'bandwidth-squeeze', 'link-down', 'link-change', 'clock-skew'];
+export type FaultKind = 'crash' | 'partition' | 'one-way-partition' | 'loss-burst' | 'duplicate-burst' | 'jitter-burst' | 'bandwidth-squeeze' | 'link-down' | 'link-change' | 'clock-skew' | 'clock-drift' | 'clock-strobe';
+export const FAULT_KINDS: ReadonlyArray<FaultKind> = ['crash', 'partition', 'one-way-partition', 'loss-burst', 'duplicate-burst', 'jitter-burst', 'bandwidth-squeeze', 'link-down', 'link-change', 'clock-skew', 'clock-drift', 'clock-strobe'];
 
 export interface FaultConstraints {
   /** Kinds to draw from (default: all). */
@@ -172,6 +174,18 @@ export function bindFaults(specs: ReadonlyArray<FaultSpec>, topology: TopologyDo
         events.push({ at, 'clock-skew': { node, by: msText(Math.floor((spec.amount * (options.clockSkewMsMax ?? 1000)) / 1000)) } });
         left.skewed.add(node);
         break;
+      case 'clock-drift':
+        events.push({ at, 'clock-drift': { node, rate: 0.5 + Math.round((spec.amount * 1.5) / 10) / 100 } });
+        if (isUndoneInTime) events.push({ at: until, 'clock-drift': { node, rate: 1 } });
+        else left.drifting.add(node);
+        break;
+      case 'clock-strobe': {
+        // Ends by itself, at the latest when the quiet phase begins; at most 1,000 jumps.
+        const forMs = Math.min(spec.forMs, quietAtMs - spec.atMs);
+        const everyMs = Math.max(1 + (spec.mask % 200), Math.ceil(forMs / 1000));
+        events.push({ at, 'clock-strobe': { node, by: msText(1 + Math.floor(spec.amount / 2)), every: msText(everyMs), for: msText(forMs) } });
+        break;
+      }
     }
   }
   if (options.quietMs > 0) events.push(...left.undo(msText(quietAtMs)));
@@ -196,6 +210,7 @@ class Left {
   readonly linksDown = new Map<string, readonly [string, string]>();
   readonly linkSettings = new Map<string, { between: readonly [string, string] } & Record<string, unknown>>();
   readonly skewed = new Set<string>();
+  readonly drifting = new Set<string>();
 
   undo(at: string): EventDocument[] {
     return [
@@ -203,6 +218,7 @@ class Left {
       ...[...this.linksDown.values()].map((between) => ({ at, 'link-up': between })),
       ...[...this.linkSettings.values()].map((settings) => ({ at, 'set-link': settings })),
       ...[...this.skewed].map((node) => ({ at, 'clock-skew': { node, by: '0ms' } })),
+      ...[...this.drifting].map((node) => ({ at, 'clock-drift': { node, rate: 1 } })),
       ...[...this.crashed].map((node) => ({ at, restart: node })),
     ];
   }
