@@ -1,6 +1,7 @@
 // The context engines act through: one small object per hosted engine whose methods (on the
 // prototype, shared by every engine) record effects for the Node runtime to apply after the
 // handler returns. A context built per call would allocate ~35 closures per message.
+import { NetmachineError } from './assert.js';
 import type { Advert, DomainAdvert } from './adverts.js';
 import type { IdentityStore, NodeRecordPatch } from './directory.js';
 import type { ConnectedNode, ConnectOptions, ConnectResult, DisconnectResult, Engine, EngineConnections, EngineContext, EngineInput, LogData, RelayPolicy, SendOptions, TopicOptions } from './engine.js';
@@ -60,9 +61,14 @@ export interface ContextHost {
   readonly connections: NodeConnections;
   anycastMember(domain: Id): Id | undefined;
   setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId;
+  /** Whether the `ctx.buggify(label)` site fires now. */
+  buggify(hosted: HostedEngine, label: string): boolean;
   /** The engine's own seeded stream. */
   engineRng(hosted: HostedEngine): Rng;
 }
+
+/** Longest `ctx.buggify` label. */
+const BUGGIFY_LABEL_LENGTH_MAX = 100;
 
 type MessageInput = Extract<EngineInput, { kind: 'message' }>;
 
@@ -95,6 +101,10 @@ export class HostedContext implements EngineContext {
   }
   now(): number {
     return this.host.localClock.now();
+  }
+  buggify(label: string): boolean {
+    if (typeof label !== 'string' || label.length === 0 || label.length > BUGGIFY_LABEL_LENGTH_MAX) throw new NetmachineError('engine/bad-buggify', `ctx.buggify: the label must be a string of 1 to ${BUGGIFY_LABEL_LENGTH_MAX} characters`);
+    return this.host.buggify(this.hosted, label);
   }
   private effect(effect: Effect): void {
     this.hosted.effects.push(effect);

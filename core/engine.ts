@@ -120,8 +120,14 @@ export interface EngineContext {
   readonly session: number;
   /** This engine's name on its node. */
   readonly name: string;
-  /** Current time in ms (virtual in the simulator). */
+  /** The node's clock in ms (virtual in the simulator; skewed, drifting or strobing when the scenario says so). */
   now(): number;
+  /**
+   * A fault injection point (FoundationDB's BUGGIFY): true now and then in a simulation whose
+   * scenario sets `buggify:`, never on real networks. Use it to take the rare path on purpose
+   * (`if (ctx.buggify('drop-ack')) return;`); each firing is traced and counted in coverage.
+   */
+  buggify(label: string): boolean;
   /** This engine's own seeded random stream. */
   readonly rng: Rng;
   /** Sends `body` to `destination`; returns the message id. */

@@ -43,6 +43,8 @@ export interface NodeOptions {
   readonly session: number;
   /** Display name of an id for traces (node, engine or topic); short hex when unknown. */
   readonly nameOf?: (id: Id) => string | undefined;
+  /** How often a live `ctx.buggify` site fires (simulator only; absent: never, as on real networks). */
+  readonly buggifyProbability?: number;
   /** This node's default transport preferences (S22, lowest precedence). */
   readonly transportDefaults?: Partial<TransportPrefs>;
 }
@@ -121,6 +123,8 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   /** Sealed-message sequence per final destination (end-to-end relay replay protection). */
   private relaySeq: Map<Id, number> | undefined;
   private relayRng: Rng | undefined;
+  /** `ctx.buggify` sites by label: a live site's stream, or null for a site that never fires this boot. */
+  private buggifySites: Map<string, Rng | null> | undefined;
   /** S23: what an engine on this node offered to relay. */
   private offeredRelay: RelayPolicy | undefined;
 
@@ -244,6 +248,26 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
       hosted.effects = previous;
     }
     return effects;
+  }
+
+  /**
+   * ContextHost: FoundationDB's BUGGIFY. Each label is live in half of a node's boots (a seeded
+   * draw), and a live site fires with the configured probability; a firing is traced as a `log`
+   * with reason `buggify`, which the kit's coverage counts.
+   */
+  buggify(hosted: HostedEngine, label: string): boolean {
+    const probability = this.options.buggifyProbability;
+    if (probability === undefined || !(probability > 0)) return false;
+    const sites = (this.buggifySites ??= new Map());
+    let site = sites.get(label);
+    if (site === undefined) {
+      const rng = this.rng.fork(`buggify/${label}`);
+      site = rng.next() < 0.5 ? rng : null;
+      sites.set(label, site);
+    }
+    if (site === null || !(site.next() < probability)) return false;
+    this.emit({ kind: 'log', engine: hosted.name, reason: 'buggify', text: label });
+    return true;
   }
 
   /** ContextHost: the engine's own random stream (forked on first use: many engines never draw). */

@@ -162,6 +162,8 @@ export interface NetworkPlan {
   /** The region underlay, instead of a link graph. */
   readonly regions?: PlanRegions;
   readonly events: ReadonlyArray<PlanEvent>;
+  /** How often a live `ctx.buggify` site fires in the simulator (absent: never). */
+  readonly buggifyProbability?: number;
   /** `ed25519` (default) or `sim-keyed` for very large simulations. */
   readonly crypto: 'ed25519' | 'sim-keyed';
   /** Connection behaviour (absent = CONNECTION_DEFAULTS). */

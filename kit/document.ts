@@ -52,6 +52,8 @@ export interface ScenarioDocumentInput {
   readonly seed?: number;
   readonly duration: string;
   readonly crypto: 'ed25519' | 'sim-keyed';
+  /** How often a live `ctx.buggify` site fires. */
+  readonly buggify?: number;
   readonly topology: TopologyDocument;
   /** `knows:` entries (whose adverts each node starts with). */
   readonly knows?: ReadonlyArray<{ readonly on: string | ReadonlyArray<string>; readonly peers: unknown }>;

@@ -10,7 +10,7 @@ export type { SimulateOptions, SimulationRun } from './simulate.js';
 // Property-based testing: generated scenarios, invariants, counterexample files.
 export { checkProperty, assertScenarioProperty, PropertyFailedError } from './property.js';
 export type { CheckPropertyOptions, PropertyReport, PropertyFailure } from './property.js';
-export { formatCoverage, faultKindOf } from './coverage.js';
+export { formatCoverage, faultKindOf, CoverageCounter } from './coverage.js';
 export type { Coverage } from './coverage.js';
 export { shrinkDocument, documentSize } from './shrink.js';
 export { runScenarioSeed, violationKey, groupFailures, shardSeeds, mergeShards, scenarioHashOf, shrinkSeed } from './sweep.js';

@@ -134,6 +134,7 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     seed: scenario.seed,
     durationMs: scenario.until ?? scenario.duration ?? DEFAULT_DURATION_MS,
     crypto: scenario.crypto,
+    ...(scenario.buggify !== undefined && { buggifyProbability: scenario.buggify }),
     nodes: nodeNames.map((name) => {
       const known = knows.get(name);
       const access = topology.access.get(name);

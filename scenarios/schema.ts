@@ -286,6 +286,8 @@ export const ScenarioSchema = z.strictObject({
   duration: Duration.optional(),
   /** Same as duration (the run stops at this virtual time). */
   until: Duration.optional(),
+  /** How often a live `ctx.buggify` site fires in the simulator (off when absent). */
+  buggify: Probability.optional(),
   /** `sim-keyed` trades public-key signatures for keyed tags in very large simulations. */
   crypto: z.enum(['ed25519', 'sim-keyed']).default('ed25519'),
   defaults: z.strictObject({ link: LinkFields.optional(), node: z.strictObject({ clockSkew: Duration.optional() }).optional() }).optional(),

@@ -134,7 +134,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     const directory = knowledge.storeFor(planNode.name);
     const rng = nodeRng(seed, planNode.name, session);
     const transport = connections.attach(planNode.name, key.id, directory, rng);
-    const node = createNode({ clock: scheduler, rng, transport, trace: { emit }, crypto: identities.crypto }, { name: planNode.name, key, directory, session, nameOf });
+    const node = createNode({ clock: scheduler, rng, transport, trace: { emit }, crypto: identities.crypto }, { name: planNode.name, key, directory, session, nameOf, ...(plan.buggifyProbability !== undefined && { buggifyProbability: plan.buggifyProbability }) });
     const env = engineEnv(planNode.name);
     for (const engine of planNode.engines) {
       const reference = `${planNode.name}/${engine.name}`;

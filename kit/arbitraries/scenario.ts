@@ -38,6 +38,8 @@ export interface ScenarioConstraints {
    * last to the end). "Eventually" properties — delivery, broadcast, convergence — need it.
    */
   readonly quietShare?: number;
+  /** How often a live `ctx.buggify` site fires (0..1; default: buggify off). */
+  readonly buggify?: number;
   /** Whose adverts each node starts with: `neighbors` (the default) or `all` (any node may message any other, over routed paths). */
   readonly knows?: 'neighbors' | 'all';
   /** The scenario's `connections:` settings as written (`{ idleTimeout: '300ms' }`). */
@@ -59,6 +61,7 @@ export function scenarioArbitrary(constraints: ScenarioConstraints = {}): fc.Arb
   checkInteger(where, 'durationMsMin', durationMsMin, 1, 1e9);
   checkInteger(where, 'durationMsMax', durationMsMax, 1, 1e9);
   checkOrdered(where, 'durationMsMin', durationMsMin, 'durationMsMax', durationMsMax);
+  if (constraints.buggify !== undefined && !(constraints.buggify >= 0 && constraints.buggify <= 1)) throw new KitError('kit/bad-constraints', `${where}: buggify must be a probability between 0 and 1, got ${constraints.buggify}`);
   if (!(quietShare >= 0 && quietShare < 1)) throw new KitError('kit/bad-constraints', `${where}: quietShare must be at least 0 and below 1, got ${quietShare}`);
   const operationsMax = constraints.clients?.operationsMax ?? 10;
   if (constraints.clients !== undefined) checkInteger(where, 'clients.operationsMax', operationsMax, 1, 1_000_000);
@@ -79,6 +82,7 @@ export function scenarioArbitrary(constraints: ScenarioConstraints = {}): fc.Arb
         name: constraints.name ?? 'generated',
         duration: msText(durationMs),
         crypto: constraints.crypto ?? 'sim-keyed',
+        ...(constraints.buggify !== undefined && { buggify: constraints.buggify }),
         topology,
         ...(constraints.knows === 'all' && { knows: [{ on: 'all', peers: 'all' }] }),
         ...(constraints.connections !== undefined && { connections: constraints.connections }),
