@@ -2,15 +2,16 @@
 import type { Command } from 'commander';
 import { describeTopology, loadScenario } from '../../scenarios/index.js';
 import { table } from '../format.js';
+import { addScenarioFlags, scenarioLoadOptions, type ScenarioFlags } from '../scenario-flags.js';
 
 export function register(program: Command): void {
-  program
-    .command('topology')
+  addScenarioFlags(program.command('topology'))
     .description('print a scenario\'s topology: nodes, degree distribution, diameter, connected components')
     .argument('<file>', 'scenario file')
     .option('--links', 'also list every link')
-    .action(async (file: string, flags: { links?: boolean }) => {
-      const { plan } = await loadScenario(file);
+    .action(async (file: string, flags: ScenarioFlags & { links?: boolean }) => {
+      // Modules are read, not run: the topology needs no engine.
+      const { plan } = await loadScenario(file, scenarioLoadOptions(flags, { modules: 'inspect' }));
       const report = describeTopology(plan);
       if (report.regions !== undefined) {
         // A region underlay has no links: where the hosts are is the whole topology.
