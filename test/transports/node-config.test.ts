@@ -1,6 +1,6 @@
 // The node config of `netmachine node`: keys and peer adverts from `netmachine keygen`, ids printed
 // with `--print-ids`, and every bad advert refused with the file, line and field it came from.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -53,6 +53,14 @@ describe('node config', () => {
     const ids = await run('node', '--config', alice, '--print-ids');
     expect(ids.code).toBe(0);
     expect(ids.text).toContain(`topic news topic:${newsId} (key held here)`);
+  });
+
+  it('keygen refuses a bad address, a bad kind and adverts for a topic key, before writing anything', async () => {
+    expect(await run('keygen', '--out', join(dir, 'x.key'), '--address', 'udp://127.0.0.1:1')).toMatchObject({ code: 2, text: expect.stringContaining('--address: expected quic://host:port or tls://host:port, got "udp://127.0.0.1:1"') });
+    expect(await run('keygen', '--out', join(dir, 'x.key'), '--kind', 'peer')).toMatchObject({ code: 2, text: expect.stringContaining('--kind: expected node, topic or domain') });
+    expect(await run('keygen', '--out', join(dir, 'x.key'), '--kind', 'topic', '--engine', 'echo')).toMatchObject({ code: 2, text: expect.stringContaining('concern node keys') });
+    expect(await run('keygen', '--key', join(dir, 'x.key'))).toMatchObject({ code: 2, text: expect.stringContaining('cannot read the key file') });
+    expect(existsSync(join(dir, 'x.key'))).toBe(false);
   });
 
   it('a peer advert whose signature does not verify is located in the peer file', async () => {
