@@ -50,6 +50,8 @@ export interface NodeOptions {
 }
 
 export { DEFAULT_PROTOCOL } from './engine-context.js';
+/** Most inputs that wait for a paused node; later ones are dropped (`paused-queue-full`). */
+export const PAUSED_INPUTS_MAX = 100_000;
 /** The envelope signature field on channel-authenticated transports (copied into each frame, never written). */
 const ZERO_SIGNATURE = new Uint8Array(SIGNATURE_SIZE_BYTES);
 export { PARKED_PER_DESTINATION_MAX, LOOKUP_TIMEOUT_MS } from './identity-lookups.js';
@@ -73,6 +75,12 @@ export interface Node {
   perform(name: string, action: (ctx: EngineContext) => void): boolean;
   /** Sets this node's clock `skewMs` off the backend's; engines read it with `ctx.now()` and their timers run on it. */
   setClockSkew(skewMs: number): void;
+  /**
+   * Freezes the node with its state kept (a paused process): frames, timers and notices that come
+   * meanwhile wait, in order, and run at `resume()`. At most PAUSED_INPUTS_MAX wait; later frames are dropped.
+   */
+  pause(): void;
+  resume(): void;
   /** Makes this node's clock advance `rate` ms per real ms from now (drift; 1 = on time). */
   setClockRate(rate: number): void;
   /** Displaces this node's clock by `offsetMs` (a strobe's current jump; 0 = none). */
@@ -125,6 +133,8 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   private relayRng: Rng | undefined;
   /** `ctx.buggify` sites by label: a live site's stream, or null for a site that never fires this boot. */
   private buggifySites: Map<string, Rng | null> | undefined;
+  /** While paused: the inputs that came meanwhile, in order (undefined while running). */
+  private held: Array<() => void> | undefined;
   /** S23: what an engine on this node offered to relay. */
   private offeredRelay: RelayPolicy | undefined;
 
@@ -143,9 +153,11 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     this.directory = options.directory;
     this.isChannelAuthenticated = components.transport.isChannelAuthenticated === true;
     this.envelopeSigner = this.isChannelAuthenticated ? { ...components.crypto, sign: () => ZERO_SIGNATURE } : components.crypto;
-    this.transport.onFrame((from, frame, hops) => this.receiveFrame(from, frame, hops));
+    this.transport.onFrame((from, frame, hops) => (this.held === undefined ? this.receiveFrame(from, frame, hops) : this.hold(() => this.receiveFrame(from, frame, hops))));
     this.transport.onEvent((event) => {
-      if (!this.stopped) this.connections.onTransportEvent(event);
+      if (this.stopped) return;
+      if (this.held === undefined) this.connections.onTransportEvent(event);
+      else this.hold(() => this.connections.onTransportEvent(event));
     });
   }
 
@@ -201,7 +213,9 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   notice(engine: Id, notice: Notice): void {
     this.clock.schedule(this.clock.now(), () => {
       const hosted = this.localEngines.get(engine);
-      if (hosted !== undefined) this.run(hosted, { kind: 'notice', notice }, undefined);
+      if (hosted === undefined) return;
+      if (this.held === undefined) this.run(hosted, { kind: 'notice', notice }, undefined);
+      else this.hold(() => this.run(hosted, { kind: 'notice', notice }, undefined));
     });
   }
   /** LookupHost: routes a message again once its destination is located. */
@@ -280,12 +294,17 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     const cause = this.currentCause;
     const timers = (hosted.timers ??= new Set());
     const timer: TimerId = this.localClock.schedule(this.localClock.now() + delayMs, () => {
-      if (!timers.delete(timer)) return;
-      this.emit({ kind: 'timer', engine: hosted.name, text: tag, ...(cause !== undefined && { cause }) });
-      this.withCause(cause, () => this.run(hosted, { kind: 'timer', timer, tag }, cause));
+      if (this.held !== undefined) return this.hold(() => this.fireTimer(hosted, timers, timer, tag, cause));
+      this.fireTimer(hosted, timers, timer, tag, cause);
     });
     timers.add(timer);
     return timer;
+  }
+
+  private fireTimer(hosted: HostedEngine, timers: Set<TimerId>, timer: TimerId, tag: string, cause: string | undefined): void {
+    if (!timers.delete(timer)) return;
+    this.emit({ kind: 'timer', engine: hosted.name, text: tag, ...(cause !== undefined && { cause }) });
+    this.withCause(cause, () => this.run(hosted, { kind: 'timer', timer, tag }, cause));
   }
 
   private withCause(cause: string | undefined, action: () => void): void {
@@ -417,7 +436,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   }
 
   private deliverLater(engine: Id, message: EngineMessage, sourceNode: Id, msg: string): void {
-    this.clock.schedule(this.clock.now(), () => this.deliver(engine, message, sourceNode, msg));
+    this.clock.schedule(this.clock.now(), () => (this.held === undefined ? this.deliver(engine, message, sourceNode, msg) : this.hold(() => this.deliver(engine, message, sourceNode, msg))));
   }
 
   private deliver(engine: Id, message: EngineMessage, sourceNode: Id, msg: string): void {
@@ -496,6 +515,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
 
   stop(): void {
     this.stopped = true;
+    this.held = undefined;
     this.lookupService?.stop();
     for (const hosted of this.localEngines.values()) {
       for (const timer of hosted.timers ?? []) this.localClock.cancel(timer);
@@ -516,12 +536,34 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   perform(name: string, action: (ctx: EngineContext) => void): boolean {
     const hosted = this.hostedByName(name);
     if (hosted === undefined || this.stopped) return false;
+    if (this.held !== undefined) return this.hold(() => this.perform(name, action)), true;
     for (const effect of this.collect(hosted, action)) this.apply(hosted, effect, undefined);
     return true;
   }
 
   setClockSkew(skewMs: number): void {
     this.localClock.setSkew(skewMs);
+  }
+
+  pause(): void {
+    if (!this.stopped) this.held ??= [];
+  }
+
+  resume(): void {
+    const held = this.held;
+    this.held = undefined;
+    for (const [index, input] of (held ?? []).entries()) {
+      // Paused again (or crashed) by what ran: the rest waits again (or is lost with the node).
+      const again = this.held as Array<() => void> | undefined; // set again by what ran
+      if (again !== undefined) return void again.push(...held!.slice(index));
+      if (this.stopped) return;
+      input();
+    }
+  }
+
+  private hold(input: () => void): void {
+    if (this.held!.length < PAUSED_INPUTS_MAX) this.held!.push(input);
+    else this.emit({ kind: 'drop', reason: 'paused-queue-full' });
   }
 
   setClockRate(rate: number): void {

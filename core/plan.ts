@@ -134,6 +134,9 @@ export const CONNECTION_DEFAULTS: ConnectionSettings = {
 export type PlanEvent =
   | { readonly atMs: number; readonly kind: 'crash'; readonly node: string }
   | { readonly atMs: number; readonly kind: 'restart'; readonly node: string }
+  /** The node freezes with its state kept until `resume` (inputs wait). */
+  | { readonly atMs: number; readonly kind: 'pause'; readonly node: string }
+  | { readonly atMs: number; readonly kind: 'resume'; readonly node: string }
   | { readonly atMs: number; readonly kind: 'partition'; readonly groups: ReadonlyArray<ReadonlyArray<string>>; readonly isOneWay: boolean }
   | { readonly atMs: number; readonly kind: 'heal' }
   | { readonly atMs: number; readonly kind: 'link-down' | 'link-up'; readonly a: string; readonly b: string }

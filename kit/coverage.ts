@@ -65,6 +65,7 @@ export function faultKindOf(event: TraceEvent): string | undefined {
     }
     case 'log':
       if (event.text === undefined) return undefined;
+      if (event.text === 'paused') return 'pause';
       if (/^clock skew -?[1-9]/.test(event.text)) return 'clock-skew';
       if (/^clock drift rate /.test(event.text) && event.text !== 'clock drift rate 1') return 'clock-drift';
       return /^clock strobe -?[1-9]/.test(event.text) ? 'clock-strobe' : undefined;

@@ -89,7 +89,7 @@ function* candidatesOf(document: Document): Generator<[string, Document]> {
 
 /** Events that start a fault (a crash, a cut, a downed link, new link settings, a clock skew). */
 function isFaultStart(event: Document): boolean {
-  if ('crash' in event || 'partition' in event || 'link-down' in event || 'clock-strobe' in event) return true;
+  if ('crash' in event || 'pause' in event || 'partition' in event || 'link-down' in event || 'clock-strobe' in event) return true;
   if ('clock-drift' in event) return (event['clock-drift'] as Document)['rate'] !== 1;
   if ('clock-skew' in event) return !isZero(String((event['clock-skew'] as Document)['by']).replace(/ms$/, ''));
   const change = event['set-link'] as Document | undefined;
@@ -103,6 +103,7 @@ function undoOf(events: ReadonlyArray<Document>, i: number): number {
   for (let j = i + 1; j < events.length; j++) {
     const event = events[j]!;
     if ('crash' in fault && event['restart'] === fault['crash']) return j;
+    if ('pause' in fault && event['resume'] === fault['pause']) return j;
     if ('partition' in fault && 'heal' in event) return j;
     if ('link-down' in fault && pair(event['link-up']) === pair(fault['link-down'])) return j;
     if ('set-link' in fault && 'set-link' in event && pair((event['set-link'] as Document)['between']) === pair((fault['set-link'] as Document)['between'])) return j;

@@ -80,6 +80,8 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     const path = ['events', index];
     const atMs = event.at;
     if ('crash' in event) return requireNode(event.crash, [...path, 'crash']), { atMs, kind: 'crash', node: event.crash };
+    if ('pause' in event) return requireNode(event.pause, [...path, 'pause']), { atMs, kind: 'pause', node: event.pause };
+    if ('resume' in event) return requireNode(event.resume, [...path, 'resume']), { atMs, kind: 'resume', node: event.resume };
     if ('restart' in event) return requireNode(event.restart, [...path, 'restart']), { atMs, kind: 'restart', node: event.restart };
     if ('partition' in event) {
       const named = Array.isArray(event.partition) ? event.partition.map((group, g) => [g, group] as const) : Object.entries(event.partition);

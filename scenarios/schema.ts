@@ -121,6 +121,9 @@ const EngineRef = z.string().regex(/^[A-Za-z0-9_.:-]+(\/[A-Za-z0-9_.:-]+)?$/, 'e
 const EventEntry = z.union([
   z.strictObject({ at: Duration, crash: Name }),
   z.strictObject({ at: Duration, restart: Name }),
+  /** Freezes a node with its state kept (a paused process) until `resume`. */
+  z.strictObject({ at: Duration, pause: Name }),
+  z.strictObject({ at: Duration, resume: Name }),
   /** Groups as a list, or named (`{ siteA: [a1, a2], siteB: [b1] }`); nodes in no group form one more. */
   z.strictObject({ at: Duration, partition: z.union([z.array(z.array(Name).min(1)).min(1), z.record(Name, z.array(Name).min(1))]), oneWay: z.boolean().optional() }),
   z.strictObject({ at: Duration, heal: z.literal(true) }),

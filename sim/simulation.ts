@@ -189,6 +189,15 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
         if (planNode !== undefined) boot(planNode); // a router runs nothing
         return;
       }
+      case 'pause':
+      case 'resume': {
+        const node = running.get(event.node);
+        if (node === undefined || !network.isUp(event.node)) return;
+        emit({ t, kind: 'log', node: event.node, text: event.kind === 'pause' ? 'paused' : 'resumed' });
+        if (event.kind === 'pause') node.pause();
+        else node.resume();
+        return;
+      }
       case 'partition':
         network.partition(event.groups, event.isOneWay);
         emit({ t, kind: 'partition', node: '*', text: JSON.stringify(event.groups), ...(event.isOneWay && { reason: 'one-way' }) });

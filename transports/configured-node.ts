@@ -168,6 +168,11 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
       for (const peer of peers) if (spec.permanent === 'known' || linked.has(peer.name)) real.transport.connect(peer.id, { isPermanent: true });
     },
     perform(event) {
+      if (event.kind === 'pause' || event.kind === 'resume') {
+        if (event.kind === 'pause') real.node.pause();
+        else real.node.resume();
+        return true;
+      }
       if (event.kind === 'clock-skew' || event.kind === 'clock-drift' || event.kind === 'clock-strobe') {
         if (event.kind === 'clock-skew') real.node.setClockSkew(event.skewMs);
         else if (event.kind === 'clock-drift') real.node.setClockRate(event.rate);

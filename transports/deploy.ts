@@ -228,7 +228,9 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
       case 'unsubscribe':
       case 'clock-skew':
       case 'clock-drift':
-      case 'clock-strobe': {
+      case 'clock-strobe':
+      case 'pause':
+      case 'resume': {
         const name = nodeOfPlanEvent(event)!;
         const member = members.get(name);
         if (member === undefined) emit({ kind: 'log', node: name, reason: 'scenario-event-skipped', text: `${event.kind}: node is down` });
@@ -236,6 +238,7 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
         if (event.kind === 'clock-skew') emit({ kind: 'log', node: name, text: `clock skew ${event.skewMs}ms` });
         else if (event.kind === 'clock-drift') emit({ kind: 'log', node: name, text: `clock drift rate ${event.rate}` });
         else if (event.kind === 'clock-strobe') emit({ kind: 'log', node: name, text: `clock strobe ${event.offsetMs}ms` });
+        else if (event.kind === 'pause' || event.kind === 'resume') emit({ kind: 'log', node: name, text: event.kind === 'pause' ? 'paused' : 'resumed' });
         return;
       }
       case 'partition':

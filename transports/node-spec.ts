@@ -78,7 +78,7 @@ export function schemesOf(transport: 'quic' | 'tls' | 'both'): Scheme[] {
 }
 
 /** The plan events a node applies itself. */
-export type NodePlanEvent = Extract<PlanEvent, { kind: 'send' | 'publish' | 'subscribe' | 'unsubscribe' | 'clock-skew' | 'clock-drift' | 'clock-strobe' }>;
+export type NodePlanEvent = Extract<PlanEvent, { kind: 'send' | 'publish' | 'subscribe' | 'unsubscribe' | 'clock-skew' | 'clock-drift' | 'clock-strobe' | 'pause' | 'resume' }>;
 
 /** The node a plan event concerns, or undefined for network-wide events. */
 export function nodeOfPlanEvent(event: PlanEvent): string | undefined {
@@ -92,6 +92,8 @@ export function nodeOfPlanEvent(event: PlanEvent): string | undefined {
     case 'clock-skew':
     case 'clock-drift':
     case 'clock-strobe':
+    case 'pause':
+    case 'resume':
     case 'crash':
     case 'restart':
       return event.node;

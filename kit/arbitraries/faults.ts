@@ -7,14 +7,14 @@ import { checkInteger, KitError } from '../errors.js';
 import { msText, permilleText, type EngineDocument, type EventDocument, type TopologyDocument } from '../document.js';
 
 /**
- * `crash` = crash then restart; `partition` = split then heal; `one-way-partition` = one direction
+ * `crash` = crash then restart; `pause` = a node frozen with its state kept, then resumed; `partition` = split then heal; `one-way-partition` = one direction
  * cut; `loss-burst`, `duplicate-burst`, `jitter-burst`, `bandwidth-squeeze` = a spell of bad link
  * settings on one link; `link-down` = down then up; `link-change` = a new latency; `clock-skew`;
  * `clock-drift` = a node's clock (and its timers) running 0.5–2× as fast, then on time again;
  * `clock-strobe` = a node's clock jumping forward and back.
  */
-export type FaultKind = 'crash' | 'partition' | 'one-way-partition' | 'loss-burst' | 'duplicate-burst' | 'jitter-burst' | 'bandwidth-squeeze' | 'link-down' | 'link-change' | 'clock-skew' | 'clock-drift' | 'clock-strobe';
-export const FAULT_KINDS: ReadonlyArray<FaultKind> = ['crash', 'partition', 'one-way-partition', 'loss-burst', 'duplicate-burst', 'jitter-burst', 'bandwidth-squeeze', 'link-down', 'link-change', 'clock-skew', 'clock-drift', 'clock-strobe'];
+export type FaultKind = 'crash' | 'pause' | 'partition' | 'one-way-partition' | 'loss-burst' | 'duplicate-burst' | 'jitter-burst' | 'bandwidth-squeeze' | 'link-down' | 'link-change' | 'clock-skew' | 'clock-drift' | 'clock-strobe';
+export const FAULT_KINDS: ReadonlyArray<FaultKind> = ['crash', 'pause', 'partition', 'one-way-partition', 'loss-burst', 'duplicate-burst', 'jitter-burst', 'bandwidth-squeeze', 'link-down', 'link-change', 'clock-skew', 'clock-drift', 'clock-strobe'];
 
 export interface FaultConstraints {
   /** Kinds to draw from (default: all). */
@@ -130,6 +130,11 @@ export function bindFaults(specs: ReadonlyArray<FaultSpec>, topology: TopologyDo
         if (isUndoneInTime) events.push({ at: until, restart: node });
         else left.crashed.add(node);
         break;
+      case 'pause':
+        events.push({ at, pause: node });
+        if (isUndoneInTime) events.push({ at: until, resume: node });
+        else left.paused.add(node);
+        break;
       case 'partition':
       case 'one-way-partition': {
         if (nodes.length < 2) break;
@@ -211,6 +216,7 @@ class Left {
   readonly linkSettings = new Map<string, { between: readonly [string, string] } & Record<string, unknown>>();
   readonly skewed = new Set<string>();
   readonly drifting = new Set<string>();
+  readonly paused = new Set<string>();
 
   undo(at: string): EventDocument[] {
     return [
@@ -219,6 +225,7 @@ class Left {
       ...[...this.linkSettings.values()].map((settings) => ({ at, 'set-link': settings })),
       ...[...this.skewed].map((node) => ({ at, 'clock-skew': { node, by: '0ms' } })),
       ...[...this.drifting].map((node) => ({ at, 'clock-drift': { node, rate: 1 } })),
+      ...[...this.paused].map((node) => ({ at, resume: node })),
       ...[...this.crashed].map((node) => ({ at, restart: node })),
     ];
   }
