@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark of the project, printed as markdown tables for the README.
-// Usage: npm run bench [-- --only crypto,sim,underlay,kit,viz,transports,check]
+// Usage: npm run bench [-- --only crypto,sim,underlay,kit,viz,transports,check,cli]
 import { cpus, totalmem } from 'node:os';
 import { benchCrypto } from './crypto.js';
 import { benchKit, benchLinearizability, benchPlantedBugs } from './kit.js';
@@ -48,6 +48,7 @@ for (const [name, path, exportName] of [
   ['viz', './viz.js', 'benchViz'],
   ['transports', './transports.js', 'benchTransports'],
   ['check', './check.js', 'benchCheck'],
+  ['cli', './cli.js', 'benchCli'],
 ] as const) {
   if (!wants(name)) continue;
   try {

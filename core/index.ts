@@ -46,5 +46,6 @@ export type { TraceHeader, TraceRecord, TraceEvent, TraceKind, TraceBackend } fr
 export { summarizeTrace, TraceSummarizer, percentiles } from './summary.js';
 export type { TraceSummary, Percentiles } from './summary.js';
 export { createRng, nodeRng, fmix32, hash32, labelledUniform } from './rng.js';
+export { importModuleFile, ModuleLoadError } from './module-import.js';
 export { derivePlanIdentities } from './identities.js';
 export type { PlanIdentities } from './identities.js';

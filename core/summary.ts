@@ -10,6 +10,14 @@ export interface TraceSummary {
   readonly dropsByReason: Readonly<Record<string, number>>;
   readonly verifyFailures: number;
   readonly verifyFailuresByReason: Readonly<Record<string, number>>;
+  /** Sends to a topic: each is delivered once per subscribed engine, so deliveries can outnumber sends. */
+  readonly topicSent: number;
+  /**
+   * Messages sent to an engine, node or domain, each settled by its first delivery or drop:
+   * `sent = delivered + dropped + inFlight`, in flight meaning neither when the trace ended (past
+   * `PENDING_MAX` messages unsettled at once, the oldest are counted as in flight for good).
+   */
+  readonly direct: { readonly sent: number; readonly delivered: number; readonly dropped: number; readonly inFlight: number };
   /** Round-trip times logged by `ping` engines. */
   readonly rttMs: Percentiles | undefined;
   /** Send → deliver latency of every deliver event (a duplicate delivery would count twice). */
@@ -31,6 +39,8 @@ export interface Percentiles {
 export const EXACT_SAMPLES_MAX = 1 << 20;
 /** Send times kept for send→deliver latency, oldest forgotten first (a delivery of a forgotten send has no latency). */
 export const SEND_TIMES_MAX = 1 << 18;
+/** Direct messages tracked until settled (delivered or dropped) at once. */
+export const PENDING_MAX = 1 << 18;
 
 /** Nearest-rank percentiles of `values` (sorted here); undefined for no values. */
 export function percentiles(values: number[]): Percentiles | undefined {
@@ -105,6 +115,13 @@ export class TraceSummarizer {
   private readonly sendTimes = new Map<string, number>();
   private readonly rtts = new Distribution();
   private readonly latencies = new Distribution();
+  private topicSent = 0;
+  private directSent = 0;
+  private directDelivered = 0;
+  private directDropped = 0;
+  /** Direct messages not yet delivered or dropped, and those forgotten unsettled past `PENDING_MAX`. */
+  private readonly directPending = new Set<string>();
+  private directForgotten = 0;
 
   add(event: TraceEvent): void {
     this.count++;
@@ -115,6 +132,8 @@ export class TraceSummarizer {
         if (event.msg === undefined) return;
         if (this.sendTimes.size >= SEND_TIMES_MAX) this.sendTimes.delete(this.sendTimes.keys().next().value!);
         this.sendTimes.set(event.msg, event.t);
+        if (event.dst === 'topic') this.topicSent++;
+        else if (!this.directPending.has(event.msg)) this.addPending(event.msg);
         return;
       case 'transmit':
         this.transmitted++;
@@ -123,10 +142,12 @@ export class TraceSummarizer {
         this.delivered++;
         const sentAt = event.msg === undefined ? undefined : this.sendTimes.get(event.msg);
         if (sentAt !== undefined) this.latencies.add(event.t - sentAt);
+        if (event.msg !== undefined && this.directPending.delete(event.msg)) this.directDelivered++;
         return;
       }
       case 'drop':
         this.dropped++;
+        if (event.msg !== undefined && this.directPending.delete(event.msg)) this.directDropped++;
         increment(this.dropsByReason, event.reason ?? 'unknown');
         return;
       case 'verify-fail':
@@ -141,6 +162,15 @@ export class TraceSummarizer {
     }
   }
 
+  private addPending(msg: string): void {
+    this.directSent++;
+    if (this.directPending.size >= PENDING_MAX) {
+      this.directPending.delete(this.directPending.values().next().value!);
+      this.directForgotten++;
+    }
+    this.directPending.add(msg);
+  }
+
   result(): TraceSummary {
     return {
       events: this.count,
@@ -153,6 +183,8 @@ export class TraceSummarizer {
       verifyFailuresByReason: { ...this.verifyFailuresByReason },
       rttMs: this.rtts.result(),
       latencyMs: this.latencies.result(),
+      topicSent: this.topicSent,
+      direct: { sent: this.directSent, delivered: this.directDelivered, dropped: this.directDropped, inFlight: this.directPending.size + this.directForgotten },
       endMs: this.endMs,
     };
   }

@@ -37,7 +37,7 @@ export interface FailureFile {
   readonly command: string;
 }
 
-/** Writes `<failuresDir>/<name>-<hash>.yaml` and, when anything is to be re-checked, its `.check.mjs`. */
+/** Writes `<failuresDir>/<name>-<hash>.yaml` and, when anything is to be re-checked, its `.check.mjs` (`.check.ts` when it imports TypeScript). */
 export function writeFailureFile(input: FailureFileInput): FailureFile {
   const folder = resolve(input.failuresDir);
   mkdirSync(folder, { recursive: true });
@@ -84,7 +84,10 @@ function checkModule(folder: string, stem: string, replays: ReadonlyArray<Invari
     ),
     ...checks.map((check) => `{ from: ${imported(check.module)}, export: ${JSON.stringify(check.function)}, isCheck: true }`),
   ];
-  const checkFile = `${stem}.check.mjs`;
+  // A TypeScript module among the imports needs a check module that netmachine loads through its
+  // TypeScript loader (a .mjs file would be imported natively, and could not import it).
+  const isTypeScript = [...modules.keys()].some((path) => /\.[cm]?tsx?$/.test(path));
+  const checkFile = `${stem}.check.${isTypeScript ? 'ts' : 'mjs'}`;
   writeFileSync(
     join(folder, checkFile),
     [

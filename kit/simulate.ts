@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { traceHeaderLine, traceLine, type TraceEvent } from '../core/index.js';
-import { loadScenarioFromText, type LoadedScenario } from '../scenarios/index.js';
+import { InputError, loadScenarioFromText, type LoadedScenario } from '../scenarios/index.js';
+import { KitError } from './errors.js';
 import { failed, held, type InvariantResult, type SimulatedTrace } from './invariants/index.js';
 import { simulate as simulatePlan, type RunEnd } from '../sim/index.js';
 
@@ -25,7 +26,7 @@ export interface SimulationRun extends SimulatedTrace {
 const CACHE_ENTRIES_MAX = 256;
 const cache = new Map<string, Promise<LoadedScenario>>();
 
-/** Loads (or reuses) a scenario; `file` is a virtual path in `baseDir` that names it in messages. */
+/** Loads (or reuses) a scenario; engine `module:` paths resolve against `baseDir`. */
 export function loadKitScenario(scenario: unknown, baseDir: string | undefined): Promise<LoadedScenario> {
   const text = typeof scenario === 'string' ? scenario : JSON.stringify(scenario);
   const file = join(resolve(baseDir ?? process.cwd()), 'generated-scenario.yaml');
@@ -33,11 +34,26 @@ export function loadKitScenario(scenario: unknown, baseDir: string | undefined):
   let loaded = cache.get(key);
   if (loaded === undefined) {
     if (cache.size >= CACHE_ENTRIES_MAX) cache.delete(cache.keys().next().value!);
-    loaded = loadScenarioFromText(text, file);
+    loaded = loadScenarioFromText(text, file).catch((error: unknown) => {
+      throw relabel(error, typeof scenario === 'string');
+    });
     loaded.catch(() => cache.delete(key));
     cache.set(key, loaded);
   }
   return loaded;
+}
+
+/**
+ * The loader locates problems in `file`, a name the kit made up: point at the field instead
+ * (`engines[0].module`), with line:column only for scenario text, where they mean something.
+ */
+function relabel(error: unknown, isText: boolean): unknown {
+  if (!(error instanceof InputError)) return error;
+  const lines = error.problems.map((problem) => {
+    const where = isText ? `scenario text:${problem.line}:${problem.column}${problem.path === '' ? '' : ` ${problem.path}`}` : `scenario${problem.path === '' ? '' : ` ${problem.path}`}`;
+    return `${where}: ${problem.message}`;
+  });
+  return new KitError('kit/bad-scenario', `the scenario given to the kit does not load:\n${lines.join('\n')}`, { problems: error.problems });
 }
 
 /** Runs a scenario document in the simulator and returns its trace, in memory (no files). */

@@ -3,9 +3,8 @@
 import { realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { init as initLexer, parse as lexModule } from 'es-module-lexer';
-import { err, ok, type Result } from '../core/index.js';
+import { err, importModuleFile, ok, type Result } from '../core/index.js';
 import { DEFAULT_LIMITS } from './limits.js';
 
 /** Which module paths an input file may name. */
@@ -99,12 +98,12 @@ export async function staticExports(file: string): Promise<Result<StaticExports,
   }
 }
 
-/** Imports (and so runs) the module at `file`. TypeScript modules load through tsx when it is registered. */
+/** Imports (and so runs) the module at `file`; TypeScript loads through tsx (core/module-import.ts). */
 export async function importModule(file: string): Promise<Result<Readonly<Record<string, unknown>>, ModuleProblem>> {
   try {
-    return ok((await import(pathToFileURL(file).href)) as Record<string, unknown>);
+    return ok(await importModuleFile(file));
   } catch (error) {
-    return err({ code: 'module/load-failed', message: `cannot load module ${file}: ${String((error as Error).message ?? error).split('\n')[0]!.slice(0, 300)}` });
+    return err({ code: 'module/load-failed', message: `cannot load module ${file}: ${(error as Error).message}` });
   }
 }
 

@@ -1,9 +1,9 @@
 // A real node built from its spec: listening, then started with its peers' signed adverts. Engines
 // see the network through an EngineEnv that answers only from configuration: peers' engines by
 // name, topics and domains by their configured ids, and keys only where this node holds them.
-import { pathToFileURL } from 'node:url';
 import {
   BUILTIN_ENGINES,
+  importModuleFile,
   err,
   IdentityStore,
   NetmachineError,
@@ -223,7 +223,7 @@ function admitPeers(directory: IdentityStore, crypto: ReturnType<typeof createRe
 async function loadEngineModule(file: string, kind: string): Promise<EngineFactory> {
   let exports: Record<string, unknown>;
   try {
-    exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    exports = await importModuleFile(file);
   } catch (error) {
     throw new NetmachineError('node/engine-module', `cannot load engine module ${file}: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -150,7 +150,10 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
     const tracePath = join(workDir, `${spec.name}.${spec.session}.jsonl`);
     writeFileSync(specPath, JSON.stringify(spec), { mode: 0o600 });
     traceFiles.push(tracePath);
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./node-main.ts', import.meta.url)), specPath, tracePath], {
+    // From the TypeScript sources the child runs node-main.ts through tsx; compiled, node-main.js.
+    const isSource = import.meta.url.endsWith('.ts');
+    const entry = fileURLToPath(new URL(isSource ? './node-main.ts' : './node-main.js', import.meta.url));
+    const child: ChildProcess = spawn(process.execPath, [...(isSource ? ['--import', 'tsx'] : []), entry, specPath, tracePath], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       cwd: fileURLToPath(new URL('..', import.meta.url)),
     });

@@ -35,5 +35,5 @@ export { runNodeProcess } from './node-process.js';
 export type { NodeProcessOptions, ToNodeMessage, FromNodeMessage } from './node-process.js';
 export { createNodeTraceFile, readNodeTraceFile, mergeTraces, collectTraces, writeTraceFile, readTraceFile } from './trace-io.js';
 export type { NodeTraceFile, CollectedInput } from './trace-io.js';
-export { compareTraces, deliveredPairs, messageNamer } from './compare.js';
-export type { TraceComparison } from './compare.js';
+export { compareTraces, comparePairs, messageNamer, PROTOCOL_ENGINE_KINDS } from './compare.js';
+export type { ComparedTrace, CompareOptions, PairDifferences, TraceComparison } from './compare.js';

@@ -1,4 +1,4 @@
-// Entry of a deployment child process: `node --import tsx transports/node-main.ts <spec.json> <trace.jsonl>`.
+// Entry of a deployment child process: `node transports/node-main.js <spec.json> <trace.jsonl>` (compiled), or `node --import tsx transports/node-main.ts …` from the sources.
 import { readFileSync } from 'node:fs';
 import { NodeSpecSchema } from './node-spec.js';
 import { runNodeProcess } from './node-process.js';

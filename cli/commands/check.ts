@@ -13,6 +13,8 @@ import { loadScenario, type LoadedScenario } from '../../scenarios/index.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
 import { emitSweep } from '../sweep-emit.js';
 import { sweepProgress } from '../sweep-progress.js';
+import { SEED_MAX } from '../flags.js';
+import { plural } from '../format.js';
 
 export type { SeedVerdict } from '../../kit/index.js';
 
@@ -39,7 +41,7 @@ export function parseSeeds(text: string): number[] {
     if (match === null) throw new CliError('cli/bad-seeds', `--seeds: expected a range like 1..10000, a seed, or a comma list of those, got "${text}"`);
     const first = Number(match[1]);
     const last = match[2] === undefined ? first : Number(match[2]);
-    if (first > 2 ** 32 || last > 2 ** 32) throw new CliError('cli/bad-seeds', `--seeds: seeds are integers between 0 and 4294967296, got "${part.trim()}"`);
+    if (first > SEED_MAX || last > SEED_MAX) throw new CliError('cli/bad-seeds', `--seeds: seeds are integers from 0 to ${SEED_MAX}, got "${part.trim()}"`);
     if (last < first) throw new CliError('cli/bad-seeds', `--seeds: the range ${first}..${last} is empty (the first seed is larger than the last)`);
     if (seeds.length + (last - first + 1) > SEEDS_MAX) throw new CliError('cli/bad-seeds', `--seeds: at most ${SEEDS_MAX} seeds per check`);
     for (let seed = first; seed <= last; seed++) seeds.push(seed);
@@ -143,7 +145,7 @@ export function sweepReport(file: string, verdicts: ReadonlyArray<SeedVerdict>, 
     const listed = group.seeds.slice(0, 20).join(', ') + (group.seeds.length > 20 ? `, … (${group.seeds.length - 20} more)` : '');
     const small = shrunk.get(group.key);
     return [
-      `group ${index + 1}: ${group.seeds.length} failing seed${group.seeds.length === 1 ? '' : 's'} — ${group.key}`,
+      `group ${index + 1}: ${plural(group.seeds.length, 'failing seed')} — ${group.key}`,
       `  seeds: ${listed}`,
       `  seed ${example}:`,
       ...group.failures.map((failure) => `    ${failure}`),
@@ -152,7 +154,7 @@ export function sweepReport(file: string, verdicts: ReadonlyArray<SeedVerdict>, 
     ];
   });
   const failed = verdicts.filter((verdict) => !verdict.isOk).length;
-  lines.push(`summary: ${verdicts.length} seeds, ${verdicts.length - failed} passed, ${failed} failed in ${groups.length} group${groups.length === 1 ? '' : 's'}`);
+  lines.push(`summary: ${plural(verdicts.length, 'seed')}, ${verdicts.length - failed} passed, ${failed} failed in ${plural(groups.length, 'group')}`);
   return lines;
 }
 
@@ -170,10 +172,8 @@ interface CheckFlags {
   image?: string;
 }
 
-export function register(program: Command): void {
-  program
-    .command('check')
-    .description('run a scenario and its expect block across many seeds, in worker threads')
+export function configure(command: Command): void {
+  command
     .argument('<files...>', 'scenario file (.yaml or .json); with --merge, the JSON files of the shards')
     .option('--seeds <range>', 'seeds to run: A..B, N, or a comma list of those', '1..100')
     .option('--workers <n>', 'worker threads (default: one per CPU; 0 = run in this thread)')
@@ -207,7 +207,9 @@ export function register(program: Command): void {
       const lines = sweepReport(file, verdicts, shrunk);
       const stopped = verdicts.length < seeds.length ? ` (stopped early by --fail-fast after ${verdicts.length} of ${seeds.length})` : '';
       const part = shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${all.length})` : '';
-      lines.push(`${verdicts.length} seeds${part} checked in ${seconds.toFixed(1)}s with ${workers === 0 ? 'no worker threads' : `${workers} workers`}${stopped}`);
+      // Never more workers than seeds are started (runInWorkers).
+      const started = Math.min(workers, seeds.length);
+      lines.push(`${plural(verdicts.length, 'seed')}${part} checked in ${seconds.toFixed(1)}s ${started === 0 ? 'in this thread' : `with ${plural(started, 'worker')}`}${stopped}`);
       process.stdout.write(lines.join('\n') + '\n');
       process.exitCode = verdicts.every((verdict) => verdict.isOk) ? 0 : EXIT_FAILED;
     });

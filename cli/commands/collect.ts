@@ -8,13 +8,11 @@ import { summarizeTrace } from '../../core/index.js';
 import { checkExpectations, loadScenario } from '../../scenarios/index.js';
 import { collectTraces, writeTraceFile } from '../../transports/index.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
+import { formatExpectations } from '../format.js';
 import { readTraceFile } from '../trace-read.js';
-import { formatExpectations } from './run.js';
 
-export function register(program: Command): void {
-  program
-    .command('collect')
-    .description('merge the per-node traces of a real run (netmachine node --trace) into one trace')
+export function configure(command: Command): void {
+  command
     .argument('<out>', 'the merged trace to write (JSONL)')
     .argument('<traces...>', 'per-node traces of one run')
     .option('--scenario <file>', 'the scenario the nodes ran: put it in the header and check its expectations')
@@ -35,8 +33,8 @@ export function register(program: Command): void {
       }
       if (scenario === undefined) return;
       const results = await checkExpectations(scenario.expect, header, events, scenario.file);
-      const shown = flags.quiet === true ? results.filter((result) => !result.isMet) : results;
-      if (shown.length > 0) process.stdout.write('\n' + formatExpectations(shown) + '\n');
+      const shown = formatExpectations(results, flags.quiet === true);
+      if (shown !== '') process.stdout.write(`\n${shown}\n`);
       if (results.some((result) => !result.isMet)) process.exitCode = EXIT_FAILED;
     });
 }

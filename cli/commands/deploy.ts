@@ -5,9 +5,9 @@ import type { Command } from 'commander';
 import { checkExpectations, loadScenario } from '../../scenarios/index.js';
 import { deployPlan, writeTraceFile } from '../../transports/index.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
-import { summaryTable } from '../format.js';
+import { parseSeedFlag, parseUntilFlag } from '../flags.js';
+import { formatExpectations, summaryTable } from '../format.js';
 import { writeReport } from '../report.js';
-import { formatExpectations, parseSeedFlag, parseUntilFlag } from './run.js';
 
 interface DeployFlags {
   readonly inProcess?: boolean;
@@ -21,10 +21,8 @@ interface DeployFlags {
   readonly keys?: string;
 }
 
-export function register(program: Command): void {
-  program
-    .command('deploy')
-    .description('run a scenario on real QUIC/TLS nodes on 127.0.0.1 (one process per node by default)')
+export function configure(command: Command): void {
+  command
     .argument('<scenario>', 'scenario file (.yaml or .json)')
     .option('--in-process', 'all endpoints in this process')
     .option('--transport <kind>', 'quic, tls or both (adverts list QUIC first)', 'quic')
@@ -66,8 +64,8 @@ export function register(program: Command): void {
         );
       }
       const results = await checkExpectations(scenario.expect, result.header, result.events, file);
-      const shown = flags.quiet === true ? results.filter((expectation) => !expectation.isMet) : results;
-      if (shown.length > 0) process.stdout.write('\n' + formatExpectations(shown) + '\n');
+      const shown = formatExpectations(results, flags.quiet === true);
+      if (shown !== '') process.stdout.write(`\n${shown}\n`);
       if (results.some((expectation) => !expectation.isMet)) process.exitCode = EXIT_FAILED;
     });
 }

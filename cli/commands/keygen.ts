@@ -55,10 +55,8 @@ function advertFile(name: string, nodeId: string, addresses: ReadonlyArray<strin
   ].join('\n');
 }
 
-export function register(program: Command): void {
-  program
-    .command('keygen')
-    .description('create a key file and print its id; with --address, also the node\'s signed peer advert file')
+export function configure(command: Command): void {
+  command
     .option('--out <file>', 'where to write a new key (hex secret seed, mode 0600)')
     .option('--key <file>', 'use this existing key file instead (to re-issue adverts, e.g. with new addresses)')
     .option('--kind <kind>', 'node, topic or domain', 'node')

@@ -17,10 +17,8 @@ export function formatNodeIds(spec: NodeSpec): string {
   ].join('\n');
 }
 
-export function register(program: Command): void {
-  program
-    .command('node')
-    .description('run one real node (QUIC and/or TLS) until SIGINT or SIGTERM')
+export function configure(command: Command): void {
+  command
     .requiredOption('--config <file>', 'node config (YAML or JSON; see docs/real-networks.md)')
     .option('--transport <kind>', 'quic, tls or both (overrides the config)')
     .option('--trace <file>', 'write this node\'s trace (JSONL) here (overrides the config)')

@@ -13,9 +13,8 @@ interface ReplayFlags extends ScenarioFlags {
   readonly allowModules?: boolean;
 }
 
-export function register(program: Command): void {
-  addScenarioFlags(program.command('replay'))
-    .description('re-run a simulator trace\'s scenario and seed; exit 0 if every event is identical, 1 at the first difference')
+export function configure(command: Command): void {
+  addScenarioFlags(command)
     .argument('<trace>', 'trace file (JSONL) written by netmachine run --trace')
     .option('--allow-modules', 'run the engine and check modules the trace\'s scenario names (they are code: trust the trace first)')
     .action(async (path: string, flags: ReplayFlags) => {

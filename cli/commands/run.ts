@@ -1,11 +1,12 @@
 // `netmachine run [scenario]`: runs a scenario in the simulator and prints a summary.
 import type { Command } from 'commander';
 import { formatId, shortId, type JitterSpec, type NetworkPlan, type TraceEvent, type TraceHeader } from '../../core/index.js';
-import { checkExpectations, loadDefault, loadScenario, parseDuration, type ExpectationResult, type LoadedScenario } from '../../scenarios/index.js';
+import { checkExpectations, loadDefault, loadScenario, type ExpectationResult, type LoadedScenario } from '../../scenarios/index.js';
 import { simulate, type NodeView, type SimulationResult } from '../../sim/index.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
+import { parseSeedFlag, parseUntilFlag } from '../flags.js';
 import { writeReport } from '../report.js';
-import { ms, summaryTable, table } from '../format.js';
+import { formatExpectations, ms, plural, summaryTable, table } from '../format.js';
 import { progressReporter } from '../progress.js';
 import { addScenarioFlags, scenarioLoadOptions, type ScenarioFlags } from '../scenario-flags.js';
 import { createTraceFileWriter } from '../trace-file.js';
@@ -21,9 +22,8 @@ export interface RunFlags extends ScenarioFlags {
   readonly view?: string;
 }
 
-export function register(program: Command): void {
-  addScenarioFlags(program.command('run'))
-    .description('run a scenario in the simulator (the embedded default scenario when no file is given)')
+export function configure(command: Command): void {
+  addScenarioFlags(command)
     .argument('[scenario]', 'scenario file (.yaml or .json)')
     .option('--seed <n>', 'seed (overrides the scenario\'s seed)')
     .option('--until <duration>', 'virtual run length, e.g. 30s (overrides the scenario\'s duration)')
@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('--report <file>', 'write an interactive HTML report of the run to this file')
     .option('--verbose', 'print every resolved link and key, however many')
     .option('--view <node>', "print this node's view at the end: its identity store (known nodes, RTT, failures, trust) and its connections")
-    .option('--quiet', 'print nothing but errors')
+    .option('--quiet', 'print nothing but errors and failed expectations')
     .action(async (file: string | undefined, flags: RunFlags) => {
       const options = scenarioLoadOptions(flags, { durationMs: parseUntilFlag(flags.until) });
       const scenario = file === undefined ? await loadDefault(options) : await loadScenario(file, options);
@@ -41,38 +41,14 @@ export function register(program: Command): void {
     });
 }
 
-/** Parses `--seed`. */
-export function parseSeedFlag(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^[0-9]+$/.test(text) || Number(text) > 2 ** 32) throw new CliError('cli/bad-seed', `--seed: expected an integer between 0 and 4294967296, got "${text}"`);
-  return Number(text);
-}
-
-/** Parses `--until`. */
-export function parseUntilFlag(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const parsed = parseDuration(text);
-  if (!parsed.ok) throw new CliError('cli/bad-until', `--until: ${parsed.error}`);
-  return parsed.value;
-}
-
 /** Runs a loaded scenario, checks its expectations, and prints both (unless quiet). */
 export async function runScenario(scenario: LoadedScenario, flags: RunFlags): Promise<{ result: SimulationResult; expectations: ExpectationResult[] }> {
   const isRecording = scenario.expect !== undefined || flags.report !== undefined;
   const result = runPlan(scenario.plan, flags, isRecording);
   const expectations = await checkExpectations(scenario.expect, result.header, result.events, scenario.file, { isOutsideAllowed: flags.allowModulesOutside === true });
-  if (flags.quiet !== true && expectations.length > 0) process.stdout.write('\n' + formatExpectations(expectations) + '\n');
+  const shown = formatExpectations(expectations, flags.quiet === true);
+  if (shown !== '') process.stdout.write(`${flags.quiet === true ? '' : '\n'}${shown}\n`);
   return { result, expectations };
-}
-
-/** The expectation table, and a closing verdict. */
-export function formatExpectations(expectations: ReadonlyArray<ExpectationResult>): string {
-  const failed = expectations.filter((expectation) => !expectation.isMet).length;
-  return [
-    table(['expectation', 'result', 'evidence'], expectations.map((e) => [e.name, e.isMet ? 'ok' : 'FAILED', e.detail])),
-    '',
-    failed === 0 ? `all ${expectations.length} expectations hold` : `${failed} of ${expectations.length} expectations FAILED`,
-  ].join('\n');
 }
 
 export function runPlan(plan: NetworkPlan, flags: RunFlags, isRecording = false): SimulationResult {
@@ -107,12 +83,12 @@ const LIST_MAX = 24;
 function formatRun(plan: NetworkPlan, result: SimulationResult, isVerbose: boolean, tracePath: string | undefined): string {
   const { summary, header } = result;
   const out: string[] = [];
-  out.push(`scenario ${plan.name}  seed ${header.seed}  backend sim  crypto ${header.crypto}  virtual time ${ms(result.end === 'time-limit' ? result.durationMs : summary.endMs)}  (${result.end})`);
+  out.push(`scenario ${plan.name}  seed ${header.seed}  backend sim  crypto ${header.crypto}  virtual time ${ms(result.end === 'time-limit' ? result.durationMs : summary.endMs)}  (${describeEnd(result.end, result.durationMs)})`);
   const limit = isVerbose ? Infinity : LIST_MAX;
   const more = (total: number): string[] => (total > limit ? [`… ${total - limit} more (use --verbose to list all)`] : []);
 
   const nodeRows = Object.entries(header.nodes).slice(0, limit).map(([name, id]) => [name, formatId('node', shortId(id)) + '…', plan.nodes.find((node) => node.name === name)?.engines.map((engine) => engine.name).join(',') ?? '']);
-  out.push('', `nodes (${plan.nodes.length}); ids derive from (seed, name)`, table(['node', 'id', 'engines'], nodeRows), ...more(plan.nodes.length));
+  out.push('', `${plural(plan.nodes.length, 'node')}; ids derive from (seed, name)`, table(['node', 'id', 'engines'], nodeRows), ...more(plan.nodes.length));
 
   const linkRows = plan.links.slice(0, limit).flatMap((link) =>
     [
@@ -120,16 +96,16 @@ function formatRun(plan: NetworkPlan, result: SimulationResult, isVerbose: boole
       [link.b, link.a, result.network.linkSpec(link.b, link.a)],
     ].map(([from, to, spec]) => {
       const s = spec as ReturnType<typeof result.network.linkSpec>;
-      return [`${from}→${to}`, ms(s.latencyMs), formatJitter(s.jitter), s.bandwidthBytesPerSecond === 0 ? 'unlimited' : `${Math.round((s.bandwidthBytesPerSecond * 8) / 1e3) / 1e3}Mbps`, `${s.lossProbability * 100}%`, `${s.duplicateProbability * 100}%`, String(s.frameSizeMaxBytes)];
+      return [`${from}→${to}`, ms(s.latencyMs), formatJitter(s.jitter), s.bandwidthBytesPerSecond === 0 ? 'unlimited' : `${Math.round((s.bandwidthBytesPerSecond * 8) / 1e3) / 1e3}Mbps`, `${s.lossProbability * 100}%`, `${s.duplicateProbability * 100}%`, formatBytes(s.frameSizeMaxBytes)];
     }),
   );
-  out.push('', `links (${plan.links.length}, both directions, as resolved at the end of the run)`, table(['link', 'latency', 'jitter', 'bandwidth', 'loss', 'dup', 'frameMax'], linkRows), ...more(plan.links.length));
+  out.push('', `${plural(plan.links.length, 'link')}, both directions, as resolved at the end of the run`, table(['link', 'latency', 'jitter', 'bandwidth', 'loss', 'dup', 'largest frame'], linkRows), ...more(plan.links.length));
 
   out.push(
     '',
     summaryTable(summary),
     '',
-    `${summary.events} trace events, ${result.executed} scheduler events${tracePath === undefined ? '' : `; trace written to ${tracePath}`}`,
+    `${plural(summary.events, 'trace event')}, ${plural(result.executed, 'scheduler event')}${tracePath === undefined ? '' : `; trace written to ${tracePath}`}`,
   );
   return out.join('\n');
 }
@@ -146,6 +122,25 @@ export function formatView(view: NodeView): string {
     `connections of ${view.node} (${view.connections.length} open)`,
     table(['peer', 'kind', 'idle'], connections),
   ].join('\n');
+}
+
+/** Why the run stopped, in words (a full run's duration is the virtual time beside it). */
+function describeEnd(end: SimulationResult['end'], durationMs: number): string {
+  switch (end) {
+    case 'time-limit':
+      return 'ran its full duration';
+    case 'queue-empty':
+      return `ended early: nothing was left to happen before ${ms(durationMs)}`;
+    case 'stopped':
+      return 'stopped before its end';
+  }
+}
+
+/** `1 MiB`, `64 KiB`, `1500 B`. */
+function formatBytes(bytes: number): string {
+  if (bytes >= 2 ** 20 && bytes % 2 ** 20 === 0) return `${bytes / 2 ** 20} MiB`;
+  if (bytes >= 2 ** 10 && bytes % 2 ** 10 === 0) return `${bytes / 2 ** 10} KiB`;
+  return `${bytes} B`;
 }
 
 function formatJitter(jitter: JitterSpec): string {

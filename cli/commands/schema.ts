@@ -2,10 +2,8 @@
 import type { Command } from 'commander';
 import { scenarioJsonSchema } from '../../scenarios/index.js';
 
-export function register(program: Command): void {
-  program
-    .command('schema')
-    .description('print the JSON Schema of scenario files (e.g. netmachine schema > scenario.schema.json)')
+export function configure(command: Command): void {
+  command
     .action(() => {
       process.stdout.write(JSON.stringify(scenarioJsonSchema(), null, 2) + '\n');
     });

@@ -4,9 +4,8 @@ import { describeTopology, loadScenario } from '../../scenarios/index.js';
 import { table } from '../format.js';
 import { addScenarioFlags, scenarioLoadOptions, type ScenarioFlags } from '../scenario-flags.js';
 
-export function register(program: Command): void {
-  addScenarioFlags(program.command('topology'))
-    .description('print a scenario\'s topology: nodes, degree distribution, diameter, connected components')
+export function configure(command: Command): void {
+  addScenarioFlags(command)
     .argument('<file>', 'scenario file')
     .option('--links', 'also list every link')
     .action(async (file: string, flags: ScenarioFlags & { links?: boolean }) => {

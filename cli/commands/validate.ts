@@ -9,9 +9,8 @@ interface ValidateFlags extends ScenarioFlags {
   readonly runModules?: boolean;
 }
 
-export function register(program: Command): void {
-  addScenarioFlags(program.command('validate'))
-    .description('check scenario files without running them: schema, references, engine params and dependencies, event times, sizes (engine modules are read, not run)')
+export function configure(command: Command): void {
+  addScenarioFlags(command)
     .argument('<files...>', 'scenario files')
     .option('--run-modules', 'also import engine and check modules (runs their code) to check params against the schemas they export')
     .action(async (files: string[], flags: ValidateFlags) => {

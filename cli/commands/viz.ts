@@ -3,10 +3,8 @@ import type { Command } from 'commander';
 import { writeReport } from '../report.js';
 import { readTraceFile } from '../trace-read.js';
 
-export function register(program: Command): void {
-  program
-    .command('viz')
-    .description('render a trace (JSONL) as a self-contained interactive HTML report')
+export function configure(command: Command): void {
+  command
     .argument('<trace>', 'trace file')
     .requiredOption('-o, --out <file>', 'HTML file to write')
     .action((path: string, flags: { out: string }) => {

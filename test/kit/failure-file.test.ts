@@ -75,7 +75,8 @@ describe('failure files re-check every failed invariant', () => {
 
   it("a user invariant made replayable is imported from its module by a relative path", () => {
     const written = writeFailureFile({ scenario, seed: 1, failuresDir, baseDir: root, name: 'user', comment: ['test'], replays: [replayOf(fewerThanThreeDeliveries)!] });
-    const check = readFileSync(written.file.replace(/\.yaml$/, '.check.mjs'), 'utf8');
+    // It imports a TypeScript module, so it is itself TypeScript (loaded through netmachine's TypeScript loader).
+    const check = readFileSync(written.file.replace(/\.yaml$/, '.check.ts'), 'utf8');
     expect(check).toContain('import * as module1 from "../../../kit/fixtures/user-invariants.ts";');
     const replay = run(written.file, 1);
     expect(replay.stdout).toMatch(/fewerThanThreeDeliveries: \d+ deliveries/);

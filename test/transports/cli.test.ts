@@ -60,7 +60,7 @@ describe('transport commands', () => {
     expect(await run('deploy', scenario, '--in-process', '--transport', 'tls', '--trace', join(dir, 'tls.jsonl'))).toBe(0);
     output.length = 0;
     expect(await run('compare', join(dir, 'sim.jsonl'), join(dir, 'tls.jsonl'))).toBe(0);
-    expect(output.join('')).toContain('delivered sets are equal');
+    expect(output.join('')).toContain('the application engines received the same messages');
     const header = JSON.parse(readFileSync(join(dir, 'tls.jsonl'), 'utf8').split('\n')[0]!) as { backend: string; emulated: string[] };
     expect(header.backend).toBe('tls');
     expect(header.emulated).toContain('partition');

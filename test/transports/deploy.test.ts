@@ -33,7 +33,7 @@ describe('deploy', () => {
       const plan = await loadScenarioText(SCENARIO, 'parity.yaml');
       const sim = simulate(plan);
       const real = await deployPlan(plan, { transport, isInProcess: true });
-      const comparison = compareTraces(sim.events, real.events);
+      const comparison = compareTraces(sim, real);
       expect(comparison.deliveredA).toBe(22);
       expect({ onlyInSim: comparison.onlyInA, onlyInReal: comparison.onlyInB }).toEqual({ onlyInSim: [], onlyInReal: [] });
       expect(real.header.backend).toBe(transport);
@@ -89,7 +89,7 @@ describe('deploy, one process per node', () => {
     const plan = await loadScenarioText(SCENARIO, 'parity.yaml');
     const sim = simulate(plan);
     const real = await deployPlan(plan, { transport: 'quic', startupTimeoutMs: 30_000 });
-    const comparison = compareTraces(sim.events, real.events);
+    const comparison = compareTraces(sim, real);
     expect({ onlyInSim: comparison.onlyInA, onlyInReal: comparison.onlyInB }).toEqual({ onlyInSim: [], onlyInReal: [] });
   }, 60_000);
 

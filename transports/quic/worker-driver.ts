@@ -104,7 +104,10 @@ class QuicThread {
 
   constructor() {
     this.ready = new Promise<void>((resolve) => (this.markReady = resolve));
-    const worker = new Worker(new URL('./worker-entry.js', import.meta.url));
+    // From the TypeScript sources the worker starts through worker-entry.js (it registers tsx);
+    // from the compiled package it starts worker-main.js directly.
+    const isSource = import.meta.url.endsWith('.ts');
+    const worker = new Worker(new URL(isSource ? './worker-entry.js' : './worker-main.js', import.meta.url));
     this.worker = worker;
     this.out = new BatchWriter<ToWorker>((batch, transfer) => worker.postMessage(batch, transfer), undefined, 'task');
     worker.on('message', (batch: Batch<FromWorker>) => {
