@@ -8,6 +8,8 @@ export interface DescribedIssue {
   readonly path: ReadonlyArray<PropertyKey>;
   readonly message: string;
   readonly code?: string;
+  /** An unknown field's name: the problem is located at that key, not at its object. */
+  readonly key?: string;
 }
 
 type Issue = z.core.$ZodIssue;
@@ -18,7 +20,7 @@ export function describeIssues(issues: ReadonlyArray<Issue>, root: unknown, sche
   const described = issues.flatMap((issue) => describe(issue, [], root, schema));
   // `topik:` given for a missing `topic:` is one mistake: keep the "did you mean", not the "missing".
   const meant = new Set(described.flatMap((issue) => (issue.suggested === undefined ? [] : [JSON.stringify([...issue.path, issue.suggested])])));
-  return described.filter((issue) => !(issue.isMissing === true && meant.has(JSON.stringify(issue.path)))).map(({ path, message, code }) => ({ path, message, ...(code !== undefined && { code }) }));
+  return described.filter((issue) => !(issue.isMissing === true && meant.has(JSON.stringify(issue.path)))).map(({ path, message, code, key }) => ({ path, message, ...(code !== undefined && { code }), ...(key !== undefined && { key }) }));
 }
 
 /** An issue while describing: the name an unknown key was taken for, or a missing field. */
@@ -49,6 +51,10 @@ function describe(issue: Issue, base: ReadonlyArray<PropertyKey>, root: unknown,
       const relation = issue.code === 'too_small' ? (inclusive ? '≥' : '>') : inclusive ? '≤' : '<';
       const measure = issue.origin === 'string' ? ' characters long' : issue.origin === 'array' || issue.origin === 'set' ? ' entries long' : '';
       return [{ path, message: `must be ${relation} ${String(bound)}${measure}, got ${excerpt(value)}` }];
+    }
+    case 'invalid_value': {
+      const options = issue.values.map((allowed) => (typeof allowed === 'string' ? allowed : excerpt(allowed)));
+      return [{ path, message: `expected one of ${options.join(', ')}, got ${excerpt(value)}${typeof value === 'string' ? didYouMean(value, options) : ''}` }];
     }
     case 'invalid_type':
       return [value === undefined ? { path, message: `missing (expected ${issue.expected})`, isMissing: true } : { path, message: `expected ${issue.expected}, got ${excerpt(value)}` }];
@@ -93,7 +99,7 @@ function unknownKey(key: string, path: ReadonlyArray<PropertyKey>, value: unknow
   const suggested = nearName(key, known);
   const hint = suggested === undefined ? '' : ` (did you mean "${suggested}"?)`;
   const list = hint === '' && known.length > 0 && known.length <= 16 ? `; expected ${known.length === 1 ? `"${known[0]}"` : `one of ${known.join(', ')}`}` : '';
-  return { path, message: `unknown field ${excerpt(key)}${hint}${list}`, code: 'input/unknown-field', ...(suggested !== undefined && { suggested }) };
+  return { path, key, message: `unknown field ${excerpt(key)}${hint}${list}`, code: 'input/unknown-field', ...(suggested !== undefined && { suggested }) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -53,7 +53,8 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 export interface LocatedDocument {
   readonly file: string;
   readonly value: unknown;
-  locate(path: ReadonlyArray<PropertyKey>): { line: number; column: number };
+  /** Where `path` is; with `key`, where that key of the object at `path` is written. */
+  locate(path: ReadonlyArray<PropertyKey>, key?: string): { line: number; column: number };
   /** A located problem; pass a stable `code` (`area/what`). */
   problem(path: ReadonlyArray<PropertyKey>, message: string, code?: string): Problem;
 }
@@ -89,7 +90,7 @@ export function parseLocated(text: string, file: string, limitOverrides?: Partia
     if (!(error instanceof ReferenceError)) throw error;
     throw at(firstAliasOffset(doc), `aliases: ${error.message}`, 'input/alias-limit');
   }
-  const locate = (path: ReadonlyArray<PropertyKey>): { line: number; column: number } => {
+  const locate = (path: ReadonlyArray<PropertyKey>, key?: string): { line: number; column: number } => {
     // Walk the path; a named key on a sequence is a shorthand the schema expanded (e.g. a link
     // written `[a, b]` is `{ between: [a, b] }`), so it is skipped. A missing key points at its parent.
     let node = doc.contents as YamlNode | null;
@@ -101,7 +102,9 @@ export function parseLocated(text: string, file: string, limitOverrides?: Partia
       if (child === undefined || child === null) break;
       node = child;
     }
-    const offset = node?.range?.[0];
+    if (key !== undefined && isAlias(node)) node = node.resolve(doc) ?? null;
+    const pair = key !== undefined && isMap(node) ? node.items.find((item) => isScalar(item.key) && item.key.value === key) : undefined;
+    const offset = (isScalar(pair?.key) ? pair.key.range?.[0] : undefined) ?? node?.range?.[0];
     if (offset === undefined) return { line: 1, column: 1 };
     const position = lineCounter.linePos(offset);
     return { line: position.line, column: position.col };
@@ -249,7 +252,10 @@ export function validateLocated<T>(doc: LocatedDocument, schema: z.ZodType<T>, c
 
 /** Located problems for zod issues (unions explained once, with "did you mean"). */
 export function schemaProblems(doc: LocatedDocument, schema: z.ZodType<unknown>, issues: ReadonlyArray<z.core.$ZodIssue>, code: string): Problem[] {
-  return describeIssues(issues, doc.value, schema).map((issue) => doc.problem(issue.path, issue.message, issue.code ?? code));
+  return describeIssues(issues, doc.value, schema).map((issue) => {
+    const problem = doc.problem(issue.path, issue.message, issue.code ?? code);
+    return issue.key === undefined ? problem : { ...problem, ...doc.locate(issue.path, issue.key) };
+  });
 }
 
 /** Parses `text` from `file` and validates it with `schema` (for config files of any kind). */

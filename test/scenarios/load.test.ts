@@ -82,7 +82,7 @@ engines:
       '7:11 topology.links[2].between[1]: node "zz" is not declared in topology.nodes',
       expect.stringMatching(/^9:22 engines\[0\]\.kind: unknown engine kind "nope" \(built-in kinds: ping, echo, /),
     ]);
-    expect(await problemsOf(base + 'colour: blue\n')).toEqual([expect.stringMatching(/^1:1 : unknown field "colour"; expected one of description, seed, /)]);
+    expect(await problemsOf(base + 'colour: blue\n')).toEqual([expect.stringMatching(/^9:1 : unknown field "colour"; expected one of description, seed, /)]);
   });
 
   it('reports YAML syntax errors with a position', async () => {

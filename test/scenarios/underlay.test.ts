@@ -149,7 +149,7 @@ describe('region underlay', () => {
     ]);
     expect(await problemsOf(regional(matrix + '    assign: [{ weights: { eu: 1, mars: 2 } }]'))).toEqual(['6:40 topology.regions.assign[0].weights.mars: unknown region "mars" (regions: eu, us)']);
     expect(await problemsOf(regional(matrix + '    assign: [{ on: all, region: eu }]\n    pairs: [{ between: [eu, us], latency: 5ms }]'))).toEqual([
-      '7:13 topology.regions.pairs[0]: unknown field "latency"; expected one of jitter, loss, duplicate, frameSizeMax',
+      '7:34 topology.regions.pairs[0]: unknown field "latency"; expected one of jitter, loss, duplicate, frameSizeMax',
     ]);
     expect(await problemsOf(regional(matrix + '    assign: [{ on: all, region: eu }]', '  routers: [r]\n  links: [[n1, n2]]\n'))).toEqual([
       '5:5 topology.regions: a region underlay has no links, but the topology declares 1 (declare nodes with topology.nodes or a generator of kind "empty")',

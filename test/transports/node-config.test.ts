@@ -108,6 +108,16 @@ describe('node config', () => {
     expect(result.text).toContain(`${topic}:4:94 topics.news.key: the secret is the key of topic:`);
   });
 
+  it('an unknown field is located at its key with "did you mean"; a bad value says what was expected', async () => {
+    const config = file('a-typos.yaml', 'name: alice\nkey: alice.key\ntopik: { news: "topic:00" }\nlisten: { quic: 7001, tsl: 7002 }\ntransport: tcp\npeers:\n  - fiel: bob.advert.yaml\n');
+    const result = await run('node', '--config', config, '--print-ids');
+    expect(result.code).toBe(2);
+    expect(result.text).toContain(`${config}:3:1: unknown field "topik" (did you mean "topics"?)`);
+    expect(result.text).toContain(`${config}:4:23 listen: unknown field "tsl" (did you mean "tls"?)`);
+    expect(result.text).toContain(`${config}:7:5 peers[0]: unknown field "fiel" (did you mean "file"?)`);
+    expect(result.text).toContain(`${config}:5:12 transport: expected one of quic, tls, both, got "tcp"`);
+  });
+
   it('a secret inline works, and a config with both key and secret is refused', async () => {
     const inline = file('a-inline.yaml', `name: alice\nsecret: ${secretOf('alice.key')}\n`);
     expect((await run('node', '--config', inline, '--print-ids')).code).toBe(0);
