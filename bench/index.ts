@@ -2,7 +2,7 @@
 // Usage: npm run bench [-- --only crypto,sim,underlay,kit,viz,transports,check,cli]
 import { cpus, totalmem } from 'node:os';
 import { benchCrypto } from './crypto.js';
-import { benchKit, benchLinearizability, benchPlantedBugs } from './kit.js';
+import { benchExplore, benchKit, benchLinearizability, benchPlantedBugs } from './kit.js';
 import { benchLargeScenario, benchSim } from './sim.js';
 import { benchUnderlay } from './underlay.js';
 
@@ -38,7 +38,7 @@ if (wants('sim') || wants('kit')) {
   console.log(markdown((await benchKit()).map((row) => ({ ...row }))));
   console.log();
 }
-if (wants('kit')) console.log(`## Linearizability checker: generated register histories\n\n${markdown(benchLinearizability().map((row) => ({ ...row })))}\n\n## Planted bugs hunted with the kit\n\n${markdown((await benchPlantedBugs()).map((row) => ({ ...row })))}\n`);
+if (wants('kit')) console.log(`## Linearizability checker: generated register histories\n\n${markdown(benchLinearizability().map((row) => ({ ...row })))}\n\n## Planted bugs hunted with the kit\n\n${markdown((await benchPlantedBugs()).map((row) => ({ ...row })))}\n\n## Exhaustive exploration\n\n${markdown((await benchExplore()).map((row) => ({ ...row })))}\n`);
 if (wants('underlay')) {
   console.log('## Underlay alone: memory per host of the region underlay at 100,000 hosts (continents matrix, access links), and routing on an AS-like graph (1,000 routers, 10,000 dual-homed hosts, 8 peers each: the first pass searches every pair, the next ones reuse the paths)\n');
   console.log(markdown(await benchUnderlay()));

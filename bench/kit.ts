@@ -3,7 +3,7 @@
 // linearizability checker's speed on generated histories.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { atMostOnceDelivery, causalOrder, checkLinearizable, checkProperty, failed, held, keyValueModel, noDeliveryAcrossPartition, operationsOf, PropertyFailedError, registerModel, scenarioArbitrary, scenarioSize, type HistoryEvent, type Invariant, type ScenarioDocumentInput } from '../kit/index.js';
+import { atMostOnceDelivery, causalOrder, checkLinearizable, explore, gCounterChecker, checkProperty, failed, held, keyValueModel, noDeliveryAcrossPartition, operationsOf, PropertyFailedError, registerModel, scenarioArbitrary, scenarioSize, type HistoryEvent, type Invariant, type ScenarioDocumentInput } from '../kit/index.js';
 
 export interface KitBenchRow {
   readonly property: string;
@@ -150,6 +150,27 @@ export async function benchPlantedBugs(hunts = 5): Promise<PlantedBugBenchRow[]>
         secondsPerHunt: (performance.now() - start) / 1000 / hunts,
       });
     }
+  }
+  return rows;
+}
+
+export interface ExploreBenchRow {
+  readonly engine: string;
+  readonly decisions: number;
+  readonly verdict: string;
+  readonly runs: number;
+  readonly states: number;
+  readonly seconds: number;
+  readonly deviations: string;
+}
+
+/** Exhaustive exploration of the 3-node de-duplicating counter (crash points: 1, restart after 100 ms). */
+export async function benchExplore(): Promise<ExploreBenchRow[]> {
+  const { counterCase } = await import('../test/kit/engines/planted.js');
+  const rows: ExploreBenchRow[] = [];
+  for (const [isFixed, decisionsMax] of [[false, 24], [true, 8], [true, 12]] as const) {
+    const result = await explore(counterCase(isFixed), [gCounterChecker], { crashesMax: 1, restartAfterMs: 100, decisionsMax, runsMax: 20_000, timeMs: 300_000, failuresDir: join(tmpdir(), 'netmachine-bench-failures') });
+    rows.push({ engine: isFixed ? 'fixed counter' : 'counter reset by a restart', decisions: decisionsMax, verdict: result.verdict, runs: result.runs, states: result.states, seconds: result.seconds, deviations: result.deviations === undefined ? '-' : String(result.deviations) });
   }
   return rows;
 }

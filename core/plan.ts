@@ -165,6 +165,12 @@ export interface NetworkPlan {
   /** The region underlay, instead of a link graph. */
   readonly regions?: PlanRegions;
   readonly events: ReadonlyArray<PlanEvent>;
+  /**
+   * Frame timing chosen instead of drawn (what exhaustive exploration found): option i < delays
+   * arrives after `delaysMs[i]`, `delaysMs.length` drops the frame, `delaysMs.length + 1` crashes its
+   * receiver; one choice per carried frame, later frames take option 0.
+   */
+  readonly schedule?: { readonly delaysMs: ReadonlyArray<number>; readonly choices: ReadonlyArray<number>; readonly restartAfterMs?: number };
   /** How often a live `ctx.buggify` site fires in the simulator (absent: never). */
   readonly buggifyProbability?: number;
   /** `ed25519` (default) or `sim-keyed` for very large simulations. */

@@ -13,6 +13,8 @@ export type { CheckPropertyOptions, PropertyReport, PropertyFailure } from './pr
 export { formatCoverage, faultKindOf, CoverageCounter } from './coverage.js';
 export type { Coverage } from './coverage.js';
 export { shrinkDocument, documentSize } from './shrink.js';
+export { explore } from './explore.js';
+export type { ExploreOptions, ExploreResult } from './explore.js';
 export { runScenarioSeed, violationKey, groupFailures, shardSeeds, mergeShards, scenarioHashOf, shrinkSeed } from './sweep.js';
 export type { SeedVerdict, FailureGroup, SweepRecord, ShrunkGroup } from './sweep.js';
 export type { ShrinkOptions, ShrinkResult } from './shrink.js';

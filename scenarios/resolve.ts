@@ -129,6 +129,8 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
 
   const knows = resolveKnows(doc, scenario.knows, nodeNames, links, scenario.seed, problems);
   const connections = resolveConnections(doc, scenario.connections, problems);
+  const badChoice = scenario.schedule?.choices.findIndex((choice) => choice > scenario.schedule!.delays.length + 1) ?? -1;
+  if (badChoice >= 0) problems.push(doc.problem(['schedule', 'choices', badChoice], `a choice is 0 to ${scenario.schedule!.delays.length + 1} (a delay, ${scenario.schedule!.delays.length} = drop, ${scenario.schedule!.delays.length + 1} = crash the receiver)`));
   if (scenario.until !== undefined && scenario.duration !== undefined) problems.push(doc.problem(['until'], 'give either duration or until, not both', 'scenario/duration-twice'));
   if (nodeNames.length === 0 && problems.length === 0) problems.push(doc.problem(['topology'], topology.routers.length === 0 ? 'the topology declares no nodes' : 'the topology declares only routers (no node runs engines)', 'scenario/no-nodes'));
   const plan: NetworkPlan = {
@@ -137,6 +139,7 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     durationMs: scenario.until ?? scenario.duration ?? DEFAULT_DURATION_MS,
     crypto: scenario.crypto,
     ...(scenario.buggify !== undefined && { buggifyProbability: scenario.buggify }),
+    ...(scenario.schedule !== undefined && { schedule: { delaysMs: scenario.schedule.delays, choices: scenario.schedule.choices, ...(scenario.schedule.restartAfter !== undefined && { restartAfterMs: scenario.schedule.restartAfter }) } }),
     nodes: nodeNames.map((name) => {
       const known = knows.get(name);
       const access = topology.access.get(name);

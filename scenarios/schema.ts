@@ -289,6 +289,17 @@ export const ScenarioSchema = z.strictObject({
   duration: Duration.optional(),
   /** Same as duration (the run stops at this virtual time). */
   until: Duration.optional(),
+  /** Frame timing chosen instead of drawn (written by the kit's exhaustive exploration to replay what it found). */
+  schedule: z
+    .strictObject({
+      /** Option i < delays.length: the frame arrives after delays[i]; delays.length: dropped; delays.length + 1: its receiver crashes. */
+      delays: z.array(Duration).min(1).max(16),
+      /** One option per frame, in the order frames are carried; later frames take option 0. */
+      choices: z.array(z.number().int().nonnegative()).max(100_000).default([]),
+      /** A receiver crashed by a choice restarts this long after (default: stays down). */
+      restartAfter: Duration.optional(),
+    })
+    .optional(),
   /** How often a live `ctx.buggify` site fires in the simulator (off when absent). */
   buggify: Probability.optional(),
   /** `sim-keyed` trades public-key signatures for keyed tags in very large simulations. */

@@ -5,6 +5,8 @@ export type { RunEnd, EventHandler } from './scheduler.js';
 export { createRng } from '../core/index.js';
 export { sampleJitter } from './distributions.js';
 export { VirtualNetwork } from './network.js';
+export { FrameSchedule } from './frame-schedule.js';
+export type { FrameChooser, FrameDecision, FrameScheduleSpec } from './frame-schedule.js';
 export { NodeStreams } from './underlay/index.js';
 export type { CarryDropReason } from './network.js';
 export { simulate, deriveIdentities } from './simulation.js';

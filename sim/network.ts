@@ -17,6 +17,7 @@ import {
 } from '../core/index.js';
 import type { Scheduler } from './scheduler.js';
 import { AccessLinks, frameSizeMaxBytes, GraphUnderlay, pairKey, RegionUnderlay, transit, type Hop, type LinkDirection, type Transit, type Underlay } from './underlay/index.js';
+import type { FrameSchedule } from './frame-schedule.js';
 
 /** Why `carry` dropped a frame (the trace `drop` reason). */
 export type CarryDropReason = 'loss' | 'partition' | 'link-down' | 'unreachable' | 'too-large' | 'queue-full' | 'expired' | 'crashed';
@@ -50,6 +51,8 @@ export class VirtualNetwork {
   private readonly orderedUntilMs = new Map<number, number>();
   private readonly path: Hop[] = [];
   private readonly result: Transit = { arrivalMs: 0, duplicateArrivalMs: NaN, retransmits: 0 };
+  /** Frame timing chosen from outside (exploration), and how a chosen crash is carried out. */
+  private frameSchedule: { readonly schedule: FrameSchedule; readonly crash: (node: string) => void } | undefined;
   private readonly listeners: Array<() => void> = [];
   private partitionOneWay = false;
   private isPartitioned = false;
@@ -225,6 +228,7 @@ export class VirtualNetwork {
     if (sizeBytes > frameSizeMaxBytes(this.path, hops)) return this.emitDrop(from, peer, meta, sizeBytes, 'too-large');
     const nowMs = this.scheduler.now();
     if (meta.expiryMs !== undefined && nowMs > meta.expiryMs) return this.emitDrop(from, peer, meta, sizeBytes, 'expired');
+    if (this.frameSchedule !== undefined) return this.carryScheduled(from, to, sizeBytes, meta, hops, arrive);
     const uploadedMs = this.access.uploadDoneMs(from, nowMs, sizeBytes);
     if (Number.isNaN(uploadedMs)) return this.emitDrop(from, peer, meta, sizeBytes, 'queue-full');
     const result = this.result;
@@ -242,6 +246,23 @@ export class VirtualNetwork {
     const duplicateMs = result.duplicateArrivalMs;
     this.scheduleArrival(from, to, sizeBytes, meta, arrivalMs, hops, arrive);
     if (!Number.isNaN(duplicateMs)) this.scheduleArrival(from, to, sizeBytes, meta, duplicateMs, hops, arrive);
+  }
+
+  /** Takes each frame's timing from `schedule` from now on; `crash` carries out a chosen crash. */
+  setFrameSchedule(schedule: FrameSchedule, crash: (node: string) => void): void {
+    this.frameSchedule = { schedule, crash };
+  }
+
+  private carryScheduled(from: number, to: number, sizeBytes: number, meta: FrameMeta, hops: number, arrive: (hops: number) => void): void {
+    const peer = this.names[to]!;
+    const decision = this.frameSchedule!.schedule.decide(this.names[from]!, peer);
+    if (decision.kind === 'drop') return this.emitDrop(from, peer, meta, sizeBytes, 'loss');
+    const atMs = this.scheduler.now() + decision.delayMs;
+    if (decision.kind === 'arrive') return this.scheduleArrival(from, to, sizeBytes, meta, atMs, hops, arrive);
+    // The receiver crashes as the frame arrives, before it handles it.
+    const { crash } = this.frameSchedule!;
+    this.scheduler.schedule(atMs, () => crash(peer));
+    this.scheduleArrival(from, to, sizeBytes, meta, atMs, hops, arrive);
   }
 
   /** At `atMs` the frame reaches `to` (then its download link, when it has one). */

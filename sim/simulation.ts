@@ -28,6 +28,7 @@ import {
   type TraceSummary,
 } from '../core/index.js';
 import { VirtualNetwork } from './network.js';
+import { FrameSchedule, type FrameChooser } from './frame-schedule.js';
 import { SimConnections } from './connections.js';
 import { Knowledge } from './knowledge.js';
 import { SimEngineEnv } from './engine-env.js';
@@ -49,6 +50,8 @@ export interface SimulationOptions {
   /** Called every `progressEvery` scheduler events with virtual time. */
   readonly onProgress?: (nowMs: number, executed: number) => void;
   readonly progressEvery?: number;
+  /** Chooses every frame's timing live (exhaustive exploration); overrides the plan's `schedule`. */
+  readonly frames?: { readonly delaysMs: ReadonlyArray<number>; readonly restartAfterMs?: number; readonly choose: FrameChooser };
   /** Wraps the run's Crypto (benchmarks use it to time signing and verification). */
   readonly wrapCrypto?: (crypto: Crypto) => Crypto;
 }
@@ -259,6 +262,14 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   options.onStart?.(header);
   for (const planNode of plan.nodes) scheduler.schedule(0, () => boot(planNode));
   for (const event of plan.events) scheduler.schedule(event.atMs, () => apply(event));
+  const frames = options.frames ?? plan.schedule;
+  if (frames !== undefined) {
+    const crash = (node: string): void => {
+      apply({ atMs: scheduler.now(), kind: 'crash', node });
+      if (frames.restartAfterMs !== undefined) scheduler.schedule(scheduler.now() + frames.restartAfterMs, () => apply({ atMs: scheduler.now(), kind: 'restart', node }));
+    };
+    network.setFrameSchedule(new FrameSchedule({ delaysMs: frames.delaysMs, choices: 'choices' in frames ? frames.choices : [], ...(frames.restartAfterMs !== undefined && { restartAfterMs: frames.restartAfterMs }) }, 'choose' in frames ? frames.choose : undefined), crash);
+  }
   const end = scheduler.run(durationMs, options.onProgress, options.progressEvery);
   const displayName = (id: Id): string => nameOf(id) ?? id.slice(0, 12);
   return { header, events, summary: summarizer.result(), end, executed: scheduler.executed, durationMs, network, nodeView: (name) => nodeView(connections, network.indexOf(name), name, displayName) };

@@ -55,3 +55,17 @@ export const PLANTED_BUGS: ReadonlyArray<PlantedBug> = [
 ];
 
 export const plantedArbitrary = (bug: PlantedBug, isFixed: boolean, isSwarm = true) => scenarioArbitrary(bug.constraints(isFixed, isSwarm));
+
+/** The de-duplicating counter on 3 nodes in a line, 3 adds or reads per client: the exhaustive explorer's case. */
+export const counterCase = (isFixed: boolean) => ({
+  name: `counter-${isFixed ? 'fixed' : 'broken'}`,
+  duration: '1500ms',
+  crypto: 'sim-keyed',
+  topology: { nodes: ['n1', 'n2', 'n3'], links: [{ between: ['n1', 'n2'], latency: '5ms' }, { between: ['n2', 'n3'], latency: '5ms' }] },
+  knows: [{ on: 'all', peers: 'all' }],
+  connections: { idleTimeout: '200ms', backoffMin: '50ms', backoffMax: '200ms' },
+  engines: [
+    { on: 'all', kind: 'counter', module: join(here, 'counter.ts'), persistent: true, params: { isFixed } },
+    { on: 'all', kind: 'client', params: { workload: 'g-counter', engine: 'counter', local: true, count: 3, intervalMs: 100, timeoutMs: 300, stopMs: 1000, finalReadMs: 1300 } },
+  ],
+});
