@@ -195,9 +195,14 @@ export interface EngineContext {
   log(text: string, data?: LogData): void;
 }
 
+/** A few named values of an engine's state (`{ role: 'leader', term: 3 }`), for tests to select on. */
+export type EngineState = Readonly<Record<string, string | number | boolean>>;
+
 /** An engine instance: one synchronous handler. */
 export interface Engine {
   handle(input: EngineInput, ctx: EngineContext): void;
+  /** Optional: a summary of its state, so a scenario can aim a fault at "the node whose engine is the leader". */
+  inspect?(): EngineState;
 }
 
 /** An engine's address as a scenario names it (`node/engine`). */

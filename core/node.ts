@@ -3,7 +3,7 @@
 import { NetmachineError } from './assert.js';
 import { utf8 } from './bytes.js';
 import type { IdentityStore } from './directory.js';
-import type { Engine, EngineContext, EngineInput, Notice, RelayPolicy } from './engine.js';
+import type { Engine, EngineContext, EngineInput, Notice, RelayPolicy, EngineState } from './engine.js';
 import { shortId, type Id } from './ids.js';
 import {
   decodeEngineMessage,
@@ -81,6 +81,9 @@ export interface Node {
    */
   pause(): void;
   resume(): void;
+  isPaused(): boolean;
+  /** The state summary of engine `name` (its `inspect()`), if it has one. */
+  inspect(name: string): EngineState | undefined;
   /** Makes this node's clock advance `rate` ms per real ms from now (drift; 1 = on time). */
   setClockRate(rate: number): void;
   /** Displaces this node's clock by `offsetMs` (a strobe's current jump; 0 = none). */
@@ -547,6 +550,14 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
 
   pause(): void {
     if (!this.stopped) this.held ??= [];
+  }
+
+  isPaused(): boolean {
+    return this.held !== undefined;
+  }
+
+  inspect(name: string): EngineState | undefined {
+    return this.hostedByName(name)?.engine.inspect?.();
   }
 
   resume(): void {

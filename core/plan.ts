@@ -135,6 +135,9 @@ export type PlanEvent =
   | { readonly atMs: number; readonly kind: 'crash'; readonly node: string }
   | { readonly atMs: number; readonly kind: 'restart'; readonly node: string }
   /** The node freezes with its state kept until `resume` (inputs wait). */
+  /** Crash or pause every node whose engine `engine` reports (`inspect()`) all the values of `state`; `restart`/`resume` of node `*` undo all. */
+  | { readonly atMs: number; readonly kind: 'crash-where'; readonly engine: string; readonly state: Readonly<Record<string, string | number | boolean>> }
+  | { readonly atMs: number; readonly kind: 'pause-where'; readonly engine: string; readonly state: Readonly<Record<string, string | number | boolean>> }
   | { readonly atMs: number; readonly kind: 'pause'; readonly node: string }
   | { readonly atMs: number; readonly kind: 'resume'; readonly node: string }
   | { readonly atMs: number; readonly kind: 'partition'; readonly groups: ReadonlyArray<ReadonlyArray<string>>; readonly isOneWay: boolean }

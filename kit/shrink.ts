@@ -102,8 +102,8 @@ function undoOf(events: ReadonlyArray<Document>, i: number): number {
   const pair = (value: unknown): string => (Array.isArray(value) ? [...value].map(String).sort().join('|') : '');
   for (let j = i + 1; j < events.length; j++) {
     const event = events[j]!;
-    if ('crash' in fault && event['restart'] === fault['crash']) return j;
-    if ('pause' in fault && event['resume'] === fault['pause']) return j;
+    if ('crash' in fault && (event['restart'] === fault['crash'] || (typeof fault['crash'] === 'object' && event['restart'] === '*'))) return j;
+    if ('pause' in fault && (event['resume'] === fault['pause'] || (typeof fault['pause'] === 'object' && event['resume'] === '*'))) return j;
     if ('partition' in fault && 'heal' in event) return j;
     if ('link-down' in fault && pair(event['link-up']) === pair(fault['link-down'])) return j;
     if ('set-link' in fault && 'set-link' in event && pair((event['set-link'] as Document)['between']) === pair((fault['set-link'] as Document)['between'])) return j;

@@ -79,10 +79,10 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
   const timed: PlanEvent[] = scenario.events.flatMap((event, index): PlanEvent | PlanEvent[] => {
     const path = ['events', index];
     const atMs = event.at;
-    if ('crash' in event) return requireNode(event.crash, [...path, 'crash']), { atMs, kind: 'crash', node: event.crash };
-    if ('pause' in event) return requireNode(event.pause, [...path, 'pause']), { atMs, kind: 'pause', node: event.pause };
-    if ('resume' in event) return requireNode(event.resume, [...path, 'resume']), { atMs, kind: 'resume', node: event.resume };
-    if ('restart' in event) return requireNode(event.restart, [...path, 'restart']), { atMs, kind: 'restart', node: event.restart };
+    if ('crash' in event) return typeof event.crash === 'string' ? (requireNode(event.crash, [...path, 'crash']), { atMs, kind: 'crash', node: event.crash }) : { atMs, kind: 'crash-where', ...event.crash.where };
+    if ('pause' in event) return typeof event.pause === 'string' ? (requireNode(event.pause, [...path, 'pause']), { atMs, kind: 'pause', node: event.pause }) : { atMs, kind: 'pause-where', ...event.pause.where };
+    if ('resume' in event) return event.resume !== '*' && requireNode(event.resume, [...path, 'resume']), { atMs, kind: 'resume', node: event.resume };
+    if ('restart' in event) return event.restart !== '*' && requireNode(event.restart, [...path, 'restart']), { atMs, kind: 'restart', node: event.restart };
     if ('partition' in event) {
       const named = Array.isArray(event.partition) ? event.partition.map((group, g) => [g, group] as const) : Object.entries(event.partition);
       named.forEach(([g, group]) => group.forEach((name, n) => requireHost(name, [...path, 'partition', g, n], 'partitions group hosts (a frame is cut by the groups of its two ends)')));

@@ -117,13 +117,16 @@ const EngineEntry = z.strictObject({
 });
 
 const Pair = z.tuple([Name, Name]);
+/** Nodes chosen when the event happens: those whose engine `engine` reports (its `inspect()`) every value of `state`. */
+const Where = z.strictObject({ where: z.strictObject({ engine: Name, state: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }) });
 const EngineRef = z.string().regex(/^[A-Za-z0-9_.:-]+(\/[A-Za-z0-9_.:-]+)?$/, 'expected "node" or "node/engine"');
 const EventEntry = z.union([
-  z.strictObject({ at: Duration, crash: Name }),
-  z.strictObject({ at: Duration, restart: Name }),
-  /** Freezes a node with its state kept (a paused process) until `resume`. */
-  z.strictObject({ at: Duration, pause: Name }),
-  z.strictObject({ at: Duration, resume: Name }),
+  z.strictObject({ at: Duration, crash: z.union([Name, Where]) }),
+  /** `*`: every crashed node. */
+  z.strictObject({ at: Duration, restart: z.union([Name, z.literal('*')]) }),
+  /** Freezes a node with its state kept (a paused process) until `resume` (`*`: every paused node). */
+  z.strictObject({ at: Duration, pause: z.union([Name, Where]) }),
+  z.strictObject({ at: Duration, resume: z.union([Name, z.literal('*')]) }),
   /** Groups as a list, or named (`{ siteA: [a1, a2], siteB: [b1] }`); nodes in no group form one more. */
   z.strictObject({ at: Duration, partition: z.union([z.array(z.array(Name).min(1)).min(1), z.record(Name, z.array(Name).min(1))]), oneWay: z.boolean().optional() }),
   z.strictObject({ at: Duration, heal: z.literal(true) }),

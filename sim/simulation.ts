@@ -184,7 +184,15 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
         emit({ t, kind: 'crash', node: event.node });
         return;
       }
+      case 'crash-where':
+      case 'pause-where': {
+        const chosen = nodeNames.filter((name) => network.isUp(name) && matches(running.get(name)?.inspect(event.engine), event.state));
+        if (chosen.length === 0) emit({ t, kind: 'log', node: '*', reason: 'scenario-event-skipped', text: `${event.kind}: no node's ${event.engine} reports ${JSON.stringify(event.state)}` });
+        for (const node of chosen) apply({ atMs: t, kind: event.kind === 'crash-where' ? 'crash' : 'pause', node });
+        return;
+      }
       case 'restart': {
+        if (event.node === '*') return void nodeNames.filter((name) => !network.isUp(name)).forEach((node) => apply({ atMs: t, kind: 'restart', node }));
         if (network.isUp(event.node)) return;
         network.restart(event.node);
         emit({ t, kind: 'restart', node: event.node });
@@ -194,6 +202,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
       }
       case 'pause':
       case 'resume': {
+        if (event.node === '*') return void nodeNames.filter((name) => running.get(name)?.isPaused() === true).forEach((node) => apply({ atMs: t, kind: 'resume', node }));
         const node = running.get(event.node);
         if (node === undefined || !network.isUp(event.node)) return;
         emit({ t, kind: 'log', node: event.node, text: event.kind === 'pause' ? 'paused' : 'resumed' });
@@ -273,6 +282,11 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   const end = scheduler.run(durationMs, options.onProgress, options.progressEvery);
   const displayName = (id: Id): string => nameOf(id) ?? id.slice(0, 12);
   return { header, events, summary: summarizer.result(), end, executed: scheduler.executed, durationMs, network, nodeView: (name) => nodeView(connections, network.indexOf(name), name, displayName) };
+}
+
+/** Whether an engine's reported state has every value of `wanted`. */
+function matches(state: Readonly<Record<string, string | number | boolean>> | undefined, wanted: Readonly<Record<string, string | number | boolean>>): boolean {
+  return state !== undefined && Object.entries(wanted).every(([key, value]) => state[key] === value);
 }
 
 function splitReference(reference: string): [string, string] {

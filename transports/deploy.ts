@@ -215,7 +215,16 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
         await member.kill();
         return;
       }
+      case 'crash-where':
+      case 'pause-where':
+        // A real node's engine state is not visible to the deploy runner.
+        emit({ kind: 'log', node: '*', reason: 'scenario-event-skipped', text: `${event.kind}: faults aimed by engine state run in the simulator only` });
+        return;
       case 'restart': {
+        if (event.node === '*') {
+          for (const node of plan.nodes) if (!members.has(node.name)) await apply({ atMs: event.atMs, kind: 'restart', node: node.name });
+          return;
+        }
         if (members.has(event.node)) return;
         sessions.set(event.node, (sessions.get(event.node) ?? 1) + 1);
         emit({ kind: 'restart', node: event.node });
@@ -234,6 +243,10 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
       case 'clock-strobe':
       case 'pause':
       case 'resume': {
+        if (event.kind === 'resume' && event.node === '*') {
+          for (const [name, member] of members) (member.perform({ ...event, node: name }), emit({ kind: 'log', node: name, text: 'resumed' }));
+          return;
+        }
         const name = nodeOfPlanEvent(event)!;
         const member = members.get(name);
         if (member === undefined) emit({ kind: 'log', node: name, reason: 'scenario-event-skipped', text: `${event.kind}: node is down` });

@@ -31,6 +31,11 @@ export interface FaultConstraints {
   readonly clockSkewMsMax?: number;
   /** Node faults (crash, clock skew, the near side of a partition) only on nodes running an engine of this name. */
   readonly targetEngine?: string;
+  /**
+   * With `targetEngine`: crashes and pauses hit whichever nodes' engine reports these values when
+   * the fault happens (`{ role: 'leader' }`, through the engine's `inspect()`), not a node drawn beforehand.
+   */
+  readonly targetState?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** What the schedule is laid over: the topology and the run length. */
@@ -111,6 +116,7 @@ export function bindFaults(specs: ReadonlyArray<FaultSpec>, topology: TopologyDo
   const targets = targetNodes(nodes, options);
   const links = topology.links;
   const left = new Left();
+  const where = options.targetEngine !== undefined && options.targetState !== undefined ? { where: { engine: options.targetEngine, state: options.targetState } } : undefined;
   for (const spec of specs) {
     if (spec.atMs >= quietAtMs || targets.length === 0) continue;
     const endMs = spec.atMs + spec.forMs;
@@ -126,11 +132,21 @@ export function bindFaults(specs: ReadonlyArray<FaultSpec>, topology: TopologyDo
     };
     switch (spec.kind) {
       case 'crash':
+        if (where !== undefined) {
+          events.push({ at, crash: where }, ...(isUndoneInTime ? [{ at: until, restart: '*' }] : []));
+          if (!isUndoneInTime) left.crashed.add('*');
+          break;
+        }
         events.push({ at, crash: node });
         if (isUndoneInTime) events.push({ at: until, restart: node });
         else left.crashed.add(node);
         break;
       case 'pause':
+        if (where !== undefined) {
+          events.push({ at, pause: where }, ...(isUndoneInTime ? [{ at: until, resume: '*' }] : []));
+          if (!isUndoneInTime) left.paused.add('*');
+          break;
+        }
         events.push({ at, pause: node });
         if (isUndoneInTime) events.push({ at: until, resume: node });
         else left.paused.add(node);
