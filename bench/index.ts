@@ -1,8 +1,9 @@
 // `npm run bench`: every benchmark of the project, printed as markdown tables for the README.
-// Usage: npm run bench [-- --only crypto,sim,underlay,kit,viz,transports,check,cli]
+// Usage: npm run bench [-- --only crypto,sim,underlay,overlay,kit,viz,transports,check,cli]
 import { cpus, totalmem } from 'node:os';
 import { benchCrypto } from './crypto.js';
 import { benchExplore, benchKit, benchLinearizability, benchPlantedBugs } from './kit.js';
+import { benchOverlay } from './overlay.js';
 import { benchLargeScenario, benchSim } from './sim.js';
 import { benchUnderlay } from './underlay.js';
 
@@ -42,6 +43,11 @@ if (wants('kit')) console.log(`## Linearizability checker: generated register hi
 if (wants('underlay')) {
   console.log('## Underlay alone: memory per host of the region underlay at 100,000 hosts (continents matrix, access links), and routing on an AS-like graph (1,000 routers, 10,000 dual-homed hosts, 8 peers each: the first pass searches every pair, the next ones reuse the paths)\n');
   console.log(markdown(await benchUnderlay()));
+  console.log();
+}
+if (wants('overlay')) {
+  console.log('## Overlay: 100,000 nodes on the continents region underlay, each knowing 8 random peers, 1 message/s each to a known peer over on-demand connections, 3 s virtual (goals: load ≤ 5 s, ≤ 2 KiB per node at boot)\n');
+  console.log(markdown(await benchOverlay()));
   console.log();
 }
 for (const [name, path, exportName] of [
