@@ -50,6 +50,13 @@ export class SimConnections {
   private readonly hosts: Array<SimTransport | undefined> = [];
   private readonly open = new Set<Connection>();
   private readonly dialling = new Set<Endpoint>();
+  // Timer handlers made once, scheduled with their endpoint or connection (no closure per timer).
+  private readonly onDialDeadline = (endpoint: Endpoint): void => this.dialTimedOut(endpoint);
+  private readonly onHandshake = (endpoint: Endpoint): void => this.handshakeDone(endpoint);
+  private readonly onRetry = (endpoint: Endpoint): void => this.retry(endpoint);
+  private readonly onIdle = (endpoint: Endpoint): void => this.idle(endpoint);
+  private readonly onExpiry = (endpoint: Endpoint): void => this.expire(endpoint);
+  private readonly onDetection = (connection: Connection): void => this.detect(connection);
 
   constructor(
     readonly scheduler: Scheduler,
@@ -112,7 +119,7 @@ export class SimConnections {
       return;
     }
     const nowMs = this.scheduler.now();
-    endpoint.dial = { address, peerIndex, deadline: this.scheduler.schedule(nowMs + this.settings.connectTimeoutMs, () => this.dialTimedOut(endpoint)), completion: undefined };
+    endpoint.dial = { address, peerIndex, deadline: this.scheduler.scheduleCall(nowMs + this.settings.connectTimeoutMs, this.onDialDeadline, endpoint), completion: undefined };
     this.dialling.add(endpoint);
     this.tryHandshake(endpoint);
   }
@@ -123,7 +130,7 @@ export class SimConnections {
     const from = endpoint.host.index;
     if (!this.underlay.isReachable(from, dial.peerIndex) || !this.underlay.isReachable(dial.peerIndex, from)) return;
     const roundTripMs = this.underlay.roundTripMs(from, dial.peerIndex) ?? 0;
-    dial.completion = this.scheduler.schedule(this.scheduler.now() + roundTripMs, () => this.handshakeDone(endpoint));
+    dial.completion = this.scheduler.scheduleCall(this.scheduler.now() + roundTripMs, this.onHandshake, endpoint);
   }
 
   private handshakeDone(endpoint: Endpoint): void {
@@ -168,10 +175,12 @@ export class SimConnections {
     const { backoffMsMin, backoffMsMax } = this.settings;
     endpoint.backoffMs = Math.min(backoffMsMax, endpoint.backoffMs === 0 ? backoffMsMin : endpoint.backoffMs * 2);
     const delayMs = endpoint.backoffMs * (0.75 + 0.5 * endpoint.host.rng().next()); // jitter, so peers do not redial in lockstep
-    endpoint.retryTimer = this.scheduler.schedule(this.scheduler.now() + delayMs, () => {
-      endpoint.retryTimer = undefined;
-      if (endpoint.connection === undefined && endpoint.dial === undefined && (endpoint.isPermanent || queued(endpoint) > 0)) this.startDial(endpoint);
-    });
+    endpoint.retryTimer = this.scheduler.scheduleCall(this.scheduler.now() + delayMs, this.onRetry, endpoint);
+  }
+
+  private retry(endpoint: Endpoint): void {
+    endpoint.retryTimer = undefined;
+    if (endpoint.connection === undefined && endpoint.dial === undefined && (endpoint.isPermanent || queued(endpoint) > 0)) this.startDial(endpoint);
   }
 
   // ——— open connections ———
@@ -232,10 +241,7 @@ export class SimConnections {
     for (const connection of this.open) {
       const isAlive = this.isAlive(connection);
       if (!isAlive && connection.detection === undefined) {
-        connection.detection = this.scheduler.schedule(this.scheduler.now() + this.settings.idleTimeoutMs, () => {
-          connection.detection = undefined;
-          if (!this.isAlive(connection)) this.close(connection, 'idle-timeout', 'idle-timeout');
-        });
+        connection.detection = this.scheduler.scheduleCall(this.scheduler.now() + this.settings.idleTimeoutMs, this.onDetection, connection);
       } else if (isAlive && connection.detection !== undefined) {
         this.scheduler.cancel(connection.detection); // the path came back before the timeout
         connection.detection = undefined;
@@ -252,18 +258,24 @@ export class SimConnections {
     }
   }
 
+  private detect(connection: Connection): void {
+    connection.detection = undefined;
+    if (!this.isAlive(connection)) this.close(connection, 'idle-timeout', 'idle-timeout');
+  }
+
   /** S21: an ephemeral end closes after `ephemeralIdleMs` without a frame either way. */
   armIdle(endpoint: Endpoint): void {
     if (endpoint.idleTimer !== undefined) this.scheduler.cancel(endpoint.idleTimer);
     endpoint.idleTimer = undefined;
     if (endpoint.isPermanent || endpoint.connection === undefined) return;
-    const idleMs = this.settings.ephemeralIdleMs;
-    endpoint.idleTimer = this.scheduler.schedule(endpoint.lastActivityMs + idleMs, () => {
-      endpoint.idleTimer = undefined;
-      if (endpoint.connection === undefined || endpoint.isPermanent) return;
-      if (this.scheduler.now() - endpoint.lastActivityMs >= idleMs && queued(endpoint) === 0) return this.closeFrom(endpoint, 'idle');
-      this.armIdle(endpoint); // activity since: look again when the new idle period ends
-    });
+    endpoint.idleTimer = this.scheduler.scheduleCall(endpoint.lastActivityMs + this.settings.ephemeralIdleMs, this.onIdle, endpoint);
+  }
+
+  private idle(endpoint: Endpoint): void {
+    endpoint.idleTimer = undefined;
+    if (endpoint.connection === undefined || endpoint.isPermanent) return;
+    if (this.scheduler.now() - endpoint.lastActivityMs >= this.settings.ephemeralIdleMs && queued(endpoint) === 0) return this.closeFrom(endpoint, 'idle');
+    this.armIdle(endpoint); // activity since: look again when the new idle period ends
   }
 
   // ——— frames ———
@@ -313,19 +325,21 @@ export class SimConnections {
     if (endpoint.expiryTimer !== undefined) return;
     let earliestMs = Infinity;
     for (const entry of endpoint.queue!) earliestMs = Math.min(earliestMs, entry.expiresAtMs);
-    endpoint.expiryTimer = this.scheduler.schedule(Math.max(this.scheduler.now(), earliestMs), () => {
-      endpoint.expiryTimer = undefined;
-      const nowMs = this.scheduler.now();
-      const kept: QueuedFrame[] = [];
-      for (const entry of this.takeQueue(endpoint)) {
-        if (nowMs >= entry.expiresAtMs) this.drop(endpoint, entry.frame, entry.meta, 'expired', 'unreachable until expiry');
-        else kept.push(entry);
-      }
-      if (kept.length === 0) return;
-      endpoint.queue = kept;
-      for (const entry of kept) endpoint.queueBytes += entry.frame.length;
-      this.armExpiry(endpoint);
-    });
+    endpoint.expiryTimer = this.scheduler.scheduleCall(Math.max(this.scheduler.now(), earliestMs), this.onExpiry, endpoint);
+  }
+
+  private expire(endpoint: Endpoint): void {
+    endpoint.expiryTimer = undefined;
+    const nowMs = this.scheduler.now();
+    const kept: QueuedFrame[] = [];
+    for (const entry of this.takeQueue(endpoint)) {
+      if (nowMs >= entry.expiresAtMs) this.drop(endpoint, entry.frame, entry.meta, 'expired', 'unreachable until expiry');
+      else kept.push(entry);
+    }
+    if (kept.length === 0) return;
+    endpoint.queue = kept;
+    for (const entry of kept) endpoint.queueBytes += entry.frame.length;
+    this.armExpiry(endpoint);
   }
 
   private takeQueue(endpoint: Endpoint): QueuedFrame[] {
