@@ -9,6 +9,7 @@ import type { Id } from './ids.js';
 import type { Destination, EngineMessage, UnsignedEngineMessage } from './message.js';
 import type { NodeConnections } from './node-connections.js';
 import type { Clock, Crypto, KeyPair, Rng, TimerId } from './ports.js';
+import type { Disk } from './disk.js';
 
 export const DEFAULT_PROTOCOL = 'netmachine.raw/1.0';
 const NO_OPTIONS: SendOptions = Object.freeze({});
@@ -61,6 +62,8 @@ export interface ContextHost {
   readonly connections: NodeConnections;
   anycastMember(domain: Id): Id | undefined;
   setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId;
+  /** The engine's durable store. */
+  diskOf(hosted: HostedEngine): Disk;
   /** Whether the `ctx.buggify(label)` site fires now. */
   buggify(hosted: HostedEngine, label: string): boolean;
   /** The engine's own seeded stream. */
@@ -92,6 +95,9 @@ export class HostedContext implements EngineContext {
   }
   get connections(): EngineConnections {
     return (this.hosted.connections ??= new HostedConnections(this.host.connections, this.hosted));
+  }
+  get disk(): Disk {
+    return this.host.diskOf(this.hosted);
   }
   get name(): string {
     return this.hosted.name;

@@ -5,6 +5,7 @@ import type { Destination, EngineMessage, RoutingScope, TransportPrefs } from '.
 import type { Advert, DomainAdvert, TopicAdvert } from './adverts.js';
 import type { IdentityUpdate, NodeRecord, NodeRecordPatch } from './directory.js';
 import type { KeyPair, Rng, TimerId } from './ports.js';
+import type { Disk } from './disk.js';
 
 /** What an engine is asked to handle. */
 export type EngineInput =
@@ -116,6 +117,8 @@ export interface EngineContext {
   readonly node: Id;
   /** The node's connections: connect, disconnect, list, watch (SPEC §4.2). */
   readonly connections: EngineConnections;
+  /** This engine's durable key-value store: it survives the node's crash and restart in the simulator (storage faults aside). */
+  readonly disk: Disk;
   /** The node's boot number: 1 on its first start in the simulator, higher after each restart. */
   readonly session: number;
   /** This engine's name on its node. */

@@ -35,6 +35,8 @@ export type { TopicOp, TopicResult, TopicOptions } from './engine.js';
 export { routeOutgoing, routeIncoming, chooseDomainMember, resolveTransportPrefs, TRANSPORT_PREFS_DEFAULT, TopicTable, ReplayWindow } from './router.js';
 export type { RouteDecision, RoutingTable } from './router.js';
 export { LocalClock } from './local-clock.js';
+export { DurableStore, DISK_KEYS_MAX, DISK_VALUE_BYTES_MAX } from './disk.js';
+export type { Disk } from './disk.js';
 export { createNode, jsonBody, firstMessageId, DEFAULT_PROTOCOL, PARKED_PER_DESTINATION_MAX, LOOKUP_TIMEOUT_MS } from './node.js';
 export type { Node, NodeComponents, NodeOptions } from './node.js';
 export { BUILTIN_ENGINES, BUILTIN_ENGINE_SPECS, HISTORY_TEXT, DEFINITE_ERROR_CODES, signDomainAdvert, PING_PROTOCOL, ECHO_PROTOCOL, STORAGE_PROTOCOL, receiptBytes } from './engines/index.js';

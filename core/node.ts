@@ -17,6 +17,7 @@ import {
 } from './message.js';
 import type { Clock, Crypto, KeyPair, Rng, TimerId, TraceSink, Transport } from './ports.js';
 import { LocalClock } from './local-clock.js';
+import { DurableStore, type Disk } from './disk.js';
 import { chooseDomainMember, resolveTransportPrefs, routeIncoming, routeOutgoing, TopicTable, type ReplayWindow, type RoutingTable } from './router.js';
 import { canSeal, sealRelay } from './relay.js';
 import { HostedContext, type ContextHost, type Effect, type HostedEngine } from './engine-context.js';
@@ -28,6 +29,8 @@ import { messageTraceId } from './trace.js';
 
 /** The ports a node needs (STYLE rule 1). */
 export interface NodeComponents {
+  /** Each engine's durable store by engine name (the simulator keeps them across restarts); default: one per node runtime. */
+  readonly disks?: (engine: string) => DurableStore;
   readonly clock: Clock;
   readonly rng: Rng;
   readonly transport: Transport;
@@ -138,6 +141,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   private buggifySites: Map<string, Rng | null> | undefined;
   /** While paused: the inputs that came meanwhile, in order (undefined while running). */
   private held: Array<() => void> | undefined;
+  private readonly disks: (engine: string) => DurableStore;
   /** S23: what an engine on this node offered to relay. */
   private offeredRelay: RelayPolicy | undefined;
 
@@ -149,6 +153,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     this.key = options.key;
     this.clock = components.clock;
     this.localClock = new LocalClock(components.clock);
+    this.disks = components.disks ?? memoryDisks();
     this.crypto = components.crypto;
     this.transport = components.transport;
     this.traceSink = components.trace;
@@ -552,6 +557,10 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     if (!this.stopped) this.held ??= [];
   }
 
+  diskOf(hosted: HostedEngine): Disk {
+    return this.disks(hosted.name);
+  }
+
   isPaused(): boolean {
     return this.held !== undefined;
   }
@@ -584,6 +593,12 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   setClockStrobe(offsetMs: number): void {
     this.localClock.setStrobe(offsetMs);
   }
+}
+
+/** Stores that last as long as the node runtime (real nodes: the process). */
+function memoryDisks(): (engine: string) => DurableStore {
+  const disks = new Map<string, DurableStore>();
+  return (engine) => disks.get(engine) ?? (disks.set(engine, new DurableStore()), disks.get(engine)!);
 }
 
 /** The first message id of a session: session 1 counts from 1, session s from (s - 1)·2^32 + 1. */

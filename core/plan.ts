@@ -138,6 +138,9 @@ export type PlanEvent =
   /** Crash or pause every node whose engine `engine` reports (`inspect()`) all the values of `state`; `restart`/`resume` of node `*` undo all. */
   | { readonly atMs: number; readonly kind: 'crash-where'; readonly engine: string; readonly state: Readonly<Record<string, string | number | boolean>> }
   | { readonly atMs: number; readonly kind: 'pause-where'; readonly engine: string; readonly state: Readonly<Record<string, string | number | boolean>> }
+  /** Storage faults on the durable stores (`ctx.disk`) of `engine` on `node` (all its engines when absent). */
+  | { readonly atMs: number; readonly kind: 'lose-writes'; readonly node: string; readonly engine?: string; readonly count: number }
+  | { readonly atMs: number; readonly kind: 'corrupt-write'; readonly node: string; readonly engine?: string }
   | { readonly atMs: number; readonly kind: 'pause'; readonly node: string }
   | { readonly atMs: number; readonly kind: 'resume'; readonly node: string }
   | { readonly atMs: number; readonly kind: 'partition'; readonly groups: ReadonlyArray<ReadonlyArray<string>>; readonly isOneWay: boolean }

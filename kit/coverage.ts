@@ -64,6 +64,7 @@ export function faultKindOf(event: TraceEvent): string | undefined {
       return undefined;
     }
     case 'log':
+      if (event.reason === 'storage-fault') return 'storage-fault';
       if (event.text === undefined) return undefined;
       if (event.text === 'paused') return 'pause';
       if (/^clock skew -?[1-9]/.test(event.text)) return 'clock-skew';

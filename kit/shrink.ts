@@ -89,7 +89,7 @@ function* candidatesOf(document: Document): Generator<[string, Document]> {
 
 /** Events that start a fault (a crash, a cut, a downed link, new link settings, a clock skew). */
 function isFaultStart(event: Document): boolean {
-  if ('crash' in event || 'pause' in event || 'partition' in event || 'link-down' in event || 'clock-strobe' in event) return true;
+  if ('crash' in event || 'pause' in event || 'partition' in event || 'link-down' in event || 'clock-strobe' in event || 'lose-writes' in event || 'corrupt-write' in event) return true;
   if ('clock-drift' in event) return (event['clock-drift'] as Document)['rate'] !== 1;
   if ('clock-skew' in event) return !isZero(String((event['clock-skew'] as Document)['by']).replace(/ms$/, ''));
   const change = event['set-link'] as Document | undefined;

@@ -81,6 +81,14 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     const atMs = event.at;
     if ('crash' in event) return typeof event.crash === 'string' ? (requireNode(event.crash, [...path, 'crash']), { atMs, kind: 'crash', node: event.crash }) : { atMs, kind: 'crash-where', ...event.crash.where };
     if ('pause' in event) return typeof event.pause === 'string' ? (requireNode(event.pause, [...path, 'pause']), { atMs, kind: 'pause', node: event.pause }) : { atMs, kind: 'pause-where', ...event.pause.where };
+    if ('lose-writes' in event || 'corrupt-write' in event) {
+      const fault = 'lose-writes' in event ? event['lose-writes'] : event['corrupt-write'];
+      const key = 'lose-writes' in event ? 'lose-writes' : 'corrupt-write';
+      if (fault.engine === undefined) requireNode(fault.node, [...path, key, 'node']);
+      else requireEngine(`${fault.node}/${fault.engine}`, [...path, key, 'engine']);
+      const target = { node: fault.node, ...(fault.engine !== undefined && { engine: fault.engine }) };
+      return 'lose-writes' in event ? { atMs, kind: 'lose-writes', ...target, count: event['lose-writes'].count } : { atMs, kind: 'corrupt-write', ...target };
+    }
     if ('resume' in event) return event.resume !== '*' && requireNode(event.resume, [...path, 'resume']), { atMs, kind: 'resume', node: event.resume };
     if ('restart' in event) return event.restart !== '*' && requireNode(event.restart, [...path, 'restart']), { atMs, kind: 'restart', node: event.restart };
     if ('partition' in event) {

@@ -127,6 +127,10 @@ const EventEntry = z.union([
   /** Freezes a node with its state kept (a paused process) until `resume` (`*`: every paused node). */
   z.strictObject({ at: Duration, pause: z.union([Name, Where]) }),
   z.strictObject({ at: Duration, resume: z.union([Name, z.literal('*')]) }),
+  /** The durable store (`ctx.disk`) of an engine (every engine of the node when absent) loses its last `count` writes. */
+  z.strictObject({ at: Duration, 'lose-writes': z.strictObject({ node: Name, engine: Name.optional(), count: z.number().int().min(1).max(1000) }) }),
+  /** The value written last to an engine's durable store has its bits flipped. */
+  z.strictObject({ at: Duration, 'corrupt-write': z.strictObject({ node: Name, engine: Name.optional() }) }),
   /** Groups as a list, or named (`{ siteA: [a1, a2], siteB: [b1] }`); nodes in no group form one more. */
   z.strictObject({ at: Duration, partition: z.union([z.array(z.array(Name).min(1)).min(1), z.record(Name, z.array(Name).min(1))]), oneWay: z.boolean().optional() }),
   z.strictObject({ at: Duration, heal: z.literal(true) }),

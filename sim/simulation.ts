@@ -6,6 +6,7 @@ import {
   nodeRng,
   createKeyedSimCrypto,
   createNode,
+  DurableStore,
   createNodeCrypto,
   derivePlanIdentities,
   CONNECTION_DEFAULTS,
@@ -128,6 +129,9 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   const persistent = new Map<string, Engine>();
   const skews = new Map<string, number>();
   const rates = new Map<string, number>();
+  /** Engines' durable stores (`ctx.disk`), by `node/engine`: they outlive crashes. */
+  const disks = new Map<string, DurableStore>();
+  const diskOf = (reference: string): DurableStore => disks.get(reference) ?? (disks.set(reference, new DurableStore()), disks.get(reference)!);
 
   /** Boots a node from its configuration: its own identity store, transport and engines. */
   function boot(planNode: PlanNode): void {
@@ -137,7 +141,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     const directory = knowledge.storeFor(planNode.name);
     const rng = nodeRng(seed, planNode.name, session);
     const transport = connections.attach(planNode.name, key.id, directory, rng);
-    const node = createNode({ clock: scheduler, rng, transport, trace: { emit }, crypto: identities.crypto }, { name: planNode.name, key, directory, session, nameOf, ...(plan.buggifyProbability !== undefined && { buggifyProbability: plan.buggifyProbability }) });
+    const node = createNode({ clock: scheduler, rng, transport, trace: { emit }, crypto: identities.crypto, disks: (engine) => diskOf(`${planNode.name}/${engine}`) }, { name: planNode.name, key, directory, session, nameOf, ...(plan.buggifyProbability !== undefined && { buggifyProbability: plan.buggifyProbability }) });
     const env = engineEnv(planNode.name);
     for (const engine of planNode.engines) {
       const reference = `${planNode.name}/${engine.name}`;
@@ -182,6 +186,19 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
         connections.crash(network.indexOf(event.node));
         network.crash(event.node);
         emit({ t, kind: 'crash', node: event.node });
+        return;
+      }
+      case 'lose-writes':
+      case 'corrupt-write': {
+        const engines = event.engine !== undefined ? [event.engine] : (planNodes.get(event.node)?.engines ?? []).map((engine) => engine.name);
+        for (const engine of engines) {
+          const disk = diskOf(`${event.node}/${engine}`);
+          if (event.kind === 'lose-writes') emit({ t, kind: 'log', node: event.node, engine, reason: 'storage-fault', text: `lost ${disk.loseLastWrites(event.count)} of the last ${event.count} writes` });
+          else {
+            const key = disk.corruptLastWrite();
+            emit({ t, kind: 'log', node: event.node, engine, reason: 'storage-fault', text: key === undefined ? 'nothing to corrupt' : `corrupted key ${key}` });
+          }
+        }
         return;
       }
       case 'crash-where':

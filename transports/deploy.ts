@@ -217,8 +217,10 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
       }
       case 'crash-where':
       case 'pause-where':
-        // A real node's engine state is not visible to the deploy runner.
-        emit({ kind: 'log', node: '*', reason: 'scenario-event-skipped', text: `${event.kind}: faults aimed by engine state run in the simulator only` });
+      case 'lose-writes':
+      case 'corrupt-write':
+        // A real node's engine state and store are inside its process, out of the deploy runner's reach.
+        emit({ kind: 'log', node: '*', reason: 'scenario-event-skipped', text: `${event.kind}: ${event.kind.endsWith('where') ? 'faults aimed by engine state' : 'storage faults'} run in the simulator only` });
         return;
       case 'restart': {
         if (event.node === '*') {

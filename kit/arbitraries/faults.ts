@@ -7,14 +7,15 @@ import { checkInteger, KitError } from '../errors.js';
 import { msText, permilleText, type EngineDocument, type EventDocument, type TopologyDocument } from '../document.js';
 
 /**
- * `crash` = crash then restart; `pause` = a node frozen with its state kept, then resumed; `partition` = split then heal; `one-way-partition` = one direction
+ * `crash` = crash then restart; `storage-fault` = a crash whose durable stores (`ctx.disk`) lose
+ * their last 1–3 writes or have the last one corrupted, then a restart; `pause` = a node frozen with its state kept, then resumed; `partition` = split then heal; `one-way-partition` = one direction
  * cut; `loss-burst`, `duplicate-burst`, `jitter-burst`, `bandwidth-squeeze` = a spell of bad link
  * settings on one link; `link-down` = down then up; `link-change` = a new latency; `clock-skew`;
  * `clock-drift` = a node's clock (and its timers) running 0.5–2× as fast, then on time again;
  * `clock-strobe` = a node's clock jumping forward and back.
  */
-export type FaultKind = 'crash' | 'pause' | 'partition' | 'one-way-partition' | 'loss-burst' | 'duplicate-burst' | 'jitter-burst' | 'bandwidth-squeeze' | 'link-down' | 'link-change' | 'clock-skew' | 'clock-drift' | 'clock-strobe';
-export const FAULT_KINDS: ReadonlyArray<FaultKind> = ['crash', 'pause', 'partition', 'one-way-partition', 'loss-burst', 'duplicate-burst', 'jitter-burst', 'bandwidth-squeeze', 'link-down', 'link-change', 'clock-skew', 'clock-drift', 'clock-strobe'];
+export type FaultKind = 'crash' | 'storage-fault' | 'pause' | 'partition' | 'one-way-partition' | 'loss-burst' | 'duplicate-burst' | 'jitter-burst' | 'bandwidth-squeeze' | 'link-down' | 'link-change' | 'clock-skew' | 'clock-drift' | 'clock-strobe';
+export const FAULT_KINDS: ReadonlyArray<FaultKind> = ['crash', 'storage-fault', 'pause', 'partition', 'one-way-partition', 'loss-burst', 'duplicate-burst', 'jitter-burst', 'bandwidth-squeeze', 'link-down', 'link-change', 'clock-skew', 'clock-drift', 'clock-strobe'];
 
 export interface FaultConstraints {
   /** Kinds to draw from (default: all). */
@@ -139,6 +140,11 @@ export function bindFaults(specs: ReadonlyArray<FaultSpec>, topology: TopologyDo
         }
         events.push({ at, crash: node });
         if (isUndoneInTime) events.push({ at: until, restart: node });
+        else left.crashed.add(node);
+        break;
+      case 'storage-fault':
+        events.push({ at, crash: node }, spec.mask % 2 === 0 ? { at: msText(spec.atMs + 1), 'lose-writes': { node, count: 1 + (spec.amount % 3) } } : { at: msText(spec.atMs + 1), 'corrupt-write': { node } });
+        if (isUndoneInTime) events.push({ at: msText(Math.max(endMs, spec.atMs + 2)), restart: node });
         else left.crashed.add(node);
         break;
       case 'pause':
