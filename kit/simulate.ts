@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { traceHeaderLine, traceLine, type TraceEvent } from '../core/index.js';
 import { InputError, loadScenarioFromText, type LoadedScenario } from '../scenarios/index.js';
 import { KitError } from './errors.js';
-import { failed, held, type InvariantResult, type SimulatedTrace } from './invariants/index.js';
+import { failed, held, registerBuiltin, type InvariantResult, type SimulatedTrace } from './invariants/index.js';
 import { simulate as simulatePlan, type RunEnd } from '../sim/index.js';
 
 export interface SimulateOptions {
@@ -88,6 +88,8 @@ export function deterministicReplay(trace: SimulatedTrace): Promise<InvariantRes
   const file = trace.header.scenarioFile;
   return determinism(trace.scenario, trace.seed, file === undefined ? {} : { baseDir: join(file, '..') });
 }
+
+registerBuiltin('deterministicReplay', deterministicReplay, false);
 
 function firstDifference(a: ReadonlyArray<TraceEvent>, b: ReadonlyArray<TraceEvent>): number {
   const length = Math.max(a.length, b.length);
