@@ -21,3 +21,8 @@ export function scenarioLoadOptions(flags: ScenarioFlags, extra: LoadOptions = {
   if (limits !== undefined && !limits.ok) throw new CliError('cli/bad-limits', `--limits: ${limits.error}`);
   return { ...extra, ...(limits !== undefined && { limits: limits.value }), ...(flags.allowModulesOutside === true && { isModuleOutsideAllowed: true }) };
 }
+
+/** The same flags as command-line arguments, for commands a sweep emits to run elsewhere. */
+export function scenarioFlagArgs(flags: ScenarioFlags): string[] {
+  return [...(flags.limits !== undefined ? [`--limits ${flags.limits}`] : []), ...(flags.allowModulesOutside === true ? ['--allow-modules-outside'] : [])];
+}

@@ -5,10 +5,10 @@ import { stringify } from 'yaml';
 import { CliError } from './errors.js';
 
 /** The manifest or workflow text for `target` (`k8s` or `github`). */
-export function emitSweep(target: string, file: string, seeds: string, shardsText: string, image: string): string {
+export function emitSweep(target: string, file: string, seeds: string, shardsText: string, image: string, extraArgs: ReadonlyArray<string> = []): string {
   const shards = Number(shardsText);
   if (!Number.isInteger(shards) || shards < 1 || shards > 10_000) throw new CliError('cli/bad-shards', `--shards: expected an integer between 1 and 10000, got "${shardsText}"`);
-  const shardCommand = (index: string, out: string): string => `netmachine check ${file} --seeds ${seeds} --shard ${index}/${shards} --json ${out} --no-shrink`;
+  const shardCommand = (index: string, out: string): string => `netmachine check ${file} --seeds ${seeds} --shard ${index}/${shards} --json ${out} --no-shrink${extraArgs.map((arg) => ` ${arg}`).join('')}`;
   switch (target) {
     case 'k8s': {
       const job = kubernetesJob(file, shards, image, shardCommand('$((JOB_COMPLETION_INDEX + 1))', '/results/shard-$((JOB_COMPLETION_INDEX + 1)).json'));

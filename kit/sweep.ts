@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { traceHeaderLine, traceLine } from '../core/index.js';
-import { checkExpectations, loadScenarioFromText, type LoadedScenario } from '../scenarios/index.js';
+import { checkExpectations, loadScenarioFromText, type LoadedScenario, type LoadOptions } from '../scenarios/index.js';
 import { simulate } from '../sim/index.js';
 import { KitError } from './errors.js';
 import { writeFailureFile } from './failure-file.js';
@@ -128,9 +128,10 @@ export interface ShrunkGroup {
 }
 
 /** Shrinks seed `seed` of `scenario` while it fails in group `key`; writes the file and its trace to `folder`. */
-export async function shrinkSeed(scenario: LoadedScenario, seed: number, key: string, folder: string, options: { readonly timeMs?: number } = {}): Promise<ShrunkGroup> {
+export async function shrinkSeed(scenario: LoadedScenario, seed: number, key: string, folder: string, options: { readonly timeMs?: number; readonly load?: LoadOptions } = {}): Promise<ShrunkGroup> {
   const document = scenario.plan.source as Record<string, unknown>;
-  const load = (candidate: Record<string, unknown>): Promise<LoadedScenario> => loadScenarioFromText(JSON.stringify(candidate), scenario.file);
+  // Candidates load with the flags the scenario itself was loaded with (raised limits, outside modules).
+  const load = (candidate: Record<string, unknown>): Promise<LoadedScenario> => loadScenarioFromText(JSON.stringify(candidate), scenario.file, options.load);
   const stillFails = async (candidate: Record<string, unknown>): Promise<boolean> => {
     try {
       const verdict = await runScenarioSeed(await load(candidate), seed);

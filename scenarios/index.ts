@@ -19,7 +19,7 @@ export type { ScenarioDocument, ExpectValue } from './schema.js';
 export { InputError, formatProblem, parseYamlWithSchema, parseLocated, validateLocated } from './yaml.js';
 export type { Problem, LocatedDocument } from './yaml.js';
 export { parseDuration, parseBandwidth, parseProbability, parseSize } from './units.js';
-export { selectNodes } from './selectors.js';
+export { globMatches, selectNodes } from './selectors.js';
 export { layerLink } from './link-fields.js';
 export { BUILTIN_RTT_MATRICES } from './continents.js';
 export { REGIONS_MAX } from './regions.js';

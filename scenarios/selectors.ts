@@ -2,16 +2,39 @@
 import { createRng, err, ok, type Result } from '../core/index.js';
 import type { SelectorValue } from './schema.js';
 
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
+/**
+ * Whether `text` matches the glob `pattern` (`*` any run, `?` one character). Greedy with one
+ * backtrack point, so O(pattern × text) at worst: a hostile pattern such as `a*a*a*a*b` cannot make
+ * it backtrack exponentially, as a regular expression built from the glob would.
+ */
+export function globMatches(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    const c = pattern[p];
+    if (c === '?' || (c !== undefined && c !== '*' && c === text[t])) {
+      p++;
+      t++;
+    } else if (c === '*') {
+      star = p++;
+      resume = t;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 function matchOne(pattern: string, nodes: ReadonlyArray<string>): string[] {
   if (pattern === 'all') return nodes.slice();
   if (!/[*?]/.test(pattern)) return nodes.includes(pattern) ? [pattern] : [];
-  const regex = globToRegExp(pattern);
-  return nodes.filter((node) => regex.test(node));
+  return nodes.filter((node) => globMatches(pattern, node));
 }
 
 /**

@@ -9,7 +9,8 @@ import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { groupFailures, mergeShards, runScenarioSeed, scenarioHashOf, shardSeeds, shrinkSeed, type SeedVerdict, type ShrunkGroup, type SweepRecord } from '../../kit/index.js';
-import { loadScenario, type LoadedScenario } from '../../scenarios/index.js';
+import { loadScenario, type LoadedScenario, type LoadOptions } from '../../scenarios/index.js';
+import { addScenarioFlags, scenarioFlagArgs, scenarioLoadOptions, type ScenarioFlags } from '../scenario-flags.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
 import { emitSweep } from '../sweep-emit.js';
 import { sweepProgress } from '../sweep-progress.js';
@@ -28,6 +29,8 @@ export interface CheckOptions {
   readonly workers: number;
   readonly isFailFast: boolean;
   readonly onVerdict?: (verdict: SeedVerdict, done: number) => void;
+  /** How the scenario file loads (raised limits, modules outside its folder), in every worker too. */
+  readonly load?: LoadOptions;
 }
 
 const SEEDS_MAX = 10_000_000;
@@ -59,9 +62,9 @@ export function parseWorkers(text: string | undefined, seedCount: number): numbe
 const loaded = new Map<string, Promise<LoadedScenario>>();
 
 /** Runs one seed of a scenario file and checks its expectations (used by the workers). */
-export async function runSeed(file: string, seed: number): Promise<SeedVerdict> {
+export async function runSeed(file: string, seed: number, load?: LoadOptions): Promise<SeedVerdict> {
   let scenario = loaded.get(file);
-  if (scenario === undefined) loaded.set(file, (scenario = loadScenario(file)));
+  if (scenario === undefined) loaded.set(file, (scenario = loadScenario(file, load)));
   try {
     return await runScenarioSeed(await scenario, seed);
   } catch (error) {
@@ -80,15 +83,15 @@ export async function checkSeeds(file: string, seeds: ReadonlyArray<number>, opt
   if (options.workers === 0) {
     for (const seed of seeds) {
       if (shouldStop()) break;
-      record(await runSeed(file, seed));
+      record(await runSeed(file, seed, options.load));
     }
   } else {
-    await runInWorkers(file, seeds, options.workers, record, shouldStop);
+    await runInWorkers(file, seeds, options.workers, record, shouldStop, options.load);
   }
   return verdicts.sort((a, b) => a.seed - b.seed);
 }
 
-function runInWorkers(file: string, seeds: ReadonlyArray<number>, workerCount: number, record: (verdict: SeedVerdict) => void, shouldStop: () => boolean): Promise<void> {
+function runInWorkers(file: string, seeds: ReadonlyArray<number>, workerCount: number, record: (verdict: SeedVerdict) => void, shouldStop: () => boolean, load: LoadOptions | undefined): Promise<void> {
   // Small batches near the end keep every worker busy until the last seed.
   const batchSize = Math.max(1, Math.min(BATCH_SEEDS_MAX, Math.floor(seeds.length / (workerCount * 8))));
   let next = 0;
@@ -103,7 +106,7 @@ function runInWorkers(file: string, seeds: ReadonlyArray<number>, workerCount: n
       if (active === 0) resolve();
     };
     for (let index = 0; index < Math.min(workerCount, seeds.length); index++) {
-      const worker = new Worker(new URL('../check-worker.js', import.meta.url), { workerData: { file } });
+      const worker = new Worker(new URL('../check-worker.js', import.meta.url), { workerData: { file, load } });
       workers.push(worker);
       active++;
       worker.on('message', (batch: SeedVerdict[]) => {
@@ -158,7 +161,7 @@ export function sweepReport(file: string, verdicts: ReadonlyArray<SeedVerdict>, 
   return lines;
 }
 
-interface CheckFlags {
+interface CheckFlags extends ScenarioFlags {
   seeds: string;
   workers?: string;
   failFast?: boolean;
@@ -173,7 +176,7 @@ interface CheckFlags {
 }
 
 export function configure(command: Command): void {
-  command
+  addScenarioFlags(command)
     .argument('<files...>', 'scenario file (.yaml or .json); with --merge, the JSON files of the shards')
     .option('--seeds <range>', 'seeds to run: A..B, N, or a comma list of those', '1..100')
     .option('--workers <n>', 'worker threads (default: one per CPU; 0 = run in this thread)')
@@ -190,20 +193,21 @@ export function configure(command: Command): void {
       if (flags.merge === true) return void (await printMerged(files));
       if (files.length !== 1) throw new CliError('cli/bad-arguments', `check: give one scenario file (got ${files.length}); several files only with --merge`);
       const file = files[0]!;
-      if (flags.emit !== undefined) return void process.stdout.write(emitSweep(flags.emit, file, flags.seeds, flags.shards ?? '4', flags.image ?? 'netmachine:latest'));
+      const load = scenarioLoadOptions(flags);
+      if (flags.emit !== undefined) return void process.stdout.write(emitSweep(flags.emit, file, flags.seeds, flags.shards ?? '4', flags.image ?? 'netmachine:latest', scenarioFlagArgs(flags)));
       const all = parseSeeds(flags.seeds);
       const shard = flags.shard === undefined ? { index: 1, count: 1 } : parseShard(flags.shard);
       const seeds = shardSeeds(all, shard.index, shard.count);
       const workers = parseWorkers(flags.workers, seeds.length);
-      const scenario = await loadScenario(file); // bad files exit 2 here, before any worker starts
+      const scenario = await loadScenario(file, load); // bad files exit 2 here, before any worker starts
       if (scenario.expect === undefined) process.stderr.write(`netmachine: ${file} has no expect block; only runs that throw count as failures\n`);
       const progress = sweepProgress(seeds.length, process.stderr);
       const startedMs = performance.now();
-      const verdicts = await checkSeeds(file, seeds, { workers, isFailFast: flags.failFast === true, onVerdict: (verdict, done) => progress.update(done, verdict.isOk) });
+      const verdicts = await checkSeeds(file, seeds, { load, workers, isFailFast: flags.failFast === true, onVerdict: (verdict, done) => progress.update(done, verdict.isOk) });
       progress.stop();
       const seconds = (performance.now() - startedMs) / 1000;
       if (flags.json !== undefined) writeRecord(flags.json, { format: 'netmachine-check', version: 1, file, scenarioHash: scenarioHashOf(file), seeds: flags.seeds, shard, verdicts, seconds });
-      const shrunk = flags.shrink ? await shrinkGroups(scenario, verdicts, flags.failures) : new Map<string, ShrunkGroup>();
+      const shrunk = flags.shrink ? await shrinkGroups(scenario, verdicts, flags.failures, load) : new Map<string, ShrunkGroup>();
       const lines = sweepReport(file, verdicts, shrunk);
       const stopped = verdicts.length < seeds.length ? ` (stopped early by --fail-fast after ${verdicts.length} of ${seeds.length})` : '';
       const part = shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${all.length})` : '';
@@ -228,11 +232,11 @@ function writeRecord(file: string, record: SweepRecord): void {
   writeFileSync(file, JSON.stringify(record) + '\n');
 }
 
-async function shrinkGroups(scenario: LoadedScenario, verdicts: ReadonlyArray<SeedVerdict>, folder: string): Promise<Map<string, ShrunkGroup>> {
+async function shrinkGroups(scenario: LoadedScenario, verdicts: ReadonlyArray<SeedVerdict>, folder: string, load: LoadOptions): Promise<Map<string, ShrunkGroup>> {
   const shrunk = new Map<string, ShrunkGroup>();
   const groups = groupFailures(verdicts);
   if (groups.length > 0) mkdirSync(folder, { recursive: true });
-  for (const group of groups.slice(0, 10)) shrunk.set(group.key, await shrinkSeed(scenario, group.seeds[0]!, group.key, folder, { timeMs: 10_000 }));
+  for (const group of groups.slice(0, 10)) shrunk.set(group.key, await shrinkSeed(scenario, group.seeds[0]!, group.key, folder, { timeMs: 10_000, load }));
   return shrunk;
 }
 

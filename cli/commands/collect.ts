@@ -9,18 +9,19 @@ import { checkExpectations, loadScenario } from '../../scenarios/index.js';
 import { collectTraces, writeTraceFile } from '../../transports/index.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
 import { formatExpectations } from '../format.js';
+import { addScenarioFlags, scenarioLoadOptions, type ScenarioFlags } from '../scenario-flags.js';
 import { readTraceFile } from '../trace-read.js';
 
 export function configure(command: Command): void {
-  command
+  addScenarioFlags(command)
     .argument('<out>', 'the merged trace to write (JSONL)')
     .argument('<traces...>', 'per-node traces of one run')
     .option('--scenario <file>', 'the scenario the nodes ran: put it in the header and check its expectations')
     .option('--quiet', 'print nothing but errors and failed expectations')
-    .action(async (out: string, inputs: string[], flags: { scenario?: string; quiet?: boolean }) => {
+    .action(async (out: string, inputs: string[], flags: ScenarioFlags & { scenario?: string; quiet?: boolean }) => {
       if (inputs.includes(out)) throw new CliError('cli/bad-flags', `collect: the output ${out} is also an input`);
       const traces = inputs.map((source) => ({ source, ...readTraceFile(source) }));
-      const scenario = flags.scenario === undefined ? undefined : await loadScenario(flags.scenario);
+      const scenario = flags.scenario === undefined ? undefined : await loadScenario(flags.scenario, scenarioLoadOptions(flags));
       const { header, events } = collectTraces(traces, scenario === undefined ? undefined : { document: scenario.plan.source, file: scenario.file });
       try {
         writeTraceFile(out, header, events);

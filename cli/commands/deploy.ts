@@ -8,8 +8,9 @@ import { CliError, EXIT_FAILED } from '../errors.js';
 import { parseSeedFlag, parseUntilFlag } from '../flags.js';
 import { formatExpectations, summaryTable } from '../format.js';
 import { writeReport } from '../report.js';
+import { addScenarioFlags, scenarioLoadOptions, type ScenarioFlags } from '../scenario-flags.js';
 
-interface DeployFlags {
+interface DeployFlags extends ScenarioFlags {
   readonly inProcess?: boolean;
   readonly transport: string;
   readonly timeScale: string;
@@ -22,7 +23,7 @@ interface DeployFlags {
 }
 
 export function configure(command: Command): void {
-  command
+  addScenarioFlags(command)
     .argument('<scenario>', 'scenario file (.yaml or .json)')
     .option('--in-process', 'all endpoints in this process')
     .option('--transport <kind>', 'quic, tls or both (adverts list QUIC first)', 'quic')
@@ -38,7 +39,7 @@ export function configure(command: Command): void {
       if (transport !== 'quic' && transport !== 'tls' && transport !== 'both') throw new CliError('cli/bad-transport', `--transport: expected quic, tls or both, got "${transport}"`);
       const timeScale = Number(flags.timeScale);
       if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new CliError('cli/bad-time-scale', `--time-scale: expected a positive number, got "${flags.timeScale}"`);
-      const scenario = await loadScenario(file);
+      const scenario = await loadScenario(file, scenarioLoadOptions(flags));
       const seed = parseSeedFlag(flags.seed);
       const durationMs = parseUntilFlag(flags.until);
       const log = flags.quiet === true ? undefined : (line: string): void => void process.stderr.write(`${line}\n`);

@@ -90,3 +90,46 @@ describe('replay of a trace from someone else', () => {
     expect(result.stdout.length).toBeLessThan(2000);
   });
 });
+
+describe('limit and module flags reach every command that loads a scenario', () => {
+  // 3 engines over the limit of 2: refused by default, accepted with --limits engines=3, in the
+  // main thread and in check's worker threads alike (and the module below sits outside the folder).
+  const dir = mkdtempSync(join(tmpdir(), 'netmachine-flags-'));
+  const scenario = join(dir, 'scenarios', 's.yaml');
+  writeFileSync(join(dir, 'engine.mjs'), 'export const quiet = () => ({ handle() {} });\n');
+  spawnSync('mkdir', [join(dir, 'scenarios')]);
+  writeFileSync(scenario, 'name: s\nduration: 1s\ntopology: { nodes: [a, b, c] }\nengines: [{ on: all, kind: quiet, module: ../engine.mjs }]\nexpect: { events: [{ kind: drop, atMost: 0 }] }\n');
+  const limits = ['--limits', 'engines=3', '--allow-modules-outside'];
+
+  it('check, in this thread and in workers', () => {
+    const refused = run('check', scenario, '--seeds', '1..2', '--limits', 'engines=2', '--allow-modules-outside');
+    expect(refused.status, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain('limits/engines');
+    expect(run('check', scenario, '--seeds', '1..2', '--limits', 'engines=3').stderr).toContain('--allow-modules-outside');
+    for (const workers of ['0', '2']) {
+      const result = run('check', scenario, '--seeds', '1..2', '--workers', workers, ...limits);
+      expect(result.status, result.stderr + result.stdout).toBe(0);
+      expect(result.stdout).toContain('2 seeds checked');
+    }
+  });
+
+  it('check --emit carries the flags into the commands it writes', () => {
+    const result = run('check', scenario, '--seeds', '1..8', '--emit', 'github', '--shards', '2', ...limits);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('--limits engines=3 --allow-modules-outside');
+  });
+
+  it('deploy', () => {
+    expect(run('deploy', scenario, '--in-process', '--quiet', '--limits', 'engines=3').stderr).toContain('--allow-modules-outside');
+    const result = run('deploy', scenario, '--in-process', '--quiet', '--until', '300ms', ...limits);
+    expect(result.status, result.stderr).toBe(0);
+  });
+
+  it('collect --scenario', () => {
+    const trace = join(dir, 'a.jsonl');
+    expect(run('run', scenario, '--quiet', '--trace', trace, ...limits).status).toBe(0);
+    expect(run('collect', join(dir, 'out.jsonl'), trace, '--scenario', scenario, '--quiet').stderr).toContain('--allow-modules-outside');
+    const result = run('collect', join(dir, 'out.jsonl'), trace, '--scenario', scenario, '--quiet', ...limits);
+    expect(result.status, result.stderr).toBe(0);
+  });
+});

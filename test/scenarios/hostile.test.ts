@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { InputError, loadScenario, loadScenarioText, parseYamlWithSchema } from '../../scenarios/index.js';
+import { globMatches, InputError, loadScenario, loadScenarioText, parseYamlWithSchema, selectNodes } from '../../scenarios/index.js';
 
 async function codesOf(load: Promise<unknown>): Promise<string[]> {
   const error = await load.then(() => undefined, (caught: unknown) => caught);
@@ -103,5 +103,25 @@ describe('size bombs are refused before anything is built', () => {
     expect(await codesOf(loadScenarioText(storm, 'p.yaml'))).toEqual(['limits/sends']);
     expect(await codesOf(loadScenarioText('name: r\ntopology: { generate: [{ kind: ring, nodes: 10 }] }\n', 'r.yaml', { limits: { links: 5 } }))).toEqual(['limits/links']);
     await expect(loadScenarioText('name: r\ntopology: { generate: [{ kind: ring, nodes: 10 }] }\n', 'r.yaml', { limits: { links: 10 } })).resolves.toBeDefined();
+  });
+});
+
+describe('node-name patterns', () => {
+  it('match as globs: * any run, ? one character, everything else literally', () => {
+    expect(globMatches('edge-*', 'edge-12')).toBe(true);
+    expect(globMatches('edge-?', 'edge-12')).toBe(false);
+    expect(globMatches('e*-1?', 'edge-12')).toBe(true);
+    expect(globMatches('a.b', 'axb')).toBe(false);
+    expect(globMatches('*', '')).toBe(true);
+    expect(globMatches('**x**', 'x')).toBe(true);
+    expect(globMatches('a*b', 'ab-c')).toBe(false);
+  });
+
+  it('a pattern built to backtrack (many stars, no match) is answered in linear steps, not exponential', () => {
+    // As a regular expression, ^a.*a.*…a.*b$ against 5,000 "a"s takes longer than any test runs.
+    const pattern = `${'a*'.repeat(40)}b`;
+    const name = 'a'.repeat(5_000);
+    const nodes = Array.from({ length: 20 }, () => name);
+    expect(selectNodes(pattern, nodes, 1, 'hostile')).toMatchObject({ ok: false });
   });
 });
