@@ -21,6 +21,8 @@ export interface Measurements {
   readonly lastSeenMs?: number;
   /** Consecutive failures (reset by a success). */
   readonly failures: number;
+  /** When the last of them was counted, ms. */
+  readonly failedAtMs?: number;
 }
 
 /** What the store knows about a node. */
@@ -162,10 +164,10 @@ export class IdentityStore {
     this.updateNode(node, { measurements: { rttMs: rtt, lastSeenMs: nowMs, failures: 0 } });
   }
 
-  /** Counts a failure (a timeout, a refused connection). */
-  recordFailure(node: Id): void {
+  /** Counts a failure (a timeout, a refused connection) at `nowMs`. */
+  recordFailure(node: Id, nowMs: number): void {
     const measurements = this.nodes.get(node)?.measurements ?? { failures: 0 };
-    this.updateNode(node, { measurements: { ...measurements, failures: measurements.failures + 1 } });
+    this.updateNode(node, { measurements: { ...measurements, failures: measurements.failures + 1, failedAtMs: nowMs } });
   }
 
   /**

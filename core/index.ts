@@ -32,7 +32,7 @@ export type { Advert, UnsignedAdvert, NodeAdvert, EngineAdvert, TopicAdvert, Dom
 export { encodePubSubMessage, decodePubSubMessage, signEvent, verifyEvent, decodeEvent, eventId, PUBSUB_PROTOCOL } from './pubsub-wire.js';
 export type { PubSubEvent, PubSubMessage } from './pubsub-wire.js';
 export type { TopicOp, TopicResult, TopicOptions } from './engine.js';
-export { routeOutgoing, routeIncoming, chooseDomainMember, resolveTransportPrefs, TRANSPORT_PREFS_DEFAULT, TopicTable, ReplayWindow } from './router.js';
+export { routeOutgoing, routeIncoming, chooseDomainMember, suspectedUntilMs, ANYCAST_SUSPICION_MS, ANYCAST_SUSPICION_MS_MAX, resolveTransportPrefs, TRANSPORT_PREFS_DEFAULT, TopicTable, ReplayWindow } from './router.js';
 export type { RouteDecision, RoutingTable } from './router.js';
 export { LocalClock } from './local-clock.js';
 export { DurableStore, DISK_KEYS_MAX, DISK_VALUE_BYTES_MAX } from './disk.js';

@@ -364,7 +364,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
       case 'rtt':
         return this.directory.recordRtt(effect.node, effect.rttMs, this.clock.now());
       case 'failure':
-        return this.directory.recordFailure(effect.node);
+        return this.directory.recordFailure(effect.node, this.clock.now());
       case 'update-node':
         this.directory.updateNode(effect.id, effect.patch);
         return;

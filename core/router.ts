@@ -1,5 +1,5 @@
 // Routing decisions as pure functions over a table (STYLE rule 5); core/node.ts applies them.
-import type { IdentityStore } from './directory.js';
+import type { IdentityStore, Measurements } from './directory.js';
 import type { Id } from './ids.js';
 import type { Destination, RoutingScope, TransportPrefs } from './message.js';
 
@@ -27,6 +27,8 @@ export interface RoutingTable {
   readonly directory: IdentityStore;
   /** Local engines serving a domain (anycast targets on this node), in registration order. */
   readonly domainServers?: ReadonlyMap<Id, ReadonlyArray<Id>>;
+  /** Current time, ms (anycast suspicion expires). */
+  now(): number;
 }
 
 /** Decides where an outgoing message from a local engine goes (SPEC §5.1.1, Q1, Q11). */
@@ -48,19 +50,39 @@ export function routeIncoming(table: RoutingTable, destination: Destination): Ro
   return decision.kind === 'remote' ? { kind: 'drop', reason: 'no-route' } : decision;
 }
 
+/** A member whose request failed is suspected for this long, doubled per consecutive failure (ms). */
+export const ANYCAST_SUSPICION_MS = 1000;
+/** The longest suspicion: a member is always tried again after this long (ms). */
+export const ANYCAST_SUSPICION_MS_MAX = 60_000;
+
+/** Until when (ms) a member with `failures` consecutive failures, the last at `failedAtMs`, is suspected. */
+export function suspectedUntilMs(measurements: Measurements | undefined): number {
+  if (measurements === undefined || measurements.failures === 0) return -Infinity;
+  const spanMs = Math.min(ANYCAST_SUSPICION_MS_MAX, ANYCAST_SUSPICION_MS * 2 ** (measurements.failures - 1));
+  return (measurements.failedAtMs ?? 0) + spanMs;
+}
+
 /**
  * Anycast (SPEC §2.3 Domain): one member of the domain's advert — this node when it serves the
- * domain, else the member with the fewest recorded failures, then the lowest measured RTT
- * (unmeasured last), then advert order; banned (trust 0) members never.
+ * domain; else, among members not suspected now, the lowest measured RTT (unmeasured last), then
+ * advert order; when every member is suspected, the one whose suspicion ends first. A failure makes
+ * a member suspected for a while that doubles with each consecutive failure (so it is tried again
+ * later: the choice forgets), and any success resets its count (so it learns). Banned (trust 0)
+ * members never.
  */
 export function chooseDomainMember(table: RoutingTable, domain: Id): Id | undefined {
   if ((table.domainServers?.get(domain)?.length ?? 0) > 0) return table.self;
   const members = table.directory.advert('domain', domain)?.nodes ?? [];
-  const ranked = members
-    .filter((node) => node !== table.self && table.directory.trust(node) > 0)
-    .map((node, index) => ({ node, index, measurements: table.directory.node(node)?.measurements }))
-    .sort((a, b) => (a.measurements?.failures ?? 0) - (b.measurements?.failures ?? 0) || (a.measurements?.rttMs ?? Infinity) - (b.measurements?.rttMs ?? Infinity) || a.index - b.index);
-  return ranked[0]?.node;
+  const nowMs = table.now();
+  let best: { node: Id; suspectedUntilMs: number; rttMs: number } | undefined;
+  for (const node of members) {
+    if (node === table.self || table.directory.trust(node) === 0) continue;
+    const measurements = table.directory.node(node)?.measurements;
+    const candidate = { node, suspectedUntilMs: Math.max(nowMs, suspectedUntilMs(measurements)), rttMs: measurements?.rttMs ?? Infinity };
+    // Earlier end of suspicion first (every unsuspected member ties at now), then RTT; advert order breaks ties.
+    if (best === undefined || candidate.suspectedUntilMs < best.suspectedUntilMs || (candidate.suspectedUntilMs === best.suspectedUntilMs && candidate.rttMs < best.rttMs)) best = candidate;
+  }
+  return best?.node;
 }
 
 function routeDestination(table: RoutingTable, destination: Destination): RouteDecision {

@@ -1,8 +1,10 @@
 // Domains (basic) and anycast. `domain-member` offers the configured DomainAdvert (signed by the
 // domain key, listing `members`), serves the domain and answers every request with its body.
 // `anycast-client` probes each member's RTT, then sends requests to the domain: the Router picks one
-// member (fewest failures, lowest RTT); a request unanswered within `timeoutMs` counts a failure of
-// that member and is re-sent, so the next request goes to the next member.
+// member (lowest RTT among those not suspected); a request unanswered within `timeoutMs` counts a
+// failure of that member, which suspects it for a while, and is re-sent to the next choice. A reply
+// that arrives after its timeout counts as a success of its member, so one late reply does not
+// demote a member for good.
 import { z } from 'zod';
 import { signAdvert, type DomainAdvert } from '../adverts.js';
 import { NetmachineError } from '../assert.js';
@@ -84,6 +86,8 @@ export const createAnycastClientEngine: EngineFactory = (params, env) => {
   let sent = 0;
   /** Request number → (member the Router chose, send time); probes use negative numbers. */
   const outstanding = new Map<number, { member: Id; sentAt: number }>();
+  /** Requests that timed out: a late reply still proves its member alive (a success, not a second answer). */
+  const late = new Map<number, { member: Id; sentAt: number }>();
   const request = (ctx: EngineContext, n: number): void => {
     const member = ctx.anycastMember(domain!);
     if (member === undefined) return ctx.log('no domain member left');
@@ -112,12 +116,18 @@ export const createAnycastClientEngine: EngineFactory = (params, env) => {
           const pending = outstanding.get(n);
           if (pending === undefined) return;
           outstanding.delete(n);
-          ctx.recordFailure(pending.member); // falls back: the next choice avoids this member
+          late.set(n, pending);
+          ctx.recordFailure(pending.member); // falls back: the next choice avoids this member for a while
           return request(ctx, n);
         }
         case 'message': {
           if (input.message.protocol !== ANYCAST_PROTOCOL || input.message.replyTo === undefined) return;
           const { n } = JSON.parse(fromUtf8(input.message.body)) as { n: number };
+          const overdue = late.get(n);
+          if (overdue !== undefined && overdue.member === input.sourceNode) {
+            late.delete(n);
+            ctx.recordRtt(input.sourceNode, ctx.now() - overdue.sentAt);
+          }
           const pending = outstanding.get(n);
           if (pending === undefined || pending.member !== input.sourceNode) return;
           outstanding.delete(n);

@@ -98,8 +98,8 @@ describe('identity records', () => {
     const stop = store.onUpdated((update) => updates.push(update.kind));
     store.recordRtt(other.id, 100, 1);
     store.recordRtt(other.id, 20, 2);
-    store.recordFailure(other.id);
-    expect(store.node(other.id)?.measurements).toEqual({ rttMs: 90, lastSeenMs: 2, failures: 1 });
+    store.recordFailure(other.id, 3);
+    expect(store.node(other.id)?.measurements).toEqual({ rttMs: 90, lastSeenMs: 2, failures: 1, failedAtMs: 3 });
     store.updateNode(other.id, { trust: 0, reputation: 7, cprefs: 'permanent' });
     expect(store.trust(other.id)).toBe(0);
     stop();
