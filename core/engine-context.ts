@@ -2,12 +2,30 @@
 // prototype, shared by every engine) record effects for the Node runtime to apply after the
 // handler returns. A context built per call would allocate ~35 closures per message.
 import { NetmachineError } from './assert.js';
-import type { Advert, DomainAdvert } from './adverts.js';
+import { verifyAdvert, type Advert, type DomainAdvert, type NodeAdvert } from './adverts.js';
 import type { IdentityStore, NodeRecordPatch } from './directory.js';
-import type { ConnectedNode, ConnectOptions, ConnectResult, DisconnectResult, Engine, EngineConnections, EngineContext, EngineInput, LogData, RelayPolicy, SendOptions, TopicOptions } from './engine.js';
+import type {
+  ConnectedNode,
+  ConnectOptions,
+  ConnectResult,
+  DisconnectResult,
+  Engine,
+  EngineConnections,
+  EngineContext,
+  EngineDomains,
+  EngineInput,
+  LogData,
+  Membership,
+  RelayPolicy,
+  SendOptions,
+  TopicOptions,
+  ViewChange,
+  ViewPeer,
+} from './engine.js';
 import type { Id } from './ids.js';
 import type { Destination, EngineMessage, UnsignedEngineMessage } from './message.js';
 import type { NodeConnections } from './node-connections.js';
+import type { NodeDomains } from './node-domains.js';
 import type { Clock, Crypto, KeyPair, Rng, TimerId } from './ports.js';
 import type { Disk } from './disk.js';
 
@@ -29,6 +47,8 @@ export interface HostedEngine {
   ctx: EngineContext | undefined;
   /** `ctx.connections`, built when the engine first uses it. */
   connections?: EngineConnections;
+  /** `ctx.domains`, built when the engine first uses it. */
+  domains?: EngineDomains;
 }
 
 export type Effect =
@@ -42,8 +62,14 @@ export type Effect =
   | { readonly kind: 'disconnect'; readonly node: Id }
   | { readonly kind: 'update-node'; readonly id: Id; readonly patch: NodeRecordPatch }
   | { readonly kind: 'offer-advert'; readonly advert: Advert }
+  /** A node advert learnt from a protocol message and verified already: stored without a log line. */
+  | { readonly kind: 'learn-advert'; readonly advert: NodeAdvert }
   | { readonly kind: 'offer-relay'; readonly policy: RelayPolicy }
   | { readonly kind: 'serve-domain'; readonly domain: Id }
+  | { readonly kind: 'set-membership'; readonly domain: Id; readonly membership: Membership | undefined }
+  | { readonly kind: 'learn-member' | 'forget-member'; readonly domain: Id; readonly node: Id }
+  | { readonly kind: 'announce-view'; readonly domain: Id; readonly change: ViewChange }
+  | { readonly kind: 'watch-domains' }
   | { readonly kind: 'rtt'; readonly node: Id; readonly rttMs: number }
   | { readonly kind: 'failure'; readonly node: Id }
   | { readonly kind: 'inject'; readonly encoded: Uint8Array; readonly sourceNode: Id }
@@ -60,6 +86,9 @@ export interface ContextHost {
   readonly crypto: Crypto;
   readonly directory: IdentityStore;
   readonly connections: NodeConnections;
+  readonly domains: NodeDomains;
+  /** The node's own signed advert, when the backend gave it one. */
+  readonly advert: NodeAdvert | undefined;
   anycastMember(domain: Id): Id | undefined;
   setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId;
   /** The engine's durable store. */
@@ -94,7 +123,10 @@ export class HostedContext implements EngineContext {
     return this.host.session;
   }
   get connections(): EngineConnections {
-    return (this.hosted.connections ??= new HostedConnections(this.host.connections, this.hosted));
+    return (this.hosted.connections ??= new HostedConnections(this.host, this.hosted));
+  }
+  get domains(): EngineDomains {
+    return (this.hosted.domains ??= new HostedDomains(this.host, this.hosted));
   }
   get disk(): Disk {
     return this.host.diskOf(this.hosted);
@@ -162,9 +194,6 @@ export class HostedContext implements EngineContext {
   lookupEngine(id: Id): Id | undefined {
     return this.host.directory.engineNode(id);
   }
-  lookupDomain(id: Id): DomainAdvert | undefined {
-    return this.host.directory.advert('domain', id);
-  }
   updateNode(id: Id, patch: NodeRecordPatch): void {
     this.effect({ kind: 'update-node', id, patch });
   }
@@ -179,12 +208,6 @@ export class HostedContext implements EngineContext {
   }
   offerRelay(policy: RelayPolicy = {}): void {
     this.effect({ kind: 'offer-relay', policy });
-  }
-  serveDomain(domain: Id): void {
-    this.effect({ kind: 'serve-domain', domain });
-  }
-  anycastMember(domain: Id): Id | undefined {
-    return this.host.anycastMember(domain);
   }
   recordRtt(node: Id, rttMs: number): void {
     this.effect({ kind: 'rtt', node, rttMs });
@@ -234,12 +257,16 @@ export class HostedContext implements EngineContext {
 /** `ctx.connections` of one hosted engine: answers now, records the connect or disconnect as an effect. */
 class HostedConnections implements EngineConnections {
   constructor(
-    private readonly connections: NodeConnections,
+    private readonly host: ContextHost,
     private readonly hosted: HostedEngine,
   ) {}
 
   connect(node: Id, options: ConnectOptions = {}): ConnectResult {
-    const result = this.connections.connectResult(node);
+    const advert = options.advert;
+    // A learnt advert is stored first (verified, newer only: I8), so the dial can use its addresses.
+    const isLearnt = advert !== undefined && advert.id === node && node !== this.host.self && isNewer(this.host.directory, advert) && verifyAdvert(this.host.crypto.verify, advert);
+    if (isLearnt) this.hosted.effects.push({ kind: 'learn-advert', advert });
+    const result = isLearnt && !this.host.connections.isConnected(node) && this.host.directory.trust(node) !== 0 && advert.addresses.length > 0 ? 'dialling' : this.host.connections.connectResult(node);
     // Connected already: a permanence given here still applies (an ephemeral connection kept from now on).
     if (result === 'dialling' || (result === 'connected' && options.isPermanent !== undefined)) this.hosted.effects.push(options.isPermanent === undefined ? { kind: 'connect', node } : { kind: 'connect', node, isPermanent: options.isPermanent });
     return result;
@@ -247,15 +274,69 @@ class HostedConnections implements EngineConnections {
   disconnect(node: Id): DisconnectResult {
     // Applied even when not connected: it also stops a permanent connection's re-dialling.
     this.hosted.effects.push({ kind: 'disconnect', node });
-    return this.connections.disconnectResult(node);
+    return this.host.connections.disconnectResult(node);
   }
   list(): ReadonlyArray<ConnectedNode> {
-    return this.connections.list();
+    return this.host.connections.list();
   }
   isConnected(node: Id): boolean {
-    return this.connections.isConnected(node);
+    return this.host.connections.isConnected(node);
   }
   watch(): void {
     this.hosted.effects.push({ kind: 'watch-connections' });
+  }
+  selfAdvert(): NodeAdvert | undefined {
+    return this.host.advert;
+  }
+}
+
+/** True when the store holds no advert of `advert.id` from the network with this version or higher. */
+function isNewer(directory: IdentityStore, advert: NodeAdvert): boolean {
+  const record = directory.node(advert.id);
+  return record?.isConfigured !== true && (record?.advert === undefined || record.advert.version < advert.version);
+}
+
+/** `ctx.domains` of one hosted engine: reads from the node's domains now, changes as effects. */
+class HostedDomains implements EngineDomains {
+  constructor(
+    private readonly host: ContextHost,
+    private readonly hosted: HostedEngine,
+  ) {}
+
+  advert(domain: Id): DomainAdvert | undefined {
+    return this.host.directory.advert('domain', domain);
+  }
+  membership(domain: Id): Membership | undefined {
+    return this.host.domains.membership(domain);
+  }
+  setMembership(domain: Id, membership: Membership | undefined): void {
+    this.hosted.effects.push({ kind: 'set-membership', domain, membership });
+  }
+  learnMember(domain: Id, node: Id): void {
+    this.hosted.effects.push({ kind: 'learn-member', domain, node });
+  }
+  forgetMember(domain: Id, node: Id): void {
+    this.hosted.effects.push({ kind: 'forget-member', domain, node });
+  }
+  members(domain: Id): ReadonlyArray<Id> {
+    return this.host.domains.members(domain);
+  }
+  isMember(domain: Id, node: Id): boolean {
+    return this.host.domains.isMember(domain, node);
+  }
+  serve(domain: Id): void {
+    this.hosted.effects.push({ kind: 'serve-domain', domain });
+  }
+  anycastMember(domain: Id): Id | undefined {
+    return this.host.anycastMember(domain);
+  }
+  announceView(domain: Id, change: ViewChange): void {
+    this.hosted.effects.push({ kind: 'announce-view', domain, change });
+  }
+  view(domain: Id): ReadonlyArray<ViewPeer> {
+    return this.host.domains.view(domain);
+  }
+  watch(): void {
+    this.hosted.effects.push({ kind: 'watch-domains' });
   }
 }

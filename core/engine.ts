@@ -2,7 +2,8 @@
 import type { Result } from './assert.js';
 import type { Id } from './ids.js';
 import type { Destination, EngineMessage, RoutingScope, TransportPrefs } from './message.js';
-import type { Advert, DomainAdvert, TopicAdvert } from './adverts.js';
+import type { Advert, DomainAdvert, NodeAdvert, TopicAdvert } from './adverts.js';
+import type { DomainPolicy } from './domain-wire.js';
 import type { IdentityUpdate, NodeRecord, NodeRecordPatch } from './directory.js';
 import type { KeyPair, Rng, TimerId } from './ports.js';
 import type { Disk } from './disk.js';
@@ -38,7 +39,68 @@ export type Notice =
   /** `IdentityUpdated` (SPEC §4.3), to engines that called `watchIdentities()`. */
   | { readonly kind: 'identity-updated'; readonly update: IdentityUpdate }
   /** To this node's resolver: the Router parked messages for `id` and asks where it lives (Q10). */
-  | { readonly kind: 'identity-lookup'; readonly id: Id };
+  | { readonly kind: 'identity-lookup'; readonly id: Id }
+  /** This node became a member of `domain` (to engines that called `ctx.domains.watch()`). */
+  | { readonly kind: 'domain-joined'; readonly domain: Id; readonly membership: Membership }
+  /** This node's membership of `domain` ended (it left). */
+  | { readonly kind: 'domain-left'; readonly domain: Id }
+  /** PeerAddedToView (SPEC §4.6): the Topology added `peer` to this node's view of `domain`. */
+  | { readonly kind: 'peer-added-to-view'; readonly domain: Id; readonly peer: ViewPeer }
+  /** PeerRemovedFromView: the Topology removed `node` from this node's view of `domain`. */
+  | { readonly kind: 'peer-removed-from-view'; readonly domain: Id; readonly node: Id };
+
+/** A member in a domain's overlay view: its node and the engines it runs there, by name. */
+export interface ViewPeer {
+  readonly node: Id;
+  /** Engine name → engine id, as the peer itself announced them. */
+  readonly engines: ReadonlyMap<string, Id>;
+}
+
+/** This node's membership of a domain (from the JoinResponse that accepted it, or as its owner). */
+export interface Membership {
+  /** The domain epoch (policy version) from which the membership holds. */
+  readonly epoch: number;
+  /** The member that approved the join (absent for the owner). */
+  readonly approver?: Id;
+  /** The owner-signed policy every member checks others against. */
+  readonly policy: DomainPolicy;
+  /** The encoded invitation this node joined with, when the policy asks for one. */
+  readonly credential?: Uint8Array;
+}
+
+/** A change of the view, as the Topology announces it. */
+export type ViewChange = { readonly kind: 'added'; readonly peer: ViewPeer } | { readonly kind: 'removed'; readonly node: Id };
+
+/**
+ * The node's domains as an engine sees them (SPEC §4.6, §5.6): adverts, memberships, the members it
+ * knows (what the Router's `Domain(d)` scope admits), anycast, and the Topology's views. Reads are
+ * answered now; changes apply after the handler returns, like every other effect.
+ */
+export interface EngineDomains {
+  /** The stored, verified DomainAdvert of `domain` (the members serving external requests). */
+  advert(domain: Id): DomainAdvert | undefined;
+  /** This node's membership of `domain`, if any. */
+  membership(domain: Id): Membership | undefined;
+  /** Domain engine: records this node's membership (or, undefined, its end); watchers hear domain-joined / domain-left. */
+  setMembership(domain: Id, membership: Membership | undefined): void;
+  /** Records that `node` is a member of `domain` (so messages scoped `Domain(domain)` may go to it). */
+  learnMember(domain: Id, node: Id): void;
+  forgetMember(domain: Id, node: Id): void;
+  /** The other members this node learnt (joined through it, approved it, or announced), most recent last. */
+  members(domain: Id): ReadonlyArray<Id>;
+  /** True when this node knows `node` as a member of `domain`: learnt, listed in the advert, or itself when a member. */
+  isMember(domain: Id, node: Id): boolean;
+  /** Serves `domain`: anycast messages to it are delivered to this engine. */
+  serve(domain: Id): void;
+  /** The member an anycast to `domain` would go to now (a pure read of the Router's choice). */
+  anycastMember(domain: Id): Id | undefined;
+  /** Topology: announces PeerAddedToView / PeerRemovedFromView to the watchers. */
+  announceView(domain: Id, change: ViewChange): void;
+  /** The view of `domain` as announced so far, oldest first. */
+  view(domain: Id): ReadonlyArray<ViewPeer>;
+  /** This engine hears domain-joined, domain-left, peer-added-to-view and peer-removed-from-view from now on. */
+  watch(): void;
+}
 
 /** Which relayed messages a node forwards: all when both lists are absent, else those from `from` or to `to`. */
 export interface RelayPolicy {
@@ -83,6 +145,11 @@ export interface ConnectedNode {
 export interface ConnectOptions {
   /** Keep the connection: re-dialled after any loss, never closed for idleness (S21). Default false: ephemeral. */
   readonly isPermanent?: boolean;
+  /**
+   * The node's signed advert, learnt from a protocol message: verified and stored first (kept only
+   * when valid and newer, I8), so a node this one never heard of can be dialled at once.
+   */
+  readonly advert?: NodeAdvert;
 }
 
 /**
@@ -100,6 +167,8 @@ export interface EngineConnections {
   isConnected(node: Id): boolean;
   /** Subscribes this engine to `node-connected`, `node-disconnected` and `node-connect-failed` notices. */
   watch(): void;
+  /** The signed advert peers dial this node with (absent when the backend gives the node none). */
+  selfAdvert(): NodeAdvert | undefined;
 }
 
 /** Structured values for `log`. */
@@ -119,6 +188,8 @@ export interface EngineContext {
   readonly connections: EngineConnections;
   /** This engine's durable key-value store: it survives the node's crash and restart in the simulator (storage faults aside). */
   readonly disk: Disk;
+  /** The node's domains: adverts, membership, known members, anycast, views (SPEC §4.6). */
+  readonly domains: EngineDomains;
   /** The node's boot number: 1 on its first start in the simulator, higher after each restart. */
   readonly session: number;
   /** This engine's name on its node. */
@@ -163,8 +234,6 @@ export interface EngineContext {
   lookupNode(id: Id): NodeRecord | undefined;
   /** The node an engine runs on, if known. */
   lookupEngine(id: Id): Id | undefined;
-  /** The stored, verified advert of domain `id` (its member nodes), if known. */
-  lookupDomain(id: Id): DomainAdvert | undefined;
   /** `UpdateIdentityRequest`: merges `patch` into the node record. */
   updateNode(id: Id, patch: NodeRecordPatch): void;
   /** Offers a received or configured advert to the store (kept only if valid and newer, I8). */
@@ -173,10 +242,6 @@ export interface EngineContext {
   watchIdentities(): void;
   /** Makes this engine the node's resolver: it gets `identity-lookup` notices for parked messages (Q10). */
   resolveIdentities(): void;
-  /** Serves `domain` on this node: anycast messages to it are delivered to this engine. */
-  serveDomain(domain: Id): void;
-  /** The member an anycast to `domain` would go to now (a pure read of the Router's choice). */
-  anycastMember(domain: Id): Id | undefined;
   /** Adds an RTT sample for `node` to the identity store (moving average, Q14). */
   recordRtt(node: Id, rttMs: number): void;
   /** Counts a failure of `node` (anycast falls back to other members). */
@@ -228,8 +293,10 @@ export interface EngineEnv {
   topicKey?(name: string): KeyPair;
   /** The identity of the node called `name` (absent on backends that do not hand it out). */
   nodeId?(name: string): Id | undefined;
-  /** The key of the domain called `name` (its owner holds it; configuration in the simulator). */
+  /** The key of the domain called `name`: only its owner's engine claims it (a deployer hands it to that node only). */
   domainKey?(name: string): KeyPair;
+  /** The public identity of the domain called `name` (every node may know it). */
+  domain?(name: string): Id;
   /** Names of every node of the plan, in plan order (absent on backends that do not know them). */
   readonly nodeNames?: ReadonlyArray<string>;
   /** Names of the nodes this node's configuration knows (whose adverts it starts with), in a stable order. */

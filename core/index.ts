@@ -24,7 +24,32 @@ export {
 } from './message.js';
 export type { Destination, EngineMessage, P2PMessage, RoutingScope, TransportPrefs, UnsignedEngineMessage, UnsignedP2PMessage } from './message.js';
 export type { CodecError, CodecErrorCode } from './wire.js';
-export type { Engine, EngineContext, EngineInput, EngineEnv, EngineFactory, EngineAddress, SendOptions, Notice, LogData, RelayPolicy, EngineConnections, ConnectResult, DisconnectResult, ConnectedNode, ConnectOptions } from './engine.js';
+export type { Engine, EngineContext, EngineInput, EngineEnv, EngineFactory, EngineAddress, SendOptions, Notice, LogData, RelayPolicy, EngineConnections, ConnectResult, DisconnectResult, ConnectedNode, ConnectOptions, EngineDomains, Membership, ViewPeer, ViewChange } from './engine.js';
+export {
+  admits,
+  decodeDomainMessage,
+  encodeDomainMessage,
+  signDomainPolicy,
+  signInvitation,
+  signJoinRequest,
+  signJoinResponse,
+  openDomainPolicy,
+  openInvitation,
+  openJoinRequest,
+  openJoinResponse,
+  encodeDomainPolicy,
+  decodeDomainPolicy,
+  encodeInvitation,
+  decodeInvitation,
+  encodeJoinRequest,
+  decodeJoinRequest,
+  encodeJoinResponse,
+  decodeJoinResponse,
+  DOMAIN_PROTOCOL,
+  ALLOW_LIST_MAX,
+} from './domain-wire.js';
+export type { DomainMessage, DomainPolicy, Invitation, JoinRequest, JoinResponse, JoinResult, ExtResult, MembershipPolicy } from './domain-wire.js';
+export { KNOWN_MEMBERS_MAX } from './node-domains.js';
 export { IdentityStore, TRUST_DEFAULT, ADVERT_SKEW_MS_MAX } from './directory.js';
 export type { NodeRecord, NodeRecordPatch, Measurements, IdentityUpdate, AdvertOutcome } from './directory.js';
 export { encodeAdvert, decodeAdvert, signAdvert, verifyAdvert, ADVERT_LIST_MAX } from './adverts.js';
@@ -39,7 +64,7 @@ export { DurableStore, DISK_KEYS_MAX, DISK_VALUE_BYTES_MAX } from './disk.js';
 export type { Disk } from './disk.js';
 export { createNode, jsonBody, firstMessageId, DEFAULT_PROTOCOL, PARKED_PER_DESTINATION_MAX, LOOKUP_TIMEOUT_MS } from './node.js';
 export type { Node, NodeComponents, NodeOptions } from './node.js';
-export { BUILTIN_ENGINES, BUILTIN_ENGINE_SPECS, HISTORY_TEXT, DEFINITE_ERROR_CODES, signDomainAdvert, PING_PROTOCOL, ECHO_PROTOCOL, STORAGE_PROTOCOL, receiptBytes } from './engines/index.js';
+export { BUILTIN_ENGINES, BUILTIN_ENGINE_SPECS, HISTORY_TEXT, DEFINITE_ERROR_CODES, PING_PROTOCOL, ECHO_PROTOCOL, STORAGE_PROTOCOL, receiptBytes } from './engines/index.js';
 export type { StorageMessage, StorageReceipt, EngineNeed, EngineRun, EngineSpec } from './engines/index.js';
 export { LINK_DEFAULTS, CONNECTION_DEFAULTS } from './plan.js';
 export type { NetworkPlan, PlanNode, PlanLink, PlanEngine, PlanEvent, PlanRegions, LinkSpec, JitterSpec, AccessSpec, ConnectionSettings } from './plan.js';

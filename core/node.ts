@@ -25,6 +25,8 @@ import { TopicService, type TopicServiceDeps } from './topic-service.js';
 import { checkInbound, type InboundChecks, type NodeRecord } from './inbound.js';
 import { IdentityLookups, type LookupHost, type Parked } from './identity-lookups.js';
 import { NodeConnections, type ConnectionsHost } from './node-connections.js';
+import { NodeDomains, type DomainsHost } from './node-domains.js';
+import type { NodeAdvert } from './adverts.js';
 import { messageTraceId } from './trace.js';
 
 /** The ports a node needs (STYLE rule 1). */
@@ -50,6 +52,8 @@ export interface NodeOptions {
   readonly buggifyProbability?: number;
   /** This node's default transport preferences (S22, lowest precedence). */
   readonly transportDefaults?: Partial<TransportPrefs>;
+  /** The node's own signed advert, which engines hand to peers (`ctx.connections.selfAdvert()`). */
+  readonly advert?: NodeAdvert;
 }
 
 export { DEFAULT_PROTOCOL } from './engine-context.js';
@@ -104,7 +108,7 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
  * state, replay windows) is created on first use. It is the host of its collaborators (context,
  * topic service, lookups, connections, inbound checks), which call back through small interfaces.
  */
-class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, LookupHost, ConnectionsHost, InboundChecks {
+class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, LookupHost, ConnectionsHost, DomainsHost, InboundChecks {
   readonly id: Id;
   readonly name: string;
   readonly self: Id;
@@ -118,8 +122,6 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   readonly directory: IdentityStore;
   readonly isChannelAuthenticated: boolean;
   readonly localEngines = new Map<Id, HostedEngine>();
-  /** Local engines serving a domain (anycast targets), in registration order. */
-  domainServers: Map<Id, Id[]> | undefined;
   private readonly traceSink: TraceSink;
   private readonly rng: Rng;
   private readonly options: NodeOptions;
@@ -131,6 +133,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   private topicService: TopicService | undefined;
   private lookupService: IdentityLookups | undefined;
   private connectionService: NodeConnections | undefined;
+  private domainService: NodeDomains | undefined;
   private replays: Map<Id, ReplayWindow> | undefined;
   private relayReplays: Map<Id, ReplayWindow> | undefined;
   private sendSeq: Map<Id, number> | undefined;
@@ -182,6 +185,20 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   }
   get connections(): NodeConnections {
     return (this.connectionService ??= new NodeConnections(this));
+  }
+  get domains(): NodeDomains {
+    return (this.domainService ??= new NodeDomains(this));
+  }
+  /** RoutingTable: local engines serving a domain (none until an engine serves one). */
+  get domainServers(): ReadonlyMap<Id, ReadonlyArray<Id>> | undefined {
+    return this.domainService?.servers;
+  }
+  /** RoutingTable: scope `Domain(d)` admits only members this node knows. */
+  isDomainMember(domain: Id, node: Id): boolean {
+    return this.domainService?.isMember(domain, node) ?? this.directory.advert('domain', domain)?.nodes.includes(node) === true;
+  }
+  get advert(): NodeAdvert | undefined {
+    return this.options.advert;
   }
   get replayWindows(): Map<Id, ReplayWindow> {
     return (this.replays ??= new Map());
@@ -355,12 +372,21 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
       case 'offer-relay':
         this.offeredRelay = effect.policy;
         return;
-      case 'serve-domain': {
-        const domainServers = (this.domainServers ??= new Map());
-        const servers = domainServers.get(effect.domain) ?? [];
-        if (!servers.includes(hosted.key.id)) domainServers.set(effect.domain, [...servers, hosted.key.id]);
+      case 'serve-domain':
+        return this.domains.serve(effect.domain, hosted.key.id);
+      case 'set-membership':
+        return this.domains.setMembership(effect.domain, effect.membership);
+      case 'learn-member':
+        return this.domains.learnMember(effect.domain, effect.node);
+      case 'forget-member':
+        return this.domains.forgetMember(effect.domain, effect.node);
+      case 'announce-view':
+        return this.domains.announceView(effect.domain, effect.change);
+      case 'watch-domains':
+        return this.domains.watch(hosted.key.id);
+      case 'learn-advert':
+        this.directory.acceptAdvert(this.crypto.verify, effect.advert, this.clock.now());
         return;
-      }
       case 'rtt':
         return this.directory.recordRtt(effect.node, effect.rttMs, this.clock.now());
       case 'failure':

@@ -18,7 +18,7 @@ export type RouteDecision =
   | { readonly kind: 'local-node' }
   | { readonly kind: 'local-topic'; readonly topic: Id }
   | { readonly kind: 'remote'; readonly node: Id }
-  | { readonly kind: 'drop'; readonly reason: 'no-route' | 'no-engine' | 'scope-local' | 'banned' | 'unsupported' };
+  | { readonly kind: 'drop'; readonly reason: 'no-route' | 'no-engine' | 'scope-local' | 'scope-domain' | 'banned' | 'unsupported' };
 
 /** The Router's view: local engines and the identity store. */
 export interface RoutingTable {
@@ -29,13 +29,20 @@ export interface RoutingTable {
   readonly domainServers?: ReadonlyMap<Id, ReadonlyArray<Id>>;
   /** Current time, ms (anycast suspicion expires). */
   now(): number;
+  /** True when this node knows `node` as a member of `domain` (scope `Domain(d)`); absent = knows none. */
+  isDomainMember?(domain: Id, node: Id): boolean;
 }
 
-/** Decides where an outgoing message from a local engine goes (SPEC §5.1.1, Q1, Q11). */
+/**
+ * Decides where an outgoing message from a local engine goes (SPEC §5.1.1, Q1, Q11): a message
+ * scoped `Local` never leaves the node, one scoped `Domain(d)` goes only to a node this node knows
+ * as a member of d.
+ */
 export function routeOutgoing(table: RoutingTable, destination: Destination, scope: RoutingScope | undefined): RouteDecision {
   const decision = routeDestination(table, destination);
   if (decision.kind !== 'remote') return decision;
   if (scope?.kind === 'local') return { kind: 'drop', reason: 'scope-local' };
+  if (scope?.kind === 'domain' && table.isDomainMember?.(scope.domain, decision.node) !== true) return { kind: 'drop', reason: 'scope-domain' };
   if (table.directory.trust(decision.node) === 0) return { kind: 'drop', reason: 'banned' };
   return decision;
 }

@@ -39,4 +39,8 @@ export class SimEngineEnv implements EngineEnv {
   domainKey(name: string): KeyPair {
     return this.identities.domainKey(name);
   }
+
+  domain(name: string): Id {
+    return this.identities.domainKey(name).id;
+  }
 }

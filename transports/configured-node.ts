@@ -131,6 +131,7 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
     topic: topics.id,
     topicKey: topics.key,
     domainKey: domains.key,
+    domain: domains.id,
     nodeId: (name) => (name === spec.name ? key.id : peers.find((peer) => peer.name === name)?.id),
   };
   return {

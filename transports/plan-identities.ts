@@ -100,6 +100,7 @@ export function createDeploymentKeys(plan: NetworkPlan, options: { readonly keyD
         claim(domainHolders, name, node.name);
         return keyOf(domainKeys, 'domains', name);
       },
+      domain: (name) => keyOf(domainKeys, 'domains', name).id,
       nodeId: (name) => nodeKeys.get(name)?.id,
     };
     // Built once here only to learn the names and claims; each node process builds its own.

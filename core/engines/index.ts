@@ -1,7 +1,8 @@
 import type { EngineFactory } from '../engine.js';
 import { createClientEngine } from './client.js';
 import type { EngineSpec } from './params.js';
-import { ANYCAST_CLIENT_SPEC, DOMAIN_MEMBER_SPEC } from './anycast.js';
+import { EXT_CLIENT_SPEC } from './anycast.js';
+import { DOMAIN_SPEC } from './domain.js';
 import { ECHO_SPEC } from './echo.js';
 import { PING_SPEC } from './ping.js';
 import { PUBSUB_SPEC } from './pubsub.js';
@@ -18,7 +19,8 @@ import { createPublisherEngine, createSubscriberEngine } from './pubsub-local.js
 import { createStorageClientEngine } from './storage-client.js';
 import { createStorageEngine } from './storage.js';
 import { createRelayEngine, createRelayRouteEngine } from './relay.js';
-import { createAnycastClientEngine, createDomainMemberEngine } from './anycast.js';
+import { createExtClientEngine } from './anycast.js';
+import { createDomainEngine } from './domain.js';
 import { createSinkEngine } from './sink.js';
 import { createWorkloadEngine } from './workload.js';
 
@@ -35,8 +37,8 @@ export const BUILTIN_ENGINES: ReadonlyMap<string, EngineFactory> = new Map([
   ['storage-client', createStorageClientEngine],
   ['relay', createRelayEngine],
   ['relay-route', createRelayRouteEngine],
-  ['domain-member', createDomainMemberEngine],
-  ['anycast-client', createAnycastClientEngine],
+  ['domain', createDomainEngine],
+  ['ext-client', createExtClientEngine],
   ['client', createClientEngine],
 ]);
 
@@ -57,8 +59,8 @@ export const BUILTIN_ENGINE_SPECS: ReadonlyMap<string, EngineSpec> = new Map([
   ['storage-client', STORAGE_CLIENT_SPEC],
   ['relay', RELAY_SPEC],
   ['relay-route', RELAY_ROUTE_SPEC],
-  ['domain-member', DOMAIN_MEMBER_SPEC],
-  ['anycast-client', ANYCAST_CLIENT_SPEC],
+  ['domain', DOMAIN_SPEC],
+  ['ext-client', EXT_CLIENT_SPEC],
 ]);
 
 export type { EngineNeed, EngineRun, EngineSpec } from './params.js';
@@ -66,4 +68,3 @@ export { PING_PROTOCOL } from './ping.js';
 export { ECHO_PROTOCOL } from './echo.js';
 export { STORAGE_PROTOCOL, receiptBytes } from './storage.js';
 export type { StorageMessage, StorageReceipt } from './storage.js';
-export { signDomainAdvert } from './anycast.js';

@@ -248,7 +248,7 @@ export const createStorageEngine: EngineFactory = (params, env) => {
         if (block !== undefined) return answer(ctx, requester, { op: 'block', id: message.id, content: toHex(block.content) });
         const req = nextRequest++;
         // An unknown domain has no known members: the walk then has nowhere to go.
-        const members = message.domain === undefined ? undefined : (ctx.lookupDomain(message.domain)?.nodes ?? []);
+        const members = message.domain === undefined ? undefined : (ctx.domains.advert(message.domain)?.nodes ?? []);
         searches.set(req, { id: message.id, requester, holders: (holders.get(message.id) ?? []).slice(), isRandom: message.random === true, topic: message.topic, members, stage: 0 });
         return advance(ctx, req);
       }

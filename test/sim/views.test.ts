@@ -1,7 +1,8 @@
 // Every simulated node has its own Network Identity Store, built from its configuration at each
 // boot: knowledge (`knows:`), local measurements and trust are that node's alone.
 import { describe, expect, it } from 'vitest';
-import { signDomainAdvert, verifyAdvert, type EngineFactory, type Id } from '../../core/index.js';
+import { verifyAdvert, type EngineFactory, type Id } from '../../core/index.js';
+import { signDomainAdvertAs as signDomainAdvert } from '../support/domains.js';
 import { loadScenarioText } from '../../scenarios/index.js';
 import { simulate } from '../../sim/index.js';
 import { custom, engine, graphPlan } from '../engines/plan.js';
@@ -22,7 +23,7 @@ describe('per-node views', () => {
           ctx.setTimer(200, 'choose');
         }
         if (input.kind === 'timer' && input.tag === 'fail' && env.nodeName === 'n0') ctx.recordFailure(m2);
-        if (input.kind === 'timer' && input.tag === 'choose') choices.push(`${env.nodeName}→${ctx.anycastMember(domain.id) === m1 ? 'm1' : 'm2'}`);
+        if (input.kind === 'timer' && input.tag === 'choose') choices.push(`${env.nodeName}→${ctx.domains.anycastMember(domain.id) === m1 ? 'm1' : 'm2'}`);
       },
     });
     const plan = graphPlan(4, [[0, 2], [0, 3], [1, 2], [1, 3]], (i) => (i < 2 ? [custom('client', client)] : [engine('echo')]), { durationMs: 500 });

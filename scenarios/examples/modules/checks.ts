@@ -23,3 +23,11 @@ export function keepersRecovered(events: ReadonlyArray<TraceEvent>): true | stri
   if (lostAt.size === 0) failures.push('no keeper lost a peer');
   return failures.length === 0 ? true : failures;
 }
+
+/** Every external request of an ext-client got the answer `ok` (anycast-fallback.yaml). */
+export function extRequestsAnswered(events: ReadonlyArray<TraceEvent>): true | string[] {
+  const results = events.filter((event) => event.kind === 'log' && event.engine === 'ext-client' && event.text === 'ext result');
+  const failures = results.filter((event) => event.data?.['result'] !== 'ok').map((event) => `${event.node} at ${event.t} ms: ${String(event.data?.['result'])}`);
+  if (results.length === 0) failures.push('no external request was answered');
+  return failures.length === 0 ? true : failures;
+}
