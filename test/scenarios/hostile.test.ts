@@ -88,6 +88,8 @@ describe('engine modules', () => {
   });
 
   it('a module engine that exports <kind>Params has its params checked at load', async () => {
+    // The module imports zod: from a temporary folder it resolves only through a node_modules there.
+    if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(import.meta.dirname, '..', '..', 'node_modules'), join(dir, 'node_modules'));
     writeFileSync(join(dir, 'scenario', 'typed.ts'), "import { z } from 'zod';\nexport const typed = () => ({ handle() {} });\nexport const typedParams = z.strictObject({ rate: z.number().positive() });\n");
     const file = join(dir, 'scenario', 'typed.yaml');
     writeFileSync(file, 'name: t\ntopology: { nodes: [a] }\nengines: [{ on: all, kind: typed, module: ./typed.ts, params: { rate: -1 } }]\n');
