@@ -55,7 +55,7 @@ function houseRules(text: string): string[] {
   if (user === undefined) problems.push('final stage: no USER (the image would run as root)');
   else if (user === 'root' || user === '0') problems.push(`final stage: USER ${user} is root`);
   if (keywords('HEALTHCHECK').length === 0) problems.push('final stage: no HEALTHCHECK (write HEALTHCHECK NONE and say why when there is none)');
-  const entrypoint = keywords('ENTRYPOINT').at(-1)?.getArgumentsContent();
+  const entrypoint = keywords('ENTRYPOINT').at(-1)?.getArgumentsContent() ?? undefined;
   if (entrypoint === undefined || !entrypoint.startsWith('[')) problems.push('final stage: no exec-form ENTRYPOINT');
   else if (!(JSON.parse(entrypoint) as string[]).some((part) => part.endsWith('cli/netmachine.js'))) problems.push(`final stage: ENTRYPOINT ${entrypoint} does not run netmachine`);
   return problems;
