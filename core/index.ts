@@ -49,6 +49,8 @@ export {
   ALLOW_LIST_MAX,
 } from './domain-wire.js';
 export type { DomainMessage, DomainPolicy, Invitation, JoinRequest, JoinResponse, JoinResult, ExtResult, MembershipPolicy } from './domain-wire.js';
+export { encodeTopologyMessage, decodeTopologyMessage, TOPOLOGY_PROTOCOL, SHUFFLE_ENTRIES_MAX, ANNOUNCED_ENGINES_MAX } from './topology-wire.js';
+export type { TopologyMessage, PeerDescriptor } from './topology-wire.js';
 export { KNOWN_MEMBERS_MAX } from './node-domains.js';
 export { IdentityStore, TRUST_DEFAULT, ADVERT_SKEW_MS_MAX } from './directory.js';
 export type { NodeRecord, NodeRecordPatch, Measurements, IdentityUpdate, AdvertOutcome } from './directory.js';

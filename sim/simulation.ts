@@ -141,7 +141,13 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     const directory = knowledge.storeFor(planNode.name);
     const rng = nodeRng(seed, planNode.name, session);
     const transport = connections.attach(planNode.name, key.id, directory, rng);
-    const node = createNode({ clock: scheduler, rng, transport, trace: { emit }, crypto: identities.crypto, disks: (engine) => diskOf(`${planNode.name}/${engine}`) }, { name: planNode.name, key, directory, session, nameOf, ...(plan.buggifyProbability !== undefined && { buggifyProbability: plan.buggifyProbability }) });
+    const node = createNode({ clock: scheduler, rng, transport, trace: { emit }, crypto: identities.crypto, disks: (engine) => diskOf(`${planNode.name}/${engine}`) }, {
+        name: planNode.name, key, directory, session, nameOf, ...(plan.buggifyProbability !== undefined && { buggifyProbability: plan.buggifyProbability }),
+        // Signed on first use (ctx.connections.selfAdvert()), so nodes whose engines never hand it out cost nothing.
+        get advert() {
+          return knowledge.advertOf(planNode.name);
+        },
+      });
     const env = engineEnv(planNode.name);
     for (const engine of planNode.engines) {
       const reference = `${planNode.name}/${engine.name}`;

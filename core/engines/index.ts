@@ -11,6 +11,7 @@ import { RELAY_ROUTE_SPEC, RELAY_SPEC } from './relay.js';
 import { SINK_SPEC } from './sink.js';
 import { STORAGE_CLIENT_SPEC } from './storage-client.js';
 import { STORAGE_SPEC } from './storage.js';
+import { TOPOLOGY_SPEC, createTopologyEngine } from './topology.js';
 import { WORKLOAD_SPEC } from './workload.js';
 import { createEchoEngine } from './echo.js';
 import { createPingEngine } from './ping.js';
@@ -38,6 +39,7 @@ export const BUILTIN_ENGINES: ReadonlyMap<string, EngineFactory> = new Map([
   ['relay', createRelayEngine],
   ['relay-route', createRelayRouteEngine],
   ['domain', createDomainEngine],
+  ['topology', createTopologyEngine],
   ['ext-client', createExtClientEngine],
   ['client', createClientEngine],
 ]);
@@ -60,6 +62,7 @@ export const BUILTIN_ENGINE_SPECS: ReadonlyMap<string, EngineSpec> = new Map([
   ['relay', RELAY_SPEC],
   ['relay-route', RELAY_ROUTE_SPEC],
   ['domain', DOMAIN_SPEC],
+  ['topology', TOPOLOGY_SPEC],
   ['ext-client', EXT_CLIENT_SPEC],
 ]);
 
