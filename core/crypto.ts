@@ -6,7 +6,7 @@ import { ed25519KeyPair, nobleSign, nobleVerify } from './keys.js';
 import type { Id } from './ids.js';
 import { SIGNATURE_SIZE_BYTES } from './message.js';
 import type { Crypto, KeyPair } from './ports.js';
-import { sipHash128, sipKey, SIP_KEY_SIZE_BYTES, SIP_TAG_SIZE_BYTES, type SipKey } from './siphash.js';
+import { sipHash128, sipKey, writeSipKey, SIP_KEY_SIZE_BYTES, SIP_TAG_SIZE_BYTES, type SipKey } from './siphash.js';
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -137,31 +137,81 @@ const KEYED_TAG_KEY_DOMAIN = 'netmachine/sim-keyed/tag-key/1';
  * not a public-key scheme (verifying needs the registry) and is never used on real networks.
  */
 export function createKeyedSimCrypto(): Crypto {
-  const registered = new Map<Id, { readonly secret: Uint8Array; readonly tagKey: SipKey }>();
+  // A simulation registers 10⁵–10⁶ keys: each is an index into chunks of the secrets (a private
+  // copy, never handed out) and of the tag keys, instead of an object and three buffers per key.
+  const registered = new Map<Id, number>();
+  const secretChunks: Uint8Array[] = [];
+  const tagKeyChunks: Uint32Array[] = [];
+  /** The key pairs' own copies of their secrets, handed out as views (a key pair may be used with any Crypto). */
+  const handedChunks: Uint8Array[] = [];
+  let handed = 0;
+  /** Keys whose secret is not 32 bytes (never derived here, but allowed by the port). */
+  const others = new Map<Id, { readonly secret: Uint8Array; readonly tagKey: SipKey }>();
   const tag = new Uint8Array(SIP_TAG_SIZE_BYTES);
   function tagKeyOf(secret: Uint8Array): SipKey {
     return sipKey(createHash('sha256').update(KEYED_TAG_KEY_DOMAIN).update(secret).digest().subarray(0, SIP_KEY_SIZE_BYTES));
+  }
+  /** Whether `secret` is the one registered at `index` (compared in place, without a view). */
+  function isRegisteredSecret(index: number, secret: Uint8Array): boolean {
+    if (secret.length !== KEYED_SECRET_SIZE_BYTES) return false;
+    const chunk = secretChunks[index >>> KEYED_CHUNK_BITS]!;
+    const offset = (index & KEYED_CHUNK_MASK) * KEYED_SECRET_SIZE_BYTES;
+    let difference = 0;
+    for (let i = 0; i < KEYED_SECRET_SIZE_BYTES; i++) difference |= chunk[offset + i]! ^ secret[i]!;
+    return difference === 0;
+  }
+  /** A copy of `secret` as a view into a shared chunk (no buffer of its own). */
+  function handOut(secret: Uint8Array): Uint8Array {
+    if (secret.length !== KEYED_SECRET_SIZE_BYTES) return secret.slice();
+    const slot = handed++ & KEYED_CHUNK_MASK;
+    if (slot === 0) handedChunks.push(new Uint8Array(KEYED_CHUNK_KEYS * KEYED_SECRET_SIZE_BYTES));
+    const copy = handedChunks[handedChunks.length - 1]!.subarray(slot * KEYED_SECRET_SIZE_BYTES, (slot + 1) * KEYED_SECRET_SIZE_BYTES);
+    copy.set(secret);
+    return copy;
+  }
+  function register(id: Id, secret: Uint8Array): void {
+    if (registered.has(id) || others.has(id)) return;
+    if (secret.length !== KEYED_SECRET_SIZE_BYTES) return void others.set(id, { secret: secret.slice(), tagKey: tagKeyOf(secret) });
+    const index = registered.size;
+    const chunkIndex = index >>> KEYED_CHUNK_BITS;
+    if (chunkIndex === secretChunks.length) {
+      secretChunks.push(new Uint8Array(KEYED_CHUNK_KEYS * KEYED_SECRET_SIZE_BYTES));
+      tagKeyChunks.push(new Uint32Array(KEYED_CHUNK_KEYS * 4));
+    }
+    const slot = index & KEYED_CHUNK_MASK;
+    secretChunks[chunkIndex]!.set(secret, slot * KEYED_SECRET_SIZE_BYTES);
+    writeSipKey(createHash('sha256').update(KEYED_TAG_KEY_DOMAIN).update(secret).digest().subarray(0, SIP_KEY_SIZE_BYTES), tagKeyChunks[chunkIndex]!, slot * 4);
+    registered.set(id, index);
   }
   return {
     scheme: 'sim-keyed',
     keyPair(secret) {
       const id = createHash('sha256').update(KEYED_ID_DOMAIN).update(secret).digest('hex');
-      registered.set(id, { secret: secret.slice(), tagKey: tagKeyOf(secret) });
-      return { id, secret: secret.slice() };
+      register(id, secret);
+      return { id, secret: handOut(secret) };
     },
     sign(key, bytes) {
-      const entry = registered.get(key.id);
-      assert(entry !== undefined, 'sim-keyed: signing with a key this simulation did not create');
-      // A caller holding another secret under this id gets the tag of its own secret: it never verifies.
-      const tagKey = bytesEqual(entry.secret, key.secret) ? entry.tagKey : tagKeyOf(key.secret);
+      const index = registered.get(key.id);
       const signature = new Uint8Array(SIGNATURE_SIZE_BYTES);
-      sipHash128(tagKey, bytes, signature, 0);
+      if (index !== undefined && isRegisteredSecret(index, key.secret)) {
+        sipHash128(tagKeyChunks[index >>> KEYED_CHUNK_BITS]!, bytes, signature, 0, (index & KEYED_CHUNK_MASK) * 4);
+        return signature;
+      }
+      const other = others.get(key.id);
+      assert(index !== undefined || other !== undefined, 'sim-keyed: signing with a key this simulation did not create');
+      // A caller holding another secret under this id gets the tag of its own secret: it never verifies.
+      sipHash128(other !== undefined && bytesEqual(other.secret, key.secret) ? other.tagKey : tagKeyOf(key.secret), bytes, signature, 0);
       return signature;
     },
     verify(id, bytes, signature) {
-      const entry = registered.get(id);
-      if (entry === undefined || signature.length !== SIGNATURE_SIZE_BYTES) return false;
-      sipHash128(entry.tagKey, bytes, tag, 0);
+      if (signature.length !== SIGNATURE_SIZE_BYTES) return false;
+      const index = registered.get(id);
+      if (index !== undefined) sipHash128(tagKeyChunks[index >>> KEYED_CHUNK_BITS]!, bytes, tag, 0, (index & KEYED_CHUNK_MASK) * 4);
+      else {
+        const other = others.get(id);
+        if (other === undefined) return false;
+        sipHash128(other.tagKey, bytes, tag, 0);
+      }
       let difference = 0;
       for (let i = 0; i < SIP_TAG_SIZE_BYTES; i++) difference |= tag[i]! ^ signature[i]!;
       for (let i = SIP_TAG_SIZE_BYTES; i < SIGNATURE_SIZE_BYTES; i++) difference |= signature[i]!;
@@ -170,6 +220,11 @@ export function createKeyedSimCrypto(): Crypto {
     hash: blake3Hash,
   };
 }
+
+const KEYED_SECRET_SIZE_BYTES = 32;
+const KEYED_CHUNK_BITS = 12;
+const KEYED_CHUNK_KEYS = 1 << KEYED_CHUNK_BITS;
+const KEYED_CHUNK_MASK = KEYED_CHUNK_KEYS - 1;
 
 function blake3Hash(bytes: Uint8Array): Uint8Array {
   return blake3(bytes);

@@ -11,10 +11,17 @@ export const SIP_TAG_SIZE_BYTES = 16;
 
 /** The key of 16 bytes `key`. */
 export function sipKey(key: Uint8Array): SipKey {
+  const words = new Uint32Array(4);
+  writeSipKey(key, words, 0);
+  return words;
+}
+
+/** Writes the key of 16 bytes `key` as four words into `words` at `offset`. */
+export function writeSipKey(key: Uint8Array, words: Uint32Array, offset: number): void {
   assert(key.length === SIP_KEY_SIZE_BYTES, 'a SipHash key is 16 bytes');
   // Read through a DataView, not `word`: a Buffer here would make the hot loop's loads polymorphic.
   const view = new DataView(key.buffer, key.byteOffset, SIP_KEY_SIZE_BYTES);
-  return Uint32Array.of(view.getUint32(0, true), view.getUint32(4, true), view.getUint32(8, true), view.getUint32(12, true));
+  for (let i = 0; i < 4; i++) words[offset + i] = view.getUint32(4 * i, true);
 }
 
 function word(bytes: Uint8Array, offset: number): number {
@@ -29,16 +36,17 @@ function writeWord(out: Uint8Array, offset: number, value: number): void {
 }
 
 /**
- * SipHash-2-4-128 of `bytes` under `key`, written as 16 bytes into `out` at `outOffset` (the byte
- * order of the reference implementation).
+ * SipHash-2-4-128 of `bytes` under the key at words `keyOffset`..`keyOffset + 3` of `key` (many keys
+ * can share one array), written as 16 bytes into `out` at `outOffset` (the byte order of the
+ * reference implementation).
  */
-export function sipHash128(key: SipKey, bytes: Uint8Array, out: Uint8Array, outOffset = 0): void {
+export function sipHash128(key: SipKey, bytes: Uint8Array, out: Uint8Array, outOffset = 0, keyOffset = 0): void {
   // The state v0..v3 as (high, low) int32 halves in locals, so that the whole hash runs in registers
   // and allocates nothing; carries are computed without branches (a mispredicted branch per add
   // costs more than the add on random data). One loop does every step, so the round is written once: steps
   // 0..blocks-1 compress a message block, step `blocks` the last (partial) block with the length,
   // and the two steps after it are the finalization, each producing 8 bytes of the tag.
-  const k0l = key[0]! | 0, k0h = key[1]! | 0, k1l = key[2]! | 0, k1h = key[3]! | 0;
+  const k0l = key[keyOffset]! | 0, k0h = key[keyOffset + 1]! | 0, k1l = key[keyOffset + 2]! | 0, k1h = key[keyOffset + 3]! | 0;
   let v0h = k0h ^ 0x736f6d65, v0l = k0l ^ 0x70736575;
   let v1h = k1h ^ 0x646f7261, v1l = k1l ^ 0x6e646f6d ^ 0xee; // 0xee: the 128-bit output variant
   let v2h = k0h ^ 0x6c796765, v2l = k0l ^ 0x6e657261;
