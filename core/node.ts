@@ -27,7 +27,7 @@ import { IdentityLookups, type LookupHost, type Parked } from './identity-lookup
 import { NodeConnections, type ConnectionsHost } from './node-connections.js';
 import { NodeDomains, type DomainsHost } from './node-domains.js';
 import type { NodeAdvert } from './adverts.js';
-import { messageTraceId } from './trace.js';
+import { messageTraceId, type TraceRecord } from './trace.js';
 
 /** The ports a node needs (STYLE rule 1). */
 export interface NodeComponents {
@@ -328,7 +328,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
 
   private fireTimer(hosted: HostedEngine, timers: Set<TimerId>, timer: TimerId, tag: string, cause: string | undefined): void {
     if (!timers.delete(timer)) return;
-    this.emit({ kind: 'timer', engine: hosted.name, text: tag, ...(cause !== undefined && { cause }) });
+    this.traceSink.emit(hotRecord(this.clock.now(), 'timer', this.name, hosted.name, undefined, cause, undefined, undefined, undefined, undefined, undefined, undefined, tag, undefined));
     this.withCause(cause, () => this.run(hosted, { kind: 'timer', timer, tag }, cause));
   }
 
@@ -403,7 +403,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
         if (hosted.key.id === this.topicService?.bridgeEngine) this.topicService.notify(effect.topic, effect.notice);
         return;
       case 'log':
-        this.emit({ kind: 'log', engine: hosted.name, text: effect.text, ...(effect.data !== undefined && { data: effect.data }), ...(cause !== undefined && { cause }) });
+        this.traceSink.emit(hotRecord(this.clock.now(), 'log', this.name, hosted.name, undefined, cause, undefined, undefined, undefined, undefined, undefined, undefined, effect.text, effect.data));
         return;
     }
   }
@@ -413,7 +413,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   private sendMessage(hosted: HostedEngine, unsigned: Omit<EngineMessage, 'sig'>, cause: string | undefined): void {
     const { message, bytes } = signEngineMessage(this.crypto, hosted.key, unsigned);
     const msg = messageTraceId(message.src, message.id);
-    this.emit({ kind: 'send', engine: hosted.name, msg, dst: message.dst.kind, to: this.destinationName(message.dst), bytes: message.body.length, ...(cause !== undefined && { cause }) });
+    this.traceSink.emit(hotRecord(this.clock.now(), 'send', this.name, hosted.name, msg, cause, message.dst.kind, this.destinationName(message.dst), undefined, message.body.length, undefined, undefined, undefined, undefined));
     this.routeSigned(hosted, message, bytes, msg);
   }
 
@@ -460,7 +460,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     const seq = (sendSeq.get(peer) ?? 0) + 1;
     sendSeq.set(peer, seq);
     const frame = signP2PMessage(this.envelopeSigner, this.key, { src: this.self, dst: peer, session: this.session, seq, inner, msg: bytes });
-    this.emit({ kind: 'transmit', msg, peer: this.nameOf(peer), bytes: frame.length });
+    this.traceSink.emit(hotRecord(this.clock.now(), 'transmit', this.name, undefined, msg, undefined, undefined, undefined, this.nameOf(peer), frame.length, undefined, undefined, undefined, undefined));
     this.transport.send(peer, frame, { msg, ...(expiryMs !== undefined && { expiryMs }), ...(tprefs !== undefined && { tprefs }) });
   }
 
@@ -476,7 +476,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   private deliver(engine: Id, message: EngineMessage, sourceNode: Id, msg: string): void {
     const hosted = this.localEngines.get(engine);
     if (hosted === undefined || this.stopped) return;
-    this.emit({ kind: 'deliver', engine: hosted.name, msg, bytes: message.body.length, ...(sourceNode !== this.self && { peer: this.nameOf(sourceNode) }) });
+    this.traceSink.emit(hotRecord(this.clock.now(), 'deliver', this.name, hosted.name, msg, undefined, undefined, undefined, sourceNode !== this.self ? this.nameOf(sourceNode) : undefined, message.body.length, undefined, undefined, undefined, undefined));
     this.withCause(msg, () => this.run(hosted, { kind: 'message', message, sourceNode, traceId: msg }, msg));
   }
 
@@ -504,7 +504,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     if (this.stopped) return;
     const { receive, verdict } = checkInbound(this, from, this.nameOf(from), frame);
     // One hop is the rule and stays implicit, so traces of direct links keep their size.
-    if (receive !== undefined) this.emit(hops !== undefined && hops > 1 ? { ...receive, hops } : receive);
+    if (receive !== undefined) this.traceSink.emit(hotRecord(this.clock.now(), 'receive', this.name, undefined, receive.msg, undefined, undefined, undefined, receive.peer, receive.bytes, hops !== undefined && hops > 1 ? hops : undefined, undefined, undefined, undefined));
     switch (verdict.kind) {
       case 'refuse':
         this.emit(verdict.record);
@@ -619,6 +619,31 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   setClockStrobe(offsetMs: number): void {
     this.localClock.setStrobe(offsetMs);
   }
+}
+
+/**
+ * A trace record of the hot paths (send, transmit, receive, deliver, timer, log) with every field
+ * of the trace format present in its order, absent ones undefined (the trace line omits them):
+ * one object shape for all of them, so the sinks' and the summary's reads stay monomorphic, and no
+ * spread per record. `seq` is the sink's to number.
+ */
+function hotRecord(
+  t: number,
+  kind: TraceRecord['kind'],
+  node: string,
+  engine: string | undefined,
+  msg: string | undefined,
+  cause: string | undefined,
+  dst: string | undefined,
+  to: string | undefined,
+  peer: string | undefined,
+  bytes: number | undefined,
+  hops: number | undefined,
+  reason: string | undefined,
+  text: string | undefined,
+  data: TraceRecord['data'],
+): TraceRecord {
+  return { t, seq: 0, kind, node, engine, msg, cause, dst, to, peer, bytes, hops, reason, topic: undefined, text, data } as TraceRecord;
 }
 
 /** Stores that last as long as the node runtime (real nodes: the process). */
