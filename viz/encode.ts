@@ -5,7 +5,7 @@ import { layoutTopology } from './layout.js';
 import type { FlightStatus, MarkerKind, ViewModel } from './types.js';
 
 /** Bump when the browser script can no longer read older embedded data. */
-export const REPORT_DATA_VERSION = 1;
+export const REPORT_DATA_VERSION = 2;
 
 export const FLIGHT_STATUSES: ReadonlyArray<FlightStatus> = ['delivered', 'dropped', 'rejected', 'in-flight'];
 export const MARKER_KINDS: ReadonlyArray<MarkerKind> = ['drop', 'verify-fail', 'timer', 'crash', 'restart', 'link', 'connect-failed'];
@@ -39,8 +39,16 @@ export function encodeModel(model: ViewModel, meta: { readonly title: string; re
     statuses: FLIGHT_STATUSES,
     markerKinds: MARKER_KINDS,
     counts: model.counts,
-    layout: Array.from(layoutTopology(model.nodes.length, model.links), (value) => Math.round(value * 10) / 10),
+    layout: Array.from(layoutTopology(model.nodes.length, layoutPairs(model)), (value) => Math.round(value * 10) / 10),
     links: { a: column(model.links, (link) => link.a), b: column(model.links, (link) => link.b) },
+    connectionPairs: { a: column(model.connectionPairs, (pair) => pair.a), b: column(model.connectionPairs, (pair) => pair.b) },
+    connections: {
+      pair: column(model.connections, (span) => span.pair),
+      endA: column(model.connections, (span) => (span.isEndA ? 1 : 0)),
+      start: column(model.connections, (span) => time(span.startMs)),
+      // -1: still open when the trace ends.
+      end: column(model.connections, (span) => (Number.isFinite(span.endMs) ? time(span.endMs) : -1)),
+    },
     states: model.nodeStates.map((changes) => changes.map((change) => [time(change.t), change.isUp ? 1 : 0, change.group])),
     partitions: model.partitions.map((span) => [time(span.startMs), time(span.endMs), span.groups]),
     messages: {
@@ -89,6 +97,19 @@ export function encodeModel(model: ViewModel, meta: { readonly title: string; re
       duplicate: column(deliveries, (delivery) => (delivery.isDuplicate ? 1 : 0)),
     },
   };
+}
+
+/** What the layout pulls together: the links, and the pairs that were ever connected (a region underlay has no links). */
+function layoutPairs(model: ViewModel): Array<{ readonly a: number; readonly b: number }> {
+  const seen = new Set<string>();
+  const pairs: Array<{ readonly a: number; readonly b: number }> = [];
+  for (const pair of [...model.links, ...model.connectionPairs]) {
+    const key = `${pair.a}|${pair.b}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    pairs.push(pair);
+  }
+  return pairs;
 }
 
 /** JSON that is safe inside a <script> element: no `</script>`, `<!--` or line separators. */

@@ -7,11 +7,14 @@ export { buildViewModel } from './view-model.js';
 export { REPORT_LIMITS } from './limits.js';
 export type { ReportLimits } from './limits.js';
 export { nodeStateAt } from './node-state.js';
+export { connectionsAt } from './connections.js';
 export { causalChildren, causalPast, causalFuture } from './causality.js';
 export { findLink } from './links.js';
 export { latencyPercentiles } from './stats.js';
 export { layoutTopology } from './layout.js';
 export type {
+  ConnectionPair,
+  ConnectionSpan,
   Delivery,
   DirectionLoad,
   Flight,

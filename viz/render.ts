@@ -82,7 +82,7 @@ export function renderModel(model: ViewModel, header: TraceHeader, options: Repo
 <main id="app">
 <section class="panel" id="filters-panel"><h2>Filters</h2><div id="filters"></div></section>
 <section class="panel"><h2>Topology <small>(link width = frames; click a node to hide or show it)</small></h2><div id="topology"></div>
-<div class="legend-row"><span><i style="background:#59a14f"></i>up</span><span><i style="background:#e15759"></i>crashed</span><span><i style="background:#f28e2b"></i>partition group ring</span><span><i style="background:#4e79a7"></i>message in flight</span></div></section>
+<div class="legend-row"><span><i style="background:#59a14f"></i>up</span><span><i style="background:#e15759"></i>crashed</span><span><i style="background:#f28e2b"></i>partition group ring</span><span><i style="background:#4e79a7"></i>message in flight</span>${model.connectionPairs.length === 0 ? '' : '<span><i style="background:#2f9e44"></i>connection open at this time</span><span><i style="background:#7048e8"></i>half-open (one end: the other crashed or closed)</span>'}</div></section>
 <section class="panel"><h2>Time-space diagram <small>(lane per node, time downward)</small></h2><div id="timespace"></div>
 <p class="notice" id="timespace-notice"></p><p class="notice" id="selection"></p>
 <div class="legend-row"><span><i style="background:#4e79a7"></i>delivered</span><span><i style="background:#e15759"></i>dropped (× colour = reason)</span><span><i style="background:#9aa0a6"></i>in flight at trace end</span><span><i style="background:rgba(225,87,89,0.55)"></i>node crashed</span><span><i style="background:rgba(237,201,72,0.5)"></i>partition</span><span><i style="background:#8a8f96"></i>timer</span></div></section>

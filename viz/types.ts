@@ -111,6 +111,22 @@ export interface LinkAggregate {
   readonly ba: DirectionLoad;
 }
 
+/** Two nodes (a < b) that had a connection at some time of the trace. */
+export interface ConnectionPair {
+  readonly a: number;
+  readonly b: number;
+}
+
+/** One end of a connection, held open by one node from `startMs` until `endMs` (+Infinity: open at the trace end). */
+export interface ConnectionSpan {
+  /** Index into `connectionPairs`. */
+  readonly pair: number;
+  /** The end is node `a`'s (else `b`'s). */
+  readonly isEndA: boolean;
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
 /** Nearest-rank percentiles (ms). */
 export interface LatencyPercentiles {
   readonly count: number;
@@ -162,6 +178,10 @@ export interface ViewModel {
   readonly partitions: ReadonlyArray<PartitionSpan>;
   /** Configured links (trace header) first, then pairs seen in traffic. */
   readonly links: ReadonlyArray<LinkAggregate>;
+  /** Node pairs connected at some time (connect events), in first-sighting order. */
+  readonly connectionPairs: ReadonlyArray<ConnectionPair>;
+  /** Connection ends over time (connect → disconnect, or the node's crash), sorted by start. */
+  readonly connections: ReadonlyArray<ConnectionSpan>;
   /** Events the report could not draw, as sentences (with a count of the rest). */
   readonly skipped: ReadonlyArray<string>;
   /** Per topic, in first-sighting order. */

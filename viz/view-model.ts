@@ -1,6 +1,7 @@
 // trace → view model, in one pass over the events in time order. Pure: the same trace gives the same
 // model, whatever the backend that wrote it.
 import type { TraceEvent, TraceHeader } from '../core/trace.js';
+import { ConnectionTracker } from './connections.js';
 import { FlightMatcher } from './flights.js';
 import { Interner } from './interner.js';
 import { aggregateLinks } from './links.js';
@@ -81,6 +82,7 @@ class ModelBuilder {
   private readonly flights = new FlightMatcher();
   private readonly states = new NodeStateTracker();
   private readonly topicTracker = new TopicTracker();
+  private readonly connections = new ConnectionTracker();
   private readonly markers: Omit<Marker, 'flight'>[] = [];
   /** Per marker, the flight (original index) it ended, or -1. */
   private readonly markerFlights: number[] = [];
@@ -132,8 +134,15 @@ class ModelBuilder {
       case 'deliver':
         if (message >= 0) this.addDelivery(event, node, engine, message);
         return -1;
+      case 'connect':
+        if (peer >= 0) this.connections.connect(event.t, node, peer);
+        return -1;
+      case 'disconnect':
+        if (peer >= 0) this.connections.disconnect(event.t, node, peer);
+        return -1;
       case 'crash':
         this.states.crash(event.t, node);
+        this.connections.crash(event.t, node);
         this.topicTracker.crash(`${event.node}/`);
         return -1;
       case 'restart':
@@ -210,6 +219,7 @@ class ModelBuilder {
     const configuredLinks = configured.map(([a, b]) => [this.nodes.intern(a), this.nodes.intern(b)] as const);
     const endMs = this.endMs > this.startMs ? this.endMs : this.startMs + 1;
     const finished = this.flights.finish(endMs);
+    const connections = this.connections.finish();
     const markers = this.markers.map((marker, index) => {
       const original = this.markerFlights[index]!;
       return { ...marker, flight: original < 0 ? -1 : finished.order[original]! };
@@ -228,6 +238,8 @@ class ModelBuilder {
       nodeStates: this.states.finish(this.nodes.values.length, this.startMs),
       partitions: this.states.partitionSpans(endMs),
       links: aggregateLinks(finished.flights, markers.filter((marker) => marker.kind === 'link'), configuredLinks),
+      connectionPairs: connections.pairs,
+      connections: connections.spans,
       skipped,
       topicStats: this.topicTracker.stats(this.topics.values),
       counts: {

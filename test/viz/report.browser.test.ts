@@ -19,6 +19,8 @@ if (!HAS_CHROMIUM) console.warn(`report browser test skipped: ${CHROMIUM} is not
 
 interface ReportCounts {
   readonly nodes: number;
+  readonly connectionsOpen: number;
+  readonly connectionsHalfOpen: number;
   readonly arrows: number;
   readonly arrowsDrawn: number;
   readonly arrowsInView: number;
@@ -107,6 +109,24 @@ describe.skipIf(!HAS_CHROMIUM)(`report in headless Chromium (needs ${CHROMIUM})`
     expect(await nodeState('n2')).toBe('up');
     await scrub(PARTITION_MS + 50);
     expect(await page.locator('#topology .node[data-node="n4"]').getAttribute('data-group')).toBe('1');
+  });
+
+  it('draws the overlay\'s connections at the scrubbed time: open, half-open after the crash, replaced after the restart', async () => {
+    const connection = (pair: string): Promise<string | null> => page.locator(`#topology .connections line[data-pair="${pair}"]`).getAttribute('data-state');
+    expect(await page.locator('#topology .connections line').count()).toBe(6);
+    await scrub(1);
+    expect(await connection('n1|n2')).toBe('closed');
+    expect(await page.locator('#topology .connections line[data-pair="n1|n2"]').isVisible()).toBe(false);
+    await scrub(CRASH_MS - 1);
+    expect(await counts()).toMatchObject({ connectionsOpen: 6, connectionsHalfOpen: 0 });
+    await scrub(CRASH_MS + 50);
+    expect([await connection('n1|n2'), await connection('n2|n3'), await connection('n0|n1')]).toEqual(['half-open', 'half-open', 'open']);
+    expect(await counts()).toMatchObject({ connectionsOpen: 4, connectionsHalfOpen: 2 });
+    expect(await page.locator('#topology .connections line[data-pair="n1|n2"]').isVisible()).toBe(true);
+    const replaced = trace.events.find((event) => event.kind === 'connect' && event.t > RESTART_MS)!.t;
+    await scrub(replaced + 1);
+    expect(await connection('n1|n2')).toBe('open');
+    expect(await counts()).toMatchObject({ connectionsOpen: 6, connectionsHalfOpen: 0 });
   });
 
   it('zooms the time-space diagram to a window', async () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { summarizeTrace, type TraceEvent, type TraceRecord } from '../../core/index.js';
-import { buildViewModel, causalChildren, causalFuture, causalPast, findLink, latencyPercentiles, nodeStateAt, type ViewModel } from '../../viz/index.js';
+import { buildViewModel, causalChildren, causalFuture, causalPast, connectionsAt, findLink, latencyPercentiles, nodeStateAt, type ViewModel } from '../../viz/index.js';
 import { CRASH_MS, HEAL_MS, PARTITION_MS, RESTART_MS, handHeader, ringTrace } from './scenario.js';
 
 const HEADER = handHeader({ a: '00', b: '01', c: '02' });
@@ -148,6 +148,53 @@ describe('view model of a hand-written trace', () => {
   });
 });
 
+describe('connections over time', () => {
+  // a–b opens at 1 (both ends), b closes its end at 5 (half-open), a its end at 6; a–c opens at 2,
+  // c crashes at 8 (its end closes with it, a's stays: half-open), a closes at 9; a dials b again at 12.
+  const model = buildViewModel(
+    HEADER,
+    numbered([
+      { t: 1, kind: 'connect', node: 'a', peer: 'b' },
+      { t: 1, kind: 'connect', node: 'b', peer: 'a' },
+      { t: 2, kind: 'connect', node: 'c', peer: 'a' },
+      { t: 2, kind: 'connect', node: 'a', peer: 'c' },
+      { t: 3, kind: 'connect', node: 'a', peer: 'b' }, // already open: no second span
+      { t: 5, kind: 'disconnect', node: 'b', peer: 'a', reason: 'closed' },
+      { t: 6, kind: 'disconnect', node: 'a', peer: 'b', reason: 'closed' },
+      { t: 7, kind: 'disconnect', node: 'b', peer: 'c', reason: 'closed' }, // never opened: ignored
+      { t: 8, kind: 'crash', node: 'c' },
+      { t: 9, kind: 'disconnect', node: 'a', peer: 'c', reason: 'idle-timeout' },
+      { t: 12, kind: 'connect', node: 'a', peer: 'b' },
+      { t: 12, kind: 'connect', node: 'b', peer: 'a' },
+      { t: 14, kind: 'timer', node: 'a', text: 'end' },
+    ]),
+  );
+  const at = (t: number): number[] => Array.from(connectionsAt(model, t));
+
+  it('has one pair per connected couple of nodes and one span per end opened', () => {
+    expect(model.connectionPairs).toEqual([{ a: 0, b: 1 }, { a: 0, b: 2 }]);
+    expect(model.connections.map((span) => [span.pair, span.isEndA, span.startMs, span.endMs])).toEqual([
+      [0, true, 1, 6],
+      [0, false, 1, 5],
+      [1, false, 2, 8],
+      [1, true, 2, 9],
+      [0, true, 12, Number.POSITIVE_INFINITY],
+      [0, false, 12, Number.POSITIVE_INFINITY],
+    ]);
+  });
+
+  it('counts the open ends of each pair at the scrubbed time: open, half-open after a close or a crash, closed', () => {
+    expect(at(0)).toEqual([0, 0]);
+    expect(at(1)).toEqual([2, 0]);
+    expect(at(4)).toEqual([2, 2]);
+    expect(at(5)).toEqual([1, 2]);
+    expect(at(6.5)).toEqual([0, 2]);
+    expect(at(8)).toEqual([0, 1]);
+    expect(at(9)).toEqual([0, 0]);
+    expect(at(14)).toEqual([2, 0]);
+  });
+});
+
 describe('view model of a simulated ring (crash, restart, partition, loss, pub/sub)', () => {
   let trace: ReturnType<typeof ringTrace>;
   let model: ViewModel;
@@ -205,6 +252,19 @@ describe('view model of a simulated ring (crash, restart, partition, loss, pub/s
     expect(nodeStateAt(model, model.nodes.indexOf('n4'), PARTITION_MS + 1).group).toBe(1);
     expect(nodeStateAt(model, model.nodes.indexOf('n4'), HEAL_MS).group).toBe(-1);
     expect(model.partitions).toEqual([{ startMs: PARTITION_MS, endMs: HEAL_MS, groups: [['n0', 'n1', 'n2'], ['n3', 'n4', 'n5']] }]);
+  });
+
+  it('shows the connections at each time: all open, the crashed node\'s half-open until they are replaced after its restart', () => {
+    const state = (t: number): Record<string, number> => {
+      const ends = connectionsAt(model, t);
+      return Object.fromEntries(model.connectionPairs.map((pair, index) => [`${model.nodes[pair.a]}|${model.nodes[pair.b]}`, ends[index]!]));
+    };
+    const opens = count((event) => event.kind === 'connect');
+    expect(model.connections).toHaveLength(opens);
+    expect(Object.values(state(0))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Object.values(state(CRASH_MS - 1))).toEqual([2, 2, 2, 2, 2, 2]);
+    expect(state(CRASH_MS + 1)).toMatchObject({ 'n1|n2': 1, 'n2|n3': 1, 'n0|n1': 2, 'n3|n4': 2 });
+    expect(Object.values(state(trace.header.durationMs ?? 5000))).toEqual([2, 2, 2, 2, 2, 2]);
   });
 
   it('counts pub/sub deliveries per topic', () => {

@@ -46,6 +46,19 @@ function stateAt(data, node, t) {
   return changes[low];
 }
 
+/** A connection pair's state by its number of open ends. */
+const CONNECTION_STATES = ['closed', 'half-open', 'open'];
+
+/** Per connection pair, how many of its ends are open at time `t` (spans sorted by start; end -1 = still open). */
+function connectionsAt(data, t) {
+  const spans = data.connections;
+  const ends = new Uint8Array(data.connectionPairs.a.length);
+  for (let index = 0; index < spans.start.length && spans.start[index] <= t; index++) {
+    if (spans.end[index] < 0 || spans.end[index] > t) ends[spans.pair[index]]++;
+  }
+  return ends;
+}
+
 /** First index i of the sorted `values` with values[i] >= x. */
 function lowerBound(values, x) {
   let low = 0;

@@ -1,5 +1,7 @@
 // Topology: SVG nodes and links (positions precomputed by d3-force at render time), link width by
-// filtered traffic, node colour by state at the current time, and a canvas layer of messages in flight.
+// filtered traffic, the overlay's connections open at the current time (solid: both ends open,
+// dashed: half-open, one end only), node colour by state at the current time, and a canvas layer of
+// messages in flight.
 
 const DOTS_MAX = 4000;
 
@@ -31,6 +33,19 @@ function createTopology(app, container) {
     .attr('x2', (i) => px(data.links.b[i]))
     .attr('y2', (i) => py(data.links.b[i]));
   linkSelection.append('title');
+  const pairCount = data.connectionPairs.a.length;
+  const connectionSelection = svg
+    .append('g')
+    .attr('class', 'connections')
+    .selectAll('line')
+    .data(d3.range(pairCount))
+    .join('line')
+    .attr('data-pair', (i) => `${data.nodes[data.connectionPairs.a[i]]}|${data.nodes[data.connectionPairs.b[i]]}`)
+    .attr('x1', (i) => px(data.connectionPairs.a[i]))
+    .attr('y1', (i) => py(data.connectionPairs.a[i]))
+    .attr('x2', (i) => px(data.connectionPairs.b[i]))
+    .attr('y2', (i) => py(data.connectionPairs.b[i]));
+  connectionSelection.append('title');
   const canvas = d3.select(container).append('canvas').attr('class', 'overlay').node();
   const context = setupCanvas(canvas, width, height);
   const nodeSelection = svg
@@ -72,6 +87,19 @@ function createTopology(app, container) {
 
   function updateTime() {
     const t = app.time;
+    const ends = connectionsAt(data, t);
+    const degree = new Uint32Array(nodeCount);
+    for (let pair = 0; pair < pairCount; pair++) {
+      if (ends[pair] === 0) continue;
+      degree[data.connectionPairs.a[pair]]++;
+      degree[data.connectionPairs.b[pair]]++;
+    }
+    connectionSelection.attr('data-state', (i) => CONNECTION_STATES[ends[i]]);
+    connectionSelection
+      .select('title')
+      .text((i) => `${data.nodes[data.connectionPairs.a[i]]} – ${data.nodes[data.connectionPairs.b[i]]}: connection ${CONNECTION_STATES[ends[i]]} at ${formatMs(t)}`);
+    app.counts.connectionsOpen = ends.reduce((sum, count) => sum + (count === 2 ? 1 : 0), 0);
+    app.counts.connectionsHalfOpen = ends.reduce((sum, count) => sum + (count === 1 ? 1 : 0), 0);
     nodeSelection
       .attr('data-state', (i) => (stateAt(data, i, t)[1] === 1 ? 'up' : 'crashed'))
       .attr('data-group', (i) => stateAt(data, i, t)[2]);
@@ -85,7 +113,8 @@ function createTopology(app, container) {
       .attr('stroke-width', (i) => (stateAt(data, i, t)[2] < 0 ? 1.5 : 4));
     nodeSelection.select('title').text((i) => {
       const [, isUp, group] = stateAt(data, i, t);
-      return `${data.nodes[i]}: ${isUp ? 'up' : 'crashed'}${group >= 0 ? `, partition group ${group + 1}` : ''} at ${formatMs(t)}`;
+      const connected = pairCount === 0 ? '' : `, ${degree[i]} connection${degree[i] === 1 ? '' : 's'}`;
+      return `${data.nodes[i]}: ${isUp ? 'up' : 'crashed'}${group >= 0 ? `, partition group ${group + 1}` : ''}${connected} at ${formatMs(t)}`;
     });
     drawDots(t);
   }
@@ -116,6 +145,7 @@ function createTopology(app, container) {
 
   app.counts.nodes = nodeSelection.size();
   app.counts.links = linkCount;
+  app.counts.connectionPairs = pairCount;
   return { updateFilter, updateTime, updateHighlight: () => drawDots(app.time) };
 }
 
