@@ -21,31 +21,25 @@ function createTopology(app, container) {
   const radius = nodeCount > 500 ? 3 : nodeCount > 60 ? 5 : 9;
 
   const svg = d3.select(container).append('svg').attr('width', width).attr('height', height).attr('class', 'topology-svg');
+  /** One titled line per pair of `ends` ({a, b} node columns), in a group of class `className`. */
+  const lines = (className, ends) => {
+    const selection = svg
+      .append('g')
+      .attr('class', className)
+      .selectAll('line')
+      .data(d3.range(ends.a.length))
+      .join('line')
+      .attr('x1', (i) => px(ends.a[i]))
+      .attr('y1', (i) => py(ends.a[i]))
+      .attr('x2', (i) => px(ends.b[i]))
+      .attr('y2', (i) => py(ends.b[i]));
+    selection.append('title');
+    return selection;
+  };
   const linkCount = data.links.a.length;
-  const linkSelection = svg
-    .append('g')
-    .attr('class', 'links')
-    .selectAll('line')
-    .data(d3.range(linkCount))
-    .join('line')
-    .attr('x1', (i) => px(data.links.a[i]))
-    .attr('y1', (i) => py(data.links.a[i]))
-    .attr('x2', (i) => px(data.links.b[i]))
-    .attr('y2', (i) => py(data.links.b[i]));
-  linkSelection.append('title');
+  const linkSelection = lines('links', data.links);
   const pairCount = data.connectionPairs.a.length;
-  const connectionSelection = svg
-    .append('g')
-    .attr('class', 'connections')
-    .selectAll('line')
-    .data(d3.range(pairCount))
-    .join('line')
-    .attr('data-pair', (i) => `${data.nodes[data.connectionPairs.a[i]]}|${data.nodes[data.connectionPairs.b[i]]}`)
-    .attr('x1', (i) => px(data.connectionPairs.a[i]))
-    .attr('y1', (i) => py(data.connectionPairs.a[i]))
-    .attr('x2', (i) => px(data.connectionPairs.b[i]))
-    .attr('y2', (i) => py(data.connectionPairs.b[i]));
-  connectionSelection.append('title');
+  const connectionSelection = lines('connections', data.connectionPairs).attr('data-pair', (i) => `${data.nodes[data.connectionPairs.a[i]]}|${data.nodes[data.connectionPairs.b[i]]}`);
   const canvas = d3.select(container).append('canvas').attr('class', 'overlay').node();
   const context = setupCanvas(canvas, width, height);
   const nodeSelection = svg
