@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark of the project, printed as markdown tables for the README.
-// Usage: npm run bench [-- --only crypto,sim,underlay,overlay,kit,viz,transports,check,cli]
+// Usage: npm run bench [-- --only crypto,sim,underlay,overlay,domains,kit,viz,transports,check,cli]
 import { cpus, totalmem } from 'node:os';
 import { benchCrypto } from './crypto.js';
+import { benchDomains } from './domains.js';
 import { benchExplore, benchKit, benchLinearizability, benchPlantedBugs } from './kit.js';
 import { benchOverlay } from './overlay.js';
 import { benchLargeScenario, benchSim } from './sim.js';
@@ -48,6 +49,11 @@ if (wants('underlay')) {
 if (wants('overlay')) {
   console.log('## Overlay: 100,000 nodes on the continents region underlay, each knowing 8 random peers, 1 message/s each to a known peer over on-demand connections, 3 s virtual (goals: load ≤ 5 s, ≤ 2 KiB per node at boot)\n');
   console.log(markdown(await benchOverlay()));
+  console.log();
+}
+if (wants('domains')) {
+  console.log('## Domains: 10,000 nodes on the continents region underlay (sim-keyed); 9,000 members join one domain through its owner in the first 5 s; 1,000 non-members make 10 external requests each (1/s from 7 s, 1 s timeout, 3 attempts) to the 20 serving members, 5 of which crash at 10 s\n');
+  console.log(markdown(await benchDomains()));
   console.log();
 }
 for (const [name, path, exportName] of [
