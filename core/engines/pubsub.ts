@@ -7,6 +7,11 @@
 // node delivers events in seq order exactly once (dedupe by seq and id, I2/I3), keeps a bounded log,
 // and recovers gaps from its parent (Q13). Parents send heartbeats; a child that misses
 // `missedHeartbeatsMax` of them joins through another neighbour and replays from its next seq.
+// With `domain`, the neighbours are the Topology's live view of that domain instead of the static
+// link neighbours: a peer added to the view is asked for its adverts; a parent removed from it is
+// replaced at once. Views change under the tree, so there a node acknowledges a child only once it
+// is joined itself, and a node that loses its parent releases its children, which join again: no
+// child can be acknowledged through a cycle of stale parents.
 import { z } from 'zod';
 import { decodeAdvert, encodeAdvert, verifyAdvert, type TopicAdvert } from '../adverts.js';
 import type { EngineContext, EngineFactory, EngineInput } from '../engine.js';
@@ -25,7 +30,8 @@ import {
   verifyEvent,
   type PubSubMessage,
 } from '../pubsub-wire.js';
-import { engineSpec, firings, neighborEngines, parseParams } from './params.js';
+import { OverlayPeers } from './overlay-peers.js';
+import { engineSpec, firings, parseParams } from './params.js';
 
 const PubSubParams = z.strictObject({
   /** Name of the PubSub engine on the other nodes. */
@@ -36,6 +42,8 @@ const PubSubParams = z.strictObject({
   missedHeartbeatsMax: z.number().int().positive().default(3),
   /** Events kept per topic for recovery (Q13), and the bound of the reorder buffer. */
   eventLogMax: z.number().int().positive().default(1024),
+  /** Build the trees over this domain's Topology view instead of the static link neighbours. */
+  domain: z.string().min(1).optional(),
 });
 
 interface LoggedEvent {
@@ -65,6 +73,8 @@ interface TopicState {
   gapRequestedMs: number;
   /** Joined "from now" (a restarted node): events before the ack are buffered, never requested. */
   isFromNow: boolean;
+  /** Over a view: children waiting for this node to be joined before their ack (child → its fromSeq). */
+  readonly waiting: Map<Id, number>;
 }
 
 /** The topic an event's inner EngineMessage is addressed to; undefined when it is not a topic message. */
@@ -78,7 +88,8 @@ export const PUBSUB_SPEC = engineSpec(PubSubParams, { load: (options, run) => fi
 
 export const createPubSubEngine: EngineFactory = (params, env) => {
   const options = parseParams('pubsub', PubSubParams, params);
-  const peers = neighborEngines(env, options.peerEngine);
+  const overlay = new OverlayPeers(env, options.peerEngine, options.domain, 'pubsub');
+  const peers = overlay.peers;
   const topics = new Map<Id, TopicState>();
   const wanted = new Set<Id>();
   const silenceMs = options.heartbeatMs * options.missedHeartbeatsMax;
@@ -92,7 +103,7 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     return {
       advert, advertBytes, isPublisherNode, hops, neighborHops: new Map(), isLocalWanted: wanted.has(advert.id),
       parent: undefined, isJoined: isPublisherNode, refused: new Set(), dead: new Set(), lastHeardMs: 0,
-      children: new Set(), nextSeq: 1, lastId: undefined, buffer: new Map(), log: [], gapRequestedMs: -Infinity, isFromNow: false,
+      children: new Set(), nextSeq: 1, lastId: undefined, buffer: new Map(), log: [], gapRequestedMs: -Infinity, isFromNow: false, waiting: new Map(),
     };
   }
 
@@ -227,8 +238,8 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
           state.children.add(from);
           ctx.log('pubsub child added', { children: state.children.size, isForced: message.isForced });
         }
-        send(ctx, from, { kind: 'subscribe-ack', topic: message.topic, firstSeq: message.fromSeq === 0 ? state.nextSeq : (state.log[0]?.seq ?? state.nextSeq) });
-        if (message.fromSeq > 0) replay(ctx, state, from, message.fromSeq, Number.MAX_SAFE_INTEGER);
+        if (overlay.isOverlay && !state.isJoined) state.waiting.set(from, message.fromSeq);
+        else acknowledge(ctx, state, from, message.fromSeq);
         if (state.parent === undefined) join(ctx, state);
         return;
       }
@@ -236,6 +247,8 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
         if (from !== state.parent) return;
         state.isJoined = true;
         state.refused.clear();
+        for (const [child, fromSeq] of state.waiting) acknowledge(ctx, state, child, fromSeq);
+        state.waiting.clear();
         state.lastHeardMs = ctx.now();
         if (state.isFromNow) {
           state.isFromNow = false;
@@ -257,6 +270,7 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
         return join(ctx, state);
       case 'unsubscribe':
         state.children.delete(from);
+        state.waiting.delete(from);
         send(ctx, from, { kind: 'unsubscribe-ack', topic: message.topic });
         return leaveIfIdle(ctx, state);
       case 'unsubscribe-ack':
@@ -280,14 +294,56 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     for (const node of peers.keys()) if (node !== from) send(ctx, node, { kind: 'hello', topic });
   }
 
+  function acknowledge(ctx: EngineContext, state: TopicState, child: Id, fromSeq: number): void {
+    send(ctx, child, { kind: 'subscribe-ack', topic: state.advert.id, firstSeq: fromSeq === 0 ? state.nextSeq : (state.log[0]?.seq ?? state.nextSeq) });
+    if (fromSeq > 0) replay(ctx, state, child, fromSeq, Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Over a view: the parent is gone; the children are released (they join again) and a new parent is sought. */
+  function loseParent(ctx: EngineContext, state: TopicState): void {
+    state.parent = undefined;
+    state.isJoined = false;
+    for (const child of state.children) send(ctx, child, { kind: 'subscribe-nack', topic: state.advert.id, reason: 'full' });
+    state.children.clear();
+    state.waiting.clear();
+    join(ctx, state);
+  }
+
+  /** The Topology added or removed a peer: ask a new one for its adverts; repair around a removed one. */
+  function onViewChange(ctx: EngineContext, kind: 'added' | 'removed', node: Id): void {
+    if (kind === 'added') {
+      // Both: whichever of the two ends added the other first, one of the messages gets through.
+      send(ctx, node, { kind: 'hello' });
+      for (const state of topics.values()) send(ctx, node, { kind: 'advert', hops: state.hops, advert: state.advertBytes });
+      return;
+    }
+    for (const state of topics.values()) {
+      state.neighborHops.delete(node);
+      state.refused.delete(node);
+      state.dead.delete(node);
+      state.waiting.delete(node);
+      if (state.children.delete(node)) leaveIfIdle(ctx, state);
+      if (state.parent === node) {
+        ctx.log('pubsub parent left the view, repairing');
+        loseParent(ctx, state);
+      }
+    }
+  }
+
   function onTick(ctx: EngineContext): void {
     for (const state of topics.values()) {
-      for (const child of state.children) send(ctx, child, { kind: 'heartbeat', topic: state.advert.id, lastSeq: state.nextSeq - 1 });
+      // Over a view, a node not joined itself is silent, so that children waiting in a cycle time out.
+      if (state.isJoined || !overlay.isOverlay) for (const child of state.children) send(ctx, child, { kind: 'heartbeat', topic: state.advert.id, lastSeq: state.nextSeq - 1 });
       if (state.isPublisherNode) continue;
       const silentMs = ctx.now() - state.lastHeardMs;
       if (state.parent !== undefined && state.isJoined && silentMs > silenceMs) {
         ctx.log('pubsub parent silent, repairing');
         state.dead.add(state.parent);
+        if (overlay.isOverlay) loseParent(ctx, state);
+        else state.parent = undefined;
+      } else if (overlay.isOverlay && state.parent !== undefined && !state.isJoined && silentMs > 2 * options.heartbeatMs) {
+        // A join left waiting (the parent is not joined either, maybe through us): try another.
+        state.refused.add(state.parent);
         state.parent = undefined;
       }
       // A join whose Subscribe or ack was lost is retried.
@@ -355,13 +411,17 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
       switch (input.kind) {
         case 'start':
           ctx.bridgeTopics();
+          overlay.start(ctx);
           for (const node of peers.keys()) send(ctx, node, { kind: 'hello' });
           ctx.setTimer(options.heartbeatMs, 'pubsub-tick');
           return;
         case 'timer':
           return onTick(ctx);
-        case 'notice':
+        case 'notice': {
+          const change = overlay.apply(input.notice);
+          if (change !== undefined) return onViewChange(ctx, change.kind, change.node);
           return onRequest(ctx, input.notice);
+        }
         case 'message': {
           if (input.message.protocol === PUBSUB_QUERY_PROTOCOL && input.sourceNode === ctx.node) return answerQuery(ctx, input);
           if (input.message.protocol !== PUBSUB_PROTOCOL) return publish(ctx, input);

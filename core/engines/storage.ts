@@ -2,14 +2,17 @@
 // the content (`ctx.hash`). Local engines send it `put` (stored on `replication` chosen neighbours,
 // each answering with a receipt signed by its storage engine), `get` (local) and `lookup` (local
 // first, then the holders named by known receipts, then a random walk with a hop limit whose answer
-// returns along the walk's path). Blocks expire; `minTrust` restricts who may be served.
+// returns along the walk's path). Blocks expire; `minTrust` restricts who may be served. With
+// `domain`, replicas and walks use the Topology's live view of that domain instead of the static
+// link neighbours.
 import { z } from 'zod';
 import { fromHex, fromUtf8, toHex, utf8 } from '../bytes.js';
 import type { EngineContext, EngineFactory } from '../engine.js';
 import type { Id } from '../ids.js';
 import { jsonBody } from '../node.js';
 import { PUBSUB_QUERY_PROTOCOL } from '../pubsub-wire.js';
-import { engineSpec, firings, neighborEngines, parseParams } from './params.js';
+import { OverlayPeers } from './overlay-peers.js';
+import { engineSpec, firings, parseParams } from './params.js';
 
 export const STORAGE_PROTOCOL = 'netmachine.storage/1.0';
 
@@ -22,6 +25,8 @@ const StorageParams = z.strictObject({
   gcIntervalMs: z.number().positive().default(1000),
   /** The local PubSub engine, asked for topic parents in topic searches. */
   pubsubEngine: z.string().min(1).default('pubsub'),
+  /** Place replicas and walk over this domain's Topology view instead of the static link neighbours. */
+  domain: z.string().min(1).optional(),
 });
 
 /** A storage receipt (Q21): `engine` on `node` promises to keep `id` until `expiry`; signed by `engine`. */
@@ -82,7 +87,8 @@ export const STORAGE_SPEC = engineSpec(StorageParams, { load: (options, run) => 
 
 export const createStorageEngine: EngineFactory = (params, env) => {
   const options = parseParams('storage', StorageParams, params);
-  const peers = neighborEngines(env, options.peerEngine);
+  const overlay = new OverlayPeers(env, options.peerEngine, options.domain, 'storage');
+  const peers = overlay.peers;
   const blocks = new Map<string, Block>();
   const holders = new Map<string, Array<{ engine: Id; node: Id }>>();
   const puts = new Map<number, { requester: Requester; id: string; waiting: number; receipts: StorageReceipt[] }>();
@@ -271,6 +277,7 @@ export const createStorageEngine: EngineFactory = (params, env) => {
     handle(input, ctx) {
       switch (input.kind) {
         case 'start':
+          overlay.start(ctx);
           ctx.setTimer(options.gcIntervalMs, 'gc');
           return;
         case 'timer': {
@@ -286,6 +293,7 @@ export const createStorageEngine: EngineFactory = (params, env) => {
           return;
         }
         case 'notice':
+          overlay.apply(input.notice); // the view changed: later puts and walks use the new peers
           return;
         case 'message': {
           if (input.message.protocol === PUBSUB_QUERY_PROTOCOL && input.message.replyTo !== undefined) return onParent(ctx, input.message.replyTo, input.message.body);
