@@ -67,6 +67,17 @@ function advertAddresses(advert: NodeAdvert): ReadonlyArray<string> {
 /** Adverts are immutable: stores that hold the same advert share one address list. */
 const ADDRESSES_BY_ADVERT = new WeakMap<NodeAdvert, ReadonlyArray<string>>();
 
+/** The record of a node known from configuration only: one frozen object per advert, shared by the stores that hold it. */
+function configuredRecord(advert: NodeAdvert, addresses: ReadonlyArray<string>): NodeRecord {
+  let record = CONFIGURED_RECORD_BY_ADVERT.get(advert);
+  if (record === undefined) {
+    record = Object.freeze({ id: advert.id, addresses, trust: TRUST_DEFAULT, advert, isConfigured: true });
+    CONFIGURED_RECORD_BY_ADVERT.set(advert, record);
+  }
+  return record;
+}
+const CONFIGURED_RECORD_BY_ADVERT = new WeakMap<NodeAdvert, NodeRecord>();
+
 /**
  * Identity records of one node's view of the network. Every node has its own store (in the
  * simulator as on real networks); adverts are immutable and shared by reference between stores,
@@ -212,8 +223,9 @@ export class IdentityStore {
     const stored = record?.advert;
     if (stored !== undefined && advert.version <= stored.version && !(isConfigured && !wasConfigured)) return 'stale';
     const addresses = advertAddresses(advert);
-    // A record created from configuration has exactly these fields: V8 then shares one shape among them.
-    this.setNode(record === undefined ? (isConfigured ? { id: advert.id, addresses, trust: TRUST_DEFAULT, advert, isConfigured } : { id: advert.id, addresses, trust: TRUST_DEFAULT, advert }) : { ...record, advert, addresses, ...(isConfigured && { isConfigured }) });
+    // A record created from configuration is the same for every store that holds the advert, and
+    // records are immutable (a change replaces the record): all those stores share one object.
+    this.setNode(record === undefined ? (isConfigured ? configuredRecord(advert, addresses) : { id: advert.id, addresses, trust: TRUST_DEFAULT, advert }) : { ...record, advert, addresses, ...(isConfigured && { isConfigured }) });
     return 'stored';
   }
 
