@@ -12,6 +12,7 @@ import {
   type EngineEnv,
   type EngineFactory,
   type Id,
+  type NodeAdvert,
   type TraceSink,
 } from '../core/index.js';
 import type { EmulationState } from './emulation.js';
@@ -89,6 +90,8 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
   for (const engine of spec.engines) {
     if (!factories.has(engine.kind)) throw new NetmachineError('node/unknown-engine-kind', `engine "${engine.name}": unknown kind "${engine.kind}" (known: ${[...factories.keys()].join(', ')})`);
   }
+  /** The advert this node last signed for its peers (the one they hold), handed out by its engines. */
+  let selfAdvert: NodeAdvert | undefined;
   const real = await startRealNode(
     { crypto, rng, trace: components.trace },
     {
@@ -105,6 +108,7 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
       timeScale: spec.timeScale,
       ...(components.emulation !== undefined && { filter: emulationFilter(spec.name, components.emulation, nameOf, rng.fork('emulation')) }),
       ...(spec.quic !== undefined && { quic: spec.quic as QuicDriverOptions }),
+      advert: () => selfAdvert,
     },
   );
   const topics = keyedLookup('topic', spec.name, identities.topics);
@@ -150,8 +154,9 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
     },
     adverts(version) {
       const created = Date.now();
+      selfAdvert = signNodeAdvert(crypto, key, real.addresses, version, created);
       return {
-        advert: advertText(signNodeAdvert(crypto, key, real.addresses, version, created)),
+        advert: advertText(selfAdvert),
         engines: Object.fromEntries([...identities.engines].map(([name, engineKey]) => [name, advertText(signEngineAdvert(crypto, engineKey, key.id, version, created))])),
       };
     },

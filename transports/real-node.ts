@@ -1,6 +1,6 @@
 // One Node on real sockets: a connection manager with the drivers of its schemes, listening, and
 // the core Node bound to it. Engines are added by the caller before `node.start()`.
-import { createNode, type Crypto, type Id, type IdentityStore, type KeyPair, type Node, type Rng, type TraceSink } from '../core/index.js';
+import { createNode, type Crypto, type Id, type IdentityStore, type KeyPair, type Node, type NodeAdvert, type Rng, type TraceSink } from '../core/index.js';
 import { createNodeCertificate } from './certs.js';
 import type { Driver, DriverHost, Scheme } from './channel.js';
 import { createPeerTransport, type LinkFilter, type PeerTransport, type PeerTransportOptions } from './peer-transport.js';
@@ -30,6 +30,8 @@ export interface RealNodeOptions {
   readonly filter?: LinkFilter;
   readonly transport?: Partial<Omit<PeerTransportOptions, 'nodeName' | 'self' | 'directory' | 'nameOf' | 'isOpen' | 'filter'>>;
   readonly quic?: QuicDriverOptions;
+  /** The node's own signed advert, which engines hand to peers (ctx.connections.selfAdvert()); asked when wanted, since it lists the addresses bound here. */
+  readonly advert?: () => NodeAdvert | undefined;
 }
 
 export interface RealNodeComponents {
@@ -77,7 +79,16 @@ export async function startRealNode(components: RealNodeComponents, options: Rea
   }
   const node = createNode(
     { clock, rng: components.rng, transport, trace: components.trace, crypto: components.crypto },
-    { name: options.name, key: options.key, directory: options.directory, session: options.session, ...(options.nameOf !== undefined && { nameOf: options.nameOf }) },
+    {
+      name: options.name,
+      key: options.key,
+      directory: options.directory,
+      session: options.session,
+      ...(options.nameOf !== undefined && { nameOf: options.nameOf }),
+      get advert() {
+        return options.advert?.();
+      },
+    },
   );
   let isClosed = false;
   return {
