@@ -3,6 +3,8 @@
 // anchor resolves, and the reference pages cover the schema and the built-in engines. A block that
 // cannot run here (it runs until stopped, or for minutes) says so with a marker before it:
 //   <!-- docs-test: skip (reason) -->   or   <!-- docs-test: exit 1 -->   (an expected exit code)
+// and a block that shows a file of the repository says which, and must stay a verbatim copy of it:
+//   <!-- docs-test: file scenarios/examples/modules/gossip.ts -->
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,6 +70,7 @@ describe('the docs run as written', () => {
         if (block.badMarker !== undefined) problems.push(`${where(page, block.line)}: unknown marker "docs-test: ${block.badMarker}" (expected "skip (reason)" or "exit N")`);
         if (block.skipReason !== undefined && !isRunnable(block)) problems.push(`${where(page, block.line)}: a skip marker on a block that would not run anyway`);
       }
+    for (const page of PAGES) for (const bad of page.badMarkers) problems.push(`${where(page, bad.line)}: marker "docs-test: ${bad.marker}" before a block it cannot apply to`);
     expect(problems).toEqual([]);
   });
 
@@ -105,6 +108,17 @@ describe('the docs run as written', () => {
       (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
     );
     expect(result, `named at ${[...scenarios.values()].join(', ')}`).toBe('ok');
+  });
+
+  it('blocks marked as copies of a repository file are verbatim copies', () => {
+    const problems: string[] = [];
+    for (const page of PAGES)
+      for (const block of page.fileBlocks) {
+        const file = join(ROOT, block.path);
+        if (!existsSync(file)) problems.push(`${where(page, block.line)}: ${block.path} does not exist`);
+        else if (readFileSync(file, 'utf8') !== block.content) problems.push(`${where(page, block.line)}: the block differs from ${block.path} (copy the file again)`);
+      }
+    expect(problems).toEqual([]);
   });
 
   it('every relative link and anchor resolves', () => {

@@ -26,10 +26,20 @@ export interface PageLink {
   readonly href: string;
 }
 
+/** A block marked `<!-- docs-test: file PATH -->`: a copy of that repository file, kept verbatim. */
+export interface FileBlock {
+  readonly line: number;
+  readonly path: string;
+  readonly content: string;
+}
+
 export interface Page {
   readonly file: string;
   readonly text: string;
   readonly blocks: ReadonlyArray<ShellBlock>;
+  readonly fileBlocks: ReadonlyArray<FileBlock>;
+  /** docs-test markers that are in no known form or before a block they cannot apply to. */
+  readonly badMarkers: ReadonlyArray<{ readonly line: number; readonly marker: string }>;
   readonly links: ReadonlyArray<PageLink>;
   /** GitHub's anchors of the page's headings (`## The node config` → `the-node-config`). */
   readonly anchors: ReadonlySet<string>;
@@ -44,17 +54,25 @@ export function readPage(file: string): Page {
   const text = readFileSync(file, 'utf8');
   const tokens = markdown.parse(text, {});
   const blocks: ShellBlock[] = [];
+  const fileBlocks: FileBlock[] = [];
+  const badMarkers: { line: number; marker: string }[] = [];
   const links: PageLink[] = [];
   const anchors = new Set<string>();
   const slugger = new GithubSlugger();
   let line = 1; // inline tokens in tables carry no position: the last block's line is close
   tokens.forEach((token, index) => {
     if (token.map !== null) line = token.map[0] + 1;
-    if (token.type === 'fence' && SHELL_LANGUAGES.has(token.info.trim())) blocks.push(shellBlock(token.content, line, markerBefore(tokens, index)));
+    if (token.type === 'fence') {
+      const marker = markerBefore(tokens, index);
+      const file = marker === undefined ? null : /^file\s+(\S+)$/.exec(marker);
+      if (file !== null && file !== undefined) fileBlocks.push({ line, path: file[1]!, content: token.content });
+      else if (SHELL_LANGUAGES.has(token.info.trim())) blocks.push(shellBlock(token.content, line, marker));
+      else if (marker !== undefined) badMarkers.push({ line, marker });
+    }
     if (token.type === 'heading_open') anchors.add(slugger.slug(plainText(tokens[index + 1])));
     if (token.type === 'inline') for (const child of token.children ?? []) collectLink(child, line, links);
   });
-  return { file, text, blocks, links, anchors };
+  return { file, text, blocks, fileBlocks, badMarkers, links, anchors };
 }
 
 /** The docs-test comment right before token `index`, if any. */
