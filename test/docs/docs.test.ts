@@ -24,6 +24,8 @@ const RUNNABLE = /^(npx netmachine|netmachine|npm run)(\s|$)/;
 const PAGE_FILES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`)];
 const PAGES: ReadonlyArray<Page> = PAGE_FILES.map((file) => readPage(join(ROOT, file)));
 const run = promisify(execFile);
+/** The repository's top-level files and folders (not what runs leave there): a path starting with one is the repository's. */
+const REPOSITORY_ENTRIES = new Set(readdirSync(ROOT).filter((entry) => !['node_modules', 'dist', 'out', 'failures'].includes(entry) && !entry.startsWith('.')));
 
 const scratch = mkdtempSync(join(tmpdir(), 'netmachine-docs-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -77,7 +79,7 @@ describe('the docs run as written', () => {
   for (const page of PAGES) {
     const blocks = page.blocks.filter((block) => isRunnable(block) && block.skipReason === undefined);
     if (blocks.length === 0) continue;
-    it(`${relative(ROOT, page.file)}: every command runs`, { timeout: 120_000 }, async () => {
+    it.concurrent(`${relative(ROOT, page.file)}: every command runs`, { timeout: 120_000 }, async () => {
       // One folder per page, blocks in order: a later block may read what an earlier one wrote.
       const folder = workFolder(relative(ROOT, page.file));
       const problems: string[] = [];
@@ -199,10 +201,13 @@ function splitHref(href: string): [string, string | undefined] {
 
 /**
  * The file a YAML path in a page means: relative to the repository (or to the page), a bare name of
- * an example, or `node_modules/netmachine/…` of an installed package. null: a file the reader makes.
+ * an example, or `node_modules/netmachine/…` of an installed package. null: a file the reader makes
+ * (a bare name that is no example, or a path into a folder the repository does not have).
  */
 function scenarioFile(path: string, page: Page): string | null | undefined {
-  const inPackage = path.replace(/^node_modules\/netmachine\//, '');
+  const inPackage = path.replace(/^node_modules\/netmachine\//, '').replace(/^\.\//, '');
+  const first = inPackage.split('/')[0]!;
+  if (inPackage.includes('/') && !first.startsWith('..') && !REPOSITORY_ENTRIES.has(first)) return null; // failures/…, cjs-folder/…
   const candidates = [join(ROOT, inPackage), resolve(dirname(page.file), path), join(ROOT, 'scenarios', 'examples', path)];
   const found = candidates.find((file) => existsSync(file) && statSync(file).isFile());
   if (found !== undefined) return found;

@@ -101,8 +101,10 @@ function plainText(inline: Token | undefined): string {
 }
 
 function collectLink(token: Token, line: number, links: PageLink[]): void {
-  const href = token.type === 'link_open' ? token.attrGet('href') : token.type === 'image' ? token.attrGet('src') : null;
-  if (href === null || /^[a-z][a-z0-9+.-]*:/i.test(href)) return; // https:, mailto:, file: …
+  const attribute = token.type === 'link_open' ? token.attrGet('href') : token.type === 'image' ? token.attrGet('src') : null;
+  if (attribute === null) return;
+  const href = String(attribute);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(href)) return; // https:, mailto:, file: …
   links.push({ line, href });
 }
 
