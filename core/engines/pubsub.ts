@@ -267,6 +267,8 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
         // A neighbour that missed the advert (lost on the way) learns it from us; we retry next tick.
         if (message.reason === 'unknown') return send(ctx, from, { kind: 'advert', hops: state.hops, advert: state.advertBytes });
         state.refused.add(from);
+        // Over a view, a joined node's parent releasing it takes its subtree along (it may hold our next parent).
+        if (overlay.isOverlay && state.isJoined) return loseParent(ctx, state);
         return join(ctx, state);
       case 'unsubscribe':
         state.children.delete(from);
