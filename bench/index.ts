@@ -5,6 +5,7 @@ import { benchCrypto } from './crypto.js';
 import { benchDomains } from './domains.js';
 import { benchExplore, benchKit, benchLinearizability, benchPlantedBugs } from './kit.js';
 import { benchOverlay } from './overlay.js';
+import { benchMillion } from './sim-million.js';
 import { benchLargeScenario, benchSim } from './sim.js';
 import { benchUnderlay } from './underlay.js';
 
@@ -54,6 +55,11 @@ if (wants('overlay')) {
 if (wants('domains')) {
   console.log('## Domains: 10,000 nodes on the continents region underlay (sim-keyed); 9,000 members join one domain through its owner in the first 5 s; 1,000 non-members make 10 external requests each (1/s from 7 s, 1 s timeout, 3 attempts) to the 20 serving members, 5 of which crash at 10 s\n');
   console.log(markdown(await benchDomains()));
+  console.log();
+}
+if (only?.has('million') === true) {
+  console.log('## 10⁶ nodes: the overlay scenario above at 1,000,000 nodes, 1 s virtual (goals: ≤ 8 GiB RSS at ≥ 100,000 deliveries per second)\n');
+  console.log(markdown(benchMillion()));
   console.log();
 }
 for (const [name, path, exportName] of [

@@ -29,18 +29,23 @@ export async function benchOverlay(nodes = 100_000, durationS = 3): Promise<Reco
   gc();
   const base = process.memoryUsage();
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const plan = await loadScenarioText(overlayScenario(nodes, durationS), `bench-overlay-${nodes}.yaml`);
   const planMs = performance.now() - started;
   // The first `nodes` scheduler events are the boots at t = 0 (nothing else is scheduled before them).
   let bootedMs = 0;
+  let bootCpu = cpuStarted;
   let bootHeap = 0;
   let bootRss = 0;
+  let peakRss = 0;
   const result = simulate(plan, {
     isRecording: false,
-    progressEvery: nodes,
+    progressEvery: Math.min(nodes, 100_000),
     onProgress: (_nowMs, executed) => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
       if (executed !== nodes) return;
       bootedMs = performance.now() - started;
+      bootCpu = process.cpuUsage();
       gc();
       const memory = process.memoryUsage();
       bootHeap = memory.heapUsed;
@@ -48,11 +53,14 @@ export async function benchOverlay(nodes = 100_000, durationS = 3): Promise<Reco
     },
   });
   const endedMs = performance.now() - started;
+  const runCpu = process.cpuUsage(bootCpu);
   gc();
   const end = process.memoryUsage();
+  peakRss = Math.max(peakRss, end.rss);
   let connections = 0;
   for (const node of plan.nodes) connections += result.nodeView(node.name).connections.length;
   const runS = (endedMs - bootedMs) / 1000;
+  const runCpuS = (runCpu.user + runCpu.system) / 1e6;
   return [
     {
       nodes,
@@ -64,9 +72,12 @@ export async function benchOverlay(nodes = 100_000, durationS = 3): Promise<Reco
       runSeconds: runS,
       delivered: result.summary.delivered,
       deliveriesPerSecond: Math.round(result.summary.delivered / runS),
+      deliveriesPerCpuSecond: Math.round(result.summary.delivered / runCpuS),
       openConnectionEnds: connections,
       runHeapGrowthBytesPerConnectionEnd: Math.round((end.heapUsed - bootHeap) / Math.max(1, connections)),
       rssMiB: Math.round(end.rss / 2 ** 20),
+      peakRssMiB: Math.round(peakRss / 2 ** 20),
+      peakRssBytesPerNode: Math.round(peakRss / nodes),
     },
   ];
 }
