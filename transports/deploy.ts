@@ -48,6 +48,30 @@ export interface DeployOptions {
   readonly keyDir?: string;
 }
 
+/** A node process died (a signal, a fatal error, a bad exit code) or had to be killed: the deployment's trace cannot be trusted. */
+export class NodeProcessError extends Error {
+  readonly code = 'deploy/node-died';
+
+  constructor(readonly failures: ReadonlyArray<string>) {
+    super(`node process failure: ${failures.join('; ')}`);
+    this.name = 'NodeProcessError';
+  }
+}
+
+/** Last bytes of a child's stderr kept for its failure message. */
+const STDERR_TAIL_BYTES = 2048;
+/** What a process prints when V8 or Node aborts it (the process may still exit by a signal or a code). */
+const FATAL_OUTPUT = /FATAL ERROR|Segmentation fault|Native stack trace/;
+
+/** Why a child's exit is a failure, or undefined for a clean exit (code 0, no signal, no fatal output). */
+export function childFailure(name: string, exit: { code: number | null; signal: NodeJS.Signals | null }, stderrTail: string): string | undefined {
+  const fatal = FATAL_OUTPUT.exec(stderrTail);
+  if (exit.code === 0 && exit.signal === null && fatal === null) return undefined;
+  const how = exit.signal !== null ? `died by signal ${exit.signal}` : exit.code !== 0 ? `exited with code ${exit.code}` : 'exited with code 0';
+  const line = fatal === null ? '' : `: ${stderrTail.slice(fatal.index).split('\n')[0]!.trim().slice(0, 200)}`;
+  return `node ${name} ${how}${fatal === null ? '' : ' after a fatal error'}${line}`;
+}
+
 export interface DeployResult {
   readonly header: TraceHeader;
   readonly events: ReadonlyArray<TraceEvent>;
@@ -67,6 +91,9 @@ interface Member {
   /** Crash: no goodbye. */
   kill(): Promise<void>;
 }
+
+/** How long a stopped node process may take to exit before it is killed (a failure) (wall ms). */
+const STOP_WAIT_MS = 10_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -88,6 +115,8 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
   const sessions = new Map<string, number>();
   const ports = new Map<string, { quic: number; tls: number }>();
   // In process, the plan's own factories; a child process resolves kinds to the built-in engines.
+  /** Node processes that died by a signal, a fatal error or a bad exit code, or had to be killed: the deployment fails. */
+  const failures: string[] = [];
   const planFactories = new Map(plan.nodes.flatMap((node) => node.engines.map((engine) => [engine.kind, engine.factory] as const)));
 
   const keyed = (entries: ReadonlyMap<string, KeyPair>, holders: ReadonlyMap<string, ReadonlySet<string>>, name: string): Record<string, { id: string; secret?: string }> =>
@@ -154,10 +183,29 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
     const isSource = import.meta.url.endsWith('.ts');
     const entry = fileURLToPath(new URL(isSource ? './node-main.ts' : './node-main.js', import.meta.url));
     const child: ChildProcess = spawn(process.execPath, [...(isSource ? ['--import', 'tsx'] : []), entry, specPath, tracePath], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       cwd: fileURLToPath(new URL('..', import.meta.url)),
     });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Its stderr is passed on, and its end kept to name a fatal error.
+    let stderrTail = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL_BYTES);
+    });
+    /** Set when the deployer kills it (a crash event): its signal is no failure. */
+    let isKilled = false;
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', (code, signal) => {
+        // Its last output may still be in the pipe.
+        const judge = (): void => {
+          const failure = isKilled ? undefined : childFailure(`${spec.name} (session ${spec.session ?? 1})`, { code, signal }, stderrTail);
+          if (failure !== undefined) (failures.push(failure), log(failure));
+          resolve();
+        };
+        if (child.stderr!.readableEnded) judge();
+        else child.stderr!.once('close', judge);
+      }),
+    );
     const listening = await new Promise<Extract<FromNodeMessage, { kind: 'listening' }>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`node ${spec.name} did not report its addresses within ${options.startupTimeoutMs ?? 30_000} ms`)), options.startupTimeoutMs ?? 30_000);
       child.on('message', (message: FromNodeMessage) => {
@@ -183,11 +231,16 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
       perform: (event) => post({ kind: 'plan-event', event }),
       async stop() {
         post({ kind: 'stop' });
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        const timer = setTimeout(() => {
+          failures.push(`node ${spec.name} (session ${spec.session ?? 1}) did not stop within ${STOP_WAIT_MS} ms and was killed`);
+          isKilled = true;
+          child.kill('SIGKILL');
+        }, STOP_WAIT_MS);
         await exited;
         clearTimeout(timer);
       },
       async kill() {
+        isKilled = true;
         child.kill('SIGKILL');
         await exited;
       },
@@ -290,6 +343,10 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
     await Promise.all(pending);
   } finally {
     await Promise.all([...members.values()].map((member) => member.stop()));
+  }
+  if (failures.length > 0) {
+    if (process.env.NETMACHINE_KEEP_DEPLOY === undefined) rmSync(workDir, { recursive: true, force: true });
+    throw new NodeProcessError(failures);
   }
   const sources = options.isInProcess === true ? [own, inProcessEvents] : [own, ...traceFiles.map((file) => readNodeTraceFile(file).events)];
   const events = mergeTraces(sources).filter((event) => event.t <= durationMs);

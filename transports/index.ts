@@ -12,11 +12,11 @@ export type { PeerTransport, PeerTransportOptions, PeerTransportComponents, Link
 export { createTlsDriver } from './tls/driver.js';
 export { createQuicDriver, QUIC_DRIVER_DEFAULTS } from './quic/driver.js';
 export type { QuicDriverOptions } from './quic/driver.js';
-export { createQuicWorkerDriver, createQuicDriverOf, quicWorkerState, onQuicWorkerFailure, QuicWorkerError } from './quic/worker-driver.js';
+export { createQuicWorkerDriver, createQuicDriverOf, quicWorkerState, onQuicWorkerFailure, shutdownQuicWorker, QuicWorkerError } from './quic/worker-driver.js';
 export type { QuicWorkerDriver } from './quic/worker-driver.js';
 export { startRealNode } from './real-node.js';
 export type { RealNode, RealNodeOptions, RealNodeComponents } from './real-node.js';
-export { deployPlan } from './deploy.js';
+export { deployPlan, NodeProcessError } from './deploy.js';
 export type { DeployOptions, DeployResult } from './deploy.js';
 export { initialEmulation, applyEmulationEvent, emulationFilter, isCut, EMULATED_FAULTS } from './emulation.js';
 export type { EmulationState, EmulatedDirection } from './emulation.js';

@@ -3,7 +3,7 @@
 // `--print-ids` prints the node's, engines' and topics' ids and exits without listening.
 import type { Command } from 'commander';
 import { createNodeCrypto, formatId } from '../../core/index.js';
-import { nodeIdentities, runNodeProcess, type NodeSpec } from '../../transports/index.js';
+import { nodeIdentities, runNodeProcess, shutdownQuicWorker, type NodeSpec } from '../../transports/index.js';
 import { loadNodeConfig } from '../node-config.js';
 
 /** The ids a node's config defines, one per line (`node NAME node:…`, `engine NAME/E eng:…`, …). */
@@ -29,6 +29,10 @@ export function configure(command: Command): void {
         process.stdout.write(formatNodeIds(spec) + '\n');
         return;
       }
-      await runNodeProcess(spec, { log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });
+      try {
+        await runNodeProcess(spec, { log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });
+      } finally {
+        await shutdownQuicWorker(); // its sockets closed before the process ends (see shutdownQuicWorker)
+      }
     });
 }

@@ -12,7 +12,7 @@
 import { webcrypto, randomBytes } from 'node:crypto';
 import type { Socket as UdpSocket } from 'node:dgram';
 import Logger, { LogLevel } from '@matrixai/logger';
-import { QUICClient, QUICServer, events as quicEvents, native, type QUICConnection, type QUICStream } from '@matrixai/quic';
+import { QUICClient, QUICServer, errors as quicErrors, events as quicEvents, native, type QUICConnection, type QUICStream } from '@matrixai/quic';
 import type { Id } from '../../core/index.js';
 import { certificateNodeId, type NodeCertificate } from '../certs.js';
 import { ChannelReader, DialError, formatAddress, WELCOME_FRAME, type Address, type Channel, type ChannelHandlers, type Driver, type DriverHost } from '../channel.js';
@@ -37,9 +37,18 @@ export function isLoopback(host: string): boolean {
   return /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare) || bare === '::1' || bare === 'localhost';
 }
 
-/** Raises the UDP receive buffer of a started server/client (the socket field is not public API). */
+/** The library's socket of a started server/client and its UDP socket (the fields are not public API). */
+interface OwnedSocket {
+  readonly socket?: { readonly socket?: UdpSocket; stop(options: { force: boolean }): Promise<void> };
+}
+
+function udpSocketOf(owner: unknown): UdpSocket | undefined {
+  return (owner as OwnedSocket).socket?.socket;
+}
+
+/** Raises the UDP receive buffer of a started server/client. */
 function raiseRecvBuffer(owner: unknown, bytes: number): void {
-  const udp = (owner as { socket?: { socket?: UdpSocket } }).socket?.socket;
+  const udp = udpSocketOf(owner);
   try {
     udp?.setRecvBufferSize(bytes);
   } catch {
@@ -47,11 +56,33 @@ function raiseRecvBuffer(owner: unknown, bytes: number): void {
   }
 }
 
+/**
+ * How long close() lets connections end gracefully (CONNECTION_CLOSE sent, draining) before it
+ * closes the UDP sockets under them (ms): a loaded machine took 2–4 s for five peers.
+ */
+const CLOSE_GRACE_MS = 2000;
+
 /** Why a peer's first stream cannot carry a channel (a trace reason), or undefined when it can. */
 export function unusableStream(stream: Pick<QUICStream, 'type' | 'readClosed' | 'writeClosed'>): string | undefined {
   if (stream.type !== 'bidi') return 'protocol/unidirectional-stream';
   if (stream.readClosed || stream.writeClosed) return 'protocol/closed-stream';
   return undefined;
+}
+
+/** The TLS alert a QUIC connection closes with is this plus the alert number (RFC 9001 §4.8). */
+const QUIC_CRYPTO_ERROR_BASE = 0x100;
+/** TLS alert certificate_required (RFC 8446 §6.2): the peer sent no certificate. */
+const TLS_ALERT_CERTIFICATE_REQUIRED = 116;
+
+/**
+ * Why an accepted connection failed its TLS handshake before our verifyCallback could see a
+ * certificate (the library checks "no certificate" natively, and reports it only as a connection
+ * error), or undefined when the error is another one (a refusal by verifyCallback is traced there).
+ */
+export function nativeTlsRefusal(error: unknown): string | undefined {
+  if (!(error instanceof quicErrors.ErrorQUICConnectionLocalTLS) || (error.cause as Error | undefined)?.message !== 'TlsFail') return undefined;
+  const code = (error.data as { errorCode?: number } | undefined)?.errorCode;
+  return code === QUIC_CRYPTO_ERROR_BASE + TLS_ALERT_CERTIFICATE_REQUIRED ? 'binding/no-certificate' : 'binding/tls-failed';
 }
 
 /** Stops a peer's stream both ways (STOP_SENDING, RESET_STREAM); its data is discarded. */
@@ -72,6 +103,21 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
   const connections = new Set<QUICConnection>();
   const stops = new WeakMap<QUICConnection, () => void>();
   const streamed = new WeakSet<QUICConnection>();
+  /** Connections and clients being stopped, and dials in flight: close() waits for all of them, so that no UDP socket outlives it. */
+  const stopping = new Set<Promise<unknown>>();
+  const dialling = new Set<AbortController>();
+  /** The sockets this driver opened (server and clients) while their UDP socket is open: close() closes them at the latest. */
+  const udpSockets = new Map<UdpSocket, OwnedSocket>();
+  const ownSocket = (owner: unknown): void => {
+    const udp = udpSocketOf(owner);
+    if (udp === undefined) return;
+    udpSockets.set(udp, owner as OwnedSocket);
+    udp.once('close', () => udpSockets.delete(udp));
+  };
+  const settle = (closing: Promise<unknown>): void => {
+    const tracked = closing.catch(() => {}).finally(() => stopping.delete(tracked));
+    stopping.add(tracked);
+  };
   let server: QUICServer | undefined;
   let isClosed = false;
   const config = (verifyCallback: (certs: Array<Uint8Array>) => Promise<native.CryptoError | undefined>, endpointHost: string) => ({
@@ -160,7 +206,7 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
     if (stop !== undefined) return stop;
     stop = (): void => {
       connections.delete(connection);
-      void connection.stop({ isApp: true, errorCode: 0, force: true }).catch(() => {});
+      settle(connection.stop({ isApp: true, errorCode: 0, force: true }));
     };
     stops.set(connection, stop);
     connections.add(connection);
@@ -241,11 +287,32 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
         }, listenHost),
         logger,
       });
+      // A handshake refused natively (a client with no certificate) never reaches verifyCallback
+      // nor EventQUICServerConnection: it is seen only as an error event of the connection, which
+      // the server forwards through this per-instance handler (the clone it re-dispatches has lost
+      // the connection, so its address). Read when each connection is created, so wrapped here.
+      const internal = created as unknown as { handleEventQUICConnection: (event: Event) => void };
+      const forward = internal.handleEventQUICConnection;
+      internal.handleEventQUICConnection = (event: Event) => {
+        try {
+          const inner = (event as Event & { detail?: unknown }).detail; // the connection's event, wrapped in an EventAll
+          const refusal = inner instanceof quicEvents.EventQUICConnectionError ? nativeTlsRefusal(inner.detail) : undefined;
+          if (refusal !== undefined) {
+            const connection = event.target as QUICConnection | null;
+            const address = connection === null ? `quic://${listenHost}` : formatAddress('quic', connection.remoteHost, connection.remotePort);
+            host.refused(undefined, address, refusal);
+          }
+        } catch {
+          // tracing a refusal never breaks the server
+        }
+        forward(event);
+      };
       created.addEventListener(quicEvents.EventQUICServerConnection.name, (event) => void accepted((event as quicEvents.EventQUICServerConnection).detail));
       created.addEventListener(quicEvents.EventQUICConnectionStream.name, (event) => acceptedStream((event as quicEvents.EventQUICConnectionStream).detail));
       created.addEventListener(quicEvents.EventQUICServerError.name, () => {});
       await created.start({ host: listenHost, port });
       raiseRecvBuffer(created, settings.udpRecvBufferBytes);
+      ownSocket(created);
       server = created;
       return formatAddress('quic', listenHost, created.port);
     },
@@ -262,8 +329,11 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
         }
       };
       let client: QUICClient;
+      if (isClosed) throw new DialError('dial/closed', 'transport closed');
+      const abort = new AbortController();
+      dialling.add(abort);
       try {
-        client = await QUICClient.createQUICClient(
+        const created = QUICClient.createQUICClient(
           {
             host: address.host,
             port: address.port,
@@ -272,21 +342,29 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
             config: config(verify, address.host),
             logger,
           },
-          { timer: timeoutMs },
+          { timer: timeoutMs, signal: abort.signal },
         );
+        settle(created); // close() waits for a dial in flight: one that fails has stopped its socket when it rejects
+        client = await created;
       } catch (error) {
+        if (isClosed) throw new DialError('dial/closed', 'transport closed');
         if (bindingFailure !== undefined) throw new DialError('binding/wrong-key', bindingFailure);
         throw new DialError('dial/unreachable', `${address.text}: ${(error as Error).message || (error as Error).name}`);
+      } finally {
+        dialling.delete(abort);
       }
       if (isClosed) {
-        await client.destroy({ force: true }).catch(() => {});
+        const destroyed = client.destroy({ force: true });
+        settle(destroyed);
+        await destroyed.catch(() => {});
         throw new DialError('dial/closed', 'transport closed');
       }
       clients.add(client);
       raiseRecvBuffer(client, settings.udpRecvBufferBytes);
+      ownSocket(client);
       const stop = (): void => {
         clients.delete(client);
-        void client.destroy({ isApp: true, errorCode: 0, force: true }).catch(() => {});
+        settle(client.destroy({ isApp: true, errorCode: 0, force: true }));
       };
       return new Promise<Channel>((resolve, reject) => {
         let isSettled = false;
@@ -329,7 +407,10 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
       });
     },
     async close() {
+      // Every UDP socket is closed when this resolves (a process may exit right after: a datagram
+      // arriving at a socket of a thread that is being torn down aborts the process).
       isClosed = true;
+      for (const abort of dialling) abort.abort(new Error('transport closed'));
       const closing: Array<Promise<unknown>> = [];
       for (const client of clients) closing.push(client.destroy({ isApp: true, errorCode: 0, force: true }).catch(() => {}));
       clients.clear();
@@ -337,7 +418,19 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
       connections.clear();
       if (server !== undefined) closing.push(server.stop({ isApp: true, errorCode: 0, force: true }).catch(() => {}));
       server = undefined;
-      await Promise.all(closing);
+      const graceful = (async () => {
+        await Promise.all(closing);
+        while (stopping.size > 0) await Promise.all([...stopping]);
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([graceful, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+      clearTimeout(timer);
+      // Connections still draining: their sockets are stopped under them, through the library so that
+      // it knows (its late sends then fail into its own error events).
+      const forced = [...udpSockets].map(([udp, owner]) =>
+        Promise.race([owner.socket?.stop({ force: true }).catch(() => {}), new Promise((resolve) => udp.once('close', resolve))]),
+      );
+      await Promise.all(forced);
     },
   };
 }

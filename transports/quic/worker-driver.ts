@@ -24,7 +24,9 @@ import { QUIC_DRIVER_DEFAULTS, type QuicDriverOptions } from './options.js';
 import { BatchWriter, readBatchFrom, RECORD_ACK, RECORD_FRAME, RECORD_WRITE, RECORD_WRITE_MOVED, type Batch, type FromWorker, type ToWorker } from './worker-protocol.js';
 
 /** How long close() waits for the worker to close a driver's connections (ms). */
-const CLOSE_WAIT_MS = 3000;
+const CLOSE_WAIT_MS = 5000;
+/** How long shutdownQuicWorker waits for the worker to close its sockets before terminating it (ms). */
+const SHUTDOWN_WAIT_MS = 6000;
 /** A dial is failed this long after its own timeout if the worker never answered (ms). */
 const DIAL_GUARD_MS = 2000;
 /** Frames are handed to the node for at most this long before the replies go out (ms). */
@@ -170,17 +172,39 @@ class QuicThread {
     this.channels.delete(ch);
   }
 
+  /**
+   * Ends the worker in order: it closes every session and waits until it holds no UDP socket, then
+   * it is terminated (terminating a thread while a datagram arrives at one of its sockets aborts the
+   * whole process: "FATAL ERROR: v8::FromJust … UDPWrap::OnRecv"). Resolves to the UDP sockets
+   * the worker still reported open (0 for a clean shutdown; -1: it did not answer in time).
+   */
+  async shutdown(): Promise<number> {
+    if (this.failure !== undefined) return 0;
+    const req = this.nextRequest++;
+    let timer: NodeJS.Timeout | undefined;
+    const left = await new Promise<number>((resolve) => {
+      this.requests.set(req, { kind: 'close', resolve: (value) => resolve(Number(value ?? 0)), reject: () => resolve(-1) });
+      this.out.control({ t: 'shutdown', req });
+      timer = setTimeout(() => resolve(-1), SHUTDOWN_WAIT_MS);
+    });
+    clearTimeout(timer);
+    this.requests.delete(req);
+    this.fail('shut down', false);
+    await this.worker.terminate();
+    return left;
+  }
+
   /** The worker is gone: every session's channels close and requests fail; never hangs. */
-  private fail(reason: string): void {
+  private fail(reason: string, isReported = true): void {
     if (this.failure !== undefined) return;
     this.failure = reason;
     const sessionCount = this.sessions.size;
     this.markReady();
     this.out.stop();
     this.inbox.length = 0;
-    void this.worker.terminate();
+    if (isReported) void this.worker.terminate();
     if (threadSlot.thread === this) threadSlot.thread = undefined; // a later driver starts a new worker
-    for (const channel of [...this.channels.values()]) channel.gone('worker-failed');
+    for (const channel of [...this.channels.values()]) channel.gone(isReported ? 'worker-failed' : 'closed');
     this.channels.clear();
     for (const [req, request] of this.requests) {
       this.requests.delete(req);
@@ -188,7 +212,7 @@ class QuicThread {
       else request.reject(failed(request.kind, reason));
     }
     this.sessions.clear();
-    if (sessionCount > 0 && !isProcessExiting) reportFailure(new QuicWorkerError(reason, sessionCount));
+    if (isReported && sessionCount > 0 && !isProcessExiting) reportFailure(new QuicWorkerError(reason, sessionCount));
   }
 
   /**
@@ -336,6 +360,8 @@ const threadSlot = ((globalThis as Record<symbol, ThreadSlot>)[Symbol.for('netma
 interface ThreadSlot {
   thread: QuicThread | undefined;
   onFailure: ((error: QuicWorkerError) => void) | undefined;
+  /** shutdownQuicWorker ran: no worker may start again in this process. */
+  isShutDown?: boolean;
 }
 
 /** The process's QUIC worker, if one runs: its thread id and how many drivers have a session open (tests, diagnostics). */
@@ -345,7 +371,23 @@ export function quicWorkerState(): { readonly threadId: number; readonly session
 }
 
 function sharedThread(): QuicThread {
+  if (threadSlot.isShutDown === true) throw new Error('the QUIC worker of this process was shut down (shutdownQuicWorker): no QUIC worker driver can start again');
   return (threadSlot.thread ??= new QuicThread());
+}
+
+/**
+ * Shuts the process's QUIC worker down cleanly before the process exits: every driver in it is
+ * closed, the worker waits until it holds no UDP socket, then it is terminated. Call it last, right
+ * before `process.exit()` (which would otherwise tear the worker down with its sockets open: a
+ * datagram arriving then aborts the process with a V8 fatal error). No QUIC worker driver can be
+ * used in this process afterwards. Resolves to the UDP sockets left open (0 when clean, -1 when
+ * the worker did not answer within 6 s and was terminated anyway).
+ */
+export async function shutdownQuicWorker(): Promise<number> {
+  threadSlot.isShutDown = true;
+  const thread = threadSlot.thread;
+  if (thread === undefined) return 0;
+  return thread.shutdown();
 }
 
 /** The QUIC driver for a node with `certificate`, with the QUIC library in the process's QUIC worker. */

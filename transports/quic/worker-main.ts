@@ -147,6 +147,13 @@ function control(message: ToWorker): void {
     case 'destroy':
       pendingWrites.delete(message.ch);
       return channels.get(message.ch)?.channel.destroy();
+    case 'shutdown':
+      return reply(message.req, async () => {
+        const open = [...sessions.values()];
+        sessions.clear();
+        await Promise.all(open.map((driver) => driver.close().catch(() => {})));
+        return udpSocketsClosed();
+      });
     case 'close': {
       const driver = sessions.get(message.s);
       sessions.delete(message.s);
@@ -156,6 +163,20 @@ function control(message: ToWorker): void {
       });
     }
   }
+}
+
+/** How long a shutdown waits for the UDP sockets' handles to be released (ms). */
+const SOCKETS_WAIT_MS = 2000;
+
+/**
+ * Waits until no UDP socket handle is left in this thread (a closed dgram socket releases its
+ * handle a turn or two after its close callback); resolves to how many are still open after SOCKETS_WAIT_MS.
+ */
+async function udpSocketsClosed(): Promise<number> {
+  const open = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'UDPWrap').length;
+  const started = Date.now();
+  while (open() > 0 && Date.now() - started < SOCKETS_WAIT_MS) await new Promise((resolve) => setTimeout(resolve, 5));
+  return open();
 }
 
 port.on('message', (batch: Batch<ToWorker>) =>

@@ -189,7 +189,9 @@ export type ToWorker =
   | { readonly t: 'allowed'; readonly req: number; readonly isAllowed: boolean }
   | { readonly t: 'end'; readonly ch: number }
   | { readonly t: 'destroy'; readonly ch: number }
-  | { readonly t: 'close'; readonly s: number; readonly req: number };
+  | { readonly t: 'close'; readonly s: number; readonly req: number }
+  /** Closes every session and waits until the worker holds no UDP socket; the main thread then terminates it. */
+  | { readonly t: 'shutdown'; readonly req: number };
 
 /** Worker → main control messages. */
 export type FromWorker =
