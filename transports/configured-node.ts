@@ -109,6 +109,12 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
       ...(components.emulation !== undefined && { filter: emulationFilter(spec.name, components.emulation, nameOf, rng.fork('emulation')) }),
       ...(spec.quic !== undefined && { quic: spec.quic as QuicDriverOptions }),
       advert: () => selfAdvert,
+      ...(spec.limits !== undefined && {
+        dropRecordLimit: {
+          ...(spec.limits.dropRecordsPerWindow !== undefined && { perWindow: spec.limits.dropRecordsPerWindow }),
+          ...(spec.limits.dropRecordWindowMs !== undefined && { windowMs: spec.limits.dropRecordWindowMs }),
+        },
+      }),
     },
   );
   const topics = keyedLookup('topic', spec.name, identities.topics);

@@ -35,5 +35,7 @@ export { runNodeProcess } from './node-process.js';
 export type { NodeProcessOptions, ToNodeMessage, FromNodeMessage } from './node-process.js';
 export { createNodeTraceFile, readNodeTraceFile, mergeTraces, collectTraces, writeTraceFile, readTraceFile } from './trace-io.js';
 export type { NodeTraceFile, CollectedInput } from './trace-io.js';
+export { limitDropRecords, DROP_RECORD_LIMIT_DEFAULTS } from './trace-limit.js';
+export type { DropRecordLimit, LimitedTraceSink } from './trace-limit.js';
 export { compareTraces, comparePairs, messageNamer, PROTOCOL_ENGINE_KINDS } from './compare.js';
 export type { ComparedTrace, CompareOptions, PairDifferences, TraceComparison } from './compare.js';

@@ -65,6 +65,14 @@ export const NodeSpecSchema = z.strictObject({
   neighbors: z.array(NameSchema).optional(),
   /** JSONL trace file written by `netmachine node`. */
   trace: z.string().optional(),
+  /** Bounds against hostile peers (docs/security.md "Real networks: hostile peers"). */
+  limits: z
+    .strictObject({
+      /** Refusal records (drop, verify-fail) traced per peer, reason and window; the rest are counted in one summary record (0: no limit). */
+      dropRecordsPerWindow: z.number().int().min(0).optional(),
+      dropRecordWindowMs: z.number().int().positive().optional(),
+    })
+    .optional(),
   quic: z.strictObject({ udpPayloadBytes: z.number().int().min(1200).max(65527).optional(), maxIdleTimeoutMs: z.number().int().positive().optional(), worker: z.boolean().optional() }).optional(),
 });
 

@@ -7,6 +7,7 @@ import { createPeerTransport, type LinkFilter, type PeerTransport, type PeerTran
 import type { QuicDriverOptions } from './quic/driver.js';
 import { createQuicDriverOf } from './quic/worker-driver.js';
 import { createTlsDriver } from './tls/driver.js';
+import { DROP_RECORD_LIMIT_DEFAULTS, limitDropRecords, type DropRecordLimit } from './trace-limit.js';
 import { createWallClock, type WallClock } from './wall-clock.js';
 
 export interface RealNodeOptions {
@@ -32,6 +33,8 @@ export interface RealNodeOptions {
   readonly quic?: QuicDriverOptions;
   /** The node's own signed advert, which engines hand to peers (ctx.connections.selfAdvert()); asked when wanted, since it lists the addresses bound here. */
   readonly advert?: () => NodeAdvert | undefined;
+  /** Repeated refusal records per peer and reason (trace-limit.ts; default DROP_RECORD_LIMIT_DEFAULTS, perWindow 0: unlimited). */
+  readonly dropRecordLimit?: Partial<DropRecordLimit>;
 }
 
 export interface RealNodeComponents {
@@ -55,11 +58,16 @@ export interface RealNode {
 export async function startRealNode(components: RealNodeComponents, options: RealNodeOptions): Promise<RealNode> {
   const certificate = createNodeCertificate(options.key.secret);
   const clock = createWallClock(options.clockOriginMs ?? 0, options.timeScale ?? 1);
+  // A hostile peer can make the node refuse a frame per frame it sends: those records are rate-limited.
+  const limit = { ...DROP_RECORD_LIMIT_DEFAULTS, ...options.dropRecordLimit };
+  const trace = limitDropRecords(components.trace, limit);
+  const sweeper = setInterval(() => trace.sweep(clock.now()), limit.windowMs / (options.timeScale ?? 1));
+  sweeper.unref();
   const factories: Array<(host: DriverHost) => Driver> = options.schemes.map((scheme) =>
     scheme === 'tls' ? (host: DriverHost) => createTlsDriver(host, certificate) : (host: DriverHost) => createQuicDriverOf(host, certificate, options.quic ?? {}),
   );
   const transport = createPeerTransport(
-    { clock, rng: components.rng, trace: components.trace, drivers: factories },
+    { clock, rng: components.rng, trace, drivers: factories },
     {
       ...options.transport,
       nodeName: options.name,
@@ -74,11 +82,12 @@ export async function startRealNode(components: RealNodeComponents, options: Rea
   try {
     addresses = await transport.listen(options.listenHost, options.ports ?? {});
   } catch (error) {
+    clearInterval(sweeper);
     await transport.close();
     throw error;
   }
   const node = createNode(
-    { clock, rng: components.rng, transport, trace: components.trace, crypto: components.crypto },
+    { clock, rng: components.rng, transport, trace, crypto: components.crypto },
     {
       name: options.name,
       key: options.key,
@@ -103,6 +112,8 @@ export async function startRealNode(components: RealNodeComponents, options: Rea
       node.stop();
       clock.cancelAll();
       await transport.close();
+      clearInterval(sweeper);
+      trace.sweep(); // the counts of what was left out, before the trace is flushed
     },
   };
 }

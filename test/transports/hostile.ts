@@ -5,7 +5,8 @@ import { webcrypto } from 'node:crypto';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { QUICClient, type QUICStream } from '@matrixai/quic';
-import { createNodeCertificate, type NodeCertificate } from '../../transports/index.js';
+import { encodeEngineMessage, encodeP2PMessage, signEngineMessage, type Crypto, type Id, type KeyPair } from '../../core/index.js';
+import { createNodeCertificate, encodeFrames, WELCOME_FRAME, type NodeCertificate } from '../../transports/index.js';
 
 /** A QUIC connection to `port` on loopback, presenting `certificate` (or none). */
 export async function hostileQuicClient(port: number, certificate: NodeCertificate | undefined, timeoutMs = 5000): Promise<QUICClient> {
@@ -19,6 +20,9 @@ export async function hostileQuicClient(port: number, certificate: NodeCertifica
         ...(certificate !== undefined && { key: certificate.keyPem, cert: certificate.certPem }),
         verifyPeer: false,
         maxIdleTimeout: 5000,
+        // Loopback datagrams as big as the node's (the library's cost is per datagram).
+        maxSendUdpPayloadSize: 9000,
+        maxRecvUdpPayloadSize: 9000,
         keepAliveIntervalTime: 1000,
         initialMaxStreamsBidi: 1000,
         initialMaxStreamsUni: 1000,
@@ -58,4 +62,36 @@ export function randomCertificate(): NodeCertificate {
 /** The port of a `scheme://host:port` address. */
 export function portOf(address: string): number {
   return Number(address.split(':').pop());
+}
+
+const ZERO_SIGNATURE = new Uint8Array(64);
+
+/**
+ * `count` framed P2P envelopes from node `from` to node `to`, each carrying an engine message to
+ * `engine` with a forged (zero) engine signature — refused with verify-fail engine-signature —
+ * numbered from `firstSeq` (so none is a replay). On a channel-authenticated transport the node
+ * signature is not checked, so a zero one will do. `last`: one validly signed message by this
+ * engine key at the end (its delivery shows every frame before it was handled).
+ */
+export function forgedFrames(crypto: Crypto, from: Id, to: Id, engine: Id, count: number, options: { firstSeq?: number; bodyBytes?: number; last?: KeyPair } = {}): Uint8Array {
+  const firstSeq = options.firstSeq ?? 1;
+  const body = new Uint8Array(options.bodyBytes ?? 16);
+  const src = crypto.keyPair(webcrypto.getRandomValues(new Uint8Array(32))).id;
+  const envelope = (seq: number, msg: Uint8Array): Uint8Array => encodeP2PMessage({ src: from, dst: to, session: 1, seq, inner: 'engine', msg, sig: ZERO_SIGNATURE });
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    frames.push(envelope(firstSeq + i, encodeEngineMessage({ src, dst: { kind: 'engine', engine }, id: firstSeq + i, protocol: 'attack/1.0', body, sig: ZERO_SIGNATURE })));
+  }
+  if (options.last !== undefined) {
+    const signed = signEngineMessage(crypto, options.last, { src: options.last.id, dst: { kind: 'engine', engine }, id: firstSeq + count, protocol: 'attack/1.0', body: new TextEncoder().encode('last') });
+    frames.push(envelope(firstSeq + count, new Uint8Array(signed.bytes)));
+  }
+  return encodeFrames(frames);
+}
+
+/** Opens the channel stream of a hostile QUIC client (its first bytes are the dialler's welcome). */
+export async function hostileQuicChannel(client: QUICClient): Promise<QUICStream> {
+  const stream = client.connection.newStream('bidi');
+  await writeStream(stream, WELCOME_FRAME);
+  return stream;
 }
