@@ -17,11 +17,12 @@ export class SimEngineEnv implements EngineEnv {
   }
 
   resolve(reference: string): Result<EngineAddress, string> {
-    const slash = reference.indexOf('/');
-    const nodeKey = this.identities.nodeKeys.get(reference.slice(0, slash));
+    // Keys exist only for declared `node/engine` references; the node comes from the engine's id
+    // (an id's hash is cached in the string, a reference's is computed per call: workloads resolve per message).
     const engineKey = this.identities.engineKeys.get(reference);
-    if (slash < 0 || nodeKey === undefined || engineKey === undefined) return err(`no engine "${reference}" (expected node/engine of a declared engine)`);
-    return ok({ engine: engineKey.id, node: nodeKey.id });
+    const node = engineKey === undefined ? undefined : this.knowledge.engineNodes.get(engineKey.id);
+    if (engineKey === undefined || node === undefined) return err(`no engine "${reference}" (expected node/engine of a declared engine)`);
+    return ok({ engine: engineKey.id, node });
   }
 
   topic(name: string): Id {

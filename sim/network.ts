@@ -31,6 +31,18 @@ export interface HostOptions {
 
 const NO_NEIGHBORS: ReadonlyArray<string> = [];
 
+/** A frame on its way to host `to`, with the incarnations of both ends when it left. */
+interface Arrival {
+  readonly from: number;
+  readonly to: number;
+  readonly fromEpoch: number;
+  readonly toEpoch: number;
+  readonly sizeBytes: number;
+  readonly meta: FrameMeta;
+  readonly hops: number;
+  readonly arrive: (hops: number) => void;
+}
+
 export class VirtualNetwork {
   private readonly names: string[] = [];
   /** Node ids of hosts; undefined for routers. */
@@ -267,19 +279,28 @@ export class VirtualNetwork {
 
   /** At `atMs` the frame reaches `to` (then its download link, when it has one). */
   private scheduleArrival(from: number, to: number, sizeBytes: number, meta: FrameMeta, atMs: number, hops: number, arrive: (hops: number) => void): void {
-    const fromEpoch = this.epochOf[from]!;
-    const toEpoch = this.epochOf[to]!;
-    const isAlive = (): boolean => this.epochOf[from] === fromEpoch && this.epochOf[to] === toEpoch && this.isUpOf[to] === 1;
-    const deliver = (): void => {
-      if (!isAlive()) return this.emitDrop(to, this.names[from]!, meta, sizeBytes, 'crashed');
-      arrive(hops);
-    };
-    this.scheduler.schedule(atMs, () => {
-      if (!this.access.hasDownload(to) || !isAlive()) return deliver();
-      const doneMs = this.access.download(to, this.scheduler.now(), sizeBytes);
-      if (Number.isNaN(doneMs)) return this.emitDrop(to, this.names[from]!, meta, sizeBytes, 'queue-full');
-      this.scheduler.schedule(doneMs, deliver);
-    });
+    const arrival: Arrival = { from, to, fromEpoch: this.epochOf[from]!, toEpoch: this.epochOf[to]!, sizeBytes, meta, hops, arrive };
+    this.scheduler.scheduleCall(atMs, this.onArrival, arrival);
+  }
+
+  // One record per frame and handlers made once, instead of three closures per frame.
+  private readonly onArrival = (arrival: Arrival): void => {
+    if (!this.access.hasDownload(arrival.to) || !this.isAlive(arrival)) return this.deliverArrival(arrival);
+    const doneMs = this.access.download(arrival.to, this.scheduler.now(), arrival.sizeBytes);
+    if (Number.isNaN(doneMs)) return this.emitDrop(arrival.to, this.names[arrival.from]!, arrival.meta, arrival.sizeBytes, 'queue-full');
+    this.scheduler.scheduleCall(doneMs, this.onDownloaded, arrival);
+  };
+
+  private readonly onDownloaded = (arrival: Arrival): void => this.deliverArrival(arrival);
+
+  /** Both ends are the incarnations that sent and were to receive the frame, and the receiver is up. */
+  private isAlive(arrival: Arrival): boolean {
+    return this.epochOf[arrival.from] === arrival.fromEpoch && this.epochOf[arrival.to] === arrival.toEpoch && this.isUpOf[arrival.to] === 1;
+  }
+
+  private deliverArrival(arrival: Arrival): void {
+    if (!this.isAlive(arrival)) return this.emitDrop(arrival.to, this.names[arrival.from]!, arrival.meta, arrival.sizeBytes, 'crashed');
+    arrival.arrive(arrival.hops);
   }
 
   private isCut(from: number, to: number): boolean {
