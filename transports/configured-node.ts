@@ -53,6 +53,8 @@ export interface ConfiguredNodeComponents {
   readonly engines?: ReadonlyMap<string, EngineFactory>;
   /** Current emulated-network state; absent = a plain real network. */
   readonly emulation?: () => EmulationState;
+  /** Maps the host of every dialled address (`netmachine node --resolve`). */
+  readonly resolveHost?: (host: string) => string;
 }
 
 function keyedLookup(kind: 'topic' | 'domain', nodeName: string, entries: ReadonlyMap<string, KeyedIdentity>): { id(name: string): Id; key(name: string): NonNullable<KeyedIdentity['key']> } {
@@ -115,6 +117,7 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
           ...(spec.limits.dropRecordWindowMs !== undefined && { windowMs: spec.limits.dropRecordWindowMs }),
         },
       }),
+      ...(components.resolveHost !== undefined && { resolveHost: components.resolveHost }),
     },
   );
   const topics = keyedLookup('topic', spec.name, identities.topics);

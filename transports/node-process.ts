@@ -30,6 +30,8 @@ export interface NodeProcessOptions {
   readonly log?: (line: string) => void;
   /** Follow the deployment protocol over the IPC channel instead of running standalone. */
   readonly isChild?: boolean;
+  /** Maps the host of every dialled address (`netmachine node --resolve`). */
+  readonly resolveHost?: (host: string) => string;
 }
 
 /** Runs the node until it is told to stop (IPC `stop`, SIGINT, SIGTERM); resolves after a graceful shutdown. */
@@ -49,7 +51,7 @@ export async function runNodeProcess(spec: NodeSpec, options: NodeProcessOptions
   };
   let emulation: EmulationState = initialEmulation([]);
   const send = (message: FromNodeMessage): void => void process.send?.(message);
-  const node = await createConfiguredNode(spec, { trace: sink, ...(options.engines !== undefined && { engines: options.engines }), ...(options.isChild === true && { emulation: () => emulation }) });
+  const node = await createConfiguredNode(spec, { trace: sink, ...(options.engines !== undefined && { engines: options.engines }), ...(options.isChild === true && { emulation: () => emulation }), ...(options.resolveHost !== undefined && { resolveHost: options.resolveHost }) });
   log(`node ${spec.name} ${node.real.id} listening on ${node.addresses.join(' ')}`);
   /** Writes the trace header once the peers are known: time zero is a deployment's shared origin, else now. */
   const beginTrace = (originMs: number): void => {

@@ -37,6 +37,47 @@ export const EngineSpecSchema = z.strictObject({
   module: z.string().min(1).optional(),
 });
 
+const AtMs = z.number().nonnegative();
+const NodeOrAll = z.union([NameSchema, z.literal('*')]);
+/** One direction of an emulated link (transports/emulation.ts), as a schedule carries it. */
+const EmulatedDirectionSchema = z.strictObject({
+  from: NameSchema,
+  to: NameSchema,
+  isUp: z.boolean().default(true),
+  latencyMs: z.number().nonnegative(),
+  lossProbability: z.number().min(0).max(1),
+  frameSizeMaxBytes: z.number().int().positive(),
+});
+const LinkChangeSchema = z.strictObject({ latencyMs: z.number().nonnegative().optional(), lossProbability: z.number().min(0).max(1).optional(), frameSizeMaxBytes: z.number().int().positive().optional() });
+/** A timed event of a node's schedule: the scenario events that concern this node or the whole network. */
+const ScheduleEventSchema = z.union([
+  z.strictObject({ atMs: AtMs, kind: z.enum(['crash', 'restart', 'pause', 'resume']), node: NodeOrAll }),
+  z.strictObject({ atMs: AtMs, kind: z.literal('partition'), groups: z.array(z.array(NameSchema)), isOneWay: z.boolean().default(false) }),
+  z.strictObject({ atMs: AtMs, kind: z.literal('heal') }),
+  z.strictObject({ atMs: AtMs, kind: z.enum(['link-down', 'link-up']), a: NameSchema, b: NameSchema }),
+  z.strictObject({ atMs: AtMs, kind: z.literal('set-link'), a: NameSchema, b: NameSchema, change: LinkChangeSchema }),
+  z.strictObject({ atMs: AtMs, kind: z.literal('send'), from: z.string().min(1), to: z.string().min(1), sizeBytes: z.number().int().nonnegative() }),
+  z.strictObject({ atMs: AtMs, kind: z.literal('publish'), from: z.string().min(1), topic: z.string().min(1), sizeBytes: z.number().int().nonnegative() }),
+  z.strictObject({ atMs: AtMs, kind: z.enum(['subscribe', 'unsubscribe']), engine: z.string().min(1), topic: z.string().min(1) }),
+  z.strictObject({ atMs: AtMs, kind: z.literal('clock-skew'), node: NameSchema, skewMs: z.number() }),
+  z.strictObject({ atMs: AtMs, kind: z.literal('clock-drift'), node: NameSchema, rate: z.number().positive() }),
+  z.strictObject({ atMs: AtMs, kind: z.literal('clock-strobe'), node: NameSchema, offsetMs: z.number() }),
+]);
+
+/**
+ * A node's part of a scenario, run by `netmachine node` itself (cluster deployments): the emulated
+ * links, the timed events (ms after `clockOrigin`, × `timeScale`) and when to stop.
+ */
+export const ScheduleSchema = z.strictObject({
+  /** The node stops (and ends its trace) this long after the origin (scenario ms). */
+  durationMs: z.number().positive(),
+  /** The emulated link directions of the whole network; a pair with none is no route (as in the simulator). */
+  links: z.array(EmulatedDirectionSchema).default([]),
+  events: z.array(ScheduleEventSchema).default([]),
+  /** Writes the network-wide records (partition, heal, link changes) into its trace: one node per deployment does. */
+  isRecorder: z.boolean().default(false),
+});
+
 export const NodeSpecSchema = z.strictObject({
   name: NameSchema,
   /** The node's 32-byte secret seed (hex). */
@@ -73,12 +114,16 @@ export const NodeSpecSchema = z.strictObject({
       dropRecordWindowMs: z.number().int().positive().optional(),
     })
     .optional(),
+  /** Run this node's part of a scenario (emitted by `netmachine deploy --emit`); absent = run until stopped. */
+  schedule: ScheduleSchema.optional(),
   quic: z.strictObject({ udpPayloadBytes: z.number().int().min(1200).max(65527).optional(), maxIdleTimeoutMs: z.number().int().positive().optional(), worker: z.boolean().optional() }).optional(),
 });
 
 export type NodeSpec = z.output<typeof NodeSpecSchema>;
 export type PeerSpec = z.output<typeof PeerSpecSchema>;
 export type KeyedIdentitySpec = z.output<typeof KeyedIdentitySchema>;
+export type NodeSchedule = z.output<typeof ScheduleSchema>;
+export type ScheduleEvent = NodeSchedule['events'][number];
 
 /** Schemes of a `transport` setting, in preference order. */
 export function schemesOf(transport: 'quic' | 'tls' | 'both'): Scheme[] {

@@ -3,6 +3,7 @@
 import { createNode, type Crypto, type Id, type IdentityStore, type KeyPair, type Node, type NodeAdvert, type Rng, type TraceSink } from '../core/index.js';
 import { createNodeCertificate } from './certs.js';
 import type { Driver, DriverHost, Scheme } from './channel.js';
+import { withHostMap } from './host-map.js';
 import { createPeerTransport, type LinkFilter, type PeerTransport, type PeerTransportOptions } from './peer-transport.js';
 import type { QuicDriverOptions } from './quic/driver.js';
 import { createQuicDriverOf } from './quic/worker-driver.js';
@@ -35,6 +36,8 @@ export interface RealNodeOptions {
   readonly advert?: () => NodeAdvert | undefined;
   /** Repeated refusal records per peer and reason (trace-limit.ts; default DROP_RECORD_LIMIT_DEFAULTS, perWindow 0: unlimited). */
   readonly dropRecordLimit?: Partial<DropRecordLimit>;
+  /** Maps the host of every dialled address (`netmachine node --resolve`); absent = dial as advertised. */
+  readonly resolveHost?: (host: string) => string;
 }
 
 export interface RealNodeComponents {
@@ -63,8 +66,10 @@ export async function startRealNode(components: RealNodeComponents, options: Rea
   const trace = limitDropRecords(components.trace, limit);
   const sweeper = setInterval(() => trace.sweep(clock.now()), limit.windowMs / (options.timeScale ?? 1));
   sweeper.unref();
+  const driverOf = (scheme: Scheme, host: DriverHost): Driver => (scheme === 'tls' ? createTlsDriver(host, certificate) : createQuicDriverOf(host, certificate, options.quic ?? {}));
+  const resolveHost = options.resolveHost;
   const factories: Array<(host: DriverHost) => Driver> = options.schemes.map((scheme) =>
-    scheme === 'tls' ? (host: DriverHost) => createTlsDriver(host, certificate) : (host: DriverHost) => createQuicDriverOf(host, certificate, options.quic ?? {}),
+    resolveHost === undefined ? (host: DriverHost) => driverOf(scheme, host) : (host: DriverHost) => withHostMap(driverOf(scheme, host), resolveHost),
   );
   const transport = createPeerTransport(
     { clock, rng: components.rng, trace, drivers: factories },

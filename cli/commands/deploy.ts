@@ -1,16 +1,19 @@
 // `netmachine deploy FILE.yaml`: runs a scenario on real QUIC/TLS endpoints on 127.0.0.1 (one
 // child process per node, or all in this process), in wall time, writes the merged trace, prints
 // the summary and evaluates the scenario's `expect` block (exit 1 when an expectation fails).
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { checkExpectations, loadScenario } from '../../scenarios/index.js';
-import { deployPlan, writeTraceFile } from '../../transports/index.js';
+import { deployPlan, dnsLabel, writeTraceFile } from '../../transports/index.js';
+import { emitCluster } from '../emit-cluster.js';
+import { parseEmitFlags, type EmitFlags } from '../emit-flags.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
 import { parseSeedFlag, parseUntilFlag } from '../flags.js';
 import { formatExpectations, summaryTable } from '../format.js';
 import { writeReport } from '../report.js';
 import { addScenarioFlags, scenarioLoadOptions, type ScenarioFlags } from '../scenario-flags.js';
 
-interface DeployFlags extends ScenarioFlags {
+interface DeployFlags extends ScenarioFlags, EmitFlags {
   readonly inProcess?: boolean;
   readonly transport: string;
   readonly timeScale: string;
@@ -34,14 +37,38 @@ export function configure(command: Command): void {
     .option('--report <file>', 'write an interactive HTML report of the run to this file')
     .option('--keys <dir>', 'read the nodes\', topics\' and domains\' keys from this directory, creating the missing ones (default: random keys per run)')
     .option('--quiet', 'print nothing but errors and failed expectations')
+    .option('--emit <target>', 'instead of running: write Kubernetes (k8s) or Docker Compose (compose) manifests for the nodes (docs/cluster.md)')
+    .option('--out <dir>', 'with --emit: the folder to write (absent or empty)')
+    .option('--image <ref>', 'with --emit: the netmachine image the nodes run (default: netmachine:<version>)')
+    .option('--namespace <ns>', 'with --emit k8s: the namespace, part of the nodes\' DNS names (default: default)')
+    .option('--name <run>', 'with --emit: the run\'s name: Service, object prefix, Compose project (default: from the scenario\'s name)')
+    .option('--start-at <time>', 'with --emit: when the nodes start, +DURATION from now or an ISO 8601 time (default: +60s)')
+    .option('--port-base <n>', 'with --emit: node i listens on QUIC n+2i and TLS n+2i+1 (default: 7000)')
     .action(async (file: string, flags: DeployFlags) => {
       const transport = flags.transport;
       if (transport !== 'quic' && transport !== 'tls' && transport !== 'both') throw new CliError('cli/bad-transport', `--transport: expected quic, tls or both, got "${transport}"`);
       const timeScale = Number(flags.timeScale);
       if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new CliError('cli/bad-time-scale', `--time-scale: expected a positive number, got "${flags.timeScale}"`);
+      const emit = parseEmitFlags(flags, Date.now());
       const scenario = await loadScenario(file, scenarioLoadOptions(flags));
       const seed = parseSeedFlag(flags.seed);
       const durationMs = parseUntilFlag(flags.until);
+      if (emit !== undefined) {
+        const name = emit.name ?? dnsLabel(scenario.plan.name)?.slice(0, 40).replace(/-+$/, '') ?? 'netmachine';
+        const { files, notes } = emitCluster(scenario.plan, {
+          ...emit,
+          name,
+          transport,
+          timeScale,
+          scenarioText: await readFile(file, 'utf8'),
+          ...(seed !== undefined && { seed }),
+          ...(durationMs !== undefined && { durationMs }),
+          ...(flags.keys !== undefined && { keyDir: flags.keys }),
+        });
+        for (const note of notes) process.stderr.write(`note: ${note}\n`);
+        if (flags.quiet !== true) process.stdout.write(`wrote ${files.length} files for ${scenario.plan.nodes.length} nodes to ${emit.outDir} (${emit.target}, run ${name}); the nodes start at ${new Date(emit.originMs).toISOString()}\n`);
+        return;
+      }
       const log = flags.quiet === true ? undefined : (line: string): void => void process.stderr.write(`${line}\n`);
       const result = await deployPlan(scenario.plan, {
         transport,
