@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { summarizeTrace, type TraceEvent, type TraceRecord } from '../../core/index.js';
+import { loadScenario } from '../../scenarios/index.js';
+import { simulate } from '../../sim/index.js';
 import { buildViewModel, causalChildren, causalFuture, causalPast, connectionsAt, findLink, latencyPercentiles, nodeStateAt, type ViewModel } from '../../viz/index.js';
 import { CRASH_MS, HEAL_MS, PARTITION_MS, RESTART_MS, handHeader, ringTrace } from './scenario.js';
 
@@ -192,6 +195,23 @@ describe('connections over time', () => {
     expect(at(8)).toEqual([0, 1]);
     expect(at(9)).toEqual([0, 0]);
     expect(at(14)).toEqual([2, 0]);
+  });
+});
+
+describe('connections of scenarios/examples/overlay-keeper.yaml', () => {
+  it('n4\'s connections go half-open at its crash (2 s) and close when its peers time them out (1 s idle), and the keepers\' replacements open', async () => {
+    const scenario = await loadScenario(join(import.meta.dirname, '..', '..', 'scenarios', 'examples', 'overlay-keeper.yaml'));
+    const { header, events } = simulate(scenario.plan);
+    const model = buildViewModel(header, events);
+    const n4 = model.nodes.indexOf('n4');
+    const ofN4 = model.connectionPairs.flatMap((pair, index) => (pair.a === n4 || pair.b === n4 ? [index] : []));
+    expect(ofN4.length).toBeGreaterThan(0);
+    const ends = (t: number, pairs: ReadonlyArray<number>): number[] => pairs.map((pair) => connectionsAt(model, t)[pair]!);
+    expect(ends(1999, ofN4)).toEqual(ofN4.map(() => 2));
+    expect(ends(2001, ofN4)).toEqual(ofN4.map(() => 1));
+    expect(ends(3001, ofN4)).toEqual(ofN4.map(() => 0));
+    const opened = (t0: number, t1: number): number => model.connections.filter((span) => span.startMs > t0 && span.startMs <= t1).length;
+    expect(opened(3000, 6000)).toBeGreaterThan(0);
   });
 });
 
