@@ -33,7 +33,9 @@ COPY scenarios/examples ./scenarios/examples
 COPY LICENSE ./
 # A fixed non-root user, so that Kubernetes' fsGroup and Compose's `user:` can grant it the key
 # and trace volumes; /traces is where emitted manifests mount the trace volume.
-RUN groupadd --gid 10001 netmachine \
+# `netmachine` on the PATH too, for shell commands such as the sweep Jobs of `check --emit k8s`.
+RUN ln -s /app/cli/netmachine.js /usr/local/bin/netmachine \
+ && groupadd --gid 10001 netmachine \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin netmachine \
  && mkdir -p /traces \
  && chown 10001:10001 /traces

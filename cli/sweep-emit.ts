@@ -29,6 +29,9 @@ export function emitSweep(target: string, file: string, seeds: string, shardsTex
   }
 }
 
+/** The image's non-root user (Dockerfile); fsGroup makes the results volume writable for it. */
+const IMAGE_USER = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 };
+
 function kubernetesJob(file: string, shards: number, image: string, command: string): Record<string, unknown> {
   const name = `netmachine-check-${file.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 30)}`.replace(/-+$/, '');
   return {
@@ -44,6 +47,7 @@ function kubernetesJob(file: string, shards: number, image: string, command: str
         metadata: { labels: { app: 'netmachine-check' } },
         spec: {
           restartPolicy: 'Never',
+          securityContext: IMAGE_USER,
           containers: [
             {
               name: 'check',
@@ -72,6 +76,7 @@ function mergeJob(name: string, image: string, shards: number): Record<string, u
       template: {
         spec: {
           restartPolicy: 'Never',
+          securityContext: IMAGE_USER,
           containers: [
             {
               name: 'merge',

@@ -13,6 +13,7 @@ import { loadScenario, type LoadedScenario, type LoadOptions } from '../../scena
 import { addScenarioFlags, scenarioFlagArgs, scenarioLoadOptions, type ScenarioFlags } from '../scenario-flags.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
 import { emitSweep } from '../sweep-emit.js';
+import { packageVersion } from '../version.js';
 import { sweepProgress } from '../sweep-progress.js';
 import { SEED_MAX } from '../flags.js';
 import { plural } from '../format.js';
@@ -188,13 +189,13 @@ export function configure(command: Command): void {
     .option('--failures <dir>', 'where shrunk failures and their traces go', 'failures')
     .option('--emit <target>', 'write a sharded sweep instead of running it: k8s (an Indexed Job) or github (an Actions matrix)')
     .option('--shards <n>', 'shards for --emit', '4')
-    .option('--image <name>', 'container image for --emit k8s', 'netmachine:latest')
+    .option('--image <name>', 'container image for --emit k8s (default: netmachine:<version>, as docs/cluster.md builds it)')
     .action(async (files: string[], flags: CheckFlags) => {
       if (flags.merge === true) return void (await printMerged(files));
       if (files.length !== 1) throw new CliError('cli/bad-arguments', `check: give one scenario file (got ${files.length}); several files only with --merge`);
       const file = files[0]!;
       const load = scenarioLoadOptions(flags);
-      if (flags.emit !== undefined) return void process.stdout.write(emitSweep(flags.emit, file, flags.seeds, flags.shards ?? '4', flags.image ?? 'netmachine:latest', scenarioFlagArgs(flags)));
+      if (flags.emit !== undefined) return void process.stdout.write(emitSweep(flags.emit, file, flags.seeds, flags.shards ?? '4', flags.image ?? `netmachine:${packageVersion()}`, scenarioFlagArgs(flags)));
       const all = parseSeeds(flags.seeds);
       const shard = flags.shard === undefined ? { index: 1, count: 1 } : parseShard(flags.shard);
       const seeds = shardSeeds(all, shard.index, shard.count);

@@ -154,6 +154,21 @@ describe('deploy --emit k8s', () => {
   });
 });
 
+describe('check --emit k8s (a sharded sweep)', () => {
+  it('its PersistentVolumeClaim and Indexed Jobs validate, run as the image\'s user with a writable results volume, and name a pinned image', () => {
+    const result = netmachine(ROOT, 'check', 'scenarios/examples/crash-restart.yaml', '--seeds', '1..100', '--emit', 'k8s', '--shards', '3');
+    expect(result.status, result.stderr).toBe(0);
+    const objects = parseAllDocuments(result.stdout).map((document) => document.toJS() as Manifest);
+    expect(objects.map((object) => object.kind)).toEqual(['PersistentVolumeClaim', 'Job', 'Job']);
+    expect(objects.flatMap(kubernetesProblems)).toEqual([]);
+    for (const job of objects.slice(1)) {
+      const pod = (job.spec as { template: { spec: { securityContext: unknown; containers: Array<{ image: string }> } } }).template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsUser: 10001, fsGroup: 10001 });
+      expect(pod.containers[0]!.image).toMatch(/^netmachine:\d+\.\d+\.\d+$/);
+    }
+  });
+});
+
 describe('deploy --emit compose', () => {
   it('compose.yaml of every example validates against the Compose schema; one service per node on a user-defined network', async () => {
     for (const example of EXAMPLES) {
