@@ -141,6 +141,13 @@ describe('the docs run as written', () => {
     expect(problems).toEqual([]);
   });
 
+  it('docs/README.md indexes every page of docs/', () => {
+    const index = PAGES.find((page) => page.file === join(ROOT, 'docs', 'README.md'))!;
+    const linked = new Set(index.links.map((link) => resolve(join(ROOT, 'docs'), splitHref(link.href)[0])));
+    const pages = PAGE_FILES.filter((file) => file.startsWith('docs/') && file !== 'docs/README.md');
+    expect(pages.filter((file) => !linked.has(join(ROOT, file)))).toEqual([]);
+  });
+
   it('the docs speak of the repository only: no design-document ids, no outside notes', () => {
     const problems: string[] = [];
     const outside: ReadonlyArray<readonly [RegExp, string]> = [
