@@ -30,7 +30,7 @@ export async function benchOverlay(nodes = 100_000, durationS = 3): Promise<Reco
   const base = process.memoryUsage();
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
-  const plan = await loadScenarioText(overlayScenario(nodes, durationS), `bench-overlay-${nodes}.yaml`, { limits: { nodes } });
+  const plan = await loadScenarioText(overlayScenario(nodes, durationS), `bench-overlay-${nodes}.yaml`, { limits: { nodes, engines: 4 * nodes } });
   const planMs = performance.now() - started;
   // The first `nodes` scheduler events are the boots at t = 0 (nothing else is scheduled before them).
   let bootedMs = 0;
