@@ -265,15 +265,30 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
 
   private run(hosted: HostedEngine, input: EngineInput, cause: string | undefined): void {
     if (this.stopped) return;
-    const effects = this.collect(hosted, (ctx) => {
-      try {
-        hosted.engine.handle(input, ctx);
-      } catch (error) {
-        // A user engine's bug must not take the node down; it is traced and the effects still apply.
-        this.emit({ kind: 'log', engine: hosted.name, reason: 'engine-error', text: String((error as Error)?.stack ?? error).slice(0, 2000) });
-      }
-    });
+    // `collect` written out: no closure per input (this runs for every delivery and timer).
+    const previous = hosted.effects;
+    const effects: Effect[] = [];
+    hosted.effects = effects;
+    try {
+      hosted.engine.handle(input, (hosted.ctx ??= new HostedContext(this, hosted)));
+    } catch (error) {
+      // A user engine's bug must not take the node down; it is traced and the effects still apply.
+      this.emit({ kind: 'log', engine: hosted.name, reason: 'engine-error', text: String((error as Error)?.stack ?? error).slice(0, 2000) });
+    } finally {
+      hosted.effects = previous;
+    }
     for (const effect of effects) this.apply(hosted, effect, cause);
+  }
+
+  /** `run` with `cause` as the current cause meanwhile. */
+  private runCaused(hosted: HostedEngine, input: EngineInput, cause: string | undefined): void {
+    const previous = this.currentCause;
+    this.currentCause = cause;
+    try {
+      this.run(hosted, input, cause);
+    } finally {
+      this.currentCause = previous;
+    }
   }
 
   /** Runs `action` with the engine's context and returns the effects it asked for. */
@@ -329,17 +344,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   private fireTimer(hosted: HostedEngine, timers: Set<TimerId>, timer: TimerId, tag: string, cause: string | undefined): void {
     if (!timers.delete(timer)) return;
     this.traceSink.emit(hotRecord(this.clock.now(), 'timer', this.name, hosted.name, undefined, cause, undefined, undefined, undefined, undefined, undefined, undefined, tag, undefined));
-    this.withCause(cause, () => this.run(hosted, { kind: 'timer', timer, tag }, cause));
-  }
-
-  private withCause(cause: string | undefined, action: () => void): void {
-    const previous = this.currentCause;
-    this.currentCause = cause;
-    try {
-      action();
-    } finally {
-      this.currentCause = previous;
-    }
+    this.runCaused(hosted, { kind: 'timer', timer, tag }, cause);
   }
 
   private apply(hosted: HostedEngine, effect: Effect, cause: string | undefined): void {
@@ -477,7 +482,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     const hosted = this.localEngines.get(engine);
     if (hosted === undefined || this.stopped) return;
     this.traceSink.emit(hotRecord(this.clock.now(), 'deliver', this.name, hosted.name, msg, undefined, undefined, undefined, sourceNode !== this.self ? this.nameOf(sourceNode) : undefined, message.body.length, undefined, undefined, undefined, undefined));
-    this.withCause(msg, () => this.run(hosted, { kind: 'message', message, sourceNode, traceId: msg }, msg));
+    this.runCaused(hosted, { kind: 'message', message, sourceNode, traceId: msg }, msg);
   }
 
   /** The bridge re-publishes a network event locally: verified like a received message, never echoed to the bridge. */
