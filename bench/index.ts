@@ -65,6 +65,7 @@ if (only?.has('million') === true) {
 for (const [name, path, exportName] of [
   ['viz', './viz.js', 'benchViz'],
   ['transports', './transports.js', 'benchTransports'],
+  ['hostile', './hostile.js', 'benchHostile'],
   ['check', './check.js', 'benchCheck'],
   ['cli', './cli.js', 'benchCli'],
 ] as const) {

@@ -59,6 +59,13 @@ export interface Channel {
   end(): void;
   /** Closes at once. */
   destroy(): void;
+  /**
+   * Stops reading from the peer (its frames wait in the network: TCP's window, QUIC's stream
+   * credit), until `resume`. Frames of a chunk already read may still arrive. Optional: a channel
+   * without it is always read.
+   */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** What drivers ask of the manager. */

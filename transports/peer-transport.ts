@@ -4,6 +4,11 @@
 // (bytes and frames; overflow is a `queue-full` drop), frames queued for an unreachable peer until
 // their expiry (S18), and coalesced writes: frames queued in one event-loop turn go out as one
 // write, up to a byte budget, while the channel's buffered bytes stay under their budget.
+// Inbound: every peer has a bounded queue of received frames (bytes and frames); a peer over its
+// budget stops being read (its channels are paused: TCP and QUIC flow control then hold its
+// sender back) until its queue is half empty, and queued frames are handed to the node one per
+// peer in turn, in slices of INBOUND_SLICE_MS, so one flooding peer cannot delay the others by
+// more than a frame each.
 import type { Clock, FrameMeta, Id, IdentityStore, Rng, TimerId, TraceSink, Transport, TransportEvent } from '../core/index.js';
 import { DialError, parseAddress, type Channel, type ChannelHandlers, type Driver, type DriverHost, type Scheme } from './channel.js';
 import { encodeFrames, FRAME_HEADER_BYTES } from './framing.js';
@@ -35,6 +40,13 @@ export interface PeerTransportOptions {
   readonly channelBufferBytesMax?: number;
   /** Bytes coalesced into one write. */
   readonly flushBytesMax?: number;
+  /**
+   * Per-peer inbound budget: received frames not yet handled by the node. Above either bound the
+   * peer's channels are paused (not read) until its queue is half empty; the queue can exceed the
+   * budget by what its channel had already read (one read chunk, or frames in flight from the QUIC worker).
+   */
+  readonly inboundBytesMax?: number;
+  readonly inboundFramesMax?: number;
   /** Extra wait before a flush so more frames share a write (ms; 0 = the end of this event-loop turn). */
   readonly corkMs?: number;
   readonly dialTimeoutMs?: number;
@@ -67,6 +79,8 @@ export interface PeerTransport extends Transport {
   connectedPeers(): Id[];
   /** Bytes queued for `peer` (tests and backpressure checks). */
   queuedBytes(peer: Id): number;
+  /** Frames received from `peer` not yet handled, their bytes, whether its channels are paused, and the largest queue it had (tests, diagnostics). */
+  inbound(peer: Id): { readonly frames: number; readonly bytes: number; readonly isPaused: boolean; readonly framesMax: number; readonly bytesMax: number };
   close(): Promise<void>;
 }
 
@@ -89,6 +103,15 @@ interface Peer {
   isFlushScheduled: boolean;
   /** When a frame last went out or came in (idle timeout of ephemeral connections). */
   lastActivityMs: number;
+  /** Received frames not yet handed to the node (from inboundHead on), their bytes, and whether the peer is in the delivery ring. */
+  inbound: Uint8Array[];
+  inboundHead: number;
+  inboundBytes: number;
+  isInboundActive: boolean;
+  /** Its channels are paused (over its inbound budget). */
+  isReadPaused: boolean;
+  inboundFramesPeak: number;
+  inboundBytesPeak: number;
 }
 
 export const PEER_TRANSPORT_DEFAULTS = {
@@ -97,6 +120,8 @@ export const PEER_TRANSPORT_DEFAULTS = {
   queueFramesMax: 65536,
   queuedMsMax: 30_000,
   channelBufferBytesMax: 1024 * 1024,
+  inboundBytesMax: 1024 * 1024,
+  inboundFramesMax: 4096,
   flushBytesMax: 256 * 1024,
   corkMs: 0,
   dialTimeoutMs: 5000,
@@ -106,6 +131,8 @@ export const PEER_TRANSPORT_DEFAULTS = {
 } as const;
 
 const SWEEP_INTERVAL_MS = 200;
+/** Received frames are handed to the node for at most this long per slice, then other work runs (ms). */
+const INBOUND_SLICE_MS = 1;
 const PASS: FilterVerdict = { kind: 'pass' };
 
 /** Creates the connection manager for one node. */
@@ -141,7 +168,26 @@ export function createPeerTransport(components: PeerTransportComponents, options
   function peerOf(id: Id): Peer {
     let peer = peers.get(id);
     if (peer === undefined) {
-      peer = { id, channels: [], queue: [], queueHead: 0, queueBytes: 0, isDialing: false, isPermanent: false, backoffMs: 0, retryTimer: undefined, isFlushScheduled: false, lastActivityMs: clock.now() };
+      peer = {
+        id,
+        channels: [],
+        queue: [],
+        queueHead: 0,
+        queueBytes: 0,
+        isDialing: false,
+        isPermanent: false,
+        backoffMs: 0,
+        retryTimer: undefined,
+        isFlushScheduled: false,
+        lastActivityMs: clock.now(),
+        inbound: [],
+        inboundHead: 0,
+        inboundBytes: 0,
+        isInboundActive: false,
+        isReadPaused: false,
+        inboundFramesPeak: 0,
+        inboundBytesPeak: 0,
+      };
       peers.set(id, peer);
     }
     return peer;
@@ -175,6 +221,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
     // A newer channel in the same direction replaces an older one (the peer restarted or redialled).
     for (const old of peer.channels.filter((other) => other.isDialer === channel.isDialer)) retire(peer, old, true);
     peer.channels.push(channel);
+    if (peer.isReadPaused) channel.pause?.(); // a new channel of a peer over its budget is not read either
     peer.lastActivityMs = clock.now();
     if (peer.channels.length === 1) emitEvent({ kind: 'connected', node: peer.id, address: channel.address });
     peer.backoffMs = 0;
@@ -183,7 +230,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
     return {
       frame: (frame) => {
         peer.lastActivityMs = clock.now();
-        if (!isClosed) frameHandler(peer.id, frame);
+        if (!isClosed) receive(peer, frame);
       },
       oversize: (sizeBytes) => drop(peer.id, undefined, sizeBytes, 'frame/too-large', `peer announced a ${sizeBytes}-byte frame (max ${settings.frameSizeMaxBytes}); channel closed`),
       drain: () => scheduleFlush(peer),
@@ -195,6 +242,85 @@ export function createPeerTransport(components: PeerTransportComponents, options
         if (peer.isPermanent || queued(peer) > 0) scheduleRetry(peer);
       },
     };
+  }
+
+  // ——— inbound: per-peer budgets, round-robin delivery ———
+
+  /** Peers with received frames to hand to the node, served in turn from `nextActive`. */
+  let active: Peer[] = [];
+  let nextActive = 0;
+  let isDeliveryScheduled = false;
+  const inboundFrames = (peer: Peer): number => peer.inbound.length - peer.inboundHead;
+
+  function receive(peer: Peer, frame: Uint8Array): void {
+    peer.inbound.push(frame);
+    peer.inboundBytes += frame.length;
+    peer.inboundFramesPeak = Math.max(peer.inboundFramesPeak, inboundFrames(peer));
+    peer.inboundBytesPeak = Math.max(peer.inboundBytesPeak, peer.inboundBytes);
+    if (!peer.isInboundActive) {
+      peer.isInboundActive = true;
+      active.push(peer);
+    }
+    if (!peer.isReadPaused && (peer.inboundBytes >= settings.inboundBytesMax || inboundFrames(peer) >= settings.inboundFramesMax)) {
+      peer.isReadPaused = true;
+      for (const channel of peer.channels) channel.pause?.();
+    }
+    if (!isDeliveryScheduled) {
+      isDeliveryScheduled = true;
+      queueMicrotask(deliverInbound); // after the driver's callback: its other frames are queued first
+    }
+  }
+
+  /** Hands queued frames to the node, one per peer in turn, for at most INBOUND_SLICE_MS; the rest waits for the next turn. */
+  function deliverInbound(): void {
+    const deadline = performance.now() + INBOUND_SLICE_MS;
+    try {
+      while (active.length > 0 && !isClosed) {
+        if (nextActive >= active.length) {
+          nextActive = 0;
+          if (active.some((peer) => !peer.isInboundActive)) active = active.filter((peer) => peer.isInboundActive);
+          if (active.length === 0) break;
+        }
+        const peer = active[nextActive++]!;
+        if (peer.isInboundActive) deliverOne(peer);
+        if (performance.now() >= deadline) break;
+      }
+    } finally {
+      isDeliveryScheduled = false;
+      if (active.some((peer) => peer.isInboundActive) && !isClosed) {
+        isDeliveryScheduled = true;
+        setImmediate(deliverInbound);
+      } else {
+        active = [];
+        nextActive = 0;
+      }
+    }
+  }
+
+  function deliverOne(peer: Peer): void {
+    const frame = peer.inbound[peer.inboundHead]!;
+    peer.inbound[peer.inboundHead] = undefined as unknown as Uint8Array;
+    peer.inboundHead++;
+    peer.inboundBytes -= frame.length;
+    if (peer.inboundHead === peer.inbound.length) {
+      peer.inbound = [];
+      peer.inboundHead = 0;
+      peer.isInboundActive = false;
+    } else if (peer.inboundHead > 1024 && peer.inboundHead * 2 > peer.inbound.length) {
+      peer.inbound = peer.inbound.slice(peer.inboundHead);
+      peer.inboundHead = 0;
+    }
+    if (peer.isReadPaused && peer.inboundBytes <= settings.inboundBytesMax / 2 && inboundFrames(peer) <= settings.inboundFramesMax / 2) {
+      peer.isReadPaused = false;
+      for (const channel of peer.channels) channel.resume?.();
+    }
+    try {
+      frameHandler(peer.id, frame);
+    } catch (error) {
+      // As when a driver's handler threw before: the peer's channels end, the node lives on.
+      drop(peer.id, undefined, frame.length, 'frame/handler-error', String((error as Error)?.message ?? error));
+      for (const channel of [...peer.channels]) channel.destroy();
+    }
   }
 
   /** Simultaneous dials: the dialler of the non-canonical channel closes it once both are up. */
@@ -383,6 +509,12 @@ export function createPeerTransport(components: PeerTransportComponents, options
     },
     connectedPeers: () => [...peers.values()].filter((peer) => peer.channels.length > 0).map((peer) => peer.id),
     queuedBytes: (peer) => peers.get(peer)?.queueBytes ?? 0,
+    inbound(id) {
+      const peer = peers.get(id);
+      return peer === undefined
+        ? { frames: 0, bytes: 0, isPaused: false, framesMax: 0, bytesMax: 0 }
+        : { frames: inboundFrames(peer), bytes: peer.inboundBytes, isPaused: peer.isReadPaused, framesMax: peer.inboundFramesPeak, bytesMax: peer.inboundBytesPeak };
+    },
     async close() {
       if (isClosed) return;
       isClosed = true;

@@ -23,6 +23,8 @@ export { QUIC_DRIVER_DEFAULTS, type QuicDriverOptions } from './options.js';
 interface QuicChannel extends Channel {
   bind(handlers: ChannelHandlers): void;
   gone(reason: string): void;
+  /** Resolves when reading may go on (at once unless paused). */
+  readable(): Promise<void> | undefined;
 }
 
 const logger = new Logger('quic', LogLevel.WARN);
@@ -143,6 +145,13 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
     let pendingBytes = 0;
     let handlers: ChannelHandlers | undefined;
     let isGone = false;
+    /** While paused: resolves when resumed (or gone). */
+    let paused: { promise: Promise<void>; resolve: () => void } | undefined;
+    const unpause = (): void => {
+      const current = paused;
+      paused = undefined;
+      current?.resolve();
+    };
     const channel: QuicChannel = {
       peer,
       scheme: 'quic',
@@ -175,9 +184,20 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
       bind(bound) {
         handlers = bound;
       },
+      // Not reading the stream: the library stops taking its data from quiche, which stops
+      // granting the peer credit once the stream window is used up.
+      pause() {
+        if (paused !== undefined || isGone) return;
+        let resolve: () => void = () => {};
+        const promise = new Promise<void>((done) => (resolve = done));
+        paused = { promise, resolve };
+      },
+      resume: unpause,
+      readable: () => paused?.promise,
       gone(reason) {
         if (isGone) return;
         isGone = true;
+        unpause();
         stop();
         handlers?.close(reason);
       },
@@ -186,10 +206,17 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
     return channel;
   }
 
-  /** Reads `stream` into `reader` until it ends; never rejects (a throwing handler ends the stream too). */
-  async function pump(stream: QUICStream, reader: ChannelReader, onEnd: () => void): Promise<void> {
+  /** Reads `stream` into `reader` until it ends, waiting while `channel` is paused; never rejects (a throwing handler ends the stream too). */
+  async function pump(stream: QUICStream, reader: ChannelReader, channel: QuicChannel, onEnd: () => void): Promise<void> {
+    const chunks = stream.readable.getReader();
     try {
-      for await (const chunk of stream.readable) reader.push(chunk);
+      for (;;) {
+        const wait = channel.readable();
+        if (wait !== undefined) await wait;
+        const { value, done } = await chunks.read();
+        if (done) break;
+        reader.push(value);
+      }
     } catch {
       // stream reset, connection lost or a handler threw: the channel ends below
     }
@@ -260,7 +287,7 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
     const handlers = host.established(channel);
     channel.bind(handlers);
     reader.attach(handlers);
-    void pump(stream, reader, () => channel.gone('stream-ended'));
+    void pump(stream, reader, channel, () => channel.gone('stream-ended'));
   }
 
   return {
@@ -400,7 +427,7 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
           },
         );
         channel.write(WELCOME_FRAME); // a stream is visible to the peer only once it carries data
-        void pump(stream, reader, () => {
+        void pump(stream, reader, channel, () => {
           fail('dial/refused', `${address.text} ended the stream before its welcome (refused us?)`);
           channel.gone('stream-ended');
         });

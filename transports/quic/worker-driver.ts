@@ -21,7 +21,7 @@ import type { Id } from '../../core/index.js';
 import type { NodeCertificate } from '../certs.js';
 import { DialError, type Address, type Channel, type ChannelHandlers, type Driver, type DriverHost } from '../channel.js';
 import { QUIC_DRIVER_DEFAULTS, type QuicDriverOptions } from './options.js';
-import { BatchWriter, readBatchFrom, RECORD_ACK, RECORD_FRAME, RECORD_WRITE, RECORD_WRITE_MOVED, type Batch, type FromWorker, type ToWorker } from './worker-protocol.js';
+import { BatchWriter, readBatchFrom, RECORD_ACK, RECORD_FRAME, RECORD_TAKEN, RECORD_WRITE, RECORD_WRITE_MOVED, type Batch, type FromWorker, type ToWorker } from './worker-protocol.js';
 
 /** How long close() waits for the worker to close a driver's connections (ms). */
 const CLOSE_WAIT_MS = 5000;
@@ -251,6 +251,8 @@ class QuicThread {
 
   private onData(type: number, ch: number, bytes: Uint8Array): void {
     if (type !== RECORD_FRAME) return;
+    // The worker's credit for this channel: it stops reading a channel with too many frames here.
+    this.out.count(RECORD_TAKEN, ch, 1);
     const channel = this.channels.get(ch);
     try {
       channel?.handlers?.frame(bytes);
@@ -423,6 +425,12 @@ export function createQuicWorkerDriver(host: DriverHost, certificate: NodeCertif
           if (isGone) return;
           thread!.out.control({ t: 'destroy', ch });
           channel.gone('closed');
+        },
+        pause() {
+          if (!isGone) thread!.out.control({ t: 'pause', ch });
+        },
+        resume() {
+          if (!isGone) thread!.out.control({ t: 'resume', ch });
         },
         gone(reason) {
           if (isGone) return;

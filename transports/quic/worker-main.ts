@@ -4,13 +4,30 @@
 import { parentPort } from 'node:worker_threads';
 import { DialError, type Channel, type ChannelHandlers, type Driver, type DriverHost } from '../channel.js';
 import { createQuicDriver, type QuicDriverOptions } from './driver.js';
-import { BatchWriter, readBatch, RECORD_ACK, RECORD_FRAME, RECORD_WRITE, RECORD_WRITE_MOVED, type Batch, type FromWorker, type SessionStart, type ToWorker, type WorkerError } from './worker-protocol.js';
+import { BatchWriter, readBatch, RECORD_ACK, RECORD_FRAME, RECORD_TAKEN, RECORD_WRITE, RECORD_WRITE_MOVED, type Batch, type FromWorker, type SessionStart, type ToWorker, type WorkerError } from './worker-protocol.js';
 
 interface Entry {
   readonly channel: Channel;
   /** Bytes the main thread asked to write, and how many of them were acknowledged. */
   written: number;
   acked: number;
+  /** Frames posted to the main thread that it has not yet taken from its inbox. */
+  inFlight: number;
+  /** Why the channel is not read: too many frames in flight, the main thread asked (its peer's inbound budget). */
+  isCreditPaused: boolean;
+  isHostPaused: boolean;
+}
+
+/**
+ * Frames of one channel posted to the main thread and not yet taken from its inbox: above this the
+ * channel is not read until half of them are (so the main thread's inbox holds at most this per
+ * channel, plus one read chunk, whatever a peer sends).
+ */
+const IN_FLIGHT_FRAMES_MAX = 1024;
+
+function setPaused(entry: Entry): void {
+  if (entry.isCreditPaused || entry.isHostPaused) entry.channel.pause?.();
+  else entry.channel.resume?.();
 }
 
 const port = parentPort!;
@@ -52,11 +69,18 @@ function open(s: number, start: SessionStart): Driver {
       }),
     established(channel): ChannelHandlers {
       const ch = nextChannel++;
-      channels.set(ch, { channel, written: 0, acked: 0 });
+      const entry: Entry = { channel, written: 0, acked: 0, inFlight: 0, isCreditPaused: false, isHostPaused: false };
+      channels.set(ch, entry);
       idOf.set(channel, ch);
       out.control({ t: 'up', s, ch, peer: channel.peer, address: channel.address, isDialer: channel.isDialer });
       return {
-        frame: (frame) => out.data(RECORD_FRAME, ch, frame),
+        frame: (frame) => {
+          out.data(RECORD_FRAME, ch, frame);
+          if (++entry.inFlight >= IN_FLIGHT_FRAMES_MAX && !entry.isCreditPaused) {
+            entry.isCreditPaused = true;
+            setPaused(entry);
+          }
+        },
         oversize: (sizeBytes) => out.control({ t: 'oversize', ch, sizeBytes }),
         drain: () => {
           ackDue.add(ch);
@@ -144,6 +168,13 @@ function control(message: ToWorker): void {
     case 'end':
       flushWrites(); // what was written before end() goes first
       return channels.get(message.ch)?.channel.end();
+    case 'pause':
+    case 'resume': {
+      const entry = channels.get(message.ch);
+      if (entry === undefined) return;
+      entry.isHostPaused = message.t === 'pause';
+      return setPaused(entry);
+    }
     case 'destroy':
       pendingWrites.delete(message.ch);
       return channels.get(message.ch)?.channel.destroy();
@@ -184,7 +215,16 @@ port.on('message', (batch: Batch<ToWorker>) =>
     data: (type, ch, bytes) => {
       if (type === RECORD_WRITE || type === RECORD_WRITE_MOVED) write(ch, bytes);
     },
-    count: () => {},
+    count: (type, ch, n) => {
+      if (type !== RECORD_TAKEN) return;
+      const entry = channels.get(ch);
+      if (entry === undefined) return;
+      entry.inFlight -= n;
+      if (entry.isCreditPaused && entry.inFlight <= IN_FLIGHT_FRAMES_MAX / 2) {
+        entry.isCreditPaused = false;
+        setPaused(entry);
+      }
+    },
     control,
   }),
 );

@@ -13,6 +13,8 @@ export const RECORD_WRITE = 2;
 export const RECORD_WRITE_MOVED = 3;
 /** Worker → main: `n` more bytes written to channel `ch` were taken by its stream. */
 export const RECORD_ACK = 4;
+/** Main → worker: `n` more frames of channel `ch` were taken from the inbox (the worker's read credit). */
+export const RECORD_TAKEN = 6;
 /** Either way: control message number `n`. */
 export const RECORD_CONTROL = 5;
 
@@ -160,7 +162,7 @@ export function readBatchFrom<Control>(batch: Batch<Control>, offset: number, ha
       offset += n;
     } else if (type === RECORD_WRITE_MOVED) handlers.data(type, ch, new Uint8Array(batch.moved[n]!));
     else if (type === RECORD_CONTROL) handlers.control(batch.controls[n]!);
-    else handlers.count(type, ch, n);
+    else handlers.count(type, ch, n); // RECORD_ACK, RECORD_TAKEN
     if (offset < batch.records.byteLength && isDue()) return offset;
   }
   return undefined;
@@ -189,6 +191,9 @@ export type ToWorker =
   | { readonly t: 'allowed'; readonly req: number; readonly isAllowed: boolean }
   | { readonly t: 'end'; readonly ch: number }
   | { readonly t: 'destroy'; readonly ch: number }
+  /** Stop / go on reading channel `ch` (the node's inbound budget for its peer). */
+  | { readonly t: 'pause'; readonly ch: number }
+  | { readonly t: 'resume'; readonly ch: number }
   | { readonly t: 'close'; readonly s: number; readonly req: number }
   /** Closes every session and waits until the worker holds no UDP socket; the main thread then terminates it. */
   | { readonly t: 'shutdown'; readonly req: number };

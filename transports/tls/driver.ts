@@ -23,6 +23,8 @@ function channelOf(socket: TLSSocket, peer: Id, address: string, isDialer: boole
     // sends. The channel stops being written to, and goes after a grace period instead.
     end: () => void setTimeout(() => socket.destroy(), RETIRE_GRACE_MS).unref(),
     destroy: () => void socket.destroy(),
+    pause: () => void socket.pause(),
+    resume: () => void socket.resume(),
   };
 }
 
