@@ -194,8 +194,9 @@ export function composeFiles(options: EmitOptions, nodes: ReadonlyArray<ClusterN
   const services: Record<string, unknown> = {};
   const hardening = { user, read_only: true, tmpfs: ['/tmp'], cap_drop: ['ALL'], security_opt: ['no-new-privileges:true'] };
   for (const node of nodes) {
-    files.set(join('nodes', node.label, 'node.yaml'), stringify(node.config, { lineWidth: 0 }));
-    configs[`${node.label}-config`] = { file: `./nodes/${node.label}/node.yaml` };
+    // nodes/<node>/config and nodes/<node>/keys, as in the container: the config's ../keys works on the host too.
+    files.set(join('nodes', node.label, 'config', 'node.yaml'), stringify(node.config, { lineWidth: 0 }));
+    configs[`${node.label}-config`] = { file: `./nodes/${node.label}/config/node.yaml` };
     for (const [file, content] of node.secrets) {
       files.set(join('nodes', node.label, 'keys', file), content);
       secrets[`${node.label}-${file.replace(/\.key$/, '')}`] = { file: `./nodes/${node.label}/keys/${file}` };
