@@ -1,11 +1,12 @@
 // `npm run bench`: every benchmark of the project, printed as markdown tables for the README.
-// Usage: npm run bench [-- --only crypto,sim,underlay,overlay,domains,kit,viz,transports,check,cli]
+// Usage: npm run bench [-- --only crypto,sim,underlay,overlay,domains,topology,kit,viz,transports,check,cli]
 import { cpus, totalmem } from 'node:os';
 import { benchCrypto } from './crypto.js';
 import { benchDomains } from './domains.js';
 import { benchExplore, benchKit, benchLinearizability, benchPlantedBugs } from './kit.js';
 import { benchOverlay } from './overlay.js';
 import { benchMillion } from './sim-million.js';
+import { benchTopology } from './topology.js';
 import { benchLargeScenario, benchSim } from './sim.js';
 import { benchUnderlay } from './underlay.js';
 
@@ -60,6 +61,11 @@ if (wants('domains')) {
 if (only?.has('million') === true) {
   console.log('## 10⁶ nodes: the overlay scenario above at 1,000,000 nodes, 1 s virtual (goals: ≤ 8 GiB RSS at ≥ 100,000 deliveries per second)\n');
   console.log(markdown(benchMillion()));
+  console.log();
+}
+if (wants('topology')) {
+  console.log('## Overlay maintenance: 10,000 nodes join one domain through a bootstrap node (HyParView, active 5, passive 30), PubSub over the view, one event/s; 50% and 80% fail at once, or 5% churn per minute (docs/overlay-maintenance.md)\n');
+  console.log(markdown(await benchTopology()));
   console.log();
 }
 for (const [name, path, exportName] of [

@@ -155,7 +155,7 @@ export const createTopologyEngine: EngineFactory = (params, env) => {
     reach(ctx, peer.descriptor.advert, true);
     ctx.domains.learnMember(domain, peer.node);
     ctx.domains.announceView(domain, { kind: 'added', peer: { node: peer.node, engines: new Map(peer.descriptor.engines) } });
-    ctx.log('view added', { peer: peer.node, active: active.size });
+    ctx.log('view added', { peer: peer.node, active: active.size, passive: passive.size });
   }
 
   /** Moves `node` out of the active view: into the passive view unless it failed. */
@@ -165,7 +165,7 @@ export const createTopologyEngine: EngineFactory = (params, env) => {
     active.delete(node);
     if (!isFailed) addPassive(ctx, peer);
     ctx.domains.announceView(domain, { kind: 'removed', node });
-    ctx.log('view removed', { peer: node, reason, active: active.size });
+    ctx.log('view removed', { peer: node, reason, active: active.size, passive: passive.size });
   }
 
   function dropRandomActive(ctx: EngineContext): void {

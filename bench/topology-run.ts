@@ -1,0 +1,9 @@
+// One experiment of bench/topology.ts, its row and samples written as JSON (docs/overlay-maintenance.md):
+// npx tsx bench/topology-run.ts <nodes> <experiment 0|1|2> <out.json>
+import { writeFileSync } from 'node:fs';
+import { runTopology, topologyRow, topologyRuns } from './topology.js';
+const nodes = Number(process.argv[2]);
+const run = topologyRuns(nodes)[Number(process.argv[3])]!;
+const result = await runTopology(run);
+writeFileSync(process.argv[4]!, JSON.stringify({ row: topologyRow(result), samples: result.samples.map((s) => ({ ...s, inDegrees: [...s.inDegrees] })), repairS: result.repairS, reliability: result.reliability, latency: result.latencyMs, scheduled: result.scheduled }, null, 1));
+console.log(JSON.stringify(topologyRow(result)));
