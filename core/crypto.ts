@@ -10,7 +10,8 @@ import { sipHash128, sipKey, writeSipKey, SIP_KEY_SIZE_BYTES, SIP_TAG_SIZE_BYTES
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const keyObjectsMax = 1 << 20;
+/** Default bound of each KeyObject cache (the simulator shares one crypto among all its nodes). */
+const KEY_OBJECTS_MAX = 1 << 20;
 
 // Key import through JWK: OpenSSL 3's DER decoders cost ≈ 1 ms per private key and ≈ 0.2 ms per
 // public key here, JWK ≈ 50 µs and ≈ 10 µs (a 1,000-node Ed25519 simulation boots its 3,000 keys
@@ -53,32 +54,46 @@ function importPublicKey(id: Id): KeyObject {
  * Ed25519 on node:crypto with cached KeyObjects: ≈ 11× faster verify than @noble/ed25519 here
  * (FACTS.md), so it is the hot path of both backends.
  */
-export function createNodeCrypto(): Crypto {
+export function createNodeCrypto(options: { readonly keyObjectsMax?: number } = {}): Crypto & { keyObjectsCached(): { readonly private: number; readonly public: number } } {
+  const keyObjectsMax = Math.max(1, options.keyObjectsMax ?? KEY_OBJECTS_MAX);
   const privateKeys = new Map<Id, { readonly secret: Uint8Array; readonly object: KeyObject }>();
   const publicKeys = new Map<Id, KeyObject | null>();
+  /**
+   * Least recently used out: at the bound the oldest entry goes; once a cache is half full a hit
+   * moves its entry to the end (below that nothing is evicted, so the order need not be kept).
+   */
+  function remember<V>(cache: Map<Id, V>, id: Id, value: V): void {
+    if (cache.size >= keyObjectsMax) cache.delete(cache.keys().next().value!);
+    cache.set(id, value);
+  }
+  function touch<V>(cache: Map<Id, V>, id: Id, value: V): void {
+    if (cache.size * 2 < keyObjectsMax) return;
+    cache.delete(id);
+    cache.set(id, value);
+  }
   function privateKey(key: KeyPair): KeyObject {
     const cached = privateKeys.get(key.id);
     if (cached !== undefined) {
       // Cached by id, so the secret must match: another secret under this id signs as itself (and never verifies).
-      return bytesEqual(cached.secret, key.secret) ? cached.object : importPrivateKey(key.secret);
+      if (!bytesEqual(cached.secret, key.secret)) return importPrivateKey(key.secret);
+      touch(privateKeys, key.id, cached);
+      return cached.object;
     }
-    if (privateKeys.size >= keyObjectsMax) privateKeys.clear();
     const object = importPrivateKey(key.secret);
     // Only a secret whose public key is this id is cached under it.
-    if (publicKeyHex(object) === key.id) privateKeys.set(key.id, { secret: key.secret.slice(), object });
+    if (publicKeyHex(object) === key.id) remember(privateKeys, key.id, { secret: key.secret.slice(), object });
     return object;
   }
   function publicKey(id: Id): KeyObject | null {
     let object = publicKeys.get(id);
     if (object === undefined) {
-      if (publicKeys.size >= keyObjectsMax) publicKeys.clear();
       try {
         object = importPublicKey(id);
       } catch {
         object = null; // not a valid curve point: every signature by it fails
       }
-      publicKeys.set(id, object);
-    }
+      remember(publicKeys, id, object);
+    } else touch(publicKeys, id, object);
     return object;
   }
   return {
@@ -87,8 +102,8 @@ export function createNodeCrypto(): Crypto {
       const object = importPrivateKey(secret);
       const id = publicKeyHex(object);
       const publicObject = createPublicKey(object);
-      privateKeys.set(id, { secret: secret.slice(), object });
-      publicKeys.set(id, publicObject); // verifying this key's signatures needs no second import
+      remember(privateKeys, id, { secret: secret.slice(), object });
+      remember(publicKeys, id, publicObject); // verifying this key's signatures needs no second import
       return { id, secret: secret.slice() };
     },
     sign(key, bytes) {
@@ -105,6 +120,7 @@ export function createNodeCrypto(): Crypto {
       }
     },
     hash: blake3Hash,
+    keyObjectsCached: () => ({ private: privateKeys.size, public: publicKeys.size }),
   };
 }
 

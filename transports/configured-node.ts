@@ -76,7 +76,7 @@ function keyedLookup(kind: 'topic' | 'domain', nodeName: string, entries: Readon
 
 /** Creates a node from its spec and starts listening. */
 export async function createConfiguredNode(spec: NodeSpec, components: ConfiguredNodeComponents): Promise<ConfiguredNode> {
-  const crypto = createRealNodeCrypto();
+  const crypto = spec.limits?.keyObjects === undefined ? createRealNodeCrypto() : createRealNodeCrypto(spec.limits.keyObjects);
   const identities = nodeIdentities(crypto, spec);
   const key = identities.node;
   const names = new Map<Id, string>([[key.id, spec.name]]);
@@ -112,6 +112,13 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
       ...(spec.quic !== undefined && { quic: spec.quic as QuicDriverOptions }),
       advert: () => selfAdvert,
       ...(spec.limits !== undefined && {
+        transport: {
+          ...(spec.limits.inboundBytes !== undefined && { inboundBytesMax: spec.limits.inboundBytes }),
+          ...(spec.limits.inboundFrames !== undefined && { inboundFramesMax: spec.limits.inboundFrames }),
+          ...(spec.limits.queueBytes !== undefined && { queueBytesMax: spec.limits.queueBytes }),
+          ...(spec.limits.queueFrames !== undefined && { queueFramesMax: spec.limits.queueFrames }),
+          ...(spec.limits.nodeBufferedBytes !== undefined && { nodeBufferedBytesMax: spec.limits.nodeBufferedBytes }),
+        },
         dropRecordLimit: {
           ...(spec.limits.dropRecordsPerWindow !== undefined && { perWindow: spec.limits.dropRecordsPerWindow }),
           ...(spec.limits.dropRecordWindowMs !== undefined && { windowMs: spec.limits.dropRecordWindowMs }),

@@ -22,7 +22,7 @@ export { initialEmulation, applyEmulationEvent, emulationFilter, isCut, EMULATED
 export type { EmulationState, EmulatedDirection } from './emulation.js';
 export { createDeploymentKeys, planNeighbors } from './plan-identities.js';
 export type { DeploymentKeys } from './plan-identities.js';
-export { createRealNodeCrypto } from './node-crypto.js';
+export { createRealNodeCrypto, REAL_NODE_KEY_OBJECTS_MAX } from './node-crypto.js';
 export { NodeSpecSchema, PeerSpecSchema, EngineSpecSchema, KeyedIdentitySchema, NameSchema, ScheduleSchema, idTextSchema, schemesOf } from './node-spec.js';
 export type { NodeSpec, PeerSpec, KeyedIdentitySpec, NodeSchedule, ScheduleEvent } from './node-spec.js';
 export { runScheduledNode } from './scheduled-node.js';

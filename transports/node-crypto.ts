@@ -7,7 +7,15 @@
 // throughput over TLS (README.md "Real networks", benchmarks).
 import { createNodeCrypto, type Crypto } from '../core/index.js';
 
-/** A fresh crypto port for one real node. */
-export function createRealNodeCrypto(): Crypto {
-  return createNodeCrypto();
+/**
+ * KeyObjects a real node keeps (each cache: private and public keys), least recently used out: its
+ * own keys, its peers' and their engines' stay; random source ids a hostile peer makes up (each
+ * verified once, then refused) cannot grow it (a million-entry cache grew by 145 MiB and was never
+ * freed). A node verifying more distinct live keys than this re-imports some (≈ 10 µs each).
+ */
+export const REAL_NODE_KEY_OBJECTS_MAX = 4096;
+
+/** A fresh crypto port for one real node (`keyObjectsMax`: its KeyObject caches' bound). */
+export function createRealNodeCrypto(keyObjectsMax = REAL_NODE_KEY_OBJECTS_MAX): Crypto {
+  return createNodeCrypto({ keyObjectsMax });
 }

@@ -112,6 +112,16 @@ export const NodeSpecSchema = z.strictObject({
       /** Refusal records (drop, verify-fail) traced per peer, reason and window; the rest are counted in one summary record (0: no limit). */
       dropRecordsPerWindow: z.number().int().min(0).optional(),
       dropRecordWindowMs: z.number().int().positive().optional(),
+      /** Per peer: received frames not yet handled, above which the peer is not read (bytes, frames). */
+      inboundBytes: z.number().int().positive().optional(),
+      inboundFrames: z.number().int().positive().optional(),
+      /** Per peer: frames queued for it (bytes, frames); above them new frames are dropped queue-full. */
+      queueBytes: z.number().int().positive().optional(),
+      queueFrames: z.number().int().positive().optional(),
+      /** All peers' queues together (bytes): above it the peer holding the most is disconnected. */
+      nodeBufferedBytes: z.number().int().positive().optional(),
+      /** KeyObjects cached per kind (private, public), least recently used out. */
+      keyObjects: z.number().int().positive().optional(),
     })
     .optional(),
   /** Run this node's part of a scenario (emitted by `netmachine deploy --emit`); absent = run until stopped. */

@@ -47,6 +47,12 @@ export interface PeerTransportOptions {
    */
   readonly inboundBytesMax?: number;
   readonly inboundFramesMax?: number;
+  /**
+   * Bytes all peers' queues may hold together (outbound queues and inbound queues): above it the
+   * peer holding the most is disconnected and its queued frames dropped (traced node-buffer-full),
+   * so many identities each within their own bounds cannot exhaust the node's memory.
+   */
+  readonly nodeBufferedBytesMax?: number;
   /** Extra wait before a flush so more frames share a write (ms; 0 = the end of this event-loop turn). */
   readonly corkMs?: number;
   readonly dialTimeoutMs?: number;
@@ -79,6 +85,8 @@ export interface PeerTransport extends Transport {
   connectedPeers(): Id[];
   /** Bytes queued for `peer` (tests and backpressure checks). */
   queuedBytes(peer: Id): number;
+  /** Bytes held in all peers' outbound and inbound queues (bounded by nodeBufferedBytesMax). */
+  bufferedBytes(): number;
   /** Frames received from `peer` not yet handled, their bytes, whether its channels are paused, and the largest queue it had (tests, diagnostics). */
   inbound(peer: Id): { readonly frames: number; readonly bytes: number; readonly isPaused: boolean; readonly framesMax: number; readonly bytesMax: number };
   close(): Promise<void>;
@@ -122,6 +130,7 @@ export const PEER_TRANSPORT_DEFAULTS = {
   channelBufferBytesMax: 1024 * 1024,
   inboundBytesMax: 1024 * 1024,
   inboundFramesMax: 4096,
+  nodeBufferedBytesMax: 256 * 1024 * 1024,
   flushBytesMax: 256 * 1024,
   corkMs: 0,
   dialTimeoutMs: 5000,
@@ -248,6 +257,8 @@ export function createPeerTransport(components: PeerTransportComponents, options
 
   /** Peers with received frames to hand to the node, served in turn from `nextActive`. */
   let active: Peer[] = [];
+  /** Bytes in all peers' outbound and inbound queues. */
+  let totalBytes = 0;
   let nextActive = 0;
   let isDeliveryScheduled = false;
   const inboundFrames = (peer: Peer): number => peer.inbound.length - peer.inboundHead;
@@ -255,6 +266,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
   function receive(peer: Peer, frame: Uint8Array): void {
     peer.inbound.push(frame);
     peer.inboundBytes += frame.length;
+    totalBytes += frame.length;
     peer.inboundFramesPeak = Math.max(peer.inboundFramesPeak, inboundFrames(peer));
     peer.inboundBytesPeak = Math.max(peer.inboundBytesPeak, peer.inboundBytes);
     if (!peer.isInboundActive) {
@@ -265,6 +277,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
       peer.isReadPaused = true;
       for (const channel of peer.channels) channel.pause?.();
     }
+    if (totalBytes > settings.nodeBufferedBytesMax) shed();
     if (!isDeliveryScheduled) {
       isDeliveryScheduled = true;
       queueMicrotask(deliverInbound); // after the driver's callback: its other frames are queued first
@@ -302,6 +315,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
     peer.inbound[peer.inboundHead] = undefined as unknown as Uint8Array;
     peer.inboundHead++;
     peer.inboundBytes -= frame.length;
+    totalBytes -= frame.length;
     if (peer.inboundHead === peer.inbound.length) {
       peer.inbound = [];
       peer.inboundHead = 0;
@@ -320,6 +334,34 @@ export function createPeerTransport(components: PeerTransportComponents, options
       // As when a driver's handler threw before: the peer's channels end, the node lives on.
       drop(peer.id, undefined, frame.length, 'frame/handler-error', String((error as Error)?.message ?? error));
       for (const channel of [...peer.channels]) channel.destroy();
+    }
+  }
+
+  /**
+   * The node's queues hold more than nodeBufferedBytesMax: the peer holding the most (outbound and
+   * inbound) is disconnected and its queued frames dropped, until the total is within the cap.
+   */
+  function shed(): void {
+    while (totalBytes > settings.nodeBufferedBytesMax) {
+      let largest: Peer | undefined;
+      for (const peer of peers.values()) if (largest === undefined || peer.queueBytes + peer.inboundBytes > largest.queueBytes + largest.inboundBytes) largest = peer;
+      if (largest === undefined || largest.queueBytes + largest.inboundBytes === 0) return;
+      const held = largest.queueBytes + largest.inboundBytes;
+      const frames = queued(largest) + inboundFrames(largest);
+      drop(largest.id, undefined, held, 'node-buffer-full', `the node's queues held ${totalBytes} bytes (max ${settings.nodeBufferedBytesMax}): the peer holding the most (${held} bytes, ${frames} frames) is disconnected and its queued frames dropped`);
+      totalBytes -= held;
+      largest.queue = [];
+      largest.queueHead = 0;
+      largest.queueBytes = 0;
+      largest.inbound = [];
+      largest.inboundHead = 0;
+      largest.inboundBytes = 0;
+      largest.isInboundActive = false;
+      largest.isReadPaused = false;
+      largest.isPermanent = false; // not redialled at once: it comes back when it is needed again
+      const hadChannels = largest.channels.length > 0;
+      for (const channel of largest.channels.splice(0)) channel.destroy();
+      if (hadChannels) emitEvent({ kind: 'disconnected', node: largest.id, reason: 'node-buffer-full' });
     }
   }
 
@@ -361,6 +403,11 @@ export function createPeerTransport(components: PeerTransportComponents, options
     }
     peer.queue.push({ frame, msg: meta.msg, expiresAtMs: meta.expiryMs ?? nowMs + settings.queuedMsMax });
     peer.queueBytes += frame.length;
+    totalBytes += frame.length;
+    if (totalBytes > settings.nodeBufferedBytesMax) {
+      shed();
+      if (peer.queueBytes === 0) return; // this peer was the largest: its frames are gone with its channels
+    }
     if (peer.channels.length > 0) scheduleFlush(peer);
     else if (peer.retryTimer === undefined) void dial(peer);
   }
@@ -404,6 +451,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
     peer.queue[peer.queueHead] = undefined as unknown as QueuedFrame;
     peer.queueHead++;
     peer.queueBytes -= entry.frame.length;
+    totalBytes -= entry.frame.length;
     if (peer.queueHead > 1024 && peer.queueHead * 2 > peer.queue.length) {
       peer.queue = peer.queue.slice(peer.queueHead);
       peer.queueHead = 0;
@@ -427,6 +475,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
         const entry = peer.queue[index]!;
         if (nowMs > entry.expiresAtMs) {
           peer.queueBytes -= entry.frame.length;
+          totalBytes -= entry.frame.length;
           drop(peer.id, entry.msg, entry.frame.length, 'expired', 'unreachable until expiry');
         } else kept.push(entry);
       }
@@ -509,6 +558,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
     },
     connectedPeers: () => [...peers.values()].filter((peer) => peer.channels.length > 0).map((peer) => peer.id),
     queuedBytes: (peer) => peers.get(peer)?.queueBytes ?? 0,
+    bufferedBytes: () => totalBytes,
     inbound(id) {
       const peer = peers.get(id);
       return peer === undefined
