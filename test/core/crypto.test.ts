@@ -55,6 +55,24 @@ describe('createKeyedSimCrypto', () => {
     expect(other.verify(alice.id, message, crypto.sign(alice, message))).toBe(true);
   });
 
+  it('keeps every key apart across its storage chunks (10,000 keys), and a handed-out secret is a copy', () => {
+    const crypto = createKeyedSimCrypto();
+    const keys = Array.from({ length: 10_000 }, (_, i) => crypto.keyPair(deriveSecret(1, 'eng', `k${i}`)));
+    for (const i of [0, 4095, 4096, 4097, 8191, 8192, 9999]) {
+      const signature = crypto.sign(keys[i]!, message);
+      expect(crypto.verify(keys[i]!.id, message, signature)).toBe(true);
+      expect(crypto.verify(keys[(i + 1) % keys.length]!.id, message, signature)).toBe(false);
+      expect(crypto.verify(keys[(i + 4096) % keys.length]!.id, message, signature)).toBe(false);
+    }
+    // A key pair's secret is its own bytes: changing them makes an impostor, never a new registration.
+    const [first, second] = [keys[0]!, keys[1]!];
+    const signatureBefore = crypto.sign(first, message);
+    first.secret.fill(0);
+    expect(crypto.verify(first.id, message, crypto.sign(first, message))).toBe(false);
+    expect(crypto.verify(second.id, message, crypto.sign(second, message))).toBe(true);
+    expect(crypto.verify(first.id, message, signatureBefore)).toBe(true);
+  });
+
   it('keeps its verdicts behind the verify cache', () => {
     const { crypto, alice } = setUp();
     const cached = withVerifyCache(crypto);
