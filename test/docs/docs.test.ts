@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { NodeConfigSchema } from '../../cli/node-config.js';
 import { BUILTIN_ENGINE_SPECS } from '../../core/engines/index.js';
 import { scenarioJsonSchema } from '../../scenarios/index.js';
 import { readPage, yamlMentions, type Page, type ShellBlock } from './markdown.js';
@@ -183,6 +184,13 @@ describe('the reference pages cover what they describe', () => {
     collect(scenarioJsonSchema(), 0);
     expect(fields.size).toBeGreaterThan(80);
     expect([...fields].filter((field) => !named.has(field)).sort()).toEqual([]);
+  });
+
+  it('docs/real-networks.md has a row for every field of the node config', () => {
+    const page = readFileSync(join(ROOT, 'docs/real-networks.md'), 'utf8');
+    const fields = Object.keys(NodeConfigSchema.shape);
+    expect(fields.length).toBeGreaterThan(15);
+    expect(fields.filter((field) => !page.includes(`| \`${field}\` |`))).toEqual([]);
   });
 
   it('docs/engines.md names every built-in engine kind and each of its params', () => {
