@@ -4,19 +4,28 @@
 // step merges their traces and checks the scenario's expectations. The two runs go side by side;
 // the start is far enough ahead for every process to boot on a loaded machine (the nodes then
 // wait for it, as pods do).
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { composeContainer, kubernetesContainer, readManifests, runContainer, type KubeObject, type PodSpec } from './cluster-run.js';
 import { netmachine } from './node-processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const START_DELAY = '+20s';
 
+/** Temporary folders (they hold emitted keys): removed when the file's tests end. */
+const scratchDirs: string[] = [];
+const scratch = (prefix: string): string => {
+  const dir = mkdtempSync(prefix);
+  scratchDirs.push(dir);
+  return dir;
+};
+afterAll(() => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 describe.concurrent('emitted manifests, run as their pods would run them', () => {
   it('Kubernetes: crash-restart.yaml over TLS meets its expectations (crash and restart from the nodes\' schedules)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netmachine-k8s-'));
+    const dir = scratch(join(tmpdir(), 'netmachine-k8s-'));
     const out = join(dir, 'manifests');
     const emitted = netmachine(ROOT, 'deploy', join(ROOT, 'scenarios/examples/crash-restart.yaml'), '--emit', 'k8s', '--out', out, '--transport', 'tls', '--start-at', START_DELAY, '--name', 'cr', '--namespace', 'sims', '--port-base', '21000');
     expect(emitted.status, emitted.stderr).toBe(0);
@@ -41,7 +50,7 @@ describe.concurrent('emitted manifests, run as their pods would run them', () =>
   }, 60_000);
 
   it('Compose: a lossy, partitioned pub/sub scenario over TLS delivers every event to both subscribers (the topic key only on the publisher\'s node)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netmachine-compose-'));
+    const dir = scratch(join(tmpdir(), 'netmachine-compose-'));
     const out = join(dir, 'project');
     const emitted = netmachine(ROOT, 'deploy', join(ROOT, 'test/transports/fixtures/cluster-pubsub.yaml'), '--emit', 'compose', '--out', out, '--transport', 'tls', '--start-at', START_DELAY, '--port-base', '21100');
     expect(emitted.status, emitted.stderr).toBe(0);

@@ -2,11 +2,11 @@
 // (v1.32.2, strict) and Compose schemas (test/fixtures/schemas/README.md); each node's keys are
 // random and given to that node only; the node configs carry the peers' signed adverts naming the
 // DNS addresses; bad flags are refused with exit 2 before anything is written.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { createNodeCrypto, fromHex, IdentityStore } from '../../core/index.js';
 import { loadScenario } from '../../scenarios/index.js';
@@ -70,10 +70,19 @@ function readK8s(dir: string): Manifest[] {
 async function emit(example: string, overrides: Partial<EmitOptions> & Pick<EmitOptions, 'target'>): Promise<{ dir: string; notes: ReadonlyArray<string> }> {
   const file = join(ROOT, 'scenarios', 'examples', example);
   const scenario = await loadScenario(file);
-  const dir = join(mkdtempSync(join(tmpdir(), 'netmachine-emit-')), 'out');
+  const dir = join(scratch(join(tmpdir(), 'netmachine-emit-')), 'out');
   const { notes } = emitCluster(scenario.plan, { outDir: dir, name: 'run', image: 'netmachine:0.1.0', namespace: 'sims', scenarioText: readFileSync(file, 'utf8'), transport: 'both', originMs: Date.now() + 60_000, portBase: 7000, ...overrides });
   return { dir, notes };
 }
+
+/** Temporary folders (they hold emitted keys): removed when the file's tests end. */
+const scratchDirs: string[] = [];
+const scratch = (prefix: string): string => {
+  const dir = mkdtempSync(prefix);
+  scratchDirs.push(dir);
+  return dir;
+};
+afterAll(() => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('deploy --emit k8s', () => {
   it('every object of every example validates against the Kubernetes v1.32.2 strict schemas', async () => {
@@ -131,7 +140,7 @@ describe('deploy --emit k8s', () => {
     const keyOf = (dir: string): string => readK8s(dir).find((object) => object.kind === 'Secret' && object.metadata.name === 'run-n1')!.data!['node.key']!;
     const [a, b] = [await emit('crash-restart.yaml', { target: 'k8s' }), await emit('crash-restart.yaml', { target: 'k8s' })];
     expect(keyOf(a.dir)).not.toBe(keyOf(b.dir));
-    const keyDir = mkdtempSync(join(tmpdir(), 'netmachine-emit-keys-'));
+    const keyDir = scratch(join(tmpdir(), 'netmachine-emit-keys-'));
     const [c, d] = [await emit('crash-restart.yaml', { target: 'k8s', keyDir }), await emit('crash-restart.yaml', { target: 'k8s', keyDir })];
     expect(keyOf(c.dir)).toBe(keyOf(d.dir));
     expect(readFileSync(join(keyDir, 'nodes', 'n1.key'), 'utf8')).toBe(Buffer.from(keyOf(c.dir), 'base64').toString());
@@ -145,7 +154,7 @@ describe('deploy --emit k8s', () => {
     expect(schedules.get('n1')!.events.some((event) => event.kind === 'crash')).toBe(false);
     expect(schedules.get('n2')!.events.filter((event) => event.kind === 'send').every((event) => event.from!.startsWith('n2/'))).toBe(true);
     expect([...schedules.values()].map((schedule) => [schedule.isRecorder, schedule.durationMs])).toEqual([[true, 6000], [false, 6000], [false, 6000]]);
-    const scenario = join(mkdtempSync(join(tmpdir(), 'netmachine-emit-')), 'sim-only.yaml');
+    const scenario = join(scratch(join(tmpdir(), 'netmachine-emit-')), 'sim-only.yaml');
     writeFileSync(scenario, 'name: sim-only\nduration: 2s\ntopology: { nodes: [a, b], links: [[a, b]] }\nengines: [{ on: all, kind: echo }]\nevents:\n  - { at: 1s, corrupt-write: { node: a } }\n');
     const out = join(scenario, '..', 'out');
     const result = netmachine(ROOT, 'deploy', scenario, '--emit', 'k8s', '--out', out);
@@ -200,7 +209,7 @@ describe('deploy --emit flag errors (exit 2, nothing written)', () => {
   ];
   for (const [what, flags, message] of cases) {
     it(what, () => {
-      const out = join(mkdtempSync(join(tmpdir(), 'netmachine-emit-')), 'out');
+      const out = join(scratch(join(tmpdir(), 'netmachine-emit-')), 'out');
       const result = netmachine(ROOT, 'deploy', scenario, ...flags.map((flag) => (flag === 'OUT' ? out : flag)));
       expect(result.status).toBe(2);
       expect(result.stderr).toMatch(message);
@@ -209,7 +218,7 @@ describe('deploy --emit flag errors (exit 2, nothing written)', () => {
   }
 
   it('a folder that is not empty, and engines from modules, are refused', () => {
-    const out = mkdtempSync(join(tmpdir(), 'netmachine-emit-'));
+    const out = scratch(join(tmpdir(), 'netmachine-emit-'));
     writeFileSync(join(out, 'keep.txt'), 'mine');
     const busy = netmachine(ROOT, 'deploy', scenario, '--emit', 'k8s', '--out', out);
     expect(busy.status).toBe(2);
