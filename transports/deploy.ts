@@ -109,7 +109,7 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
   const clock = createWallClock(started, timeScale);
   const own: TraceRecord[] = []; // the deployer's records: crash, restart, partition, …
   const inProcessEvents: TraceRecord[] = [];
-  let emulation = initialEmulation(plan.links);
+  let emulation = initialEmulation(plan.links, plan.regions === undefined ? undefined : { matrix: plan.regions, nodes: plan.nodes });
   const workDir = mkdtempSync(join(tmpdir(), 'netmachine-deploy-'));
   const traceFiles: string[] = [];
   const sessions = new Map<string, number>();
