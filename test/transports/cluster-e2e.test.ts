@@ -4,24 +4,18 @@
 // step merges their traces and checks the scenario's expectations. The two runs go side by side;
 // the start is far enough ahead for every process to boot on a loaded machine (the nodes then
 // wait for it, as pods do).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { composeContainer, kubernetesContainer, readManifests, runContainer, type KubeObject, type PodSpec } from './cluster-run.js';
+import { describe, expect, it } from 'vitest';
+import { composeContainer, kubernetesContainer, readManifests, runContainer, type KubeObject, type PodSpec, scratchFolders } from './cluster-run.js';
 import { netmachine } from './node-processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const START_DELAY = '+20s';
 
 /** Temporary folders (they hold emitted keys): removed when the file's tests end. */
-const scratchDirs: string[] = [];
-const scratch = (prefix: string): string => {
-  const dir = mkdtempSync(prefix);
-  scratchDirs.push(dir);
-  return dir;
-};
-afterAll(() => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const scratch = scratchFolders();
 
 describe.concurrent('emitted manifests, run as their pods would run them', () => {
   it('Kubernetes: crash-restart.yaml over TLS meets its expectations (crash and restart from the nodes\' schedules)', async () => {

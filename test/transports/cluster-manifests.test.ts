@@ -2,16 +2,17 @@
 // (v1.32.2, strict) and Compose schemas (test/fixtures/schemas/README.md); each node's keys are
 // random and given to that node only; the node configs carry the peers' signed adverts naming the
 // DNS addresses; bad flags are refused with exit 2 before anything is written.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { createNodeCrypto, fromHex, IdentityStore } from '../../core/index.js';
 import { loadScenario } from '../../scenarios/index.js';
 import { admitPeer, parseAdvertText } from '../../transports/index.js';
 import { emitCluster, type EmitOptions } from '../../cli/emit-cluster.js';
+import { scratchFolders } from './cluster-run.js';
 import { netmachine } from './node-processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -76,13 +77,7 @@ async function emit(example: string, overrides: Partial<EmitOptions> & Pick<Emit
 }
 
 /** Temporary folders (they hold emitted keys): removed when the file's tests end. */
-const scratchDirs: string[] = [];
-const scratch = (prefix: string): string => {
-  const dir = mkdtempSync(prefix);
-  scratchDirs.push(dir);
-  return dir;
-};
-afterAll(() => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const scratch = scratchFolders();
 
 describe('deploy --emit k8s', () => {
   it('every object of every example validates against the Kubernetes v1.32.2 strict schemas', async () => {

@@ -4,9 +4,10 @@
 // arguments are run as `netmachine …` (the image's entry point) with every absolute path under a
 // mount moved into that root, and the nodes' DNS names mapped to 127.0.0.1 (`--resolve`).
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { afterAll } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -111,4 +112,15 @@ export function runContainer(container: RunnableContainer, extra: ReadonlyArray<
       resolveRun({ code, output });
     });
   });
+}
+
+/** A maker of temporary folders under a prefix, all removed when the calling test file's tests end. */
+export function scratchFolders(): (prefix: string) => string {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  return (prefix) => {
+    const dir = mkdtempSync(prefix);
+    dirs.push(dir);
+    return dir;
+  };
 }

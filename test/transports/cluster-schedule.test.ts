@@ -2,21 +2,15 @@
 // start catches up (down until its next restart when its last crash is past, its earlier workload
 // skipped and traced as started-late), later events run on time, and it stops at the end. And the
 // host map `netmachine node --resolve` dials through.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toHex } from '../../core/index.js';
+import { scratchFolders } from './cluster-run.js';
 import { hostResolver, NodeSpecSchema, readNodeTraceFile, runScheduledNode } from '../../transports/index.js';
 
 /** Temporary folders (they hold emitted keys): removed when the file's tests end. */
-const scratchDirs: string[] = [];
-const scratch = (prefix: string): string => {
-  const dir = mkdtempSync(prefix);
-  scratchDirs.push(dir);
-  return dir;
-};
-afterAll(() => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const scratch = scratchFolders();
 
 describe('runScheduledNode', () => {
   it('boots late: catches up on a past crash, comes back at its restart, stops at the end', async () => {
