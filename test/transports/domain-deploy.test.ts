@@ -10,9 +10,8 @@ import { loadScenarioText } from '../../scenarios/index.js';
 import { simulate } from '../../sim/index.js';
 import { deployPlan } from '../../transports/index.js';
 
-// A full mesh: a deploy emulates the scenario's links (a frame between two nodes with no link is
-// dropped, no-route), so every pair of nodes that may end up in each other's view needs one; the
-// nodes dial on demand (permanent: none), not every neighbour at boot.
+// A full mesh of 5 ms links, so that every pair of nodes that may end up in each other's view is one
+// hop apart on every backend; the nodes dial on demand (permanent: none), not every neighbour at boot.
 // n1 is the bootstrap owner, n2 the serving member, n3…n19 members, n20 the non-member client.
 const BOOT = 'n1';
 const SERVING = 'n2';
