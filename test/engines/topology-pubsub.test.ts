@@ -5,30 +5,10 @@ import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../core/index.js';
 import { loadScenarioText, topicDelivery } from '../../scenarios/index.js';
 import { simulate } from '../../sim/index.js';
+import { domainOverlayScenario } from './domain-overlay-scenario.js';
 
 function scenario(count: number, duration: string, engines: string, events: ReadonlyArray<string> = []): string {
-  return `
-name: topology-pubsub-test
-seed: 5
-duration: ${duration}
-crypto: sim-keyed
-topology:
-  nodes: [boot]
-  generate:
-    - { kind: empty, nodes: ${count}, name: "n{i}" }
-  regions:
-    rtt: continents
-    assign:
-      - { weights: { europe: 1, asia: 1 } }
-knows:
-  - { on: all, peers: [boot] }
-engines:
-  - { on: boot, kind: domain, params: { domain: city, owner: { policy: open } } }
-  - { on: "n*", kind: domain, params: { domain: city, join: true, contacts: [boot], joinDelayMs: 3000 } }
-  - { on: all, kind: topology, params: { domain: city, contacts: [boot] } }
-${engines}
-events: [${events.join(', ')}]
-`;
+  return domainOverlayScenario({ name: 'topology-pubsub-test', seed: 5, count, duration, engines, events });
 }
 
 const PUBSUB = (params: string): string => `  - { on: all, kind: pubsub, params: { ${params} } }

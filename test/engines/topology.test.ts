@@ -5,30 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { NetworkPlan, TraceEvent } from '../../core/index.js';
 import { loadScenarioText } from '../../scenarios/index.js';
 import { deriveIdentities, simulate } from '../../sim/index.js';
+import { domainOverlayScenario } from './domain-overlay-scenario.js';
 
 /** `count` members n1..n{count} and the domain's owner and bootstrap node `boot`, on a two-region underlay. */
 function scenario(count: number, duration: string, events: ReadonlyArray<string> = [], topology = ''): string {
-  return `
-name: topology-test
-seed: 4
-duration: ${duration}
-crypto: sim-keyed
-topology:
-  nodes: [boot]
-  generate:
-    - { kind: empty, nodes: ${count}, name: "n{i}" }
-  regions:
-    rtt: continents
-    assign:
-      - { weights: { europe: 1, asia: 1 } }
-knows:
-  - { on: all, peers: [boot] }
-engines:
-  - { on: boot, kind: domain, params: { domain: city, owner: { policy: open } } }
-  - { on: "n*", kind: domain, params: { domain: city, join: true, contacts: [boot], joinDelayMs: 3000 } }
-  - { on: all, kind: topology, params: { domain: city, contacts: [boot]${topology} } }
-events: [${events.join(', ')}]
-`;
+  return domainOverlayScenario({ name: 'topology-test', seed: 4, count, duration, events, topologyParams: topology });
 }
 
 /** Each live node's active view at the end of the run, by node name, from the `view added/removed` logs. */
