@@ -187,7 +187,7 @@ export interface TopologyResult {
 }
 
 /** Runs one experiment and measures it from the streamed trace (nothing kept in memory but the trackers). */
-export async function runTopology(run: TopologyRun, sampleEveryS = 5): Promise<TopologyResult> {
+export async function runTopology(run: TopologyRun, sampleEveryS = 5, onSample?: (sample: OverlaySample) => void): Promise<TopologyResult> {
   const started = performance.now();
   const plan = await loadScenarioText(topologyScenario(run), `bench-topology-${run.nodes}.yaml`);
   const all = plan.nodes.map((node) => node.name);
@@ -202,7 +202,10 @@ export async function runTopology(run: TopologyRun, sampleEveryS = 5): Promise<T
     // After the fault, check every second for the repair; sample every `sampleEveryS`.
     while (tMs >= nextSampleMs) {
       const sample = tracker!.sample(nextSampleMs / 1000, all);
-      if (nextSampleMs % (sampleEveryS * 1000) === 0) samples.push(sample);
+      if (nextSampleMs % (sampleEveryS * 1000) === 0) {
+        samples.push(sample);
+        onSample?.(sample);
+      }
       if (run.fault.kind !== 'none' && nextSampleMs > faultMs && repairS === undefined && sample.largestShare === 1 && sample.holdingDead === 0) repairS = (nextSampleMs - faultMs) / 1000;
       nextSampleMs += nextSampleMs >= faultMs ? 1000 : sampleEveryS * 1000;
     }
