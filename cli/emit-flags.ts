@@ -17,6 +17,7 @@ export interface EmitFlags {
   readonly inProcess?: boolean;
   readonly trace?: string;
   readonly report?: string;
+  readonly bootConcurrency?: string;
 }
 
 export interface ParsedEmitFlags {
@@ -56,7 +57,7 @@ export function parseEmitFlags(flags: EmitFlags, nowMs: number): ParsedEmitFlags
     return undefined;
   }
   if (flags.emit !== 'k8s' && flags.emit !== 'compose') throw new CliError('cli/bad-emit', `--emit: expected k8s or compose, got "${flags.emit}"`);
-  const local = (['inProcess', 'trace', 'report'] as const).filter((flag) => flags[flag] !== undefined);
+  const local = (['inProcess', 'trace', 'report', 'bootConcurrency'] as const).filter((flag) => flags[flag] !== undefined);
   if (local.length > 0) throw new CliError('cli/bad-flags', `${local.map(flagName).join(', ')}: not with --emit (the nodes run on the cluster; collect their traces there)`);
   if (flags.out === undefined) throw new CliError('cli/bad-flags', '--emit: give --out DIR, the folder to write the manifests to');
   if (flags.emit === 'compose' && flags.namespace !== undefined) throw new CliError('cli/bad-flags', '--namespace: only with --emit k8s');

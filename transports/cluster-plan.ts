@@ -144,6 +144,8 @@ export function planCluster(plan: NetworkPlan, options: ClusterPlanOptions): Clu
       key: `${options.keyPath}/node.key`,
       transport: options.transport,
       listen: { host: '0.0.0.0', ...portsOf(index) },
+      // What its own advert names (the one its engines hand out): the DNS addresses its peers' configs carry.
+      advertise: addresses.get(node.name)!,
       seed: options.seed ?? plan.seed,
       clockOrigin: options.originMs,
       timeScale: options.timeScale ?? 1,

@@ -92,8 +92,21 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
   for (const engine of spec.engines) {
     if (!factories.has(engine.kind)) throw new NetmachineError('node/unknown-engine-kind', `engine "${engine.name}": unknown kind "${engine.kind}" (known: ${[...factories.keys()].join(', ')})`);
   }
-  /** The advert this node last signed for its peers (the one they hold), handed out by its engines. */
+  /**
+   * The advert this node hands out through its engines: the one it last signed for its peers
+   * (`adverts`), else one it signs when first asked, for `advertise` or its listening addresses,
+   * versioned by its session (a restarted node's is newer).
+   */
   let selfAdvert: NodeAdvert | undefined;
+  /** The listening addresses, once bound. */
+  let listening: ReadonlyArray<string> = [];
+  const ownAdvert = (): NodeAdvert | undefined => {
+    if (selfAdvert !== undefined) return selfAdvert;
+    const addresses = spec.advertise ?? (isWildcardHost(spec.listen.host) ? [] : listening);
+    if (addresses.length === 0) return undefined;
+    selfAdvert = signNodeAdvert(crypto, key, addresses, session, Date.now());
+    return selfAdvert;
+  };
   const real = await startRealNode(
     { crypto, rng, trace: components.trace },
     {
@@ -110,7 +123,7 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
       timeScale: spec.timeScale,
       ...(components.emulation !== undefined && { filter: emulationFilter(spec.name, components.emulation, nameOf, rng.fork('emulation')) }),
       ...(spec.quic !== undefined && { quic: spec.quic as QuicDriverOptions }),
-      advert: () => selfAdvert,
+      advert: ownAdvert,
       ...(spec.limits !== undefined && {
         transport: {
           ...(spec.limits.inboundBytes !== undefined && { inboundBytesMax: spec.limits.inboundBytes }),
@@ -127,6 +140,7 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
       ...(components.resolveHost !== undefined && { resolveHost: components.resolveHost }),
     },
   );
+  listening = real.addresses;
   const topics = keyedLookup('topic', spec.name, identities.topics);
   const domains = keyedLookup('domain', spec.name, identities.domains);
   let peers: ReadonlyArray<AdmittedPeer> = [];
@@ -226,6 +240,11 @@ export async function createConfiguredNode(spec: NodeSpec, components: Configure
     },
     close: () => real.close(),
   };
+}
+
+/** A host that listens on every interface: no peer can dial it by that address. */
+function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
 }
 
 /** Verifies every peer's adverts into `directory`; the first bad one throws, naming peer and field. */

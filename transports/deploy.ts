@@ -7,10 +7,11 @@
 // filter and listed in the header's `emulated`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  NetmachineError,
   summarizeTrace,
   toHex,
   TRACE_FORMAT,
@@ -42,6 +43,8 @@ export interface DeployOptions {
   readonly durationMs?: number;
   /** A child that does not report its addresses within this is a failed deployment (wall ms). */
   readonly startupTimeoutMs?: number;
+  /** Node processes booting at once (default: the machine's CPU count, at least 2). */
+  readonly bootConcurrency?: number;
   /** Progress lines (node up, crash, restart). */
   readonly log?: (line: string) => void;
   /** Read keys from this directory, creating missing ones there (default: random keys, kept nowhere). */
@@ -91,6 +94,38 @@ interface Member {
   /** Crash: no goodbye. */
   kill(): Promise<void>;
 }
+
+/** A node could not be booted (it exited, failed or stayed silent before listening): names the node and why. */
+export class NodeBootError extends NetmachineError {
+  constructor(
+    readonly node: string,
+    readonly reason: string,
+  ) {
+    super('deploy/boot-failed', `node ${node} failed to boot: ${reason}`, { node });
+    this.name = 'NodeBootError';
+  }
+}
+
+/** Runs `work` on every item, at most `limit` at once; resolves when all have settled, with each result or error in item order. */
+export async function settleBounded<T, R>(items: ReadonlyArray<T>, limit: number, work: (item: T) => Promise<R>): Promise<Array<PromiseSettledResult<R>>> {
+  const results = new Array<PromiseSettledResult<R>>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        results[index] = { status: 'fulfilled', value: await work(items[index]!) };
+      } catch (error) {
+        results[index] = { status: 'rejected', reason: error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return results;
+}
+
+/** The default number of node processes booted at once: each boot is mostly CPU (loading the code, generating certificates). */
+export const defaultBootConcurrency = (): number => Math.max(2, availableParallelism());
 
 /** How long a stopped node process may take to exit before it is killed (a failure) (wall ms). */
 const STOP_WAIT_MS = 10_000;
@@ -206,19 +241,33 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
         else child.stderr!.once('close', judge);
       }),
     );
+    const timeoutMs = options.startupTimeoutMs ?? 30_000;
+    /** The first line of the child's last error report (a bad engine, a port in use), for a boot failure. */
+    let lastError: string | undefined;
     const listening = await new Promise<Extract<FromNodeMessage, { kind: 'listening' }>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`node ${spec.name} did not report its addresses within ${options.startupTimeoutMs ?? 30_000} ms`)), options.startupTimeoutMs ?? 30_000);
+      const timer = setTimeout(() => {
+        isKilled = true;
+        child.kill('SIGKILL');
+        reject(new NodeBootError(spec.name, `it did not report its addresses within ${timeoutMs} ms (killed)`));
+      }, timeoutMs);
       child.on('message', (message: FromNodeMessage) => {
         if (message.kind === 'listening') {
           clearTimeout(timer);
           resolve(message);
         }
-        if (message.kind === 'error') log(`node ${spec.name}: ${message.message}`);
+        if (message.kind === 'error') {
+          lastError = message.message.split('\n')[0]!.slice(0, 300);
+          log(`node ${spec.name}: ${message.message}`);
+        }
       });
-      child.once('exit', (code) => {
+      child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`node ${spec.name} exited with code ${code} before listening`));
+        const why = lastError ?? stderrTail.trim().split('\n').pop()?.slice(0, 300);
+        reject(new NodeBootError(spec.name, `it ${signal !== null ? `died by signal ${signal}` : `exited with code ${code}`} before listening${why === undefined || why === '' ? '' : `: ${why}`}`));
       });
+    }).catch(async (error: unknown) => {
+      await exited;
+      throw error;
     });
     const post = (message: ToNodeMessage): void => {
       if (child.connected) child.send(message);
@@ -248,6 +297,8 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
   }
 
   const members = new Map<string, Member>();
+  /** Boots that failed: once one has, no further node is booted. */
+  const bootFailures: unknown[] = [];
   /** Each node's latest adverts (a crashed node keeps its last ones: it comes back on the same ports). */
   const adverts = new Map<string, Omit<PeerAdverts, 'name'>>();
   // A node knows the peers its plan entry names (`knows:`), by default its link neighbours, as in the simulator.
@@ -328,10 +379,30 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
   }
 
   try {
-    for (const node of plan.nodes) {
-      members.set(node.name, await boot(node.name));
-      log(`node ${node.name} listening on ${members.get(node.name)!.addresses.join(' ')}`);
+    const concurrency = options.bootConcurrency ?? defaultBootConcurrency();
+    const bootStart = Date.now();
+    let booted = 0;
+    log(`booting ${plan.nodes.length} nodes, ${Math.min(concurrency, plan.nodes.length)} at a time`);
+    const boots = await settleBounded(plan.nodes, concurrency, async (node) => {
+      // After a failure nothing more is started: the deployment is over.
+      if (bootFailures.length > 0) return;
+      try {
+        members.set(node.name, await boot(node.name));
+      } catch (error) {
+        const failure = error instanceof NodeBootError ? error : new NodeBootError(node.name, String((error as Error)?.message ?? error));
+        bootFailures.push(failure);
+        throw failure;
+      }
+      booted++;
+      log(`node ${node.name} listening on ${members.get(node.name)!.addresses.join(' ')} (${booted}/${plan.nodes.length})`);
+    });
+    const failed = boots.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    if (failed.length > 0) {
+      const named = failed as NodeBootError[];
+      for (const error of named) log(error.message);
+      throw named.length === 1 ? named[0]! : new NodeBootError(named.map((error) => error.node).join(', '), named.map((error) => `${error.node}: ${error.reason}`).join('; '));
     }
+    log(`${plan.nodes.length} nodes listening after ${((Date.now() - bootStart) / 1000).toFixed(1)} s`);
     started = Date.now();
     clock.setOrigin(started);
     for (const [name, member] of members) member.start(peersFor(name), emulation, started);
@@ -341,6 +412,12 @@ export async function deployPlan(plan: NetworkPlan, options: DeployOptions): Pro
     await sleep(Math.max(0, (durationMs + runStart - clock.now()) * timeScale));
     timers.forEach(clearTimeout);
     await Promise.all(pending);
+  } catch (error) {
+    // A failed boot (or a failed start): stop what runs, keep nothing.
+    await Promise.all([...members.values()].map((member) => member.stop()));
+    members.clear();
+    if (process.env.NETMACHINE_KEEP_DEPLOY === undefined) rmSync(workDir, { recursive: true, force: true });
+    throw error;
   } finally {
     await Promise.all([...members.values()].map((member) => member.stop()));
   }

@@ -16,7 +16,7 @@ export { createQuicWorkerDriver, createQuicDriverOf, quicWorkerState, onQuicWork
 export type { QuicWorkerDriver } from './quic/worker-driver.js';
 export { startRealNode } from './real-node.js';
 export type { RealNode, RealNodeOptions, RealNodeComponents } from './real-node.js';
-export { deployPlan, NodeProcessError } from './deploy.js';
+export { defaultBootConcurrency, deployPlan, NodeBootError, NodeProcessError } from './deploy.js';
 export type { DeployOptions, DeployResult } from './deploy.js';
 export { initialEmulation, applyEmulationEvent, emulationFilter, isCut, EMULATED_FAULTS } from './emulation.js';
 export type { EmulationState, EmulatedDirection } from './emulation.js';
@@ -39,7 +39,7 @@ export { admitPeer, advertText, parseAdvertText, signNodeAdvert, signEngineAdver
 export type { PeerAdverts, AdmittedPeer, PeerProblem } from './peer-adverts.js';
 export { runNodeProcess } from './node-process.js';
 export type { NodeProcessOptions, ToNodeMessage, FromNodeMessage } from './node-process.js';
-export { createNodeTraceFile, readNodeTraceFile, mergeTraces, collectTraces, writeTraceFile, readTraceFile } from './trace-io.js';
+export { createNodeTraceFile, readNodeTraceFile, readNodeTraceParts, mergeTraces, collectTraces, writeTraceFile, readTraceFile } from './trace-io.js';
 export type { NodeTraceFile, CollectedInput } from './trace-io.js';
 export { limitDropRecords, DROP_RECORD_LIMIT_DEFAULTS } from './trace-limit.js';
 export type { DropRecordLimit, LimitedTraceSink } from './trace-limit.js';

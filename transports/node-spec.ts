@@ -4,7 +4,7 @@
 // process. Every secret in it belongs to this node: peers appear only through their public adverts.
 import { z } from 'zod';
 import type { PlanEvent } from '../core/index.js';
-import type { Scheme } from './channel.js';
+import { parseAddress, type Scheme } from './channel.js';
 
 const Hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits');
 /** An identity written `kind:<hex>` (as keygen prints it) or as bare hex. */
@@ -86,6 +86,12 @@ export const NodeSpecSchema = z.strictObject({
   session: z.number().int().positive().optional(),
   transport: z.enum(['quic', 'tls', 'both']).default('both'),
   listen: z.strictObject({ host: z.string().min(1).default('127.0.0.1'), quic: Port.default(0), tls: Port.default(0) }).default({ host: '127.0.0.1', quic: 0, tls: 0 }),
+  /**
+   * The addresses peers reach this node at, in preference order: its own signed advert (which its
+   * engines hand out, `ctx.connections.selfAdvert()`) names them. Default: the listening addresses,
+   * or none (no advert to hand out) when it listens on a wildcard host (0.0.0.0, ::).
+   */
+  advertise: z.array(z.string().refine((text) => parseAddress(text) !== undefined, 'expected an address scheme://host:port (scheme quic or tls, port 1–65535)')).min(1).max(16).optional(),
   /** Accept nodes that are not among the peers. */
   open: z.boolean().default(false),
   /** Seeds the node's random streams (loss emulation, engines' ctx.rng); never a key. */

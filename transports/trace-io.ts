@@ -3,7 +3,7 @@
 // (`seq`), flushed once per event-loop turn, so a killed process loses at most one turn of events.
 // A merge orders by (t, source, local seq) and renumbers `seq`; `collectTraces` first puts every
 // node's trace on one time axis (wall time since the earliest start) and sorts sources by node name.
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { NetmachineError, TRACE_FORMAT, TRACE_VERSION, traceHeaderLine, traceLine, type TraceBackend, type TraceEvent, type TraceHeader, type TraceRecord, type TraceSink } from '../core/index.js';
 
 /** A node's trace file: records are held until `begin` writes the header, then appended. */
@@ -13,9 +13,13 @@ export interface NodeTraceFile extends TraceSink {
   flush(): void;
 }
 
-/** A sink appending numbered records to `path` (created empty) after its header. */
+/**
+ * A sink appending numbered records to `path` after its header. An existing file is kept: a node
+ * process started again on it (its orchestrator restarted it) appends its own part, header first,
+ * after the earlier process's; a last line cut short by a killed process is removed first.
+ */
 export function createNodeTraceFile(path: string): NodeTraceFile {
-  writeFileSync(path, '');
+  keepWholeLines(path);
   let buffer = '';
   let seq = 0;
   let isScheduled = false;
@@ -44,16 +48,48 @@ export function createNodeTraceFile(path: string): NodeTraceFile {
   };
 }
 
-/** Reads a node trace file written by a process that may have been killed: a torn last line is skipped. */
-export function readNodeTraceFile(path: string): { header?: TraceHeader; events: TraceEvent[] } {
+/** Creates `path` if missing; cuts an existing file after its last newline (a torn last line of a killed writer). */
+function keepWholeLines(path: string): void {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    writeFileSync(path, '');
+    return;
+  }
+  if (size === 0) return;
+  const tailBytes = Math.min(size, TORN_LINE_SCAN_BYTES);
+  const tail = Buffer.alloc(tailBytes);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, tail, 0, tailBytes, size - tailBytes);
+  } finally {
+    closeSync(fd);
+  }
+  if (tail[tailBytes - 1] === 0x0a) return;
+  const newline = tail.lastIndexOf(0x0a);
+  if (newline >= 0 || size <= tailBytes) truncateSync(path, newline < 0 ? 0 : size - tailBytes + newline + 1);
+  else appendFileSync(path, '\n'); // a torn line longer than the scan stays, on a line of its own (readers skip it)
+}
+
+/** How far back from a trace file's end a torn last line is looked for (bytes). */
+const TORN_LINE_SCAN_BYTES = 1 << 20;
+
+/** One process's part of a node trace file: its header and the records after it, up to the next header. */
+export interface NodeTracePart {
+  readonly header?: TraceHeader;
+  readonly events: TraceEvent[];
+}
+
+/** The parts of a node trace file (one per process that wrote it); lines cut by a killed process are skipped. */
+export function readNodeTraceParts(path: string): NodeTracePart[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    return { events: [] };
+    return [];
   }
-  let header: TraceHeader | undefined;
-  const events: TraceEvent[] = [];
+  const parts: Array<{ header?: TraceHeader; events: TraceEvent[] }> = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     let value: unknown;
@@ -62,9 +98,23 @@ export function readNodeTraceFile(path: string): { header?: TraceHeader; events:
     } catch {
       continue; // a line cut by SIGKILL
     }
-    if (header === undefined && (value as { format?: unknown }).format === TRACE_FORMAT) header = value as TraceHeader;
-    else events.push(value as TraceEvent);
+    if ((value as { format?: unknown }).format === TRACE_FORMAT) parts.push({ header: value as TraceHeader, events: [] });
+    else {
+      if (parts.length === 0) parts.push({ events: [] });
+      parts[parts.length - 1]!.events.push(value as TraceEvent);
+    }
   }
+  return parts;
+}
+
+/**
+ * Reads a node trace file written by a process that may have been killed: a torn line is skipped.
+ * The parts of later processes on the same file are moved onto the first part's time axis.
+ */
+export function readNodeTraceFile(path: string): { header?: TraceHeader; events: TraceEvent[] } {
+  const parts = readNodeTraceParts(path);
+  const header = parts.find((part) => part.header !== undefined)?.header;
+  const events = parts.flatMap((part) => (part.header === undefined || header === undefined || part.header.started === header.started ? part.events : part.events.map((event) => ({ ...event, t: event.t + (part.header!.started - header.started) }))));
   return { ...(header !== undefined && { header }), events };
 }
 

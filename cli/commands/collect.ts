@@ -10,17 +10,21 @@ import { collectTraces, writeTraceFile } from '../../transports/index.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
 import { formatExpectations } from '../format.js';
 import { addScenarioFlags, scenarioLoadOptions, type ScenarioFlags } from '../scenario-flags.js';
-import { readTraceFile } from '../trace-read.js';
+import { readTraceParts } from '../trace-read.js';
 
 export function configure(command: Command): void {
   addScenarioFlags(command)
     .argument('<out>', 'the merged trace to write (JSONL)')
-    .argument('<traces...>', 'per-node traces of one run')
+    .argument('<traces...>', 'per-node traces of one run (a file a node was started again on holds one part per process: each is read)')
     .option('--scenario <file>', 'the scenario the nodes ran: put it in the header and check its expectations')
     .option('--quiet', 'print nothing but errors and failed expectations')
     .action(async (out: string, inputs: string[], flags: ScenarioFlags & { scenario?: string; quiet?: boolean }) => {
       if (inputs.includes(out)) throw new CliError('cli/bad-flags', `collect: the output ${out} is also an input`);
-      const traces = inputs.map((source) => ({ source, ...readTraceFile(source) }));
+      // A node started again on its trace file appended its part: each part is one input.
+      const traces = inputs.flatMap((source) => {
+        const parts = readTraceParts(source);
+        return parts.map((part, index) => ({ source: parts.length === 1 ? source : `${source} (part ${index + 1} of ${parts.length})`, ...part }));
+      });
       const scenario = flags.scenario === undefined ? undefined : await loadScenario(flags.scenario, scenarioLoadOptions(flags));
       const { header, events } = collectTraces(traces, scenario === undefined ? undefined : { document: scenario.plan.source, file: scenario.file });
       try {

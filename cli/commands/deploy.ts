@@ -23,6 +23,7 @@ interface DeployFlags extends ScenarioFlags, EmitFlags {
   readonly quiet?: boolean;
   readonly report?: string;
   readonly keys?: string;
+  readonly bootConcurrency?: string;
 }
 
 export function configure(command: Command): void {
@@ -36,6 +37,7 @@ export function configure(command: Command): void {
     .option('--until <duration>', 'run length, e.g. 10s (overrides the scenario\'s duration)')
     .option('--report <file>', 'write an interactive HTML report of the run to this file')
     .option('--keys <dir>', 'read the nodes\', topics\' and domains\' keys from this directory, creating the missing ones (default: random keys per run)')
+    .option('--boot-concurrency <n>', 'node processes booted at once (default: the CPU count, at least 2)')
     .option('--quiet', 'print nothing but errors and failed expectations')
     .option('--emit <target>', 'instead of running: write Kubernetes (k8s) or Docker Compose (compose) manifests for the nodes (docs/cluster.md)')
     .option('--out <dir>', 'with --emit: the folder to write (absent or empty)')
@@ -49,6 +51,8 @@ export function configure(command: Command): void {
       if (transport !== 'quic' && transport !== 'tls' && transport !== 'both') throw new CliError('cli/bad-transport', `--transport: expected quic, tls or both, got "${transport}"`);
       const timeScale = Number(flags.timeScale);
       if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new CliError('cli/bad-time-scale', `--time-scale: expected a positive number, got "${flags.timeScale}"`);
+      const bootConcurrency = flags.bootConcurrency === undefined ? undefined : Number(flags.bootConcurrency);
+      if (bootConcurrency !== undefined && !(Number.isInteger(bootConcurrency) && bootConcurrency >= 1 && bootConcurrency <= 1024)) throw new CliError('cli/bad-boot-concurrency', `--boot-concurrency: expected a whole number from 1 to 1024, got "${flags.bootConcurrency}"`);
       const emit = parseEmitFlags(flags, Date.now());
       const scenario = await loadScenario(file, scenarioLoadOptions(flags));
       const seed = parseSeedFlag(flags.seed);
@@ -78,6 +82,7 @@ export function configure(command: Command): void {
         ...(durationMs !== undefined && { durationMs }),
         ...(log !== undefined && { log }),
         ...(flags.keys !== undefined && { keyDir: flags.keys }),
+        ...(bootConcurrency !== undefined && { bootConcurrency }),
       });
       if (flags.trace !== undefined) writeTraceFile(flags.trace, result.header, result.events);
       if (flags.report !== undefined) writeReport(flags.report, result.header, result.events, flags.quiet === true);

@@ -196,6 +196,8 @@ describe('deploy --emit flag errors (exit 2, nothing written)', () => {
     ['no --out', ['--emit', 'k8s'], /--emit: give --out DIR/],
     ['--out without --emit', ['--out', 'OUT'], /--out: only with --emit k8s\|compose/],
     ['a local-run flag with --emit', ['--emit', 'k8s', '--out', 'OUT', '--in-process'], /--in-process: not with --emit/],
+    ['--boot-concurrency with --emit', ['--emit', 'k8s', '--out', 'OUT', '--boot-concurrency', '4'], /--boot-concurrency: not with --emit/],
+    ['a bad --boot-concurrency', ['--boot-concurrency', '0'], /--boot-concurrency: expected a whole number from 1 to 1024, got "0"/],
     ['a bad start time', ['--emit', 'k8s', '--out', 'OUT', '--start-at', 'tomorrow'], /--start-at: expected \+DURATION/],
     ['a start time in the past', ['--emit', 'k8s', '--out', 'OUT', '--start-at', '2020-01-01T00:00:00Z'], /--start-at 2020-01-01T00:00:00Z: that time has passed/],
     ['--namespace with compose', ['--emit', 'compose', '--out', 'OUT', '--namespace', 'x'], /--namespace: only with --emit k8s/],

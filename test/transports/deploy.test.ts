@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText } from '../../scenarios/index.js';
 import { simulate } from '../../sim/index.js';
-import { compareTraces, createDeploymentKeys, deployPlan } from '../../transports/index.js';
+import { compareTraces, createDeploymentKeys, deployPlan, NodeBootError } from '../../transports/index.js';
 
 const SCENARIO = `
 name: parity
@@ -102,5 +102,29 @@ describe('deploy, one process per node', () => {
     expect(real.events.some((event) => event.kind === 'disconnect' && event.node === 'n1' && event.peer === 'n2')).toBe(true);
     const restartAt = real.events.find((event) => event.kind === 'restart')!.t;
     expect(real.events.some((event) => event.kind === 'deliver' && event.node === 'n2' && event.engine === 'echo' && event.t > restartAt)).toBe(true);
+  }, 60_000);
+
+  it('boots its nodes a few at a time, with progress lines; a node that cannot boot is named with its reason, and nothing runs', async () => {
+    const module = join(import.meta.dirname, 'fixtures', 'fail-at-boot.ts');
+    const plan = await loadScenarioText(
+      `name: fails-to-boot
+seed: 1
+duration: 1s
+topology: { generate: [{ kind: line, nodes: 5 }] }
+engines:
+  - { on: all, kind: echo }
+  - { on: [n4], kind: failAtBoot, module: ${module} }
+`,
+      join(import.meta.dirname, 'fails-to-boot.yaml'),
+      { isModuleOutsideAllowed: true },
+    );
+    const lines: string[] = [];
+    const deployed = deployPlan(plan, { transport: 'tls', startupTimeoutMs: 30_000, bootConcurrency: 2, log: (line) => lines.push(line) });
+    await expect(deployed).rejects.toBeInstanceOf(NodeBootError);
+    await expect(deployed).rejects.toMatchObject({ code: 'deploy/boot-failed', node: 'n4' });
+    await expect(deployed).rejects.toThrow(/^node n4 failed to boot: it exited with code 1 before listening: .*cannot load engine module .*fail-at-boot\.ts: this module refuses to load in a node process/);
+    expect(lines[0]).toBe('booting 5 nodes, 2 at a time');
+    expect(lines.filter((line) => /^node n\d listening on tls:\/\/127\.0\.0\.1:\d+ \(\d\/5\)$/.test(line)).length).toBeGreaterThanOrEqual(2);
+    expect(lines.some((line) => line.includes('nodes listening after'))).toBe(false);
   }, 60_000);
 });
