@@ -2,6 +2,7 @@
 // engine → node; node → advert, addresses in preference order, measurements, trust, reputation,
 // transport and connection preferences; topic → TopicAdvert; domain → DomainAdvert — with
 // `IdentityUpdated` notifications to subscribers (the Router at least, S6).
+import { assert } from './assert.js';
 import { verifyAdvert, type Advert, type DomainAdvert, type NodeAdvert, type TopicAdvert } from './adverts.js';
 import type { Id } from './ids.js';
 import type { TransportPrefs } from './message.js';
@@ -79,6 +80,23 @@ function configuredRecord(advert: NodeAdvert, addresses: ReadonlyArray<string>):
 const CONFIGURED_RECORD_BY_ADVERT = new WeakMap<NodeAdvert, NodeRecord>();
 
 /**
+ * The frozen record a store makes for a node advert from its configuration (the advert verified or
+ * signed by the caller), for stores built with `configuredNodes`: a caller that hands the same
+ * advert to many stores makes this once per advert and shares it.
+ */
+export function configuredRecordOf(advert: NodeAdvert): NodeRecord {
+  return Object.freeze({ id: advert.id, addresses: Object.freeze(advert.addresses.slice().sort((a, b) => b.weight - a.weight).map((entry) => entry.address)), trust: TRUST_DEFAULT, advert, isConfigured: true });
+}
+
+function assertConfiguredRecord(record: NodeRecord): void {
+  assert(record.isConfigured === true && record.advert?.id === record.id, `IdentityStore: configuredNodes takes records made by configuredRecordOf (node ${record.id})`);
+}
+
+const NO_RECORDS: ReadonlyArray<NodeRecord> = Object.freeze([]);
+/** Up to this many configured records, a lookup scans the list (no index map per store). */
+const CONFIGURED_SCAN_MAX = 16;
+
+/**
  * Identity records of one node's view of the network. Every node has its own store (in the
  * simulator as on real networks); adverts are immutable and shared by reference between stores,
  * and everything else a store holds is created on first use, so a store of a node that knows k
@@ -95,11 +113,37 @@ export class IdentityStore {
   /** The node whose store this is: its own engines' locations come from `configuredEngines` too. */
   private readonly self: Id | undefined;
 
-  constructor(options: { readonly configuredEngines?: ReadonlyMap<Id, Id>; readonly self?: Id } = {}) {
+  /**
+   * Node records from configuration handed over at construction (`configuredRecordOf`), shared with
+   * other stores: a node knowing k configured peers holds this one list instead of a map of its own.
+   * A record stored later for one of these ids (in `nodes`) takes its place.
+   */
+  private readonly configuredNodes: ReadonlyArray<NodeRecord>;
+  /** Index of `configuredNodes` by id, built on the first lookup when the list is long. */
+  private configuredIndex: Map<Id, NodeRecord> | undefined;
+  /** Node records stored in this store (created on the first). */
+  private nodes: Map<Id, NodeRecord> | undefined;
+  /** Entries of `nodes` that replace a record of `configuredNodes`. */
+  private replacedConfigured = 0;
+
+  constructor(options: { readonly configuredEngines?: ReadonlyMap<Id, Id>; readonly self?: Id; readonly configuredNodes?: ReadonlyArray<NodeRecord> } = {}) {
+    // configuredNodes: distinct ids, none of them `self`.
     this.configuredEngines = options.configuredEngines;
     this.self = options.self;
+    this.configuredNodes = options.configuredNodes ?? NO_RECORDS;
+    for (const record of this.configuredNodes) assertConfiguredRecord(record);
   }
-  private readonly nodes = new Map<Id, NodeRecord>();
+
+  /** The record for `id` from configuration at construction, if any. */
+  private configuredNode(id: Id): NodeRecord | undefined {
+    const records = this.configuredNodes;
+    if (records.length <= CONFIGURED_SCAN_MAX) {
+      for (let i = 0; i < records.length; i++) if (records[i]!.id === id) return records[i];
+      return undefined;
+    }
+    return (this.configuredIndex ??= new Map(records.map((record) => [record.id, record]))).get(id);
+  }
+
   /** Engine, topic and domain adverts by `kind:id` (node adverts live in their NodeRecord). */
   private adverts: Map<string, Advert> | undefined;
   /** Keys of `adverts` that came from configuration (Q15). */
@@ -133,51 +177,55 @@ export class IdentityStore {
     if (node !== undefined || this.configuredEngines === undefined) return node;
     const configured = this.configuredEngines.get(engine);
     if (configured === undefined) return undefined;
-    return configured === this.self || this.nodes.get(configured)?.isConfigured === true ? configured : undefined;
+    return configured === this.self || this.node(configured)?.isConfigured === true ? configured : undefined;
   }
 
   /** Adds or replaces a node record. */
   setNode(record: NodeRecord): void {
-    this.nodes.set(record.id, record);
+    const nodes = (this.nodes ??= new Map());
+    if (!nodes.has(record.id) && this.configuredNodes.length > 0 && this.configuredNode(record.id) !== undefined) this.replacedConfigured++;
+    nodes.set(record.id, record);
     this.updated(record.id, 'node');
   }
 
   /** `UpdateIdentityRequest` for a node: merges `patch` (creating the record when new). */
   updateNode(id: Id, patch: NodeRecordPatch): NodeRecord {
-    const record: NodeRecord = { id, addresses: [], trust: TRUST_DEFAULT, ...this.nodes.get(id), ...patch };
+    const record: NodeRecord = { id, addresses: [], trust: TRUST_DEFAULT, ...this.node(id), ...patch };
     this.setNode(record);
     return record;
   }
 
   node(id: Id): NodeRecord | undefined {
-    return this.nodes.get(id);
+    return this.nodes?.get(id) ?? (this.configuredNodes.length === 0 ? undefined : this.configuredNode(id));
   }
 
   /** Trust in `node` (default when unknown). */
   trust(node: Id): number {
-    return this.nodes.get(node)?.trust ?? TRUST_DEFAULT;
+    return this.node(node)?.trust ?? TRUST_DEFAULT;
   }
 
   /** Every known node record, in insertion order. */
-  allNodes(): IterableIterator<NodeRecord> {
-    return this.nodes.values();
+  *allNodes(): IterableIterator<NodeRecord> {
+    // Configured records first (they were the first inserted), each as replaced since, then the rest.
+    for (const record of this.configuredNodes) yield this.nodes?.get(record.id) ?? record;
+    for (const record of this.nodes?.values() ?? []) if (this.configuredNodes.length === 0 || this.configuredNode(record.id) === undefined) yield record;
   }
 
   /** Node records in the store. */
   get nodeCount(): number {
-    return this.nodes.size;
+    return this.configuredNodes.length + (this.nodes?.size ?? 0) - this.replacedConfigured;
   }
 
   /** Adds an RTT sample to the node's moving average and marks it seen (a success). */
   recordRtt(node: Id, rttMs: number, nowMs: number): void {
-    const previous = this.nodes.get(node)?.measurements?.rttMs;
+    const previous = this.node(node)?.measurements?.rttMs;
     const rtt = previous === undefined ? rttMs : previous + RTT_SAMPLE_WEIGHT * (rttMs - previous);
     this.updateNode(node, { measurements: { rttMs: rtt, lastSeenMs: nowMs, failures: 0 } });
   }
 
   /** Counts a failure (a timeout, a refused connection) at `nowMs`. */
   recordFailure(node: Id, nowMs: number): void {
-    const measurements = this.nodes.get(node)?.measurements ?? { failures: 0 };
+    const measurements = this.node(node)?.measurements ?? { failures: 0 };
     this.updateNode(node, { measurements: { ...measurements, failures: measurements.failures + 1, failedAtMs: nowMs } });
   }
 
@@ -217,7 +265,7 @@ export class IdentityStore {
   }
 
   private storeNodeAdvert(advert: NodeAdvert, isConfigured: boolean): AdvertOutcome {
-    const record = this.nodes.get(advert.id);
+    const record = this.node(advert.id);
     const wasConfigured = record?.isConfigured === true;
     if (!isConfigured && wasConfigured) return 'configured';
     const stored = record?.advert;
@@ -234,7 +282,7 @@ export class IdentityStore {
   advert(kind: 'domain', id: Id): DomainAdvert | undefined;
   advert(kind: 'node', id: Id): NodeAdvert | undefined;
   advert(kind: Advert['kind'], id: Id): Advert | undefined {
-    if (kind === 'node') return this.nodes.get(id)?.advert;
+    if (kind === 'node') return this.node(id)?.advert;
     return this.adverts?.get(`${kind}:${id}`);
   }
 }

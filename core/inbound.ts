@@ -36,9 +36,13 @@ export interface InboundChecks {
   /** What an engine on this node offered to relay (S23); undefined = no relaying. */
   relayPolicy(): RelayPolicy | undefined;
   now(): number;
+  /** The trace name of node `id`. */
+  nameOf(id: Id): string;
+  /** A frame from `from` decoded: the time for its `receive` record (`msg` when it carries an engine message). */
+  received(from: Id, msg: string | undefined, bytes: number): void;
 }
 
-/** What a received frame leads to, after its `receive` record (absent when it did not decode). */
+/** What a received frame leads to, after its `receive` record (none when it did not decode). */
 export type InboundVerdict =
   /** Deliver `message`, which came from node `sourceNode`. */
   | { readonly kind: 'engine'; readonly message: EngineMessage; readonly msg: string; readonly sourceNode: Id }
@@ -47,30 +51,33 @@ export type InboundVerdict =
   /** Traced as `record` and discarded; `isDisconnect`: cut the peer off (S4). */
   | { readonly kind: 'refuse'; readonly record: NodeRecord; readonly isDisconnect?: boolean };
 
-/** Checks a frame that `from` (the channel's peer, traced as `peer`) sent. */
-export function checkInbound(checks: InboundChecks, from: Id, peer: string, frame: Uint8Array): { readonly receive?: NodeRecord; readonly verdict: InboundVerdict } {
+/**
+ * Checks a frame that `from` (the channel's peer) sent. Once the frame decodes, `checks.received`
+ * is told first (its `receive` record precedes whatever the verdict traces).
+ */
+export function checkInbound(checks: InboundChecks, from: Id, frame: Uint8Array): InboundVerdict {
   const decoded = decodeP2PMessage(frame);
-  if (!decoded.ok) return { verdict: refuse({ kind: 'drop', peer, bytes: frame.length, reason: decoded.error.code, text: decoded.error.message }) };
+  if (!decoded.ok) return refuse({ kind: 'drop', peer: checks.nameOf(from), bytes: frame.length, reason: decoded.error.code, text: decoded.error.message });
   const p2p = decoded.value;
   const inner = p2p.inner === 'engine' ? decodeEngineMessage(p2p.msg) : undefined;
   const msg = inner?.ok ? messageTraceId(inner.value.src, inner.value.id) : undefined;
-  const receive: NodeRecord = msg === undefined ? { kind: 'receive', peer, bytes: frame.length } : { kind: 'receive', peer, bytes: frame.length, msg };
-  if (p2p.dst !== checks.self) return { receive, verdict: refuse(failure('wrong-destination', peer, frame, msg)) };
-  if (p2p.src !== from) return { receive, verdict: refuse(failure('channel-mismatch', peer, frame, msg)) };
-  if (checks.directory.trust(from) === 0) return { receive, verdict: refuse(drop('banned', peer, msg)) };
-  if (!checks.isChannelAuthenticated && !verifyP2PMessage(checks.crypto, p2p, frame)) return { receive, verdict: refuse(failure('node-signature', peer, frame, msg), true) };
+  checks.received(from, msg, frame.length);
+  if (p2p.dst !== checks.self) return refuse(failure('wrong-destination', checks.nameOf(from), frame, msg));
+  if (p2p.src !== from) return refuse(failure('channel-mismatch', checks.nameOf(from), frame, msg));
+  if (checks.directory.trust(from) === 0) return refuse(drop('banned', checks.nameOf(from), msg));
+  if (!checks.isChannelAuthenticated && !verifyP2PMessage(checks.crypto, p2p, frame)) return refuse(failure('node-signature', checks.nameOf(from), frame, msg), true);
   let window = checks.replayWindows.get(from);
   if (window === undefined) checks.replayWindows.set(from, (window = new ReplayWindow()));
-  if (!window.accept(p2p.session, p2p.seq)) return { receive, verdict: refuse(drop('replay', peer, msg)) };
-  if (inner === undefined) return { receive, verdict: checkRelay(checks, peer, p2p.msg) };
-  if (!inner.ok) return { receive, verdict: refuse({ kind: 'drop', peer, reason: inner.error.code, text: inner.error.message }) };
+  if (!window.accept(p2p.session, p2p.seq)) return refuse(drop('replay', checks.nameOf(from), msg));
+  if (inner === undefined) return checkRelay(checks, checks.nameOf(from), p2p.msg);
+  if (!inner.ok) return refuse({ kind: 'drop', peer: checks.nameOf(from), reason: inner.error.code, text: inner.error.message });
   const message = inner.value;
-  if (!verifyEngineMessage(checks.crypto, message, p2p.msg)) return { receive, verdict: refuse(failure('engine-signature', peer, frame, msg)) };
+  if (!verifyEngineMessage(checks.crypto, message, p2p.msg)) return refuse(failure('engine-signature', checks.nameOf(from), frame, msg));
   const homeNode = checks.directory.engineNode(message.src);
-  if (homeNode !== undefined && homeNode !== from) return { receive, verdict: refuse(failure('engine-node-mismatch', peer, frame, msg)) };
-  if (!isAuthorisedForTopic(checks.directory, message)) return { receive, verdict: refuse(failure('topic-unauthorised', peer, frame, msg)) };
-  if (message.expiry !== undefined && checks.now() > message.expiry) return { receive, verdict: refuse({ kind: 'drop', msg, reason: 'expired' }) };
-  return { receive, verdict: { kind: 'engine', message, msg: msg!, sourceNode: from } };
+  if (homeNode !== undefined && homeNode !== from) return refuse(failure('engine-node-mismatch', checks.nameOf(from), frame, msg));
+  if (!isAuthorisedForTopic(checks.directory, message)) return refuse(failure('topic-unauthorised', checks.nameOf(from), frame, msg));
+  if (message.expiry !== undefined && checks.now() > message.expiry) return refuse({ kind: 'drop', msg, reason: 'expired' });
+  return { kind: 'engine', message, msg: msg!, sourceNode: from };
 }
 
 /** Checks a RelayMessage that `peer` sent: open it when it is for us, else forward it unread (SPEC §5.1.3). */

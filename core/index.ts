@@ -52,7 +52,7 @@ export type { DomainMessage, DomainPolicy, Invitation, JoinRequest, JoinResponse
 export { encodeTopologyMessage, decodeTopologyMessage, TOPOLOGY_PROTOCOL, SHUFFLE_ENTRIES_MAX, ANNOUNCED_ENGINES_MAX } from './topology-wire.js';
 export type { TopologyMessage, PeerDescriptor } from './topology-wire.js';
 export { KNOWN_MEMBERS_MAX } from './node-domains.js';
-export { IdentityStore, TRUST_DEFAULT, ADVERT_SKEW_MS_MAX } from './directory.js';
+export { IdentityStore, configuredRecordOf, TRUST_DEFAULT, ADVERT_SKEW_MS_MAX } from './directory.js';
 export type { NodeRecord, NodeRecordPatch, Measurements, IdentityUpdate, AdvertOutcome } from './directory.js';
 export { encodeAdvert, decodeAdvert, signAdvert, verifyAdvert, ADVERT_LIST_MAX } from './adverts.js';
 export type { Advert, UnsignedAdvert, NodeAdvert, EngineAdvert, TopicAdvert, DomainAdvert, WeightedAddress } from './adverts.js';

@@ -1,6 +1,7 @@
 import * as ed from '@noble/ed25519';
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { utf8, concatBytes, toHex } from './bytes.js';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { hash } from 'node:crypto';
+import { toHex } from './bytes.js';
 import { assert } from './assert.js';
 import type { IdKind } from './ids.js';
 import type { KeyPair } from './ports.js';
@@ -15,7 +16,10 @@ export const SECRET_SIZE_BYTES = 32;
  * an entity never changes another's key.
  */
 export function deriveSecret(seed: number | string, kind: IdKind, name: string): Uint8Array {
-  return sha256(concatBytes(utf8('netmachine/key/1\0'), utf8(String(seed)), utf8(`\0${kind}\0${name}`)));
+  // SHA-256 of the UTF-8 label: Node's one-shot hash (a simulation derives 10⁵–10⁶ of these; the
+  // pure-JavaScript hash with three encoded parts cost ≈ 6× as much per key).
+  const digest = hash('sha256', `netmachine/key/1\0${String(seed)}\0${kind}\0${name}`, 'buffer');
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.length);
 }
 
 /** The Ed25519 key pair of a 32-byte secret seed (@noble/ed25519, synchronous, portable). */

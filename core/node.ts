@@ -129,6 +129,8 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   private readonly envelopeSigner: Crypto;
   private stopped = false;
   private currentCause: string | undefined;
+  /** Underlay hops of the frame being checked (for its `receive` record). */
+  private receivedHops: number | undefined;
   private topicTable: TopicTable | undefined;
   private topicService: TopicService | undefined;
   private lookupService: IdentityLookups | undefined;
@@ -343,7 +345,9 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
 
   private fireTimer(hosted: HostedEngine, timers: Set<TimerId>, timer: TimerId, tag: string, cause: string | undefined): void {
     if (!timers.delete(timer)) return;
-    this.traceSink.emit(hotRecord(this.clock.now(), 'timer', this.name, hosted.name, undefined, cause, undefined, undefined, undefined, undefined, undefined, undefined, tag, undefined));
+    const tally = this.traceSink.tally;
+    if (tally !== undefined) tally('timer', this.clock.now(), undefined, undefined, undefined);
+    else this.traceSink.emit(hotRecord(this.clock.now(), 'timer', this.name, hosted.name, undefined, cause, undefined, undefined, undefined, undefined, undefined, undefined, tag, undefined));
     this.runCaused(hosted, { kind: 'timer', timer, tag }, cause);
   }
 
@@ -407,9 +411,12 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
       case 'notify-topic':
         if (hosted.key.id === this.topicService?.bridgeEngine) this.topicService.notify(effect.topic, effect.notice);
         return;
-      case 'log':
-        this.traceSink.emit(hotRecord(this.clock.now(), 'log', this.name, hosted.name, undefined, cause, undefined, undefined, undefined, undefined, undefined, undefined, effect.text, effect.data));
-        return;
+      case 'log': {
+        const tally = this.traceSink.tally;
+        if (tally === undefined) return this.traceSink.emit(hotRecord(this.clock.now(), 'log', this.name, hosted.name, undefined, cause, undefined, undefined, undefined, undefined, undefined, undefined, effect.text, effect.data));
+        const rttMs = effect.data?.['rttMs'];
+        return tally('log', this.clock.now(), undefined, undefined, typeof rttMs === 'number' ? rttMs : undefined);
+      }
     }
   }
 
@@ -418,7 +425,9 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   private sendMessage(hosted: HostedEngine, unsigned: Omit<EngineMessage, 'sig'>, cause: string | undefined): void {
     const { message, bytes } = signEngineMessage(this.crypto, hosted.key, unsigned);
     const msg = messageTraceId(message.src, message.id);
-    this.traceSink.emit(hotRecord(this.clock.now(), 'send', this.name, hosted.name, msg, cause, message.dst.kind, this.destinationName(message.dst), undefined, message.body.length, undefined, undefined, undefined, undefined));
+    const tally = this.traceSink.tally;
+    if (tally !== undefined) tally('send', this.clock.now(), msg, message.dst.kind, undefined);
+    else this.traceSink.emit(hotRecord(this.clock.now(), 'send', this.name, hosted.name, msg, cause, message.dst.kind, this.destinationName(message.dst), undefined, message.body.length, undefined, undefined, undefined, undefined));
     this.routeSigned(hosted, message, bytes, msg);
   }
 
@@ -465,7 +474,9 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     const seq = (sendSeq.get(peer) ?? 0) + 1;
     sendSeq.set(peer, seq);
     const frame = signP2PMessage(this.envelopeSigner, this.key, { src: this.self, dst: peer, session: this.session, seq, inner, msg: bytes });
-    this.traceSink.emit(hotRecord(this.clock.now(), 'transmit', this.name, undefined, msg, undefined, undefined, undefined, this.nameOf(peer), frame.length, undefined, undefined, undefined, undefined));
+    const tally = this.traceSink.tally;
+    if (tally !== undefined) tally('transmit', this.clock.now(), msg, undefined, undefined);
+    else this.traceSink.emit(hotRecord(this.clock.now(), 'transmit', this.name, undefined, msg, undefined, undefined, undefined, this.nameOf(peer), frame.length, undefined, undefined, undefined, undefined));
     this.transport.send(peer, frame, { msg, ...(expiryMs !== undefined && { expiryMs }), ...(tprefs !== undefined && { tprefs }) });
   }
 
@@ -481,7 +492,9 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   private deliver(engine: Id, message: EngineMessage, sourceNode: Id, msg: string): void {
     const hosted = this.localEngines.get(engine);
     if (hosted === undefined || this.stopped) return;
-    this.traceSink.emit(hotRecord(this.clock.now(), 'deliver', this.name, hosted.name, msg, undefined, undefined, undefined, sourceNode !== this.self ? this.nameOf(sourceNode) : undefined, message.body.length, undefined, undefined, undefined, undefined));
+    const tally = this.traceSink.tally;
+    if (tally !== undefined) tally('deliver', this.clock.now(), msg, undefined, undefined);
+    else this.traceSink.emit(hotRecord(this.clock.now(), 'deliver', this.name, hosted.name, msg, undefined, undefined, undefined, sourceNode !== this.self ? this.nameOf(sourceNode) : undefined, message.body.length, undefined, undefined, undefined, undefined));
     this.runCaused(hosted, { kind: 'message', message, sourceNode, traceId: msg }, msg);
   }
 
@@ -507,9 +520,8 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
 
   private receiveFrame(from: Id, frame: Uint8Array, hops: number | undefined): void {
     if (this.stopped) return;
-    const { receive, verdict } = checkInbound(this, from, this.nameOf(from), frame);
-    // One hop is the rule and stays implicit, so traces of direct links keep their size.
-    if (receive !== undefined) this.traceSink.emit(hotRecord(this.clock.now(), 'receive', this.name, undefined, receive.msg, undefined, undefined, undefined, receive.peer, receive.bytes, hops !== undefined && hops > 1 ? hops : undefined, undefined, undefined, undefined));
+    this.receivedHops = hops;
+    const verdict = checkInbound(this, from, frame);
     switch (verdict.kind) {
       case 'refuse':
         this.emit(verdict.record);
@@ -520,6 +532,15 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
       case 'engine':
         return this.routeInbound(verdict.message, verdict.sourceNode, verdict.msg);
     }
+  }
+
+  /** InboundChecks: a frame decoded (its hops are the ones `receiveFrame` was given). */
+  received(from: Id, msg: string | undefined, bytes: number): void {
+    const tally = this.traceSink.tally;
+    if (tally !== undefined) return tally('receive', this.clock.now(), msg, undefined, undefined);
+    const hops = this.receivedHops;
+    // One hop is the rule and stays implicit, so traces of direct links keep their size.
+    this.traceSink.emit(hotRecord(this.clock.now(), 'receive', this.name, undefined, msg, undefined, undefined, undefined, this.nameOf(from), bytes, hops !== undefined && hops > 1 ? hops : undefined, undefined, undefined, undefined));
   }
 
   private routeInbound(message: EngineMessage, from: Id, msg: string): void {

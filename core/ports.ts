@@ -2,7 +2,7 @@
 // Each backend (sim/, transports/) supplies them (DESIGN.md "The ports").
 import type { Id } from './ids.js';
 import type { TransportPrefs } from './message.js';
-import type { TraceRecord } from './trace.js';
+import type { TraceKind, TraceRecord } from './trace.js';
 
 /** A handle for a scheduled callback. */
 export type TimerId = number;
@@ -81,6 +81,13 @@ export interface Transport {
  */
 export interface TraceSink {
   emit(record: TraceRecord): void;
+  /**
+   * Present on a sink that only counts (a simulation that keeps no trace and has no listener, so only
+   * its summary reads the events): the hot events (send, transmit, receive, deliver, timer, a log)
+   * are then reported as the few fields the summary reads instead of a record each. `dst` is the
+   * destination kind of a send; `rttMs` a log's `data.rttMs`.
+   */
+  readonly tally?: (kind: TraceKind, t: number, msg: string | undefined, dst: string | undefined, rttMs: number | undefined) => void;
 }
 
 /** A signing key: its public identity and its 32-byte secret seed. */

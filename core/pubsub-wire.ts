@@ -13,6 +13,8 @@ export const PUBSUB_QUERY_PROTOCOL = 'netmachine.pubsub-query/1.0';
 const EVENT_TAG = 0xe7;
 const EVENT_DOMAIN = utf8('netmachine/Event/1\0');
 const DEPS_MAX = 16;
+/** Longest tree path a heartbeat or ack carries: a node deeper than this counts as detached (a loop). */
+export const TREE_PATH_MAX = 32;
 
 /** One publication (EventV1): `body` is the encapsulated, app-signed EngineMessage; signed by `publisher`. */
 export interface PubSubEvent {
@@ -79,17 +81,29 @@ export type PubSubMessage =
    * parent's next event); `isForced` overrides the fan-out limit.
    */
   | { readonly kind: 'subscribe'; readonly topic: Id; readonly fromSeq: number; readonly isForced: boolean }
-  /** `firstSeq`: the oldest event the sender can replay (its log start). */
-  | { readonly kind: 'subscribe-ack'; readonly topic: Id; readonly firstSeq: number }
-  | { readonly kind: 'subscribe-nack'; readonly topic: Id; readonly reason: 'unknown' | 'full' }
+  /**
+   * `firstSeq`: the oldest event the sender can replay (its log start); `path`: the sender's
+   * ancestors from the publisher's node down (over a view; empty on static neighbours).
+   */
+  | { readonly kind: 'subscribe-ack'; readonly topic: Id; readonly firstSeq: number; readonly path: ReadonlyArray<Id> }
+  /** `loop`: the joiner is one of the sender's ancestors (joining would close a cycle). */
+  | { readonly kind: 'subscribe-nack'; readonly topic: Id; readonly reason: 'unknown' | 'full' | 'loop' }
   | { readonly kind: 'unsubscribe' | 'unsubscribe-ack'; readonly topic: Id }
   | { readonly kind: 'event'; readonly event: Uint8Array }
   /** Q13 recovery: resend events `fromSeq..toSeq` from the bounded log. */
   | { readonly kind: 'event-request'; readonly topic: Id; readonly fromSeq: number; readonly toSeq: number }
-  /** Parent liveness and the highest seq it has (gap detection). */
-  | { readonly kind: 'heartbeat'; readonly topic: Id; readonly lastSeq: number };
+  /**
+   * Parent liveness and the highest seq it has (gap detection). Over a view, `path` is the sender's
+   * ancestors from the publisher's node down when it is connected to it, undefined while detached.
+   */
+  | { readonly kind: 'heartbeat'; readonly topic: Id; readonly lastSeq: number; readonly path?: ReadonlyArray<Id> }
+  /** Over a view, to view peers: the sender's depth in the tree (0: the publisher's node), undefined: not connected to it. */
+  | { readonly kind: 'position'; readonly topic: Id; readonly depth?: number };
 
-const CODES = { hello: 1, advert: 2, subscribe: 3, 'subscribe-ack': 4, 'subscribe-nack': 5, unsubscribe: 6, 'unsubscribe-ack': 7, event: 8, 'event-request': 9, heartbeat: 10 } as const;
+const CODES = { hello: 1, advert: 2, subscribe: 3, 'subscribe-ack': 4, 'subscribe-nack': 5, unsubscribe: 6, 'unsubscribe-ack': 7, event: 8, 'event-request': 9, heartbeat: 10, position: 11 } as const;
+
+const NACK_CODES = { unknown: 1, full: 2, loop: 3 } as const;
+const NACK_REASONS = ['unknown', 'full', 'loop'] as const;
 
 export function encodePubSubMessage(message: PubSubMessage): Uint8Array {
   const writer = new Writer(64);
@@ -107,9 +121,10 @@ export function encodePubSubMessage(message: PubSubMessage): Uint8Array {
       break;
     case 'subscribe-ack':
       writer.id(message.topic).varint(message.firstSeq);
+      writePath(writer, message.path);
       break;
     case 'subscribe-nack':
-      writer.id(message.topic).u8(message.reason === 'unknown' ? 1 : 2);
+      writer.id(message.topic).u8(NACK_CODES[message.reason]);
       break;
     case 'unsubscribe':
     case 'unsubscribe-ack':
@@ -122,12 +137,30 @@ export function encodePubSubMessage(message: PubSubMessage): Uint8Array {
       writer.id(message.topic).varint(message.fromSeq).varint(message.toSeq);
       break;
     case 'heartbeat':
-      writer.id(message.topic).varint(message.lastSeq);
+      writer.id(message.topic).varint(message.lastSeq).u8(message.path === undefined ? 0 : 1);
+      if (message.path !== undefined) writePath(writer, message.path);
+      break;
+    case 'position':
+      writer.id(message.topic).u8(message.depth === undefined ? 0 : 1);
+      if (message.depth !== undefined) writer.varint(message.depth);
       break;
     default:
       assertNever(message, 'pubsub message');
   }
   return writer.finish();
+}
+
+function writePath(writer: Writer, path: ReadonlyArray<Id>): void {
+  writer.varint(path.length);
+  for (const id of path) writer.id(id);
+}
+
+function readPath(reader: Reader): Id[] {
+  const count = reader.varint();
+  if (count > TREE_PATH_MAX) reader.fail('codec/too-large', `a tree path of ${count} exceeds ${TREE_PATH_MAX}`);
+  const path: Id[] = [];
+  for (let i = 0; i < count; i++) path.push(reader.id());
+  return path;
 }
 
 function readPubSubMessage(reader: Reader): PubSubMessage {
@@ -140,12 +173,13 @@ function readPubSubMessage(reader: Reader): PubSubMessage {
     case 3:
       return { kind: 'subscribe', topic: reader.id(), fromSeq: reader.varint(), isForced: reader.boolean() };
     case 4:
-      return { kind: 'subscribe-ack', topic: reader.id(), firstSeq: reader.varint() };
+      return { kind: 'subscribe-ack', topic: reader.id(), firstSeq: reader.varint(), path: readPath(reader) };
     case 5: {
       const topic = reader.id();
       const reason = reader.u8();
-      if (reason !== 1 && reason !== 2) reader.fail('codec/bad-tag', `unknown nack reason ${reason}`);
-      return { kind: 'subscribe-nack', topic, reason: reason === 1 ? 'unknown' : 'full' };
+      const name = NACK_REASONS[reason - 1];
+      if (name === undefined) return reader.fail('codec/bad-tag', `unknown nack reason ${reason}`);
+      return { kind: 'subscribe-nack', topic, reason: name };
     }
     case 6:
       return { kind: 'unsubscribe', topic: reader.id() };
@@ -156,7 +190,15 @@ function readPubSubMessage(reader: Reader): PubSubMessage {
     case 9:
       return { kind: 'event-request', topic: reader.id(), fromSeq: reader.varint(), toSeq: reader.varint() };
     case 10:
-      return { kind: 'heartbeat', topic: reader.id(), lastSeq: reader.varint() };
+    {
+      const topic = reader.id();
+      const lastSeq = reader.varint();
+      return reader.boolean() ? { kind: 'heartbeat', topic, lastSeq, path: readPath(reader) } : { kind: 'heartbeat', topic, lastSeq };
+    }
+    case 11: {
+      const topic = reader.id();
+      return reader.boolean() ? { kind: 'position', topic, depth: reader.varint() } : { kind: 'position', topic };
+    }
     default:
       return reader.fail('codec/bad-tag', `unknown pubsub message ${code}`);
   }

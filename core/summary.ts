@@ -1,5 +1,5 @@
 // A run summary computed from trace events alone, so it is the same for sim and real traces.
-import type { TraceEvent } from './trace.js';
+import type { TraceEvent, TraceKind } from './trace.js';
 
 export interface TraceSummary {
   readonly events: number;
@@ -124,38 +124,58 @@ export class TraceSummarizer {
   private directForgotten = 0;
 
   add(event: TraceEvent): void {
-    this.count++;
-    if (event.t > this.endMs) this.endMs = event.t;
     switch (event.kind) {
+      case 'drop':
+        this.count++;
+        if (event.t > this.endMs) this.endMs = event.t;
+        this.dropped++;
+        if (event.msg !== undefined && this.directPending.delete(event.msg)) this.directDropped++;
+        increment(this.dropsByReason, event.reason ?? 'unknown');
+        return;
+      case 'verify-fail':
+        this.count++;
+        if (event.t > this.endMs) this.endMs = event.t;
+        this.verifyFailures++;
+        increment(this.verifyFailuresByReason, event.reason ?? 'unknown');
+        return;
+      case 'log': {
+        const rttMs = event.data?.['rttMs'];
+        return this.tally(event.kind, event.t, event.msg, event.dst, typeof rttMs === 'number' ? rttMs : undefined);
+      }
+      default:
+        return this.tally(event.kind, event.t, event.msg, event.dst, undefined);
+    }
+  }
+
+  /**
+   * Counts an event of any kind but `drop` and `verify-fail` from the fields the summary reads
+   * (`rttMs`: a log's `data.rttMs`), so a run that keeps no trace need not build the record.
+   */
+  tally(kind: TraceKind, t: number, msg: string | undefined, dst: string | undefined, rttMs: number | undefined): void {
+    this.count++;
+    if (t > this.endMs) this.endMs = t;
+    switch (kind) {
       case 'send':
         this.sent++;
-        if (event.msg === undefined) return;
+        if (msg === undefined) return;
         if (this.sendTimes.size >= SEND_TIMES_MAX) this.sendTimes.delete(this.sendTimes.keys().next().value!);
-        this.sendTimes.set(event.msg, event.t);
-        if (event.dst === 'topic') this.topicSent++;
-        else if (!this.directPending.has(event.msg)) this.addPending(event.msg);
+        this.sendTimes.set(msg, t);
+        if (dst === 'topic') this.topicSent++;
+        else if (!this.directPending.has(msg)) this.addPending(msg);
         return;
       case 'transmit':
         this.transmitted++;
         return;
       case 'deliver': {
         this.delivered++;
-        const sentAt = event.msg === undefined ? undefined : this.sendTimes.get(event.msg);
-        if (sentAt !== undefined) this.latencies.add(event.t - sentAt);
-        if (event.msg !== undefined && this.directPending.delete(event.msg)) this.directDelivered++;
+        if (msg === undefined) return;
+        const sentAt = this.sendTimes.get(msg);
+        if (sentAt !== undefined) this.latencies.add(t - sentAt);
+        if (this.directPending.delete(msg)) this.directDelivered++;
         return;
       }
-      case 'drop':
-        this.dropped++;
-        if (event.msg !== undefined && this.directPending.delete(event.msg)) this.directDropped++;
-        increment(this.dropsByReason, event.reason ?? 'unknown');
-        return;
-      case 'verify-fail':
-        this.verifyFailures++;
-        increment(this.verifyFailuresByReason, event.reason ?? 'unknown');
-        return;
       case 'log':
-        if (typeof event.data?.['rttMs'] === 'number') this.rtts.add(event.data['rttMs']);
+        if (rttMs !== undefined) this.rtts.add(rttMs);
         return;
       default:
         return;

@@ -3,11 +3,12 @@
 // peers. A node's identity store starts from this at every boot, as a real node starts from its
 // configuration file; everything else it learns comes from protocol messages. Each advert is signed
 // once, when first needed, and the same immutable object goes into every store.
-import { assert, IdentityStore, signAdvert, type Crypto, type Id, type NodeAdvert, type PlanIdentities, type PlanNode } from '../core/index.js';
+import { assert, configuredRecordOf, IdentityStore, signAdvert, type Crypto, type Id, type NodeAdvert, type NodeRecord, type PlanIdentities, type PlanNode } from '../core/index.js';
 import { simAddress } from './connections.js';
 
 export class Knowledge {
-  private readonly adverts = new Map<string, NodeAdvert>();
+  /** Each node's configured record (its signed advert inside), made on first use and shared by every store that knows it. */
+  private readonly records = new Map<string, NodeRecord>();
   private readonly planNodes: ReadonlyMap<string, PlanNode>;
   /** Every engine's node, shared by all stores (each sees those of the nodes it knows). */
   readonly engineNodes = new Map<Id, Id>();
@@ -28,9 +29,7 @@ export class Knowledge {
 
   /** A booting node's store: empty, then filled from its configuration. */
   storeFor(name: string): IdentityStore {
-    const store = new IdentityStore({ configuredEngines: this.engineNodes, self: this.identities.nodeKeys.get(name)!.id });
-    this.configure(store, name);
-    return store;
+    return new IdentityStore({ configuredEngines: this.engineNodes, self: this.identities.nodeKeys.get(name)!.id, configuredNodes: this.configuredNodes(name) });
   }
 
   /** Names of the nodes `name` knows (never itself), in configuration order. */
@@ -40,22 +39,37 @@ export class Knowledge {
     return knows.includes(name) ? knows.filter((peer) => peer !== name) : knows;
   }
 
-  /** Fills a store with the signed adverts of the peers `name` knows; their engines' locations come with them. */
-  private configure(store: IdentityStore, name: string): void {
+  /**
+   * The configured records of the peers `name` knows, in configuration order without repeats or
+   * itself: a store holds this list (shared records, one array per boot) instead of a map of its
+   * own; their engines' locations come with them (`configuredEngines`).
+   */
+  private configuredNodes(name: string): ReadonlyArray<NodeRecord> {
     const knows = this.planNodes.get(name)?.knows ?? this.neighbors(name);
-    for (const peer of knows) if (peer !== name) store.configureVerified(this.advertOf(peer));
+    const records: NodeRecord[] = [];
+    const seen = knows.length > 16 ? new Set<string>() : undefined;
+    for (const peer of knows) {
+      if (peer === name || (seen !== undefined ? seen.has(peer) : knows.indexOf(peer) < records.length && records.includes(this.recordOf(peer)))) continue;
+      seen?.add(peer);
+      records.push(this.recordOf(peer));
+    }
+    return records;
   }
 
   /** The node's signed advert (version 1, created at time 0: addresses never change in a run). */
   advertOf(name: string): NodeAdvert {
-    let advert = this.adverts.get(name);
-    if (advert === undefined) {
+    return this.recordOf(name).advert!;
+  }
+
+  private recordOf(name: string): NodeRecord {
+    let record = this.records.get(name);
+    if (record === undefined) {
       const key = this.identities.nodeKeys.get(name);
       assert(key !== undefined, `no node "${name}" in the plan`);
       // Signed by the node's own key here, so stores take it without verifying it again.
-      advert = signAdvert(this.crypto, key, { kind: 'node', id: key.id, version: 1, created: 0, addresses: [{ address: simAddress(name), weight: 1 }] });
-      this.adverts.set(name, advert);
+      record = configuredRecordOf(signAdvert(this.crypto, key, { kind: 'node', id: key.id, version: 1, created: 0, addresses: [{ address: simAddress(name), weight: 1 }] }));
+      this.records.set(name, record);
     }
-    return advert;
+    return record;
   }
 }

@@ -9,9 +9,14 @@
 // `missedHeartbeatsMax` of them joins through another neighbour and replays from its next seq.
 // With `domain`, the neighbours are the Topology's live view of that domain instead of the static
 // link neighbours: a peer added to the view is asked for its adverts; a parent removed from it is
-// replaced at once. Views change under the tree, so there a node acknowledges a child only once it
-// is joined itself, and a node that loses its parent releases its children, which join again: no
-// child can be acknowledged through a cycle of stale parents.
+// replaced at once. Hop counts learnt from adverts go stale as the view changes, so over a view the
+// tree carries its own positions instead: every ack and heartbeat carries the sender's path (its
+// ancestors from the publisher's node down), or says the sender is detached (its chain to the
+// publisher is broken). A node accepts a child only while it is connected itself and never one of
+// its ancestors; a node that loses its parent keeps its subtree, which learns it is detached from
+// the next heartbeat and rejoins as a whole when its head finds a connected parent; a detached
+// node that stays so switches to a connected view peer (view peers tell each other their depth), and
+// a heartbeat whose path holds its receiver breaks the loop it reveals.
 import { z } from 'zod';
 import { decodeAdvert, encodeAdvert, verifyAdvert, type TopicAdvert } from '../adverts.js';
 import type { EngineContext, EngineFactory, EngineInput } from '../engine.js';
@@ -28,6 +33,7 @@ import {
   PUBSUB_QUERY_PROTOCOL,
   signEvent,
   verifyEvent,
+  TREE_PATH_MAX,
   type PubSubMessage,
 } from '../pubsub-wire.js';
 import { OverlayPeers } from './overlay-peers.js';
@@ -73,8 +79,16 @@ interface TopicState {
   gapRequestedMs: number;
   /** Joined "from now" (a restarted node): events before the ack are buffered, never requested. */
   isFromNow: boolean;
-  /** Over a view: children waiting for this node to be joined before their ack (child → its fromSeq). */
+  /** Over a view: children waiting for this node to be connected before their ack (child → its fromSeq). */
   readonly waiting: Map<Id, number>;
+  /** Over a view: this node's ancestors from the publisher's node down, as last known (stale while detached). */
+  path: ReadonlyArray<Id>;
+  /** Over a view: connected to the publisher's node through `path`. */
+  isRooted: boolean;
+  /** Over a view: since when this node is detached (joined to a parent that is not connected). */
+  detachedSinceMs: number;
+  /** Over a view: the depth each view peer last told (undefined: detached or not in the tree). */
+  readonly peerDepth: Map<Id, number | undefined>;
 }
 
 /** The topic an event's inner EngineMessage is addressed to; undefined when it is not a topic message. */
@@ -104,6 +118,7 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
       advert, advertBytes, isPublisherNode, hops, neighborHops: new Map(), isLocalWanted: wanted.has(advert.id),
       parent: undefined, isJoined: isPublisherNode, refused: new Set(), dead: new Set(), lastHeardMs: 0,
       children: new Set(), nextSeq: 1, lastId: undefined, buffer: new Map(), log: [], gapRequestedMs: -Infinity, isFromNow: false, waiting: new Map(),
+      path: [], isRooted: isPublisherNode, detachedSinceMs: 0, peerDepth: new Map(),
     };
   }
 
@@ -114,6 +129,7 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
   /** Picks a parent: strictly closer first (no cycles), a refusing one only when forced, then anyone. */
   function join(ctx: EngineContext, state: TopicState): void {
     if (state.isPublisherNode || (!state.isLocalWanted && state.children.size === 0)) return;
+    if (overlay.isOverlay) return seek(ctx, state);
     const eligible = [...state.neighborHops].filter(([node]) => !state.children.has(node));
     const alive = eligible.filter(([node]) => !state.dead.has(node));
     // Suspected-dead neighbours are tried again only when nothing else is left (they may be back).
@@ -139,6 +155,92 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     send(ctx, state.parent, { kind: 'unsubscribe', topic: state.advert.id });
     state.parent = undefined;
     state.isJoined = false;
+    if (overlay.isOverlay) setPosition(ctx, state, false, state.path);
+  }
+
+  /**
+   * Over a view: asks one view peer to be the parent, the connected ones nearest the publisher's
+   * node first, then those of unknown position; a peer that refused is tried again only when
+   * nobody else is left (the Subscribe is then forced past its fan-out limit).
+   */
+  function seek(ctx: EngineContext, state: TopicState): void {
+    // Every view peer: one that learnt the topic from us never sent its advert back.
+    const candidates = [...peers.keys()].filter((node) => !state.children.has(node));
+    const alive = candidates.filter((node) => !state.dead.has(node));
+    const usable = alive.length > 0 ? alive : candidates;
+    const fresh = usable.filter((node) => !state.refused.has(node));
+    const depthOf = (node: Id): number => state.peerDepth.get(node) ?? TREE_PATH_MAX + 1;
+    const pool = fresh.length > 0 ? fresh : usable;
+    let choice: Id | undefined;
+    for (const node of pool) if (choice === undefined || depthOf(node) < depthOf(choice)) choice = node;
+    if (choice === undefined) {
+      state.parent = undefined; // retried on the next tick
+      return;
+    }
+    if (fresh.length === 0) state.refused.clear();
+    state.parent = choice;
+    state.isJoined = false;
+    state.lastHeardMs = ctx.now();
+    state.isFromNow = ctx.session > 1 && state.nextSeq === 1 && state.lastId === undefined && state.children.size === 0;
+    send(ctx, choice, { kind: 'subscribe', topic: state.advert.id, fromSeq: state.isFromNow ? 0 : state.nextSeq, isForced: fresh.length === 0 });
+  }
+
+  /**
+   * Over a view: this node's position changed (connected through `path`, or detached). Children hear
+   * it at once (they derive theirs from it), view peers hear the new depth, and children waiting
+   * for this node to be connected are acknowledged (or refused, should one be an ancestor now).
+   */
+  function setPosition(ctx: EngineContext, state: TopicState, isRooted: boolean, path: ReadonlyArray<Id>): void {
+    const wasRooted = state.isRooted;
+    const oldDepth = state.path.length;
+    const isSame = wasRooted === isRooted && path.length === state.path.length && path.every((id, i) => id === state.path[i]);
+    if (isSame) return;
+    state.isRooted = isRooted;
+    state.path = path;
+    if (!isRooted && wasRooted) state.detachedSinceMs = ctx.now();
+    if (isRooted !== wasRooted || (isRooted && path.length !== oldDepth)) {
+      const position: PubSubMessage = isRooted ? { kind: 'position', topic: state.advert.id, depth: path.length } : { kind: 'position', topic: state.advert.id };
+      for (const node of peers.keys()) send(ctx, node, position);
+    }
+    heartbeat(ctx, state);
+    if (!isRooted) return;
+    for (const [child, fromSeq] of state.waiting) {
+      if (path.includes(child)) {
+        state.children.delete(child);
+        send(ctx, child, { kind: 'subscribe-nack', topic: state.advert.id, reason: 'loop' });
+      } else acknowledge(ctx, state, child, fromSeq);
+    }
+    state.waiting.clear();
+  }
+
+  /** Heartbeats to the acknowledged children; over a view they carry this node's path, or say it is detached. */
+  function heartbeat(ctx: EngineContext, state: TopicState): void {
+    const message: PubSubMessage = !overlay.isOverlay
+      ? { kind: 'heartbeat', topic: state.advert.id, lastSeq: state.nextSeq - 1 }
+      : state.isRooted
+        ? { kind: 'heartbeat', topic: state.advert.id, lastSeq: state.nextSeq - 1, path: state.path }
+        : { kind: 'heartbeat', topic: state.advert.id, lastSeq: state.nextSeq - 1 };
+    for (const child of state.children) if (!state.waiting.has(child)) send(ctx, child, message);
+  }
+
+  /** Over a view: the parent's path arrived (ack or heartbeat); a path holding this node reveals a loop, which is broken here. */
+  function onParentPath(ctx: EngineContext, state: TopicState, parent: Id, path: ReadonlyArray<Id> | undefined): boolean {
+    if (path === undefined) {
+      setPosition(ctx, state, false, state.path);
+      return true;
+    }
+    if (path.includes(ctx.node) || path.length >= TREE_PATH_MAX) {
+      ctx.log('pubsub tree loop broken', { depth: path.length });
+      send(ctx, parent, { kind: 'unsubscribe', topic: state.advert.id });
+      state.refused.add(parent);
+      state.parent = undefined;
+      state.isJoined = false;
+      setPosition(ctx, state, false, state.path);
+      seek(ctx, state);
+      return false;
+    }
+    setPosition(ctx, state, true, [...path, parent]);
+    return true;
   }
 
   function accept(ctx: EngineContext, state: TopicState, bytes: Uint8Array, seq: number, id: Id, body: Uint8Array): void {
@@ -231,6 +333,8 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     }
     switch (message.kind) {
       case 'subscribe': {
+        // Over a view, an ancestor (as far as this node knows) may not become its child: a cycle.
+        if (overlay.isOverlay && state.path.includes(from)) return send(ctx, from, { kind: 'subscribe-nack', topic: message.topic, reason: 'loop' });
         if (!state.children.has(from) && state.children.size >= options.fanoutMax && !message.isForced) {
           return send(ctx, from, { kind: 'subscribe-nack', topic: message.topic, reason: 'full' });
         }
@@ -238,17 +342,16 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
           state.children.add(from);
           ctx.log('pubsub child added', { children: state.children.size, isForced: message.isForced });
         }
-        if (overlay.isOverlay && !state.isJoined) state.waiting.set(from, message.fromSeq);
+        if (overlay.isOverlay && !state.isRooted) state.waiting.set(from, message.fromSeq);
         else acknowledge(ctx, state, from, message.fromSeq);
         if (state.parent === undefined) join(ctx, state);
         return;
       }
       case 'subscribe-ack':
         if (from !== state.parent) return;
+        if (overlay.isOverlay && !onParentPath(ctx, state, from, message.path)) return;
         state.isJoined = true;
         state.refused.clear();
-        for (const [child, fromSeq] of state.waiting) acknowledge(ctx, state, child, fromSeq);
-        state.waiting.clear();
         state.lastHeardMs = ctx.now();
         if (state.isFromNow) {
           state.isFromNow = false;
@@ -267,8 +370,8 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
         // A neighbour that missed the advert (lost on the way) learns it from us; we retry next tick.
         if (message.reason === 'unknown') return send(ctx, from, { kind: 'advert', hops: state.hops, advert: state.advertBytes });
         state.refused.add(from);
-        // Over a view, a joined node's parent releasing it takes its subtree along (it may hold our next parent).
-        if (overlay.isOverlay && state.isJoined) return loseParent(ctx, state);
+        // Over a view, a joined node whose parent released it is detached until it finds another.
+        if (overlay.isOverlay) return loseParent(ctx, state);
         return join(ctx, state);
       case 'unsubscribe':
         state.children.delete(from);
@@ -281,9 +384,17 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
         if (state.children.has(from)) replay(ctx, state, from, message.fromSeq, message.toSeq);
         return;
       case 'heartbeat':
-        if (from !== state.parent) return;
+        if (from !== state.parent) {
+          // Over a view, a node that still counts us as its child (we left it) is told so.
+          if (overlay.isOverlay) send(ctx, from, { kind: 'unsubscribe', topic: message.topic });
+          return;
+        }
         state.lastHeardMs = ctx.now();
+        if (overlay.isOverlay && state.isJoined && !onParentPath(ctx, state, from, message.path)) return;
         if (message.lastSeq >= state.nextSeq) requestGap(ctx, state, message.lastSeq);
+        return;
+      case 'position':
+        if (overlay.isOverlay) state.peerDepth.set(from, message.depth);
         return;
     }
   }
@@ -297,17 +408,15 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
   }
 
   function acknowledge(ctx: EngineContext, state: TopicState, child: Id, fromSeq: number): void {
-    send(ctx, child, { kind: 'subscribe-ack', topic: state.advert.id, firstSeq: fromSeq === 0 ? state.nextSeq : (state.log[0]?.seq ?? state.nextSeq) });
+    send(ctx, child, { kind: 'subscribe-ack', topic: state.advert.id, firstSeq: fromSeq === 0 ? state.nextSeq : (state.log[0]?.seq ?? state.nextSeq), path: overlay.isOverlay ? state.path : [] });
     if (fromSeq > 0) replay(ctx, state, child, fromSeq, Number.MAX_SAFE_INTEGER);
   }
 
-  /** Over a view: the parent is gone; the children are released (they join again) and a new parent is sought. */
+  /** Over a view: the parent is gone; the subtree stays and is told it is detached, and a new parent is sought. */
   function loseParent(ctx: EngineContext, state: TopicState): void {
     state.parent = undefined;
     state.isJoined = false;
-    for (const child of state.children) send(ctx, child, { kind: 'subscribe-nack', topic: state.advert.id, reason: 'full' });
-    state.children.clear();
-    state.waiting.clear();
+    setPosition(ctx, state, false, state.path);
     join(ctx, state);
   }
 
@@ -316,11 +425,15 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     if (kind === 'added') {
       // Both: whichever of the two ends added the other first, one of the messages gets through.
       send(ctx, node, { kind: 'hello' });
-      for (const state of topics.values()) send(ctx, node, { kind: 'advert', hops: state.hops, advert: state.advertBytes });
+      for (const state of topics.values()) {
+        send(ctx, node, { kind: 'advert', hops: state.hops, advert: state.advertBytes });
+        if (state.isRooted) send(ctx, node, { kind: 'position', topic: state.advert.id, depth: state.path.length });
+      }
       return;
     }
     for (const state of topics.values()) {
       state.neighborHops.delete(node);
+      state.peerDepth.delete(node);
       state.refused.delete(node);
       state.dead.delete(node);
       state.waiting.delete(node);
@@ -334,8 +447,7 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
 
   function onTick(ctx: EngineContext): void {
     for (const state of topics.values()) {
-      // Over a view, a node not joined itself is silent, so that children waiting in a cycle time out.
-      if (state.isJoined || !overlay.isOverlay) for (const child of state.children) send(ctx, child, { kind: 'heartbeat', topic: state.advert.id, lastSeq: state.nextSeq - 1 });
+      heartbeat(ctx, state);
       if (state.isPublisherNode) continue;
       const silentMs = ctx.now() - state.lastHeardMs;
       if (state.parent !== undefined && state.isJoined && silentMs > silenceMs) {
@@ -344,9 +456,20 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
         if (overlay.isOverlay) loseParent(ctx, state);
         else state.parent = undefined;
       } else if (overlay.isOverlay && state.parent !== undefined && !state.isJoined && silentMs > 2 * options.heartbeatMs) {
-        // A join left waiting (the parent is not joined either, maybe through us): try another.
+        // A join left waiting (the parent is not connected either): withdrawn, another is tried.
+        send(ctx, state.parent, { kind: 'unsubscribe', topic: state.advert.id });
         state.refused.add(state.parent);
         state.parent = undefined;
+      } else if (overlay.isOverlay && state.parent !== undefined && state.isJoined && !state.isRooted && ctx.now() - state.detachedSinceMs > 2 * options.heartbeatMs) {
+        // Detached for a while (its head found no parent yet): switch to a connected view peer if there is one.
+        const parent = state.parent;
+        const connected = [...state.peerDepth].some(([node, depth]) => depth !== undefined && node !== parent && !state.children.has(node) && !state.refused.has(node) && !state.path.includes(node));
+        if (connected) {
+          send(ctx, parent, { kind: 'unsubscribe', topic: state.advert.id });
+          state.parent = undefined;
+          state.isJoined = false;
+          seek(ctx, state);
+        }
       }
       // A join whose Subscribe or ack was lost is retried.
       if (state.parent === undefined || (!state.isJoined && silentMs > 2 * options.heartbeatMs)) join(ctx, state);
@@ -365,7 +488,9 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
         const own = newState(notice.advert, encodeAdvert(notice.advert), true, 0);
         topics.set(notice.topic, own);
         ctx.subscribe(notice.topic); // sees local publications (Q12: the Router never echoes them back)
-        return flood(ctx, own, undefined);
+        flood(ctx, own, undefined);
+        if (overlay.isOverlay) for (const node of peers.keys()) send(ctx, node, { kind: 'position', topic: own.advert.id, depth: 0 });
+        return;
       }
       case 'stop-advert':
         topics.delete(notice.topic);

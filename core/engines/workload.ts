@@ -48,11 +48,7 @@ export function sampleSize(size: SizeDistributionValue, rng: Rng): number {
 
 export const createWorkloadEngine: EngineFactory = (params, env) => {
   const options = parseParams('workload', WorkloadParams, params);
-  const resolve = (node: string): EngineAddress => {
-    const resolved = env.resolve(`${node}/${options.engine}`);
-    if (!resolved.ok) throw new NetmachineError('engine/bad-params', `engine "workload" params.targets: ${resolved.error}`);
-    return resolved.value;
-  };
+  const resolve = resolverOf(env, options.engine);
   const pool = options.mode === 'publish' ? [] : targetNodes(options.targets, options.nodes, env); // publishers need no unicast targets
   // Checked now, resolved again per message: keeping k addresses per node costs more than the lookups.
   for (const node of pool) resolve(node);
@@ -79,6 +75,19 @@ export const createWorkloadEngine: EngineFactory = (params, env) => {
     },
   };
 };
+
+/**
+ * Resolves a target node's `engine` (a large simulation makes one per node: returned from a function
+ * rather than declared as a named constant, which tsx's keep-names transform gives a name property
+ * of ≈ 300 bytes each).
+ */
+function resolverOf(env: EngineEnv, engine: string): (node: string) => EngineAddress {
+  return (node) => {
+    const resolved = env.resolve(`${node}/${engine}`);
+    if (!resolved.ok) throw new NetmachineError('engine/bad-params', `engine "workload" params.targets: ${resolved.error}`);
+    return resolved.value;
+  };
+}
 
 /** The nodes a unicast workload on `env`'s node may pick from. */
 function targetNodes(targets: 'neighbors' | 'known' | 'random' | ReadonlyArray<string>, nodes: ReadonlyArray<string>, env: EngineEnv): ReadonlyArray<string> {

@@ -8,6 +8,7 @@ import {
   decodeAdvert,
   deriveSecret,
   encodeAdvert,
+  configuredRecordOf,
   IdentityStore,
   signAdvert,
   type Advert,
@@ -88,6 +89,40 @@ describe('adverts', () => {
     expect(store.acceptAdvert(crypto.verify, nodeAdvert(1), 0, true)).toBe('stored');
     expect(store.acceptAdvert(crypto.verify, nodeAdvert(5), 0)).toBe('configured');
     expect(store.node(nodeKey.id)?.addresses).toEqual(['tls://10.0.0.1:1', 'quic://10.0.0.1:1']);
+  });
+});
+
+describe('a store built from shared configured records', () => {
+  const third = key('third');
+  const advertOf = (signer: KeyPair): Advert & { kind: 'node' } => signAdvert(crypto, signer, { kind: 'node', id: signer.id, version: 2, created: 0, addresses: [{ address: `quic://${signer.id.slice(0, 4)}`, weight: 1 }] }) as Advert & { kind: 'node' };
+
+  it('answers as a store configured advert by advert, and a later record replaces the configured one in place', () => {
+    const records = [configuredRecordOf(advertOf(nodeKey)), configuredRecordOf(advertOf(other))];
+    const shared = new IdentityStore({ configuredNodes: records });
+    const oneByOne = new IdentityStore();
+    for (const record of records) oneByOne.configureVerified(record.advert!);
+    for (const store of [shared, oneByOne]) {
+      expect(store.nodeCount).toBe(2);
+      expect(store.node(other.id)).toMatchObject({ id: other.id, isConfigured: true, addresses: [`quic://${other.id.slice(0, 4)}`] });
+      expect(store.acceptAdvert(crypto.verify, signAdvert(crypto, other, { kind: 'node', id: other.id, version: 9, created: 0, addresses: [] }), 0)).toBe('configured');
+      store.recordRtt(other.id, 40, 1);
+      store.recordRtt(third.id, 10, 2);
+      expect(store.node(other.id)?.measurements?.rttMs).toBe(40);
+      expect(store.node(other.id)?.isConfigured).toBe(true);
+      expect(store.nodeCount).toBe(3);
+      expect([...store.allNodes()].map((record) => record.id)).toEqual([nodeKey.id, other.id, third.id]);
+    }
+    // The shared records themselves never change.
+    expect(records[1]!.measurements).toBeUndefined();
+    expect(new IdentityStore({ configuredNodes: records }).node(other.id)?.measurements).toBeUndefined();
+  });
+
+  it('finds records in a long list (an index past the scanned size) and refuses records not made for configuration', () => {
+    const keys = Array.from({ length: 40 }, (_, i) => key(`peer-${i}`));
+    const store = new IdentityStore({ configuredNodes: keys.map((peer) => configuredRecordOf(advertOf(peer))) });
+    for (const peer of keys) expect(store.node(peer.id)?.id).toBe(peer.id);
+    expect(store.node(third.id)).toBeUndefined();
+    expect(() => new IdentityStore({ configuredNodes: [{ id: third.id, addresses: [], trust: 128 }] })).toThrow(/configuredRecordOf/);
   });
 });
 

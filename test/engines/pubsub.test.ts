@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Engine, type EngineEnv, type TraceEvent } from '../../core/index.js';
-import { encodeAdvert, encodeEngineMessage, encodePubSubMessage, PUBSUB_PROTOCOL, signAdvert, signEvent } from '../../core/index.js';
+import { decodePubSubMessage, encodeAdvert, encodeEngineMessage, encodePubSubMessage, PUBSUB_PROTOCOL, signAdvert, signEvent, type PubSubMessage } from '../../core/index.js';
+import { TREE_PATH_MAX } from '../../core/pubsub-wire.js';
 import { simulate } from '../../sim/index.js';
 import { connectedEdges, custom, deliveries, engine, graphPlan, publications } from './plan.js';
 
@@ -224,5 +225,42 @@ describe('PubSub across nodes', () => {
     expect(deliveries(events, 'n1', 'secret-sub')).toEqual([]);
     expect(deliveries(events, 'n1', 'feed-sub')).toEqual([]);
     expect(events.some((event) => event.kind === 'log' && event.node === 'n1' && event.text === 'pubsub event for another topic dropped')).toBe(true);
+  });
+});
+
+describe('PubSub peer messages', () => {
+  const id = (i: number): string => i.toString(16).padStart(64, '0');
+
+  it('round-trips every message, the tree paths and depths included', () => {
+    const topic = id(7);
+    const messages: PubSubMessage[] = [
+      { kind: 'hello' },
+      { kind: 'hello', topic },
+      { kind: 'subscribe', topic, fromSeq: 3, isForced: true },
+      { kind: 'subscribe-ack', topic, firstSeq: 1, path: [] },
+      { kind: 'subscribe-ack', topic, firstSeq: 9, path: [id(1), id(2)] },
+      { kind: 'subscribe-nack', topic, reason: 'unknown' },
+      { kind: 'subscribe-nack', topic, reason: 'full' },
+      { kind: 'subscribe-nack', topic, reason: 'loop' },
+      { kind: 'heartbeat', topic, lastSeq: 4 },
+      { kind: 'heartbeat', topic, lastSeq: 4, path: [] },
+      { kind: 'heartbeat', topic, lastSeq: 0, path: [id(1), id(2), id(3)] },
+      { kind: 'position', topic },
+      { kind: 'position', topic, depth: 0 },
+      { kind: 'position', topic, depth: 12 },
+    ];
+    for (const message of messages) expect(decodePubSubMessage(encodePubSubMessage(message))).toEqual({ ok: true, value: message });
+  });
+
+  it('refuses a path longer than the bound and an unknown nack reason, with a typed error', () => {
+    const long = encodePubSubMessage({ kind: 'heartbeat', topic: id(7), lastSeq: 1, path: Array.from({ length: TREE_PATH_MAX + 1 }, (_, i) => id(i)) });
+    const decoded = decodePubSubMessage(long);
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.error.code).toBe('codec/too-large');
+    const nack = encodePubSubMessage({ kind: 'subscribe-nack', topic: id(7), reason: 'loop' });
+    nack[nack.length - 1] = 9;
+    const bad = decodePubSubMessage(nack);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.code).toBe('codec/bad-tag');
   });
 });

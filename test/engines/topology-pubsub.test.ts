@@ -43,6 +43,36 @@ describe('PubSub over the Topology view', () => {
     const delivery = topicDelivery(events, 'feed');
     expect(delivery.delivered / delivery.expected).toBeGreaterThan(0.97);
   });
+  it('the bootstrap owner subscribes too: when the publisher leaves its view and every other view peer is its child, it finds a parent again', async () => {
+    // Members join through n1, the domain's owner and bootstrap node, so its view churns through
+    // every member and the tree first forms around it (star-shaped); with seed 3 the publisher n3
+    // leaves n1's view while n1's other view peers are all its children.
+    const members = Array.from({ length: 18 }, (_, i) => `n${i + 2}`);
+    const all = ['n1', ...members].join(', ');
+    const yaml = `name: owner-subscribes
+seed: 3
+duration: 16s
+defaults: { link: { latency: 5ms } }
+topology:
+  generate: [{ kind: mesh, nodes: 20 }]
+knows:
+  - { on: all, peers: all }
+connections: { permanent: none }
+engines:
+  - { on: n1, kind: domain, params: { domain: city, owner: { policy: open } } }
+  - { on: [${members.join(', ')}], kind: domain, params: { domain: city, join: true, contacts: [n1], joinDelayMs: 1000, joinTimeoutMs: 4000 } }
+  - { on: [${all}], kind: topology, params: { domain: city, contacts: [n1], shuffleMs: 2000 } }
+  - { on: [${all}], kind: pubsub, params: { domain: city } }
+  - { on: n3, kind: publisher, params: { topic: feed, intervalMs: 1000, count: 10 } }
+  - { on: [${all}], kind: subscriber, params: { topic: feed } }
+`;
+    const events = simulate(await loadScenarioText(yaml, 'owner-subscribes.yaml')).events;
+    expect(events.some((event) => event.kind === 'log' && event.node === 'n1' && event.text === 'pubsub parent left the view, repairing')).toBe(true);
+    const received = new Map<string, number>();
+    for (const event of events) if (event.kind === 'deliver' && event.engine === 'subscriber') received.set(event.node, (received.get(event.node) ?? 0) + 1);
+    // All ten events reach every subscriber, the owner's included (the last one is sent at 10 s).
+    expect(['n1', ...members].filter((node) => received.get(node) !== 10)).toEqual([]);
+  });
 });
 
 describe('Storage over the Topology view', () => {

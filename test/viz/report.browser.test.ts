@@ -3,7 +3,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReport } from '../../viz/index.js';
@@ -12,8 +12,6 @@ import { CRASH_MS, PARTITION_MS, RESTART_MS, ringTrace } from './scenario.js';
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-/** Set to 1 to refresh the README screenshot (viz/screenshot.png). */
-const IS_UPDATING_SCREENSHOT = process.env['NETMACHINE_UPDATE_SCREENSHOT'] === '1';
 
 if (!HAS_CHROMIUM) console.warn(`report browser test skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
@@ -142,10 +140,10 @@ describe.skipIf(!HAS_CHROMIUM)(`report in headless Chromium (needs ${CHROMIUM})`
     expect(ping?.msg).toBeDefined();
     const highlighted = await page.evaluate((id) => (window as unknown as { __netmachine: { select(id: string): number } }).__netmachine.select(id), ping!.msg!);
     expect(highlighted).toBeGreaterThan(1);
-    // The README picture reads better without the highlight: clear it, show messages in flight.
+    // Clear the highlight and show messages in flight (the docs' picture is made by test/docs/screenshot.ts).
     expect(await page.evaluate(() => (window as unknown as { __netmachine: { select(id: string): number } }).__netmachine.select('none'))).toBe(0);
     await scrub(ping!.t + 20);
-    const target = IS_UPDATING_SCREENSHOT ? fileURLToPath(new URL('../../viz/screenshot.png', import.meta.url)) : join(directory, 'screenshot.png');
+    const target = join(directory, 'screenshot.png');
     await page.screenshot({ path: target, fullPage: true });
     expect(existsSync(target)).toBe(true);
     expect(errors).toEqual([]);
