@@ -152,7 +152,7 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
       const known = knows.get(name);
       const access = topology.access.get(name);
       const region = topology.regionOf?.get(name);
-      return { name, engines: engines.get(name)!, ...(known !== undefined && { knows: known }), ...(access !== undefined && { access }), ...(region !== undefined && { region }) };
+      return { name, engines: engines.get(name)!.slice(), ...(known !== undefined && { knows: known }), ...(access !== undefined && { access }), ...(region !== undefined && { region }) };
     }),
     ...(topology.routers.length > 0 && { routers: topology.routers }),
     ...(topology.regions !== undefined && { regions: topology.regions }),
