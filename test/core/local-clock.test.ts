@@ -27,6 +27,21 @@ describe('LocalClock', () => {
     expect(events).toEqual([['local=110', 60]]);
   });
 
+  it('many pending timers, some cancelled, fire in deadline order and follow a skew change in the order they were set', () => {
+    const events = fired((clock, scheduler, log) => {
+      const a = clock.schedule(300, () => log('a'));
+      clock.schedule(200, () => log('b'));
+      clock.schedule(200, () => log('c'));
+      clock.cancel(a); // frees the first slot: the next timer has a larger id than those before it
+      clock.schedule(200, () => log('d'));
+      const e = clock.schedule(250, () => log('e'));
+      clock.cancel(e);
+      clock.cancel(e);
+      scheduler.schedule(50, () => clock.setSkew(100)); // every pending timer moves 100 ms earlier
+    });
+    expect(events).toEqual([['b', 100], ['c', 100], ['d', 100]]);
+  });
+
   it('a pending timer moves with a later change of rate', () => {
     const events = fired((clock, scheduler, log) => {
       clock.schedule(100, () => log('due at local 100'));
