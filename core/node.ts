@@ -15,7 +15,7 @@ import {
   type EngineMessage,
   type TransportPrefs,
 } from './message.js';
-import type { Clock, Crypto, KeyPair, Rng, TimerId, TraceSink, Transport } from './ports.js';
+import type { Clock, Crypto, FrameMeta, KeyPair, Rng, TimerId, TraceSink, Transport } from './ports.js';
 import { LocalClock } from './local-clock.js';
 import { DurableStore, type Disk } from './disk.js';
 import { chooseDomainMember, resolveTransportPrefs, routeIncoming, routeOutgoing, TopicTable, type ReplayWindow, type RoutingTable } from './router.js';
@@ -477,7 +477,11 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     const tally = this.traceSink.tally;
     if (tally !== undefined) tally('transmit', this.clock.now(), msg, undefined, undefined);
     else this.traceSink.emit(hotRecord(this.clock.now(), 'transmit', this.name, undefined, msg, undefined, undefined, undefined, this.nameOf(peer), frame.length, undefined, undefined, undefined, undefined));
-    this.transport.send(peer, frame, { msg, ...(expiryMs !== undefined && { expiryMs }), ...(tprefs !== undefined && { tprefs }) });
+    // One literal, optional fields absent (spreads of conditional objects cost more, per frame).
+    const meta: { -readonly [K in keyof FrameMeta]: FrameMeta[K] } = { msg };
+    if (expiryMs !== undefined) meta.expiryMs = expiryMs;
+    if (tprefs !== undefined) meta.tprefs = tprefs;
+    this.transport.send(peer, frame, meta);
   }
 
   private randomBytes(sizeBytes: number): Uint8Array {
