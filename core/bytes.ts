@@ -86,8 +86,19 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
 }
 
 const encoder = new TextEncoder();
+/** Strings up to this long that are ASCII are encoded in JavaScript (TextEncoder's call costs more). */
+const ASCII_FAST_LENGTH_MAX = 256;
 /** UTF-8 bytes of `text`. */
 export function utf8(text: string): Uint8Array {
+  if (text.length <= ASCII_FAST_LENGTH_MAX) {
+    const out = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) return encoder.encode(text);
+      out[i] = code;
+    }
+    return out;
+  }
   return encoder.encode(text);
 }
 const decoder = new TextDecoder();

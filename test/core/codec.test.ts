@@ -242,3 +242,18 @@ describe('codec fast paths', () => {
     expect(cached.hits()).toBe(1);
   });
 });
+
+describe('utf8', () => {
+  it('gives the bytes TextEncoder gives, for ASCII (encoded in place) and everything else', () => {
+    const encoder = new TextEncoder();
+    const ascii = fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)), maxLength: 300 });
+    const any = fc.string({ unit: 'binary', maxLength: 300 }); // includes lone surrogates
+    fc.assert(
+      fc.property(fc.oneof(ascii, any, fc.tuple(ascii, any).map(([a, b]) => a + b)), (text) => {
+        expect(Array.from(utf8(text))).toEqual(Array.from(encoder.encode(text)));
+      }),
+    );
+    expect(Array.from(utf8('é'))).toEqual([0xc3, 0xa9]);
+    expect(Array.from(utf8('x'.repeat(256) + '\u0000'))).toHaveLength(257);
+  });
+});
