@@ -530,6 +530,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
       case 'refuse':
         this.emit(verdict.record);
         if (verdict.isDisconnect === true) this.transport.disconnect(from); // S4: a peer that sends badly signed envelopes is cut off
+        else if (verdict.record.kind === 'verify-fail') this.transport.refusedFrom?.(from, verdict.record.reason ?? 'verify-fail');
         return;
       case 'forward':
         return this.sendFrame(verdict.dst, 'relay', verdict.encoded, verdict.label, verdict.expiry);

@@ -73,6 +73,12 @@ export interface Transport {
   onFrame(handler: (from: Id, frame: Uint8Array, hops?: number) => void): void;
   /** Registers the receiver of connection notices. */
   onEvent(handler: (event: TransportEvent) => void): void;
+  /**
+   * The Router refused a frame that `node` sent because a check failed (traced as verify-fail
+   * `reason`: a bad signature, a forged source, …). A real transport counts these per peer and
+   * slows, then disconnects a peer that keeps sending them; the simulator does not implement it.
+   */
+  refusedFrom?(node: Id, reason: string): void;
 }
 
 /**

@@ -9,6 +9,11 @@
 // sender back) until its queue is half empty, and queued frames are handed to the node one per
 // peer in turn, in slices of INBOUND_SLICE_MS, so one flooding peer cannot delay the others by
 // more than a frame each.
+// Misbehaviour: frames the Router refuses for a failed check (a bad signature, a forged source)
+// draw on a per-peer allowance that refills at refusalsPerSecond; a peer that overdraws it is
+// slowed (not read, its queued frames held) for slowMs, and the third time within a minute it is
+// disconnected and refused for banMs, doubling with each further offence. A legitimate peer's
+// occasional bad frame stays within the allowance.
 import type { Clock, FrameMeta, Id, IdentityStore, Rng, TimerId, TraceSink, Transport, TransportEvent } from '../core/index.js';
 import { DialError, parseAddress, type Channel, type ChannelHandlers, type Driver, type DriverHost, type Scheme } from './channel.js';
 import { encodeFrames, FRAME_HEADER_BYTES } from './framing.js';
@@ -53,6 +58,17 @@ export interface PeerTransportOptions {
    * so many identities each within their own bounds cannot exhaust the node's memory.
    */
   readonly nodeBufferedBytesMax?: number;
+  /**
+   * Frames a peer may have refused by the Router's checks (verify-fail) beyond refusalsPerSecond
+   * before it is slowed; the allowance refills at refusalsPerSecond.
+   */
+  readonly refusalBurst?: number;
+  readonly refusalsPerSecond?: number;
+  /** How long a slowed peer is not read (ms). */
+  readonly slowMs?: number;
+  /** First refusal period of a peer disconnected for misbehaving (ms); it doubles per offence up to banMsMax. */
+  readonly banMsMin?: number;
+  readonly banMsMax?: number;
   /** Extra wait before a flush so more frames share a write (ms; 0 = the end of this event-loop turn). */
   readonly corkMs?: number;
   readonly dialTimeoutMs?: number;
@@ -120,6 +136,16 @@ interface Peer {
   isReadPaused: boolean;
   inboundFramesPeak: number;
   inboundBytesPeak: number;
+  /** Its channels are paused (isReadPaused or isSlowed). */
+  isNotRead: boolean;
+  /** Refusals it may still draw before it is slowed, as of refusalsAtMs. */
+  refusalTokens: number;
+  refusalsAtMs: number;
+  /** Refused frames counted since it was last slowed (for the trace). */
+  refusals: number;
+  /** When it was slowed in the last minute. */
+  slowedAtMs: number[];
+  slowTimer: TimerId | undefined;
 }
 
 export const PEER_TRANSPORT_DEFAULTS = {
@@ -131,6 +157,11 @@ export const PEER_TRANSPORT_DEFAULTS = {
   inboundBytesMax: 1024 * 1024,
   inboundFramesMax: 4096,
   nodeBufferedBytesMax: 256 * 1024 * 1024,
+  refusalBurst: 100,
+  refusalsPerSecond: 10,
+  slowMs: 1000,
+  banMsMin: 10_000,
+  banMsMax: 600_000,
   flushBytesMax: 256 * 1024,
   corkMs: 0,
   dialTimeoutMs: 5000,
@@ -141,7 +172,12 @@ export const PEER_TRANSPORT_DEFAULTS = {
 
 const SWEEP_INTERVAL_MS = 200;
 /** Received frames are handed to the node for at most this long per slice, then other work runs (ms). */
-const INBOUND_SLICE_MS = 1;
+const INBOUND_SLICE_MS = Number(process.env.SLICE ?? 1);
+/** A peer slowed this many times within SLOWDOWN_WINDOW_MS is disconnected and refused. */
+const SLOWDOWNS_MAX = 3;
+const SLOWDOWN_WINDOW_MS = 60_000;
+/** Identities remembered as refused (oldest forgotten first). */
+const BANNED_MAX = 4096;
 const PASS: FilterVerdict = { kind: 'pass' };
 
 /** Creates the connection manager for one node. */
@@ -150,6 +186,9 @@ export function createPeerTransport(components: PeerTransportComponents, options
   const { clock, trace } = components;
   const rng = components.rng.fork('transport');
   const peers = new Map<Id, Peer>();
+  /** Peers disconnected for misbehaving: refused until `untilMs`; `offences` doubles the next refusal period. */
+  const banned = new Map<Id, { untilMs: number; offences: number }>();
+  const isBanned = (id: Id): boolean => (banned.get(id)?.untilMs ?? -Infinity) > clock.now();
   const drivers = new Map<Scheme, Driver>();
   let frameHandler: (from: Id, frame: Uint8Array) => void = () => {};
   let eventHandler: (event: TransportEvent) => void = () => {};
@@ -196,6 +235,12 @@ export function createPeerTransport(components: PeerTransportComponents, options
         isReadPaused: false,
         inboundFramesPeak: 0,
         inboundBytesPeak: 0,
+        isNotRead: false,
+        refusalTokens: settings.refusalBurst,
+        refusalsAtMs: clock.now(),
+        refusals: 0,
+        slowedAtMs: [],
+        slowTimer: undefined,
       };
       peers.set(id, peer);
     }
@@ -205,10 +250,12 @@ export function createPeerTransport(components: PeerTransportComponents, options
   const host: DriverHost = {
     self: options.self,
     frameSizeMaxBytes: settings.frameSizeMaxBytes,
-    isAllowed: (peer) => peer !== options.self && (options.isOpen === true || options.directory.node(peer) !== undefined) && options.directory.trust(peer) !== 0,
+    isAllowed: (peer) => peer !== options.self && (options.isOpen === true || options.directory.node(peer) !== undefined) && options.directory.trust(peer) !== 0 && !isBanned(peer),
     established,
     refused(peer, address, reason) {
-      trace.emit({ t: clock.now(), kind: 'verify-fail', node: options.nodeName, peer: peer === undefined ? address : nameOf(peer), reason, text: `inbound ${address} refused` });
+      const why = peer !== undefined && isBanned(peer) ? 'penalised' : reason;
+      const text = why === 'penalised' ? `inbound ${address} refused: disconnected for misbehaving ${Math.ceil((banned.get(peer!)!.untilMs - clock.now()) / 1000)} s more` : `inbound ${address} refused`;
+      trace.emit({ t: clock.now(), kind: 'verify-fail', node: options.nodeName, peer: peer === undefined ? address : nameOf(peer), reason: why, text });
       if (peer !== undefined) emitEvent({ kind: 'connect-failed', node: peer, address, reason });
     },
   };
@@ -230,7 +277,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
     // A newer channel in the same direction replaces an older one (the peer restarted or redialled).
     for (const old of peer.channels.filter((other) => other.isDialer === channel.isDialer)) retire(peer, old, true);
     peer.channels.push(channel);
-    if (peer.isReadPaused) channel.pause?.(); // a new channel of a peer over its budget is not read either
+    if (peer.isNotRead) channel.pause?.(); // a new channel of a peer over its budget (or slowed) is not read either
     peer.lastActivityMs = clock.now();
     if (peer.channels.length === 1) emitEvent({ kind: 'connected', node: peer.id, address: channel.address });
     peer.backoffMs = 0;
@@ -239,7 +286,8 @@ export function createPeerTransport(components: PeerTransportComponents, options
     return {
       frame: (frame) => {
         peer.lastActivityMs = clock.now();
-        if (!isClosed) receive(peer, frame);
+        // Frames of a chunk read before the peer was disconnected for misbehaving are not handled.
+        if (!isClosed && !isBanned(peer.id)) receive(peer, frame);
       },
       oversize: (sizeBytes) => drop(peer.id, undefined, sizeBytes, 'frame/too-large', `peer announced a ${sizeBytes}-byte frame (max ${settings.frameSizeMaxBytes}); channel closed`),
       drain: () => scheduleFlush(peer),
@@ -269,19 +317,73 @@ export function createPeerTransport(components: PeerTransportComponents, options
     totalBytes += frame.length;
     peer.inboundFramesPeak = Math.max(peer.inboundFramesPeak, inboundFrames(peer));
     peer.inboundBytesPeak = Math.max(peer.inboundBytesPeak, peer.inboundBytes);
-    if (!peer.isInboundActive) {
-      peer.isInboundActive = true;
-      active.push(peer);
-    }
     if (!peer.isReadPaused && (peer.inboundBytes >= settings.inboundBytesMax || inboundFrames(peer) >= settings.inboundFramesMax)) {
       peer.isReadPaused = true;
-      for (const channel of peer.channels) channel.pause?.();
+      updateReading(peer);
     }
     if (totalBytes > settings.nodeBufferedBytesMax) shed();
+    activate(peer);
+  }
+
+  /** Puts a peer with queued frames (and not slowed) in the delivery ring and makes sure delivery runs. */
+  function activate(peer: Peer): void {
+    if (peer.isInboundActive || peer.slowTimer !== undefined || inboundFrames(peer) === 0) return;
+    peer.isInboundActive = true;
+    if (!active.includes(peer)) active.push(peer); // a peer slowed in this round may still be listed
     if (!isDeliveryScheduled) {
       isDeliveryScheduled = true;
       queueMicrotask(deliverInbound); // after the driver's callback: its other frames are queued first
     }
+  }
+
+  /** Pauses or resumes a peer's channels: not read while over its inbound budget or slowed. */
+  function updateReading(peer: Peer): void {
+    const isNotRead = peer.isReadPaused || peer.slowTimer !== undefined;
+    if (isNotRead === peer.isNotRead) return;
+    peer.isNotRead = isNotRead;
+    for (const channel of peer.channels) {
+      if (isNotRead) channel.pause?.();
+      else channel.resume?.();
+    }
+  }
+
+  /** The Router refused a frame of `id` (a failed check): draws on its allowance; overdrawn, it is slowed, then disconnected. */
+  function refusedFrom(id: Id, reason: string): void {
+    const peer = peers.get(id);
+    if (peer === undefined || isClosed) return;
+    const nowMs = clock.now();
+    peer.refusalTokens = Math.min(settings.refusalBurst, peer.refusalTokens + ((nowMs - peer.refusalsAtMs) * settings.refusalsPerSecond) / 1000);
+    peer.refusalsAtMs = nowMs;
+    peer.refusals++;
+    peer.refusalTokens -= 1;
+    if (peer.refusalTokens >= 0 || peer.slowTimer !== undefined) return;
+    peer.refusalTokens = 0;
+    peer.slowedAtMs = peer.slowedAtMs.filter((atMs) => nowMs - atMs < SLOWDOWN_WINDOW_MS);
+    peer.slowedAtMs.push(nowMs);
+    const refusals = peer.refusals;
+    peer.refusals = 0;
+    if (peer.slowedAtMs.length >= SLOWDOWNS_MAX) return ban(peer, refusals, reason);
+    drop(peer.id, undefined, 0, 'misbehaving', `${refusals} frames refused (last: ${reason}), over ${settings.refusalBurst} beyond ${settings.refusalsPerSecond}/s: not read for ${settings.slowMs} ms`);
+    peer.isInboundActive = false; // its queued frames wait too
+    peer.slowTimer = clock.schedule(nowMs + settings.slowMs, () => {
+      peer.slowTimer = undefined;
+      if (isClosed) return;
+      updateReading(peer);
+      activate(peer);
+    });
+    updateReading(peer);
+  }
+
+  /** Disconnects a peer that kept overdrawing its allowance and refuses it for a period that doubles per offence. */
+  function ban(peer: Peer, refusals: number, reason: string): void {
+    const offences = (banned.get(peer.id)?.offences ?? 0) + 1;
+    const banMs = Math.min(settings.banMsMax, settings.banMsMin * 2 ** Math.min(30, offences - 1));
+    banned.delete(peer.id);
+    banned.set(peer.id, { untilMs: clock.now() + banMs, offences });
+    if (banned.size > BANNED_MAX) banned.delete(banned.keys().next().value!);
+    drop(peer.id, undefined, peer.inboundBytes, 'misbehaving', `${refusals} frames refused (last: ${reason}), slowed ${SLOWDOWNS_MAX} times within ${SLOWDOWN_WINDOW_MS / 1000} s: disconnected and refused for ${banMs} ms`);
+    peer.slowedAtMs = [];
+    cutOff(peer, 'misbehaving');
   }
 
   /** Hands queued frames to the node, one per peer in turn, for at most INBOUND_SLICE_MS; the rest waits for the next turn. */
@@ -326,7 +428,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
     }
     if (peer.isReadPaused && peer.inboundBytes <= settings.inboundBytesMax / 2 && inboundFrames(peer) <= settings.inboundFramesMax / 2) {
       peer.isReadPaused = false;
-      for (const channel of peer.channels) channel.resume?.();
+      updateReading(peer);
     }
     try {
       frameHandler(peer.id, frame);
@@ -349,20 +451,28 @@ export function createPeerTransport(components: PeerTransportComponents, options
       const held = largest.queueBytes + largest.inboundBytes;
       const frames = queued(largest) + inboundFrames(largest);
       drop(largest.id, undefined, held, 'node-buffer-full', `the node's queues held ${totalBytes} bytes (max ${settings.nodeBufferedBytesMax}): the peer holding the most (${held} bytes, ${frames} frames) is disconnected and its queued frames dropped`);
-      totalBytes -= held;
-      largest.queue = [];
-      largest.queueHead = 0;
-      largest.queueBytes = 0;
-      largest.inbound = [];
-      largest.inboundHead = 0;
-      largest.inboundBytes = 0;
-      largest.isInboundActive = false;
-      largest.isReadPaused = false;
-      largest.isPermanent = false; // not redialled at once: it comes back when it is needed again
-      const hadChannels = largest.channels.length > 0;
-      for (const channel of largest.channels.splice(0)) channel.destroy();
-      if (hadChannels) emitEvent({ kind: 'disconnected', node: largest.id, reason: 'node-buffer-full' });
+      cutOff(largest, 'node-buffer-full');
     }
+  }
+
+  /** Drops a peer's queued frames (both ways) and closes its channels. */
+  function cutOff(peer: Peer, reason: string): void {
+    totalBytes -= peer.queueBytes + peer.inboundBytes;
+    peer.queue = [];
+    peer.queueHead = 0;
+    peer.queueBytes = 0;
+    peer.inbound = [];
+    peer.inboundHead = 0;
+    peer.inboundBytes = 0;
+    peer.isInboundActive = false;
+    peer.isReadPaused = false;
+    if (peer.slowTimer !== undefined) clock.cancel(peer.slowTimer);
+    peer.slowTimer = undefined;
+    peer.isNotRead = false; // its channels are gone; a new one is read
+    peer.isPermanent = false; // not redialled at once: it comes back when it is needed again
+    const hadChannels = peer.channels.length > 0;
+    for (const channel of peer.channels.splice(0)) channel.destroy();
+    if (hadChannels) emitEvent({ kind: 'disconnected', node: peer.id, reason });
   }
 
   /** Simultaneous dials: the dialler of the non-canonical channel closes it once both are up. */
@@ -491,6 +601,10 @@ export function createPeerTransport(components: PeerTransportComponents, options
 
   async function dial(peer: Peer): Promise<void> {
     if (peer.isDialing || peer.channels.length > 0 || isClosed) return;
+    if (isBanned(peer.id)) {
+      if (peer.isPermanent || queued(peer) > 0) scheduleRetry(peer);
+      return;
+    }
     const addresses = addressesOf(peer);
     if (addresses.length === 0) {
       for (let entry = queued(peer) > 0 ? take(peer) : undefined; entry !== undefined; entry = queued(peer) > 0 ? take(peer) : undefined) {
@@ -551,6 +665,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
     onEvent(handler) {
       eventHandler = handler;
     },
+    refusedFrom,
     async listen(listenHost, ports = {}) {
       const addresses: string[] = [];
       for (const driver of drivers.values()) addresses.push(await driver.listen(listenHost, ports[driver.scheme] ?? 0));
@@ -571,6 +686,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
       clearInterval(sweepTimer);
       for (const peer of peers.values()) {
         if (peer.retryTimer !== undefined) clock.cancel(peer.retryTimer);
+        if (peer.slowTimer !== undefined) clock.cancel(peer.slowTimer);
         for (const channel of peer.channels.splice(0)) channel.destroy();
       }
       await Promise.all([...drivers.values()].map((driver) => driver.close()));

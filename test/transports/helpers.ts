@@ -42,8 +42,8 @@ export function sinkEngine(received: Array<{ from: Id; body: string }>): Engine 
 
 const names = new Map<Id, string>();
 
-/** Starts nodes `names` (each with a `sink` engine), all knowing each other's addresses. */
-export async function startNodes(nodeNames: ReadonlyArray<string>, schemes: ReadonlyArray<Scheme>, extra: Partial<RealNodeOptions> = {}): Promise<TestNode[]> {
+/** Starts nodes `names` (each with a `sink` engine), all knowing each other's addresses; `extra` may differ per node name. */
+export async function startNodes(nodeNames: ReadonlyArray<string>, schemes: ReadonlyArray<Scheme>, extra: Partial<RealNodeOptions> | ((name: string) => Partial<RealNodeOptions>) = {}): Promise<TestNode[]> {
   const nodes: TestNode[] = [];
   for (const name of nodeNames) {
     const key = keyOf(name);
@@ -52,7 +52,7 @@ export async function startNodes(nodeNames: ReadonlyArray<string>, schemes: Read
     const trace: TraceRecord[] = [];
     const real = await startRealNode(
       { crypto, rng: createRng(1, name), trace: { emit: (record) => trace.push(record) } },
-      { name, key, session: 1, schemes, listenHost: '127.0.0.1', directory, nameOf: (id) => names.get(id), transport: { backoffMsMin: 50, backoffMsMax: 500, dialTimeoutMs: 3000 }, ...extra },
+      { name, key, session: 1, schemes, listenHost: '127.0.0.1', directory, nameOf: (id) => names.get(id), transport: { backoffMsMin: 50, backoffMsMax: 500, dialTimeoutMs: 3000 }, ...(typeof extra === 'function' ? extra(name) : extra) },
     );
     const received: Array<{ from: Id; body: string }> = [];
     const sinkKey = engineKeyOf(`${name}/sink`);
