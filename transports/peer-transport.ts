@@ -172,7 +172,7 @@ export const PEER_TRANSPORT_DEFAULTS = {
 
 const SWEEP_INTERVAL_MS = 200;
 /** Received frames are handed to the node for at most this long per slice, then other work runs (ms). */
-const INBOUND_SLICE_MS = Number(process.env.SLICE ?? 1);
+const INBOUND_SLICE_MS = 1;
 /** A peer slowed this many times within SLOWDOWN_WINDOW_MS is disconnected and refused. */
 const SLOWDOWNS_MAX = 3;
 const SLOWDOWN_WINDOW_MS = 60_000;
