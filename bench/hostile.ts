@@ -222,10 +222,15 @@ async function runAttacker(attack: Attack, scheme: Scheme, address: string): Pro
       report.connections++;
       const client = await hostileQuicClient(port, randomCertificate(), 10_000).catch(() => undefined);
       if (client === undefined) continue;
-      const writer = client.connection.newStream('uni').writable.getWriter();
-      writer.closed.catch(() => {});
-      await Promise.race([writer.write(new Uint8Array(4)).catch(() => {}), sleep(200)]);
-      report.frames++;
+      try {
+        // The node grants no unidirectional credit: the library refuses the stream at once.
+        const writer = client.connection.newStream('uni').writable.getWriter();
+        writer.closed.catch(() => {});
+        await Promise.race([writer.write(new Uint8Array(4)).catch(() => {}), sleep(200)]);
+        report.frames++;
+      } catch {
+        report.closedByNode++;
+      }
       await sleep(20);
       await client.destroy({ force: true }).catch(() => {});
     }
@@ -374,7 +379,7 @@ async function benchOne(variant: Variant): Promise<HostileBenchRow> {
   const alone = await pings(PINGS);
   const before = await stats();
   const attacker = child(['attacker', attack, scheme, address], `attacker ${attack} ${transport}`);
-  await next(attacker, 'ready');
+  await Promise.race([next(attacker, 'ready'), new Promise((resolve) => attacker.once('exit', resolve))]);
   await sleep(1000); // the attack is on
   if (attack === 'slow-readers') {
     // Until the node has taken what they asked (its buffered bytes stop growing).
@@ -387,8 +392,9 @@ async function benchOne(variant: Variant): Promise<HostileBenchRow> {
   }
   const attacked = await pings(PINGS);
   const during = await stats();
-  attacker.send({ kind: 'stop' });
-  const sent = await next<AttackerReport>(attacker, 'sent');
+  const attackerExit = new Promise<AttackerReport>((resolve) => attacker.once('exit', (code) => resolve({ kind: 'sent', connections: NaN, closedByNode: NaN, frames: NaN, bytes: code ?? NaN })));
+  if (attacker.connected) attacker.send({ kind: 'stop' });
+  const sent = await Promise.race([next<AttackerReport>(attacker, 'sent'), attackerExit]);
   const after = await pings(1);
   await legit.close();
   if (targetExit === undefined && target.connected) target.send({ kind: 'stop' });
