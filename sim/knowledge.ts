@@ -9,19 +9,18 @@ import { simAddress } from './connections.js';
 export class Knowledge {
   /** Each node's configured record (its signed advert inside), made on first use and shared by every store that knows it. */
   private readonly records = new Map<string, NodeRecord>();
-  private readonly planNodes: ReadonlyMap<string, PlanNode>;
   /** Every engine's node, shared by all stores (each sees those of the nodes it knows). */
   readonly engineNodes = new Map<Id, Id>();
 
   constructor(
     private readonly crypto: Crypto,
     private readonly identities: PlanIdentities,
-    nodes: ReadonlyArray<PlanNode>,
+    /** The plan's nodes by name. */
+    private readonly planNodes: ReadonlyMap<string, PlanNode>,
     /** Link neighbours, the knowledge of a node whose plan entry names none. */
     private readonly neighbors: (name: string) => ReadonlyArray<string>,
   ) {
-    this.planNodes = new Map(nodes.map((node) => [node.name, node]));
-    for (const node of nodes) {
+    for (const node of planNodes.values()) {
       const nodeId = identities.nodeKeys.get(node.name)!.id;
       for (const engine of node.engines) this.engineNodes.set(identities.engineKeys.get(`${node.name}/${engine.name}`)!.id, nodeId);
     }

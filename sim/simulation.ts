@@ -112,7 +112,8 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   const nameOf = (id: Id): string | undefined => identities.names.get(id);
   const settings = plan.connections ?? CONNECTION_DEFAULTS;
   const connections = new SimConnections(scheduler, network, settings, emit, (id) => nameOf(id) ?? id.slice(0, 12));
-  const knowledge = new Knowledge(identities.crypto, identities, plan.nodes, (name) => network.neighbors(name));
+  const planNodes = new Map(plan.nodes.map((node) => [node.name, node]));
+  const knowledge = new Knowledge(identities.crypto, identities, planNodes, (name) => network.neighbors(name));
 
   const header: TraceHeader = {
     format: TRACE_FORMAT,
@@ -155,8 +156,8 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
 
   /** Boots a node from its configuration: its own identity store, transport and engines. */
   function boot(planNode: PlanNode): void {
-    const session = (sessions.get(planNode.name) ?? 0) + 1;
-    sessions.set(planNode.name, session);
+    // Only restarted nodes have an entry (the first boot is session 1): one map entry per node cost ≈ 46 B.
+    const session = sessions.get(planNode.name) ?? 1;
     const key = identities.nodeKeys.get(planNode.name)!;
     const directory = knowledge.storeFor(planNode.name);
     const rng = nodeRng(seed, planNode.name, session);
@@ -196,7 +197,6 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   }
 
   const nodeNames = plan.nodes.map((node) => node.name);
-  const planNodes = new Map(plan.nodes.map((node) => [node.name, node]));
   function apply(event: PlanEvent): void {
     const t = scheduler.now();
     switch (event.kind) {
@@ -234,7 +234,9 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
         network.restart(event.node);
         emit({ t, kind: 'restart', node: event.node });
         const planNode = planNodes.get(event.node);
-        if (planNode !== undefined) boot(planNode); // a router runs nothing
+        if (planNode === undefined) return; // a router runs nothing
+        sessions.set(event.node, (sessions.get(event.node) ?? 1) + 1);
+        boot(planNode);
         return;
       }
       case 'pause':
