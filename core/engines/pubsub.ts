@@ -71,6 +71,9 @@ interface TopicState {
   readonly refused: Set<Id>;
   readonly dead: Set<Id>;
   lastHeardMs: number;
+  /** When this node last forwarded an event to its children, and last sent them a periodic heartbeat. */
+  forwardedMs: number;
+  heartbeatMs: number;
   readonly children: Set<Id>;
   nextSeq: number;
   lastId: Id | undefined;
@@ -116,7 +119,7 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
   function newState(advert: TopicAdvert, advertBytes: Uint8Array, isPublisherNode: boolean, hops: number): TopicState {
     return {
       advert, advertBytes, isPublisherNode, hops, neighborHops: new Map(), isLocalWanted: wanted.has(advert.id),
-      parent: undefined, isJoined: isPublisherNode, refused: new Set(), dead: new Set(), lastHeardMs: 0,
+      parent: undefined, isJoined: isPublisherNode, refused: new Set(), dead: new Set(), lastHeardMs: 0, forwardedMs: -Infinity, heartbeatMs: -Infinity,
       children: new Set(), nextSeq: 1, lastId: undefined, buffer: new Map(), log: [], gapRequestedMs: -Infinity, isFromNow: false, waiting: new Map(),
       path: [], isRooted: isPublisherNode, detachedSinceMs: 0, peerDepth: new Map(),
     };
@@ -213,8 +216,16 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     state.waiting.clear();
   }
 
-  /** Heartbeats to the acknowledged children; over a view they carry this node's path, or say it is detached. */
-  function heartbeat(ctx: EngineContext, state: TopicState): void {
+  /**
+   * Heartbeats to the acknowledged children; over a view they carry this node's path, or say it is
+   * detached. A periodic one is skipped when an event went to the children during the last period
+   * (it showed this node alive), but never twice in a row.
+   */
+  function heartbeat(ctx: EngineContext, state: TopicState, isPeriodic = false): void {
+    if (isPeriodic) {
+      if (ctx.now() - state.forwardedMs < options.heartbeatMs && ctx.now() - state.heartbeatMs < 2 * options.heartbeatMs) return;
+      state.heartbeatMs = ctx.now();
+    }
     const message: PubSubMessage = !overlay.isOverlay
       ? { kind: 'heartbeat', topic: state.advert.id, lastSeq: state.nextSeq - 1 }
       : state.isRooted
@@ -250,9 +261,11 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     state.lastId = id;
     if (state.isLocalWanted && !state.isPublisherNode) ctx.injectTopicMessage(body, state.advert.relays[0] ?? ctx.node);
     for (const child of state.children) send(ctx, child, { kind: 'event', event: bytes });
+    state.forwardedMs = ctx.now();
   }
 
-  function onEvent(ctx: EngineContext, bytes: Uint8Array): void {
+  /** An event, from `from` (a peer) or from the reorder buffer (undefined). */
+  function onEvent(ctx: EngineContext, bytes: Uint8Array, from?: Id): void {
     const decoded = decodeEvent(bytes);
     if (!decoded.ok) return;
     const event = decoded.value;
@@ -260,6 +273,8 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     // I4 and S15: only the advertised publisher, only a valid signature; nothing else is forwarded.
     if (state === undefined || !state.advert.publishers.includes(event.publisher)) return;
     if (!verifyEvent(ctx.verify, event, bytes)) return ctx.log('pubsub event signature invalid', { seq: event.seq });
+    // An event from the parent shows it alive as a heartbeat would (it then skips every other one).
+    if (from !== undefined && from === state.parent && state.isJoined) state.lastHeardMs = ctx.now();
     // The authorised publisher of this topic may not smuggle a message for another topic inside it.
     if (innerTopic(event.body) !== event.topic) return ctx.log('pubsub event for another topic dropped', { seq: event.seq });
     const id = eventId(ctx.hash, bytes);
@@ -325,7 +340,7 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
       return;
     }
     if (message.kind === 'advert') return onAdvert(ctx, from, message.hops, message.advert);
-    if (message.kind === 'event') return onEvent(ctx, message.event);
+    if (message.kind === 'event') return onEvent(ctx, message.event, from);
     const state = topics.get(message.topic);
     if (state === undefined) {
       if (message.kind === 'subscribe') send(ctx, from, { kind: 'subscribe-nack', topic: message.topic, reason: 'unknown' });
@@ -447,7 +462,7 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
 
   function onTick(ctx: EngineContext): void {
     for (const state of topics.values()) {
-      heartbeat(ctx, state);
+      heartbeat(ctx, state, true);
       if (state.isPublisherNode) continue;
       const silentMs = ctx.now() - state.lastHeardMs;
       if (state.parent !== undefined && state.isJoined && silentMs > silenceMs) {

@@ -190,6 +190,7 @@ export const createTopologyEngine: EngineFactory = (params, env) => {
   function refill(ctx: EngineContext, countMax: number): void {
     if (self === undefined) return;
     const free = options.activeMax - active.size - pending.size;
+    if (free <= 0 || countMax <= 0) return; // a full view (most ticks) copies nothing
     const candidates = [...passive.values()].filter((peer) => !pending.has(peer.node) && !refused.has(peer.node));
     for (let asked = 0; asked < Math.min(free, countMax); ) {
       const peer = takeRandom(ctx, candidates);

@@ -228,6 +228,20 @@ describe('PubSub across nodes', () => {
   });
 });
 
+describe('PubSub heartbeats', () => {
+  it('an event forwarded to a child stands in for every other heartbeat; the child still receives every event in order', () => {
+    // n0 publishes every 250 ms for 10 s to n1's subscriber; heartbeats every 500 ms. Without the
+    // stand-in n0 sends n1 two heartbeats a second on top of four events; with it, one.
+    const plan = graphPlan(2, [[0, 1]], (i) => [engine('pubsub', { heartbeatMs: 500 }), i === 0 ? engine('publisher', { topic: 'feed', intervalMs: 250, count: 40 }) : engine('subscriber', { topic: 'feed' })], { durationMs: 11_000 });
+    const { events } = simulate(plan);
+    expect(deliveries(events, 'n1', 'subscriber')).toHaveLength(40);
+    const toSubscriber = events.filter((event) => event.kind === 'send' && event.node === 'n0' && event.engine === 'pubsub' && event.to === 'n1/pubsub' && event.t > 1000 && event.t < 10_000);
+    // 9 s: about 36 events and 9 heartbeats (18 without the stand-in).
+    expect(toSubscriber.length).toBeGreaterThanOrEqual(36 + 7);
+    expect(toSubscriber.length).toBeLessThanOrEqual(36 + 11);
+  });
+});
+
 describe('PubSub peer messages', () => {
   const id = (i: number): string => i.toString(16).padStart(64, '0');
 
