@@ -19,6 +19,7 @@ export {
   decodeP2PMessage,
   signP2PMessage,
   verifyP2PMessage,
+  p2pMessageHead,
   SIGNATURE_SIZE_BYTES,
   BODY_SIZE_BYTES_MAX,
 } from './message.js';

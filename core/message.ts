@@ -270,6 +270,16 @@ function readP2PMessage(reader: Reader): P2PMessage {
   return { src, dst, session, seq, inner: innerCode === 1 ? 'engine' : 'relay', msg, sig };
 }
 
+/**
+ * The first bytes of every envelope node `src` sends node `dst` (its tag and both ids): a transport
+ * can tell from them, before reading the rest, that a large frame cannot be a message for it.
+ */
+export function p2pMessageHead(src: Id, dst: Id): Uint8Array {
+  const writer = new Writer(80);
+  writer.u8(P2P_MESSAGE_TAG).id(src).id(dst);
+  return writer.finish();
+}
+
 /** Canonical bytes of a signed P2PMessage: the frame the Transport carries. */
 export function encodeP2PMessage(message: P2PMessage): Uint8Array {
   const writer = new Writer(96 + message.msg.length);

@@ -3,7 +3,7 @@
 // dialler's certificate, then sends a zero-length "welcome" frame; the dialler trusts the channel
 // only once the welcome arrives (a refused QUIC client still sees its connect resolve, and a
 // refused TLS client sees secureConnect then close: FACTS.md). Later zero-length frames are ignored.
-import type { Id } from '../core/index.js';
+import { p2pMessageHead, type Id } from '../core/index.js';
 import { FrameReader } from './framing.js';
 
 /** A transport address scheme this project speaks. */
@@ -36,6 +36,8 @@ export interface ChannelHandlers {
   frame(frame: Uint8Array): void;
   /** The peer announced a frame above the maximum: the channel is closed after this. */
   oversize(sizeBytes: number): void;
+  /** A large frame whose first bytes were not an envelope from the peer to us was skipped unread. */
+  garbage?(sizeBytes: number): void;
   /** Writes may continue: buffered bytes fell below the budget. */
   drain(): void;
   close(reason: string): void;
@@ -72,6 +74,12 @@ export interface Channel {
 export interface DriverHost {
   readonly self: Id;
   readonly frameSizeMaxBytes: number;
+  /**
+   * Every frame is an envelope from the channel's peer to `self` (the peer manager's frames): a large
+   * frame whose first bytes say otherwise is skipped unread (ChannelHandlers.garbage). Absent, frames
+   * are opaque bytes.
+   */
+  readonly isEnvelopes?: boolean;
   /**
    * Acceptor side: may `peer` connect? (a known node, or any when the node is open). The QUIC
    * drivers await the answer (the worker driver asks across threads); the TLS driver answers a
@@ -115,12 +123,14 @@ export class ChannelReader {
   private handlers: ChannelHandlers | undefined;
   private isFailed = false;
 
+  /** `envelopes`: the host's frames are envelopes from `peer` to `host.self` (DriverHost.isEnvelopes): large frames are checked for it. */
   constructor(
     frameSizeMaxBytes: number,
     private readonly onWelcome: () => ChannelHandlers | undefined,
     private readonly onFatal: (reason: string) => void,
+    envelopes?: { readonly host: DriverHost; readonly peer: Id },
   ) {
-    this.reader = new FrameReader(frameSizeMaxBytes);
+    this.reader = new FrameReader(frameSizeMaxBytes, envelopes?.host.isEnvelopes === true ? p2pMessageHead(envelopes.peer, envelopes.host.self) : undefined);
   }
 
   /** Starts passing frames to `handlers` without waiting for a welcome (acceptor side). */
@@ -141,6 +151,7 @@ export class ChannelReader {
       }
       if (frame.length !== 0) this.handlers.frame(frame);
     }
+    if (result.discarded !== undefined && this.handlers !== undefined) for (const sizeBytes of result.discarded) this.handlers.garbage?.(sizeBytes);
     if (!result.ok) {
       this.isFailed = true;
       if (this.handlers !== undefined) this.handlers.oversize(result.sizeBytes);

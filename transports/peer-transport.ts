@@ -176,6 +176,8 @@ const INBOUND_SLICE_MS = 1;
 /** A peer slowed this many times within SLOWDOWN_WINDOW_MS is disconnected and refused. */
 const SLOWDOWNS_MAX = 3;
 const SLOWDOWN_WINDOW_MS = 60_000;
+/** A skipped garbage frame counts as one refused frame per this many bytes. */
+const GARBAGE_BYTES_PER_REFUSAL = 64 * 1024;
 /** Identities remembered as refused (oldest forgotten first). */
 const BANNED_MAX = 4096;
 const PASS: FilterVerdict = { kind: 'pass' };
@@ -250,6 +252,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
   const host: DriverHost = {
     self: options.self,
     frameSizeMaxBytes: settings.frameSizeMaxBytes,
+    isEnvelopes: true,
     isAllowed: (peer) => peer !== options.self && (options.isOpen === true || options.directory.node(peer) !== undefined) && options.directory.trust(peer) !== 0 && !isBanned(peer),
     established,
     refused(peer, address, reason) {
@@ -289,7 +292,14 @@ export function createPeerTransport(components: PeerTransportComponents, options
         // Frames of a chunk read before the peer was disconnected for misbehaving are not handled.
         if (!isClosed && !isBanned(peer.id)) receive(peer, frame);
       },
-      oversize: (sizeBytes) => drop(peer.id, undefined, sizeBytes, 'frame/too-large', `peer announced a ${sizeBytes}-byte frame (max ${settings.frameSizeMaxBytes}); channel closed`),
+      oversize: (sizeBytes) => {
+        drop(peer.id, undefined, sizeBytes, 'frame/too-large', `peer announced a ${sizeBytes}-byte frame (max ${settings.frameSizeMaxBytes}); channel closed`);
+        refusedFrom(peer.id, 'frame/too-large', settings.refusalBurst + 1); // no legitimate peer does this: slowed at once
+      },
+      garbage: (sizeBytes) => {
+        drop(peer.id, undefined, sizeBytes, 'frame/garbage', `a ${sizeBytes}-byte frame that does not start as an envelope from this peer to this node: skipped unread`);
+        refusedFrom(peer.id, 'frame/garbage', Math.ceil(sizeBytes / GARBAGE_BYTES_PER_REFUSAL));
+      },
       drain: () => scheduleFlush(peer),
       close: (reason) => {
         if (!peer.channels.includes(channel)) return;
@@ -348,14 +358,14 @@ export function createPeerTransport(components: PeerTransportComponents, options
   }
 
   /** The Router refused a frame of `id` (a failed check): draws on its allowance; overdrawn, it is slowed, then disconnected. */
-  function refusedFrom(id: Id, reason: string): void {
+  function refusedFrom(id: Id, reason: string, weight = 1): void {
     const peer = peers.get(id);
     if (peer === undefined || isClosed) return;
     const nowMs = clock.now();
     peer.refusalTokens = Math.min(settings.refusalBurst, peer.refusalTokens + ((nowMs - peer.refusalsAtMs) * settings.refusalsPerSecond) / 1000);
     peer.refusalsAtMs = nowMs;
-    peer.refusals++;
-    peer.refusalTokens -= 1;
+    peer.refusals += weight;
+    peer.refusalTokens -= weight;
     if (peer.refusalTokens >= 0 || peer.slowTimer !== undefined) return;
     peer.refusalTokens = 0;
     peer.slowedAtMs = peer.slowedAtMs.filter((atMs) => nowMs - atMs < SLOWDOWN_WINDOW_MS);

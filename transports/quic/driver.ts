@@ -282,7 +282,7 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
       return stop();
     }
     const channel = streamChannel(connection, stream, peer, address, false, stop);
-    const reader = new ChannelReader(host.frameSizeMaxBytes, () => undefined, () => channel.gone('protocol-error'));
+    const reader = new ChannelReader(host.frameSizeMaxBytes, () => undefined, () => channel.gone('protocol-error'), { host, peer });
     channel.write(WELCOME_FRAME);
     const handlers = host.established(channel);
     channel.bind(handlers);
@@ -425,6 +425,7 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
             fail(reason, `${address.text}: ${reason}`);
             channel.gone(reason);
           },
+          { host, peer: expected },
         );
         channel.write(WELCOME_FRAME); // a stream is visible to the peer only once it carries data
         void pump(stream, reader, channel, () => {

@@ -286,6 +286,8 @@ class QuicThread {
       }
       case 'oversize':
         return this.channels.get(message.ch)?.handlers?.oversize(message.sizeBytes);
+      case 'garbage':
+        return this.channels.get(message.ch)?.handlers?.garbage?.(message.sizeBytes);
       case 'closed':
         return this.channels.get(message.ch)?.gone(message.reason);
       case 'allow': {
@@ -457,6 +459,7 @@ export function createQuicWorkerDriver(host: DriverHost, certificate: NodeCertif
     s = thread.open(session, {
       self: host.self,
       frameSizeMaxBytes: host.frameSizeMaxBytes,
+      isEnvelopes: host.isEnvelopes === true,
       certificate: { id: certificate.id, keyPem: certificate.keyPem, certPem: certificate.certPem, certDer: certificate.certDer },
       options: { ...driverOptions },
     });

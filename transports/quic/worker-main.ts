@@ -61,6 +61,7 @@ function open(s: number, start: SessionStart): Driver {
   const host: DriverHost = {
     self: start.self,
     frameSizeMaxBytes: start.frameSizeMaxBytes,
+    isEnvelopes: start.isEnvelopes,
     isAllowed: (peer) =>
       new Promise<boolean>((resolve) => {
         const req = nextAllow++;
@@ -82,6 +83,7 @@ function open(s: number, start: SessionStart): Driver {
           }
         },
         oversize: (sizeBytes) => out.control({ t: 'oversize', ch, sizeBytes }),
+        garbage: (sizeBytes) => out.control({ t: 'garbage', ch, sizeBytes }),
         drain: () => {
           ackDue.add(ch);
           out.schedule();

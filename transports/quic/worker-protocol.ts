@@ -172,6 +172,7 @@ export function readBatchFrom<Control>(batch: Batch<Control>, offset: number, ha
 export interface SessionStart {
   readonly self: string;
   readonly frameSizeMaxBytes: number;
+  readonly isEnvelopes: boolean;
   readonly certificate: { readonly id: string; readonly keyPem: string; readonly certPem: string; readonly certDer: Uint8Array };
   /** QuicDriverOptions without `worker`. */
   readonly options: Record<string, unknown>;
@@ -204,6 +205,7 @@ export type FromWorker =
   | { readonly t: 'reply'; readonly req: number; readonly value?: string | number; readonly error?: WorkerError }
   | { readonly t: 'up'; readonly s: number; readonly ch: number; readonly peer: string; readonly address: string; readonly isDialer: boolean }
   | { readonly t: 'oversize'; readonly ch: number; readonly sizeBytes: number }
+  | { readonly t: 'garbage'; readonly ch: number; readonly sizeBytes: number }
   | { readonly t: 'closed'; readonly ch: number; readonly reason: string }
   | { readonly t: 'allow'; readonly s: number; readonly req: number; readonly peer: string }
   | { readonly t: 'refused'; readonly s: number; readonly peer: string | undefined; readonly address: string; readonly reason: string };

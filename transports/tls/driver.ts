@@ -69,7 +69,7 @@ export function createTlsDriver(host: DriverHost, certificate: NodeCertificate):
     socket.setNoDelay(true);
     socket.write(WELCOME_FRAME);
     let handlers: ChannelHandlers | undefined;
-    const reader = new ChannelReader(host.frameSizeMaxBytes, () => undefined, () => socket.destroy());
+    const reader = new ChannelReader(host.frameSizeMaxBytes, () => undefined, () => socket.destroy(), { host, peer });
     wire(socket, reader, () => handlers);
     handlers = host.established(channelOf(socket, peer, address, false));
     reader.attach(handlers);
@@ -118,6 +118,7 @@ export function createTlsDriver(host: DriverHost, certificate: NodeCertificate):
             fail(reason, `${address.text}: ${reason}`);
             socket.destroy();
           },
+          { host, peer: expected },
         );
         socket.once('secureConnect', () => {
           const peer = certificateNodeId(socket.getPeerX509Certificate() ?? new Uint8Array(0));
