@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeP2PMessage, p2pMessageHead, signEngineMessage } from '../../core/index.js';
 import { encodeFrames, FrameReader } from '../../transports/index.js';
 import { closeAll, crypto, engineKeyOf, keyOf, startNodes, waitFor, type TestNode } from './helpers.js';
-import { hostileTlsClient, portOf, randomCertificate } from './hostile.js';
+import { hostileQuicChannel, hostileQuicClient, hostileTlsClient, portOf, randomCertificate, writeStream } from './hostile.js';
 
 const MiB = 2 ** 20;
 
@@ -79,4 +79,33 @@ describe('a peer sending 16 MiB of garbage', () => {
       socket.destroy();
     }
   }, 60_000);
+});
+
+describe('a QUIC peer sending garbage', () => {
+  let nodes: TestNode[] = [];
+  afterEach(async () => {
+    await closeAll(nodes);
+    nodes = [];
+  });
+
+  for (const worker of [true, false]) {
+    it(`quic${worker ? ' (worker thread)' : ' (main thread)'}: a 2 MiB garbage frame is skipped unread and traced, the next real message delivered`, async () => {
+      nodes = await startNodes(['a'], ['quic'], { isOpen: true, quic: { worker } });
+      const [a] = nodes as [TestNode];
+      const certificate = randomCertificate();
+      const client = await hostileQuicClient(portOf(a.real.addresses[0]!), certificate);
+      try {
+        const sender = crypto.keyPair(new Uint8Array(32).fill(4));
+        const signed = signEngineMessage(crypto, sender, { src: sender.id, dst: { kind: 'engine', engine: engineKeyOf('a/sink').id }, id: 1, protocol: 'test/1.0', body: new TextEncoder().encode('after') });
+        const real = encodeP2PMessage({ src: certificate.id, dst: a.real.id, session: 1, seq: 1, inner: 'engine', msg: new Uint8Array(signed.bytes), sig: new Uint8Array(64) });
+        await writeStream(await hostileQuicChannel(client), encodeFrames([new Uint8Array(2 * MiB).fill(0x5a), real]));
+        await waitFor(() => a.received.some((entry) => entry.body === 'after'), 'the real message after the garbage', 30_000);
+        const fromPeer = a.trace.filter((record) => record.peer === certificate.id.slice(0, 12));
+        expect(fromPeer.filter((record) => record.reason === 'frame/garbage').map((record) => record.bytes)).toEqual([2 * MiB]);
+        expect(fromPeer.some((record) => record.reason?.startsWith('codec/'))).toBe(false);
+      } finally {
+        await client.destroy({ force: true }).catch(() => {});
+      }
+    }, 60_000);
+  }
 });
