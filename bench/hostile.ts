@@ -2,13 +2,13 @@
 // peer (this process) measures its ping round trip alone, then while an attacker (a third process)
 // attacks the node, for each remote attack and transport:
 // - forged-flood: small frames with forged engine signatures (each costs the node a signature
-//   check) as fast as the node takes them; the attacker comes back under a fresh identity whenever
-//   it is disconnected;
+//   check) as fast as the node takes them, on 4 connections at once; the attacker comes back under
+//   a fresh identity whenever a connection is closed or not read for 2 s;
 // - signed-flood: the same flood with valid signatures (its own engine key) to an engine the node
 //   does not host: nothing to penalise, the node must verify every one and share its time fairly;
 // - uni-stream (QUIC): connection after connection whose first stream is unidirectional;
-// - huge-frames: frames of 16 MiB of garbage (read, reassembled, refused) and length prefixes
-//   above the maximum (the channel is closed after the prefix), identity after identity;
+// - huge-frames: frames of 16 MiB of garbage and length prefixes above the maximum (the channel is
+//   closed after the prefix), on 4 connections at once, identity after identity;
 // - slow-readers: 30 identities each asking the echo engine for 25 MiB of replies and never
 //   reading them (the node's per-peer and per-node memory caps hold).
 // Printed per attack × transport: the round trip alone and under attack (p50, p95), their ratio
@@ -33,6 +33,10 @@ const SLOW_READERS = 30;
 const SLOW_READER_REPLY_BYTES = 25 * 2 ** 20;
 const SLOW_READER_BODY_BYTES = 256 * 1024;
 const HUGE_FRAME_BYTES = 16 * 2 ** 20;
+/** Flooding attacks run this many connections at once, each under its own identity. */
+const ATTACK_CONNECTIONS = 4;
+/** An attacker whose write the node has not taken for this long (it was slowed) comes back under a new identity (ms). */
+const STALL_MS = 2000;
 
 export type Attack = 'forged-flood' | 'signed-flood' | 'uni-stream' | 'huge-frames' | 'slow-readers';
 interface Variant {
@@ -190,15 +194,22 @@ async function runAttacker(attack: Attack, scheme: Scheme, address: string): Pro
     isReady = true;
   };
 
+  /** A write the node has not taken within STALL_MS: the attacker gives up that identity and comes back under a new one. */
+  const sendOrGiveUp = (connection: RawConnection, bytes: Uint8Array, frames: number): Promise<boolean> => Promise.race([send(connection, bytes, frames), sleep(STALL_MS).then(() => false)]);
+  /** Runs `loop` in ATTACK_CONNECTIONS parallel copies. */
+  const inParallel = (loop: () => Promise<void>): Promise<unknown> => Promise.all(Array.from({ length: ATTACK_CONNECTIONS }, loop));
+
   if (attack === 'forged-flood') {
-    while (!isStopped) {
-      const certificate = randomCertificate();
-      const connection = await connect(certificate);
-      if (connection === undefined) continue;
-      ready();
-      for (let seq = 1; !isStopped && (await send(connection, forgedFrames(crypto, certificate.id, targetKey.id, echoKey.id, FRAMES_PER_WRITE, { firstSeq: seq }), FRAMES_PER_WRITE)); seq += FRAMES_PER_WRITE);
-      await connection.close();
-    }
+    await inParallel(async () => {
+      while (!isStopped) {
+        const certificate = randomCertificate();
+        const connection = await connect(certificate);
+        if (connection === undefined) continue;
+        ready();
+        for (let seq = 1; !isStopped && (await sendOrGiveUp(connection, forgedFrames(crypto, certificate.id, targetKey.id, echoKey.id, FRAMES_PER_WRITE, { firstSeq: seq }), FRAMES_PER_WRITE)); seq += FRAMES_PER_WRITE);
+        await connection.close();
+      }
+    });
   } else if (attack === 'signed-flood') {
     const certificate = randomCertificate();
     const engine = crypto.keyPair(deriveSecret(2, 'eng', 'attacker'));
@@ -238,15 +249,17 @@ async function runAttacker(attack: Attack, scheme: Scheme, address: string): Pro
     const huge = new Uint8Array(4 + HUGE_FRAME_BYTES).fill(0xa5);
     new DataView(huge.buffer).setUint32(0, HUGE_FRAME_BYTES);
     const tooLarge = Uint8Array.of(0xff, 0xff, 0xff, 0xf0, 1, 2, 3);
-    while (!isStopped) {
-      const connection = await connect(randomCertificate());
-      if (connection === undefined) continue;
-      ready();
-      // Two frames of 16 MiB of garbage (reassembled, refused by the codec), then a prefix above the maximum.
-      if ((await send(connection, huge, 1)) && (await send(connection, huge, 1))) await send(connection, tooLarge, 1);
-      await Promise.race([connection.closed, sleep(2000)]);
-      await connection.close();
-    }
+    await inParallel(async () => {
+      while (!isStopped) {
+        const connection = await connect(randomCertificate());
+        if (connection === undefined) continue;
+        ready();
+        // Two frames of 16 MiB of garbage, then a prefix above the maximum (the node closes the channel).
+        if ((await sendOrGiveUp(connection, huge, 1)) && (await sendOrGiveUp(connection, huge, 1))) await sendOrGiveUp(connection, tooLarge, 1);
+        await Promise.race([connection.closed, sleep(STALL_MS)]);
+        await connection.close();
+      }
+    });
   } else {
     // Slow readers: each identity asks for 25 MiB of echo replies and reads none of them.
     const asks = Math.ceil(SLOW_READER_REPLY_BYTES / SLOW_READER_BODY_BYTES);
