@@ -174,13 +174,13 @@ function labelledSha256(label: string): { (bytes: Uint8Array): Buffer; hex(bytes
  */
 export function createKeyedSimCrypto(): Crypto {
   // A simulation registers 10⁵–10⁶ keys: each is an index into chunks of the secrets (a private
-  // copy, never handed out) and of the tag keys, instead of an object and three buffers per key.
+  // copy) and of the tag keys, instead of an object and three buffers per key. A tag key is derived
+  // on the key's first signature or verification (many keys, a sink's say, never sign anything).
   const registered = new Map<Id, number>();
   const secretChunks: Uint8Array[] = [];
   const tagKeyChunks: Uint32Array[] = [];
-  /** The key pairs' own copies of their secrets, handed out as views (a key pair may be used with any Crypto). */
-  const handedChunks: Uint8Array[] = [];
-  let handed = 0;
+  /** 1 where the slot's tag key has been derived. */
+  const tagKeyReady: Uint8Array[] = [];
   /** Keys whose secret is not 32 bytes (never derived here, but allowed by the port). */
   const others = new Map<Id, { readonly secret: Uint8Array; readonly tagKey: SipKey }>();
   const tag = new Uint8Array(SIP_TAG_SIZE_BYTES);
@@ -198,41 +198,77 @@ export function createKeyedSimCrypto(): Crypto {
     for (let i = 0; i < KEYED_SECRET_SIZE_BYTES; i++) difference |= chunk[offset + i]! ^ secret[i]!;
     return difference === 0;
   }
-  /** A copy of `secret` as a view into a shared chunk (no buffer of its own). */
-  function handOut(secret: Uint8Array): Uint8Array {
-    if (secret.length !== KEYED_SECRET_SIZE_BYTES) return secret.slice();
-    const slot = handed++ & KEYED_CHUNK_MASK;
-    if (slot === 0) handedChunks.push(new Uint8Array(KEYED_CHUNK_KEYS * KEYED_SECRET_SIZE_BYTES));
-    const copy = handedChunks[handedChunks.length - 1]!.subarray(slot * KEYED_SECRET_SIZE_BYTES, (slot + 1) * KEYED_SECRET_SIZE_BYTES);
-    copy.set(secret);
-    return copy;
+  /** A copy of the secret registered at `index`. */
+  function secretAt(index: number): Uint8Array {
+    const offset = (index & KEYED_CHUNK_MASK) * KEYED_SECRET_SIZE_BYTES;
+    return secretChunks[index >>> KEYED_CHUNK_BITS]!.slice(offset, offset + KEYED_SECRET_SIZE_BYTES);
   }
-  function register(id: Id, secret: Uint8Array): void {
-    if (registered.has(id) || others.has(id)) return;
-    if (secret.length !== KEYED_SECRET_SIZE_BYTES) return void others.set(id, { secret: secret.slice(), tagKey: tagKeyOf(secret) });
+  /** The chunk holding the tag key of `index`, its tag key derived first if need be. */
+  function tagKeyChunk(index: number): Uint32Array {
+    const chunkIndex = index >>> KEYED_CHUNK_BITS;
+    const slot = index & KEYED_CHUNK_MASK;
+    const chunk = tagKeyChunks[chunkIndex]!;
+    if (tagKeyReady[chunkIndex]![slot] === 0) {
+      const offset = slot * KEYED_SECRET_SIZE_BYTES;
+      writeSipKey(tagKeyHash(secretChunks[chunkIndex]!.subarray(offset, offset + KEYED_SECRET_SIZE_BYTES)).subarray(0, SIP_KEY_SIZE_BYTES), chunk, slot * 4);
+      tagKeyReady[chunkIndex]![slot] = 1;
+    }
+    return chunk;
+  }
+  function register(id: Id, secret: Uint8Array): number {
+    const known = registered.get(id);
+    if (known !== undefined) return known;
     const index = registered.size;
     const chunkIndex = index >>> KEYED_CHUNK_BITS;
     if (chunkIndex === secretChunks.length) {
       secretChunks.push(new Uint8Array(KEYED_CHUNK_KEYS * KEYED_SECRET_SIZE_BYTES));
       tagKeyChunks.push(new Uint32Array(KEYED_CHUNK_KEYS * 4));
+      tagKeyReady.push(new Uint8Array(KEYED_CHUNK_KEYS));
     }
-    const slot = index & KEYED_CHUNK_MASK;
-    secretChunks[chunkIndex]!.set(secret, slot * KEYED_SECRET_SIZE_BYTES);
-    writeSipKey(tagKeyHash(secret).subarray(0, SIP_KEY_SIZE_BYTES), tagKeyChunks[chunkIndex]!, slot * 4);
+    secretChunks[chunkIndex]!.set(secret, (index & KEYED_CHUNK_MASK) * KEYED_SECRET_SIZE_BYTES);
     registered.set(id, index);
+    return index;
+  }
+  /**
+   * The key pairs this crypto hands out: the id and the registry index, the secret read from the
+   * registry when asked for (a copy each time: a pair of 10⁶ would otherwise hold 10⁶ buffers). The
+   * index is a private field, so only pairs made here sign by index: any other object is checked
+   * against the registered secret.
+   */
+  class RegisteredKeyPair implements KeyPair {
+    readonly #index: number;
+    constructor(
+      readonly id: Id,
+      index: number,
+    ) {
+      this.#index = index;
+    }
+    get secret(): Uint8Array {
+      return secretAt(this.#index);
+    }
+    static indexOf(key: KeyPair): number | undefined {
+      return #index in key ? (key as RegisteredKeyPair).#index : undefined;
+    }
   }
   return {
     scheme: 'sim-keyed',
     keyPair(secret) {
       const id = idHash.hex(secret);
-      register(id, secret);
-      return { id, secret: handOut(secret) };
+      if (secret.length !== KEYED_SECRET_SIZE_BYTES) {
+        if (!registered.has(id) && !others.has(id)) others.set(id, { secret: secret.slice(), tagKey: tagKeyOf(secret) });
+        return { id, secret: secret.slice() };
+      }
+      if (others.has(id)) return { id, secret: secret.slice() };
+      return new RegisteredKeyPair(id, register(id, secret));
     },
     sign(key, bytes) {
-      const index = registered.get(key.id);
       const signature = new Uint8Array(SIGNATURE_SIZE_BYTES);
-      if (index !== undefined && isRegisteredSecret(index, key.secret)) {
-        sipHash128(tagKeyChunks[index >>> KEYED_CHUNK_BITS]!, bytes, signature, 0, (index & KEYED_CHUNK_MASK) * 4);
+      // A pair made by this crypto is signed by its index (each crypto has a class of its own, so
+      // another simulation's pairs are not taken for ours); any other object by its secret.
+      const own = RegisteredKeyPair.indexOf(key);
+      const index = own ?? registered.get(key.id);
+      if (index !== undefined && (own !== undefined || isRegisteredSecret(index, key.secret))) {
+        sipHash128(tagKeyChunk(index), bytes, signature, 0, (index & KEYED_CHUNK_MASK) * 4);
         return signature;
       }
       const other = others.get(key.id);
@@ -244,7 +280,7 @@ export function createKeyedSimCrypto(): Crypto {
     verify(id, bytes, signature) {
       if (signature.length !== SIGNATURE_SIZE_BYTES) return false;
       const index = registered.get(id);
-      if (index !== undefined) sipHash128(tagKeyChunks[index >>> KEYED_CHUNK_BITS]!, bytes, tag, 0, (index & KEYED_CHUNK_MASK) * 4);
+      if (index !== undefined) sipHash128(tagKeyChunk(index), bytes, tag, 0, (index & KEYED_CHUNK_MASK) * 4);
       else {
         const other = others.get(id);
         if (other === undefined) return false;

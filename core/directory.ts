@@ -92,7 +92,35 @@ function assertConfiguredRecord(record: NodeRecord): void {
   assert(record.isConfigured === true && record.advert?.id === record.id, `IdentityStore: configuredNodes takes records made by configuredRecordOf (node ${record.id})`);
 }
 
-const NO_RECORDS: ReadonlyArray<NodeRecord> = Object.freeze([]);
+/**
+ * Node records from configuration, shared by many stores: each store sees `count` consecutive
+ * slots from `from` (a simulator hands every node a slice of one table of 10⁶ × k peers). A record
+ * is made (by `configuredRecordOf`) the first time a store asks for it, and shared from then on.
+ */
+export interface ConfiguredNodeTable {
+  /** The node id at `slot`. */
+  idAt(slot: number): Id;
+  /** The configured record at `slot`. */
+  recordAt(slot: number): NodeRecord;
+}
+
+/** Where engines run, as configuration says (engine → node), shared by many stores. */
+export interface EngineLocations {
+  get(engine: Id): Id | undefined;
+}
+
+/** A store's configured records handed over as a list. */
+class ListTable implements ConfiguredNodeTable {
+  constructor(private readonly records: ReadonlyArray<NodeRecord>) {}
+  idAt(slot: number): Id {
+    return this.records[slot]!.id;
+  }
+  recordAt(slot: number): NodeRecord {
+    return this.records[slot]!;
+  }
+}
+
+const NO_TABLE: ConfiguredNodeTable = new ListTable([]);
 /** Up to this many configured records, a lookup scans the list (no index map per store). */
 const CONFIGURED_SCAN_MAX = 16;
 
@@ -109,39 +137,71 @@ export class IdentityStore {
    * Engine locations from configuration, shared by many stores (engine → node): each store sees
    * only the engines of the nodes whose configured advert it holds, without a copy of its own.
    */
-  private readonly configuredEngines: ReadonlyMap<Id, Id> | undefined;
+  private readonly configuredEngines: EngineLocations | undefined;
   /** The node whose store this is: its own engines' locations come from `configuredEngines` too. */
   private readonly self: Id | undefined;
 
   /**
    * Node records from configuration handed over at construction (`configuredRecordOf`), shared with
-   * other stores: a node knowing k configured peers holds this one list instead of a map of its own.
-   * A record stored later for one of these ids (in `nodes`) takes its place.
+   * other stores: a node knowing k configured peers holds k slots of a shared table instead of a
+   * map of its own. A record stored later for one of these ids (in `nodes`) takes its place.
    */
-  private readonly configuredNodes: ReadonlyArray<NodeRecord>;
-  /** Index of `configuredNodes` by id, built on the first lookup when the list is long. */
-  private configuredIndex: Map<Id, NodeRecord> | undefined;
+  private readonly configuredTable: ConfiguredNodeTable;
+  private readonly configuredFrom: number;
+  /** How many configured records (slots `configuredFrom` …). */
+  private readonly configuredCount: number;
+  /** Slot of each configured id, built on the first lookup when the list is long. */
+  private configuredIndex: Map<Id, number> | undefined;
   /** Node records stored in this store (created on the first). */
   private nodes: Map<Id, NodeRecord> | undefined;
   /** Entries of `nodes` that replace a record of `configuredNodes`. */
   private replacedConfigured = 0;
 
-  constructor(options: { readonly configuredEngines?: ReadonlyMap<Id, Id>; readonly self?: Id; readonly configuredNodes?: ReadonlyArray<NodeRecord> } = {}) {
-    // configuredNodes: distinct ids, none of them `self`.
+  constructor(
+    options: {
+      readonly configuredEngines?: EngineLocations;
+      readonly self?: Id;
+      /** Configured records as a list, or `configuredSlots` of a shared table. */
+      readonly configuredNodes?: ReadonlyArray<NodeRecord>;
+      readonly configuredSlots?: { readonly table: ConfiguredNodeTable; readonly from: number; readonly count: number };
+    } = {},
+  ) {
+    // Configured nodes: distinct ids, none of them `self`.
     this.configuredEngines = options.configuredEngines;
     this.self = options.self;
-    this.configuredNodes = options.configuredNodes ?? NO_RECORDS;
-    for (const record of this.configuredNodes) assertConfiguredRecord(record);
+    assert(options.configuredNodes === undefined || options.configuredSlots === undefined, 'IdentityStore: configuredNodes or configuredSlots, not both');
+    if (options.configuredNodes !== undefined) {
+      for (const record of options.configuredNodes) assertConfiguredRecord(record);
+      this.configuredTable = options.configuredNodes.length === 0 ? NO_TABLE : new ListTable(options.configuredNodes);
+      this.configuredFrom = 0;
+      this.configuredCount = options.configuredNodes.length;
+    } else {
+      this.configuredTable = options.configuredSlots?.table ?? NO_TABLE;
+      this.configuredFrom = options.configuredSlots?.from ?? 0;
+      this.configuredCount = options.configuredSlots?.count ?? 0;
+    }
+  }
+
+  /** The slot of `id` among the configured records, or −1. */
+  private configuredSlot(id: Id): number {
+    const table = this.configuredTable;
+    const from = this.configuredFrom;
+    const end = from + this.configuredCount;
+    if (this.configuredCount <= CONFIGURED_SCAN_MAX) {
+      for (let slot = from; slot < end; slot++) if (table.idAt(slot) === id) return slot;
+      return -1;
+    }
+    if (this.configuredIndex === undefined) {
+      this.configuredIndex = new Map();
+      for (let slot = from; slot < end; slot++) this.configuredIndex.set(table.idAt(slot), slot);
+    }
+    return this.configuredIndex.get(id) ?? -1;
   }
 
   /** The record for `id` from configuration at construction, if any. */
   private configuredNode(id: Id): NodeRecord | undefined {
-    const records = this.configuredNodes;
-    if (records.length <= CONFIGURED_SCAN_MAX) {
-      for (let i = 0; i < records.length; i++) if (records[i]!.id === id) return records[i];
-      return undefined;
-    }
-    return (this.configuredIndex ??= new Map(records.map((record) => [record.id, record]))).get(id);
+    const slot = this.configuredSlot(id);
+    return slot < 0 ? undefined : this.configuredTable.recordAt(slot);
   }
 
   /** Engine, topic and domain adverts by `kind:id` (node adverts live in their NodeRecord). */
@@ -177,13 +237,16 @@ export class IdentityStore {
     if (node !== undefined || this.configuredEngines === undefined) return node;
     const configured = this.configuredEngines.get(engine);
     if (configured === undefined) return undefined;
-    return configured === this.self || this.node(configured)?.isConfigured === true ? configured : undefined;
+    if (configured === this.self) return configured;
+    // node(configured)?.isConfigured, without making the configured record (configured records are).
+    const stored = this.nodes?.get(configured);
+    return (stored !== undefined ? stored.isConfigured === true : this.configuredCount > 0 && this.configuredSlot(configured) >= 0) ? configured : undefined;
   }
 
   /** Adds or replaces a node record. */
   setNode(record: NodeRecord): void {
     const nodes = (this.nodes ??= new Map());
-    if (!nodes.has(record.id) && this.configuredNodes.length > 0 && this.configuredNode(record.id) !== undefined) this.replacedConfigured++;
+    if (!nodes.has(record.id) && this.configuredCount > 0 && this.configuredSlot(record.id) >= 0) this.replacedConfigured++;
     nodes.set(record.id, record);
     this.updated(record.id, 'node');
   }
@@ -196,7 +259,7 @@ export class IdentityStore {
   }
 
   node(id: Id): NodeRecord | undefined {
-    return this.nodes?.get(id) ?? (this.configuredNodes.length === 0 ? undefined : this.configuredNode(id));
+    return this.nodes?.get(id) ?? (this.configuredCount === 0 ? undefined : this.configuredNode(id));
   }
 
   /** Trust in `node` (default when unknown). */
@@ -207,13 +270,14 @@ export class IdentityStore {
   /** Every known node record, in insertion order. */
   *allNodes(): IterableIterator<NodeRecord> {
     // Configured records first (they were the first inserted), each as replaced since, then the rest.
-    for (const record of this.configuredNodes) yield this.nodes?.get(record.id) ?? record;
-    for (const record of this.nodes?.values() ?? []) if (this.configuredNodes.length === 0 || this.configuredNode(record.id) === undefined) yield record;
+    const end = this.configuredFrom + this.configuredCount;
+    for (let slot = this.configuredFrom; slot < end; slot++) yield this.nodes?.get(this.configuredTable.idAt(slot)) ?? this.configuredTable.recordAt(slot);
+    for (const record of this.nodes?.values() ?? []) if (this.configuredCount === 0 || this.configuredSlot(record.id) < 0) yield record;
   }
 
   /** Node records in the store. */
   get nodeCount(): number {
-    return this.configuredNodes.length + (this.nodes?.size ?? 0) - this.replacedConfigured;
+    return this.configuredCount + (this.nodes?.size ?? 0) - this.replacedConfigured;
   }
 
   /** Adds an RTT sample to the node's moving average and marks it seen (a success). */

@@ -1,5 +1,7 @@
 // The identities of a plan for a seed: every key derives from (seed, kind, name), so the same plan
 // and seed give the same node, engine, topic and domain ids — and trace names — on every backend.
+// A simulation of 10⁵–10⁶ nodes holds them as dense tables (a node or engine is an index into the
+// plan) and derives each key on first use, so nothing is kept per identity beyond its key pair.
 import { deriveSecret } from './keys.js';
 import type { Id } from './ids.js';
 import type { NetworkPlan } from './plan.js';
@@ -7,11 +9,24 @@ import type { Crypto, KeyPair } from './ports.js';
 
 export interface PlanIdentities {
   readonly crypto: Crypto;
-  readonly nodeKeys: ReadonlyMap<string, KeyPair>;
-  /** By `node/engine`. */
-  readonly engineKeys: ReadonlyMap<string, KeyPair>;
-  /** Id → display name, for traces (topics and domains are added as they are first asked for). */
-  readonly names: Map<Id, string>;
+  /** How many nodes the plan has (indexes 0 … nodeCount − 1, in plan order). */
+  readonly nodeCount: number;
+  /** The plan index of node `name`, or −1. */
+  nodeIndex(name: string): number;
+  /** The key pair of the node at plan index `index` (derived on first use). */
+  nodeKeyAt(index: number): KeyPair;
+  /** Node `name`'s key pair, if the plan has that node. */
+  nodeKey(name: string): KeyPair | undefined;
+  /** The key pair of engine `node/engine`, if the plan declares it. */
+  engineKey(reference: string): KeyPair | undefined;
+  /** The node (id) that a plan engine with this id runs on. */
+  engineNode(engine: Id): Id | undefined;
+  /** Display name of an id (`node`, `node/engine`, a topic or a domain name), for traces. */
+  nameOf(id: Id): string | undefined;
+  /** Every node's id by name, in plan order (derives every node key). */
+  nodeIds(): Array<readonly [string, Id]>;
+  /** Every engine's id by `node/engine`, in plan order (derives every engine key). */
+  engineIds(): Array<readonly [string, Id]>;
   topic(name: string): Id;
   /** The topic's key pair (held by its publisher). */
   topicKey(name: string): KeyPair;
@@ -19,34 +34,135 @@ export interface PlanIdentities {
   domainKey(name: string): KeyPair;
 }
 
-/** Derives every key of `plan` from `seed` with `crypto` (names are stable: adding one changes no other). */
+/**
+ * The identities of `plan` for `seed` with `crypto` (names are stable: adding one changes no other).
+ * A key is derived when it is first asked for; an id can only be known once its key is derived, so
+ * `nameOf` and `engineNode` answer for every id in circulation.
+ */
 export function derivePlanIdentities(plan: NetworkPlan, seed: number, crypto: Crypto): PlanIdentities {
-  const nodeKeys = new Map<string, KeyPair>();
-  const engineKeys = new Map<string, KeyPair>();
-  const names = new Map<Id, string>();
-  for (const node of plan.nodes) {
-    const key = crypto.keyPair(deriveSecret(seed, 'node', node.name));
-    nodeKeys.set(node.name, key);
-    names.set(key.id, node.name);
-    for (const engine of node.engines) {
-      const reference = `${node.name}/${engine.name}`;
-      const engineKey = crypto.keyPair(deriveSecret(seed, 'eng', reference));
-      engineKeys.set(reference, engineKey);
-      names.set(engineKey.id, reference);
+  return new DenseIdentities(plan, seed, crypto);
+}
+
+/** Node i is entity i; engine k of node i is entity nodeCount + engineStart[i] + k. */
+class DenseIdentities implements PlanIdentities {
+  readonly nodeCount: number;
+  private readonly indexByName = new Map<string, number>();
+  private readonly engineStart: Int32Array;
+  /** Key pairs by entity, made on first use. */
+  private readonly keys: Array<KeyPair | undefined>;
+  /** Entity of every id derived so far. */
+  private readonly entityById = new Map<Id, number>();
+  /** Names of the topic and domain ids derived so far. */
+  private readonly otherNames = new Map<Id, string>();
+  private readonly topicKeys = new Map<string, KeyPair>();
+  private readonly domainKeys = new Map<string, KeyPair>();
+
+  constructor(
+    private readonly plan: NetworkPlan,
+    private readonly seed: number,
+    readonly crypto: Crypto,
+  ) {
+    const nodes = plan.nodes;
+    this.nodeCount = nodes.length;
+    this.engineStart = new Int32Array(nodes.length + 1);
+    for (let i = 0; i < nodes.length; i++) {
+      this.indexByName.set(nodes[i]!.name, i);
+      this.engineStart[i + 1] = this.engineStart[i]! + nodes[i]!.engines.length;
     }
+    this.keys = new Array<KeyPair | undefined>(nodes.length + this.engineStart[nodes.length]!);
   }
-  const keysOf = (kind: 'topic' | 'dom'): ((name: string) => KeyPair) => {
-    const cache = new Map<string, KeyPair>();
-    return (name) => {
-      let key = cache.get(name);
-      if (key === undefined) {
-        key = crypto.keyPair(deriveSecret(seed, kind, name));
-        cache.set(name, key);
-        names.set(key.id, name);
-      }
-      return key;
-    };
-  };
-  const topicKey = keysOf('topic');
-  return { crypto, nodeKeys, engineKeys, names, topic: (name) => topicKey(name).id, topicKey, domainKey: keysOf('dom') };
+
+  nodeIndex(name: string): number {
+    return this.indexByName.get(name) ?? -1;
+  }
+
+  nodeKeyAt(index: number): KeyPair {
+    return this.keys[index] ?? this.derive(index, 'node', this.plan.nodes[index]!.name);
+  }
+
+  nodeKey(name: string): KeyPair | undefined {
+    const index = this.indexByName.get(name);
+    return index === undefined ? undefined : this.nodeKeyAt(index);
+  }
+
+  engineKey(reference: string): KeyPair | undefined {
+    const slash = reference.indexOf('/');
+    const node = slash < 0 ? undefined : this.indexByName.get(reference.slice(0, slash));
+    if (node === undefined) return undefined;
+    const engines = this.plan.nodes[node]!.engines;
+    const name = reference.slice(slash + 1);
+    for (let k = 0; k < engines.length; k++) if (engines[k]!.name === name) return this.engineKeyAt(node, k);
+    return undefined;
+  }
+
+  private engineKeyAt(node: number, k: number): KeyPair {
+    const entity = this.nodeCount + this.engineStart[node]! + k;
+    return this.keys[entity] ?? this.derive(entity, 'eng', `${this.plan.nodes[node]!.name}/${this.plan.nodes[node]!.engines[k]!.name}`);
+  }
+
+  private derive(entity: number, kind: 'node' | 'eng', name: string): KeyPair {
+    const key = this.crypto.keyPair(deriveSecret(this.seed, kind, name));
+    this.keys[entity] = key;
+    this.entityById.set(key.id, entity);
+    return key;
+  }
+
+  /** The node index of engine entity `entity` (binary search of the engine offsets). */
+  private ownerOf(entity: number): number {
+    const engine = entity - this.nodeCount;
+    let low = 0;
+    let high = this.nodeCount - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if (this.engineStart[middle]! <= engine) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  engineNode(engine: Id): Id | undefined {
+    const entity = this.entityById.get(engine);
+    return entity === undefined || entity < this.nodeCount ? undefined : this.nodeKeyAt(this.ownerOf(entity)).id;
+  }
+
+  nameOf(id: Id): string | undefined {
+    const entity = this.entityById.get(id);
+    if (entity === undefined) return this.otherNames.get(id);
+    if (entity < this.nodeCount) return this.plan.nodes[entity]!.name;
+    const node = this.ownerOf(entity);
+    return `${this.plan.nodes[node]!.name}/${this.plan.nodes[node]!.engines[entity - this.nodeCount - this.engineStart[node]!]!.name}`;
+  }
+
+  nodeIds(): Array<readonly [string, Id]> {
+    return this.plan.nodes.map((node, index) => [node.name, this.nodeKeyAt(index).id] as const);
+  }
+
+  engineIds(): Array<readonly [string, Id]> {
+    const ids: Array<readonly [string, Id]> = [];
+    this.plan.nodes.forEach((node, index) => node.engines.forEach((engine, k) => ids.push([`${node.name}/${engine.name}`, this.engineKeyAt(index, k).id])));
+    return ids;
+  }
+
+  topic(name: string): Id {
+    return this.topicKey(name).id;
+  }
+
+  topicKey(name: string): KeyPair {
+    return this.keyOf(this.topicKeys, 'topic', name);
+  }
+
+  domainKey(name: string): KeyPair {
+    return this.keyOf(this.domainKeys, 'dom', name);
+  }
+
+  private keyOf(cache: Map<string, KeyPair>, kind: 'topic' | 'dom', name: string): KeyPair {
+    let key = cache.get(name);
+    if (key === undefined) {
+      key = this.crypto.keyPair(deriveSecret(this.seed, kind, name));
+      cache.set(name, key);
+      // A plan entity's name wins (as when both were in one map, entities first).
+      if (!this.entityById.has(key.id)) this.otherNames.set(key.id, name);
+    }
+    return key;
+  }
 }

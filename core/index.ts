@@ -54,7 +54,7 @@ export { encodeTopologyMessage, decodeTopologyMessage, TOPOLOGY_PROTOCOL, SHUFFL
 export type { TopologyMessage, PeerDescriptor } from './topology-wire.js';
 export { KNOWN_MEMBERS_MAX } from './node-domains.js';
 export { IdentityStore, configuredRecordOf, TRUST_DEFAULT, ADVERT_SKEW_MS_MAX } from './directory.js';
-export type { NodeRecord, NodeRecordPatch, Measurements, IdentityUpdate, AdvertOutcome } from './directory.js';
+export type { NodeRecord, NodeRecordPatch, Measurements, IdentityUpdate, AdvertOutcome, ConfiguredNodeTable, EngineLocations } from './directory.js';
 export { encodeAdvert, decodeAdvert, signAdvert, verifyAdvert, ADVERT_LIST_MAX } from './adverts.js';
 export type { Advert, UnsignedAdvert, NodeAdvert, EngineAdvert, TopicAdvert, DomainAdvert, WeightedAddress } from './adverts.js';
 export { encodePubSubMessage, decodePubSubMessage, signEvent, verifyEvent, decodeEvent, eventId, PUBSUB_PROTOCOL } from './pubsub-wire.js';

@@ -17,10 +17,10 @@ export class SimEngineEnv implements EngineEnv {
   }
 
   resolve(reference: string): Result<EngineAddress, string> {
-    // Keys exist only for declared `node/engine` references; the node comes from the engine's id
-    // (an id's hash is cached in the string, a reference's is computed per call: workloads resolve per message).
-    const engineKey = this.identities.engineKeys.get(reference);
-    const node = engineKey === undefined ? undefined : this.knowledge.engineNodes.get(engineKey.id);
+    // Keys exist only for declared `node/engine` references (looked up by the node's plan index and
+    // the engine's name: workloads resolve per message).
+    const engineKey = this.identities.engineKey(reference);
+    const node = engineKey === undefined ? undefined : this.identities.engineNode(engineKey.id);
     if (engineKey === undefined || node === undefined) return err(`no engine "${reference}" (expected node/engine of a declared engine)`);
     return ok({ engine: engineKey.id, node });
   }
@@ -34,7 +34,7 @@ export class SimEngineEnv implements EngineEnv {
   }
 
   nodeId(name: string): Id | undefined {
-    return this.identities.nodeKeys.get(name)?.id;
+    return this.identities.nodeKey(name)?.id;
   }
 
   domainKey(name: string): KeyPair {

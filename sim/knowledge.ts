@@ -3,58 +3,65 @@
 // peers. A node's identity store starts from this at every boot, as a real node starts from its
 // configuration file; everything else it learns comes from protocol messages. Each advert is signed
 // once, when first needed, and the same immutable object goes into every store.
-import { assert, configuredRecordOf, IdentityStore, signAdvert, type Crypto, type Id, type NodeAdvert, type NodeRecord, type PlanIdentities, type PlanNode } from '../core/index.js';
+import { assert, configuredRecordOf, IdentityStore, signAdvert, type ConfiguredNodeTable, type Crypto, type EngineLocations, type Id, type NodeAdvert, type NodeRecord, type PlanIdentities, type PlanNode } from '../core/index.js';
 import { simAddress } from './connections.js';
 
-export class Knowledge {
-  /** Each node's configured record (its signed advert inside), made on first use and shared by every store that knows it. */
-  private readonly records = new Map<string, NodeRecord>();
+/**
+ * Every node's configured peers as one table: node i knows the plan nodes `peers[offsets[i]]` …
+ * `peers[offsets[i + 1] − 1]` (configuration order, no repeats, never itself), and its store holds
+ * that slice of the table rather than a list of its own. A peer's record is made the first time a
+ * store needs it (a dial, a lookup), then shared by every store that knows that peer.
+ */
+export class Knowledge implements ConfiguredNodeTable {
+  /** Each node's configured record (its signed advert inside) by plan index, made on first use. */
+  private readonly records: Array<NodeRecord | undefined>;
+  private readonly offsets: Int32Array;
+  private readonly peers: Int32Array;
   /** Every engine's node, shared by all stores (each sees those of the nodes it knows). */
-  readonly engineNodes = new Map<Id, Id>();
+  readonly engineNodes: EngineLocations;
 
   constructor(
     private readonly crypto: Crypto,
     private readonly identities: PlanIdentities,
-    /** The plan's nodes by name. */
-    private readonly planNodes: ReadonlyMap<string, PlanNode>,
+    /** The plan's nodes, in plan order. */
+    private readonly planNodes: ReadonlyArray<PlanNode>,
     /** Link neighbours, the knowledge of a node whose plan entry names none. */
     private readonly neighbors: (name: string) => ReadonlyArray<string>,
   ) {
-    for (const node of planNodes.values()) {
-      const nodeId = identities.nodeKeys.get(node.name)!.id;
-      for (const engine of node.engines) this.engineNodes.set(identities.engineKeys.get(`${node.name}/${engine.name}`)!.id, nodeId);
-    }
+    this.engineNodes = new PlanEngineLocations(identities);
+    this.records = new Array<NodeRecord | undefined>(planNodes.length);
+    [this.offsets, this.peers] = peerTable(identities, planNodes, neighbors);
   }
 
   /** A booting node's store: empty, then filled from its configuration. */
   storeFor(name: string): IdentityStore {
-    return new IdentityStore({ configuredEngines: this.engineNodes, self: this.identities.nodeKeys.get(name)!.id, configuredNodes: this.configuredNodes(name) });
+    const index = this.identities.nodeIndex(name);
+    const from = this.offsets[index]!;
+    return new IdentityStore({ configuredEngines: this.engineNodes, self: this.identities.nodeKeyAt(index).id, configuredSlots: { table: this, from, count: this.offsets[index + 1]! - from } });
   }
 
   /** Names of the nodes `name` knows (never itself), in configuration order. */
   known(name: string): ReadonlyArray<string> {
-    const knows = this.planNodes.get(name)?.knows;
+    const knows = this.planNodes[this.identities.nodeIndex(name)]?.knows;
     if (knows === undefined) return this.neighbors(name);
     return knows.includes(name) ? knows.filter((peer) => peer !== name) : knows;
   }
 
-  /**
-   * The configured records of the peers `name` knows, in configuration order without repeats or
-   * itself: a store holds this list (shared records, one array per boot) instead of a map of its
-   * own; their engines' locations come with them (`configuredEngines`).
-   */
-  private configuredNodes(name: string): ReadonlyArray<NodeRecord> {
-    const knows = this.planNodes.get(name)?.knows ?? this.neighbors(name);
-    // Exactly sized (an array grown by push keeps ≈ 17 slots for 8 peers: 10⁶ stores hold one each).
-    if (new Set(knows).size === knows.length && !knows.includes(name)) return knows.map((peer) => this.recordOf(peer));
-    const records: NodeRecord[] = [];
-    for (const peer of new Set(knows)) if (peer !== name) records.push(this.recordOf(peer));
-    return records.slice();
+  /** ConfiguredNodeTable: the id of the peer at `slot`. */
+  idAt(slot: number): Id {
+    return this.identities.nodeKeyAt(this.peers[slot]!).id;
+  }
+
+  /** ConfiguredNodeTable: the record of the peer at `slot`. */
+  recordAt(slot: number): NodeRecord {
+    return this.recordOf(this.peers[slot]!);
   }
 
   /** The node's signed advert (version 1, created at time 0: addresses never change in a run). */
   advertOf(name: string): NodeAdvert {
-    return this.recordOf(name).advert!;
+    const index = this.identities.nodeIndex(name);
+    assert(index >= 0, `no node "${name}" in the plan`);
+    return this.recordOf(index).advert!;
   }
 
   /**
@@ -74,21 +81,61 @@ export class Knowledge {
   private signatures = new Uint8Array(0);
   private signaturesUsed = 0;
 
-  private recordOf(name: string): NodeRecord {
-    let record = this.records.get(name);
+  private recordOf(index: number): NodeRecord {
+    let record = this.records[index];
     if (record === undefined) {
-      const key = this.identities.nodeKeys.get(name);
-      assert(key !== undefined, `no node "${name}" in the plan`);
+      const key = this.identities.nodeKeyAt(index);
       // Signed by the node's own key here, so stores take it without verifying it again.
-      const advert = signAdvert(this.crypto, key, { kind: 'node', id: key.id, version: 1, created: 0, addresses: [{ address: simAddress(name), weight: 1 }] });
+      const advert = signAdvert(this.crypto, key, { kind: 'node', id: key.id, version: 1, created: 0, addresses: [{ address: simAddress(this.planNodes[index]!.name), weight: 1 }] });
       // Rebuilt as a literal: the spread that signAdvert returns gets a hidden class of its own per
       // object (≈ 280 bytes each, measured), a literal shares one.
       record = configuredRecordOf({ kind: 'node', id: advert.id, version: advert.version, created: advert.created, addresses: advert.addresses, sig: this.keepSignature(advert.sig) });
-      this.records.set(name, record);
+      this.records[index] = record;
     }
     return record;
   }
 }
+
+/** Engine → node as the plan says (every store reads it; each sees only the engines of the nodes it knows). */
+class PlanEngineLocations implements EngineLocations {
+  constructor(private readonly identities: PlanIdentities) {}
+  get(engine: Id): Id | undefined {
+    return this.identities.engineNode(engine);
+  }
+}
+
+/** Every node's configured peers as plan indexes (see Knowledge): the offsets and one exactly sized table. */
+function peerTable(identities: PlanIdentities, planNodes: ReadonlyArray<PlanNode>, neighbors: (name: string) => ReadonlyArray<string>): [Int32Array, Int32Array] {
+  const offsets = new Int32Array(planNodes.length + 1);
+  let peers = new Int32Array(Math.max(16, planNodes.length * 8));
+  let used = 0;
+  for (let index = 0; index < planNodes.length; index++) {
+    const node = planNodes[index]!;
+    const knows = node.knows ?? neighbors(node.name);
+    if (used + knows.length > peers.length) {
+      const grown = new Int32Array(Math.max(peers.length * 2, used + knows.length));
+      grown.set(peers.subarray(0, used));
+      peers = grown;
+    }
+    const first = used;
+    const seen = knows.length > CHECK_REPEATS_BY_SCAN_MAX ? new Set<number>() : undefined;
+    for (const peer of knows) {
+      const peerIndex = identities.nodeIndex(peer);
+      assert(peerIndex >= 0, `no node "${peer}" in the plan`);
+      if (peerIndex === index) continue;
+      if (seen !== undefined) {
+        if (seen.has(peerIndex)) continue;
+        seen.add(peerIndex);
+      } else if (peers.subarray(first, used).includes(peerIndex)) continue;
+      peers[used++] = peerIndex;
+    }
+    offsets[index + 1] = used;
+  }
+  return [offsets, peers.slice(0, used)];
+}
+
+/** Up to this many configured peers, repeats are found by scanning those kept so far. */
+const CHECK_REPEATS_BY_SCAN_MAX = 16;
 
 /** Signatures kept per shared chunk (1,024 Ed25519-sized ones). */
 const SIGNATURE_CHUNK_BYTES = 64 * 1024;

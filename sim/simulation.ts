@@ -106,16 +106,19 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     options.onEvent?.(event);
   };
   const network = new VirtualNetwork(scheduler, rootRng.fork('network'), emit, plan.regions);
-  for (const node of plan.nodes) network.addNode(node.name, identities.nodeKeys.get(node.name)!.id, node);
+  plan.nodes.forEach((node, index) => network.addNode(node.name, identities.nodeKeyAt(index).id, node));
   for (const router of plan.routers ?? []) network.addRouter(router);
   for (const link of plan.links) network.addLink(link);
-  const nameOf = (id: Id): string | undefined => identities.names.get(id);
+  const nameOf = (id: Id): string | undefined => identities.nameOf(id);
   const settings = plan.connections ?? CONNECTION_DEFAULTS;
   const connections = new SimConnections(scheduler, network, settings, emit, (id) => nameOf(id) ?? id.slice(0, 12));
-  const planNodes = new Map(plan.nodes.map((node) => [node.name, node]));
-  const knowledge = new Knowledge(identities.crypto, identities, planNodes, (name) => network.neighbors(name));
+  const planNodeOf = (name: string): PlanNode | undefined => plan.nodes[identities.nodeIndex(name)];
+  const knowledge = new Knowledge(identities.crypto, identities, plan.nodes, (name) => network.neighbors(name));
 
-  const header: TraceHeader = {
+  // Made when asked for (every id of the plan in two objects: ≈ 150 bytes per node that a run
+  // without a listener never reads).
+  let madeHeader: TraceHeader | undefined;
+  const headerOf = (): TraceHeader => (madeHeader ??= {
     format: TRACE_FORMAT,
     version: TRACE_VERSION,
     backend: 'sim',
@@ -125,10 +128,10 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     durationMs,
     started: 0,
     crypto: identities.crypto.scheme,
-    nodes: Object.fromEntries([...identities.nodeKeys].map(([name, key]) => [name, key.id])),
-    engines: Object.fromEntries([...identities.engineKeys].map(([name, key]) => [name, key.id])),
+    nodes: Object.fromEntries(identities.nodeIds()),
+    engines: Object.fromEntries(identities.engineIds()),
     links: plan.links.map((link) => [link.a, link.b] as const),
-  };
+  });
 
   // With no listener and no recording, only the summary reads the events: the nodes then tally the
   // hot ones instead of building a record each (numbered all the same, so `seq` stays the count).
@@ -142,7 +145,9 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
             summarizer.tally(kind, Math.round(t * 1e6) / 1e6, msg, dst, rttMs);
           },
         };
-  const running = new Map<string, Node>();
+  /** The running incarnation of each node, by plan index. */
+  const runningAt: Array<Node | undefined> = [];
+  const running = { get: (name: string): Node | undefined => runningAt[identities.nodeIndex(name)] };
   const sessions = new Map<string, number>();
   const persistent = new Map<string, Engine>();
   const skews = new Map<string, number>();
@@ -158,7 +163,8 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   function boot(planNode: PlanNode): void {
     // Only restarted nodes have an entry (the first boot is session 1): one map entry per node cost ≈ 46 B.
     const session = sessions.get(planNode.name) ?? 1;
-    const key = identities.nodeKeys.get(planNode.name)!;
+    const index = identities.nodeIndex(planNode.name);
+    const key = identities.nodeKeyAt(index);
     const directory = knowledge.storeFor(planNode.name);
     const rng = nodeRng(seed, planNode.name, session);
     const transport = connections.attach(planNode.name, key.id, directory, rng);
@@ -169,14 +175,14 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
       // A persistent engine keeps its instance (and so its state) across restarts.
       const instance = (engine.isPersistent === true ? persistent.get(reference) : undefined) ?? engine.factory(engine.params, env);
       if (engine.isPersistent === true) persistent.set(reference, instance);
-      node.addEngine(engine.name, identities.engineKeys.get(reference)!, instance);
+      node.addEngine(engine.name, identities.engineKey(reference)!, instance);
     }
     node.setClockSkew(skews.get(planNode.name) ?? 0);
     if (rates.has(planNode.name)) node.setClockRate(rates.get(planNode.name)!);
-    running.set(planNode.name, node);
+    runningAt[index] = node;
     node.start();
     // Configured permanent connections, dialled at boot and kept (as `netmachine node` does).
-    for (const peer of permanentPeers(planNode.name)) transport.connect(identities.nodeKeys.get(peer)!.id, { isPermanent: true });
+    for (const peer of permanentPeers(planNode.name)) transport.connect(identities.nodeKey(peer)!.id, { isPermanent: true });
   }
 
   function permanentPeers(name: string): ReadonlyArray<string> {
@@ -210,7 +216,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
       }
       case 'lose-writes':
       case 'corrupt-write': {
-        const engines = event.engine !== undefined ? [event.engine] : (planNodes.get(event.node)?.engines ?? []).map((engine) => engine.name);
+        const engines = event.engine !== undefined ? [event.engine] : (planNodeOf(event.node)?.engines ?? []).map((engine) => engine.name);
         for (const engine of engines) {
           const disk = diskOf(`${event.node}/${engine}`);
           if (event.kind === 'lose-writes') emit({ t, kind: 'log', node: event.node, engine, reason: 'storage-fault', text: `lost ${disk.loseLastWrites(event.count)} of the last ${event.count} writes` });
@@ -233,7 +239,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
         if (network.isUp(event.node)) return;
         network.restart(event.node);
         emit({ t, kind: 'restart', node: event.node });
-        const planNode = planNodes.get(event.node);
+        const planNode = planNodeOf(event.node);
         if (planNode === undefined) return; // a router runs nothing
         sessions.set(event.node, (sessions.get(event.node) ?? 1) + 1);
         boot(planNode);
@@ -307,7 +313,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     }
   }
 
-  options.onStart?.(header);
+  if (options.onStart !== undefined) options.onStart(headerOf());
   for (const planNode of plan.nodes) scheduler.schedule(0, () => boot(planNode));
   for (const event of plan.events) scheduler.schedule(event.atMs, () => apply(event));
   const frames = options.frames ?? plan.schedule;
@@ -320,7 +326,12 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   }
   const end = scheduler.run(durationMs, options.onProgress, options.progressEvery);
   const displayName = (id: Id): string => nameOf(id) ?? id.slice(0, 12);
-  return { header, events, summary: summarizer.result(), end, executed: scheduler.executed, durationMs, network, nodeView: (name) => nodeView(connections, network.indexOf(name), name, displayName) };
+  return {
+    get header() {
+      return headerOf();
+    },
+    events,
+    summary: summarizer.result(), end, executed: scheduler.executed, durationMs, network, nodeView: (name) => nodeView(connections, network.indexOf(name), name, displayName) };
 }
 
 /**

@@ -64,13 +64,24 @@ describe('createKeyedSimCrypto', () => {
       expect(crypto.verify(keys[(i + 1) % keys.length]!.id, message, signature)).toBe(false);
       expect(crypto.verify(keys[(i + 4096) % keys.length]!.id, message, signature)).toBe(false);
     }
-    // A key pair's secret is its own bytes: changing them makes an impostor, never a new registration.
+    // A pair's secret is handed out as a copy: changing the copy changes nothing, while another
+    // object claiming the id with other bytes is an impostor (never a new registration).
     const [first, second] = [keys[0]!, keys[1]!];
     const signatureBefore = crypto.sign(first, message);
-    first.secret.fill(0);
-    expect(crypto.verify(first.id, message, crypto.sign(first, message))).toBe(false);
+    const copy = first.secret;
+    expect(copy).toEqual(deriveSecret(1, 'eng', 'k0'));
+    copy.fill(0);
+    expect(first.secret).toEqual(deriveSecret(1, 'eng', 'k0'));
+    expect(crypto.verify(first.id, message, crypto.sign(first, message))).toBe(true);
+    expect(crypto.verify(first.id, message, crypto.sign({ id: first.id, secret: copy }, message))).toBe(false);
+    expect(crypto.verify(first.id, message, crypto.sign({ id: first.id, secret: deriveSecret(1, 'eng', 'k0') }, message))).toBe(true);
     expect(crypto.verify(second.id, message, crypto.sign(second, message))).toBe(true);
     expect(crypto.verify(first.id, message, signatureBefore)).toBe(true);
+    // A pair made by another simulation's crypto signs here by its secret, not by its index there.
+    const elsewhere = createKeyedSimCrypto();
+    const foreign = elsewhere.keyPair(deriveSecret(1, 'eng', 'k1'));
+    expect(crypto.verify(second.id, message, crypto.sign(foreign, message))).toBe(true);
+    expect(crypto.sign(elsewhere.keyPair(deriveSecret(1, 'eng', 'k0')), message)).toEqual(signatureBefore);
   });
 
   it('keeps its verdicts behind the verify cache', () => {

@@ -12,6 +12,7 @@ import {
   IdentityStore,
   signAdvert,
   type Advert,
+  type ConfiguredNodeTable,
   type Engine,
   type EngineInput,
   type Id,
@@ -123,6 +124,30 @@ describe('a store built from shared configured records', () => {
     for (const peer of keys) expect(store.node(peer.id)?.id).toBe(peer.id);
     expect(store.node(third.id)).toBeUndefined();
     expect(() => new IdentityStore({ configuredNodes: [{ id: third.id, addresses: [], trust: 128 }] })).toThrow(/configuredRecordOf/);
+  });
+
+  it('sees only its slice of a shared table, and makes a record only when one is asked for', () => {
+    const peers = [nodeKey, other, third];
+    const made: number[] = [];
+    const table: ConfiguredNodeTable = {
+      idAt: (slot) => peers[slot]!.id,
+      recordAt: (slot) => (made.push(slot), configuredRecordOf(advertOf(peers[slot]!))),
+    };
+    const engine = key('engine-on-third');
+    const locations = new Map([[engine.id, third.id]]);
+    const store = new IdentityStore({ configuredEngines: locations, configuredSlots: { table, from: 1, count: 2 } });
+    expect(store.nodeCount).toBe(2);
+    expect(store.engineNode(engine.id)).toBe(third.id);
+    expect(made).toEqual([]);
+    expect(store.node(nodeKey.id)).toBeUndefined();
+    expect(store.node(third.id)).toMatchObject({ id: third.id, isConfigured: true });
+    expect(made).toEqual([2]);
+    expect([...store.allNodes()].map((record) => record.id)).toEqual([other.id, third.id]);
+    // A record stored over a configured one without its configured flag hides the engines behind it.
+    store.setNode({ id: third.id, addresses: [], trust: 1 });
+    expect(store.engineNode(engine.id)).toBeUndefined();
+    expect(store.nodeCount).toBe(2);
+    expect(new IdentityStore({ configuredEngines: locations, configuredSlots: { table, from: 0, count: 2 } }).engineNode(engine.id)).toBeUndefined();
   });
 });
 

@@ -15,7 +15,7 @@ function scenario(count: number, duration: string, events: ReadonlyArray<string>
 /** Each live node's active view at the end of the run, by node name, from the `view added/removed` logs. */
 function activeViews(plan: NetworkPlan, events: ReadonlyArray<TraceEvent>): Map<string, Set<string>> {
   const names = new Map<string, string>();
-  for (const [name, key] of deriveIdentities(plan, plan.seed).nodeKeys) names.set(key.id, name);
+  for (const [name, id] of deriveIdentities(plan, plan.seed).nodeIds()) names.set(id, name);
   const views = new Map<string, Set<string>>();
   for (const event of events) {
     if (event.kind === 'crash') views.delete(event.node!);
