@@ -27,8 +27,12 @@ export interface Underlay {
   isReachable(from: number, to: number): boolean;
   /** What a handshake between the two costs now (ms); undefined when unreachable. */
   roundTripMs(from: number, to: number): number | undefined;
-  /** Called after partition, heal, link changes, crash and restart. */
-  onChange(listener: () => void): void;
+  /**
+   * Called after partition, heal, link changes, crash and restart, with the index of the one host
+   * whose reachability changed when nothing else's did (a crash or restart on a region underlay),
+   * or undefined when any path may have changed.
+   */
+  onChange(listener: (host: number | undefined) => void): void;
 }
 
 /** The address a simulated node advertises. */
@@ -50,6 +54,10 @@ export class SimConnections {
   private readonly hosts: Array<SimTransport | undefined> = [];
   private readonly open = new Set<Connection>();
   private readonly dialling = new Set<Endpoint>();
+  // The same, per host index at either end: a change to one host checks only these. Each set keeps
+  // the insertion order of `open` / `dialling`, so a targeted check acts in the same order as a full one.
+  private readonly openByHost: Array<Set<Connection> | undefined> = [];
+  private readonly diallingByHost: Array<Set<Endpoint> | undefined> = [];
   // Timer handlers made once, scheduled with their endpoint or connection (no closure per timer).
   private readonly onDialDeadline = (endpoint: Endpoint): void => this.dialTimedOut(endpoint);
   private readonly onHandshake = (endpoint: Endpoint): void => this.handshakeDone(endpoint);
@@ -67,7 +75,7 @@ export class SimConnections {
     /** Display name of a node id in trace records. */
     readonly nameOf: (id: Id) => string,
   ) {
-    underlay.onChange(() => this.check());
+    underlay.onChange((host) => (host === undefined ? this.check(this.open, this.dialling) : this.check(this.openByHost[host], this.diallingByHost[host])));
   }
 
   /** The Transport of a booting node (a new incarnation: no connections, empty queues). */
@@ -121,6 +129,8 @@ export class SimConnections {
     const nowMs = this.scheduler.now();
     endpoint.dial = { address, peerIndex, deadline: this.scheduler.scheduleCall(nowMs + this.settings.connectTimeoutMs, this.onDialDeadline, endpoint), completion: undefined };
     this.dialling.add(endpoint);
+    (this.diallingByHost[host.index] ??= new Set()).add(endpoint);
+    (this.diallingByHost[peerIndex] ??= new Set()).add(endpoint);
     this.tryHandshake(endpoint);
   }
 
@@ -163,6 +173,8 @@ export class SimConnections {
     if (dial.completion !== undefined) this.scheduler.cancel(dial.completion);
     endpoint.dial = undefined;
     this.dialling.delete(endpoint);
+    this.diallingByHost[endpoint.host.index]!.delete(endpoint);
+    this.diallingByHost[dial.peerIndex]!.delete(endpoint);
   }
 
   cancelRetry(endpoint: Endpoint): void {
@@ -196,6 +208,7 @@ export class SimConnections {
     if (other.connection !== undefined) this.close(other.connection, 'replaced', 'replaced');
     const connection: Connection = { ends: [endpoint, other], detection: undefined };
     this.open.add(connection);
+    for (const end of connection.ends) (this.openByHost[end.host.index] ??= new Set()).add(connection);
     for (const end of connection.ends) {
       end.connection = connection;
       end.backoffMs = 0;
@@ -213,6 +226,7 @@ export class SimConnections {
   /** Closes `connection`; each end still running hears `disconnected` with its reason. */
   close(connection: Connection, reasonFirst: string, reasonSecond: string): void {
     if (!this.open.delete(connection)) return;
+    for (const end of connection.ends) this.openByHost[end.host.index]!.delete(connection);
     if (connection.detection !== undefined) this.scheduler.cancel(connection.detection);
     connection.ends.forEach((end, index) => {
       if (end.connection !== connection) return;
@@ -236,9 +250,12 @@ export class SimConnections {
     return a.host.isUp && b.host.isUp && this.underlay.isReachable(a.host.index, b.host.index) && this.underlay.isReachable(b.host.index, a.host.index);
   }
 
-  /** After any underlay change: schedule the detection of dead connections, move dials on. */
-  private check(): void {
-    for (const connection of this.open) {
+  /**
+   * After an underlay change: schedule the detection of dead connections, move dials on. Checks
+   * `open` and `dialling`, which hold (at least) every connection and dial the change can affect.
+   */
+  private check(open: ReadonlySet<Connection> | undefined, dialling: ReadonlySet<Endpoint> | undefined): void {
+    for (const connection of open ?? []) {
       const isAlive = this.isAlive(connection);
       if (!isAlive && connection.detection === undefined) {
         connection.detection = this.scheduler.scheduleCall(this.scheduler.now() + this.settings.idleTimeoutMs, this.onDetection, connection);
@@ -247,7 +264,7 @@ export class SimConnections {
         connection.detection = undefined;
       }
     }
-    for (const endpoint of this.dialling) {
+    for (const endpoint of dialling ?? []) {
       const dial = endpoint.dial!;
       const isReachable = this.underlay.isReachable(endpoint.host.index, dial.peerIndex) && this.underlay.isReachable(dial.peerIndex, endpoint.host.index);
       if (dial.completion === undefined && isReachable) this.tryHandshake(endpoint);

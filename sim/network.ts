@@ -65,7 +65,7 @@ export class VirtualNetwork {
   private readonly result: Transit = { arrivalMs: 0, duplicateArrivalMs: NaN, retransmits: 0 };
   /** Frame timing chosen from outside (exploration), and how a chosen crash is carried out. */
   private frameSchedule: { readonly schedule: FrameSchedule; readonly crash: (node: string) => void } | undefined;
-  private readonly listeners: Array<() => void> = [];
+  private readonly listeners: Array<(host: number | undefined) => void> = [];
   private partitionOneWay = false;
   private isPartitioned = false;
 
@@ -195,13 +195,17 @@ export class VirtualNetwork {
     return names;
   }
 
-  /** Registers `listener`, called after each change that can change reachability. */
-  onChange(listener: () => void): void {
+  /**
+   * Registers `listener`, called after each change that can change reachability, with the index of
+   * the only host whose reachability changed (a crash or restart on a region underlay, where no path
+   * runs through another host), or undefined when any path may have changed.
+   */
+  onChange(listener: (host: number | undefined) => void): void {
     this.listeners.push(listener);
   }
 
-  private changed(): void {
-    for (const listener of this.listeners) listener();
+  private changed(host?: number): void {
+    for (const listener of this.listeners) listener(host);
   }
 
   /** True when both hosts are up, a path exists now and no partition cuts from → to. */
@@ -357,7 +361,7 @@ export class VirtualNetwork {
     this.isUpOf[index] = 0;
     this.epochOf[index]!++;
     this.underlay.setNodeUp(index, false);
-    this.changed();
+    this.changed(this.regions === undefined ? undefined : index);
   }
 
   restart(name: string): void {
@@ -365,7 +369,7 @@ export class VirtualNetwork {
     this.isUpOf[index] = 1;
     this.epochOf[index]!++;
     this.underlay.setNodeUp(index, true);
-    this.changed();
+    this.changed(this.regions === undefined ? undefined : index);
   }
 
   isUp(name: string): boolean {
