@@ -346,7 +346,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   private fireTimer(hosted: HostedEngine, timers: Set<TimerId>, timer: TimerId, tag: string, cause: string | undefined): void {
     if (!timers.delete(timer)) return;
     const tally = this.traceSink.tally;
-    if (tally !== undefined) tally('timer', this.clock.now(), undefined, undefined, undefined);
+    if (tally !== undefined) tally('timer', this.clock.now(), undefined, 0, undefined, undefined);
     else this.traceSink.emit(hotRecord(this.clock.now(), 'timer', this.name, hosted.name, undefined, cause, undefined, undefined, undefined, undefined, undefined, undefined, tag, undefined));
     this.runCaused(hosted, { kind: 'timer', timer, tag }, cause);
   }
@@ -415,7 +415,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
         const tally = this.traceSink.tally;
         if (tally === undefined) return this.traceSink.emit(hotRecord(this.clock.now(), 'log', this.name, hosted.name, undefined, cause, undefined, undefined, undefined, undefined, undefined, undefined, effect.text, effect.data));
         const rttMs = effect.data?.['rttMs'];
-        return tally('log', this.clock.now(), undefined, undefined, typeof rttMs === 'number' ? rttMs : undefined);
+        return tally('log', this.clock.now(), undefined, 0, undefined, typeof rttMs === 'number' ? rttMs : undefined);
       }
     }
   }
@@ -426,7 +426,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     const { message, bytes } = signEngineMessage(this.crypto, hosted.key, unsigned);
     const msg = messageTraceId(message.src, message.id);
     const tally = this.traceSink.tally;
-    if (tally !== undefined) tally('send', this.clock.now(), msg, message.dst.kind, undefined);
+    if (tally !== undefined) tally('send', this.clock.now(), message.src, message.id, message.dst.kind, undefined);
     else this.traceSink.emit(hotRecord(this.clock.now(), 'send', this.name, hosted.name, msg, cause, message.dst.kind, this.destinationName(message.dst), undefined, message.body.length, undefined, undefined, undefined, undefined));
     this.routeSigned(hosted, message, bytes, msg);
   }
@@ -475,7 +475,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     sendSeq.set(peer, seq);
     const frame = signP2PMessage(this.envelopeSigner, this.key, { src: this.self, dst: peer, session: this.session, seq, inner, msg: bytes });
     const tally = this.traceSink.tally;
-    if (tally !== undefined) tally('transmit', this.clock.now(), msg, undefined, undefined);
+    if (tally !== undefined) tally('transmit', this.clock.now(), undefined, 0, undefined, undefined);
     else this.traceSink.emit(hotRecord(this.clock.now(), 'transmit', this.name, undefined, msg, undefined, undefined, undefined, this.nameOf(peer), frame.length, undefined, undefined, undefined, undefined));
     // One literal, optional fields absent (spreads of conditional objects cost more, per frame).
     const meta: { -readonly [K in keyof FrameMeta]: FrameMeta[K] } = { msg };
@@ -497,7 +497,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     const hosted = this.localEngines.get(engine);
     if (hosted === undefined || this.stopped) return;
     const tally = this.traceSink.tally;
-    if (tally !== undefined) tally('deliver', this.clock.now(), msg, undefined, undefined);
+    if (tally !== undefined) tally('deliver', this.clock.now(), message.src, message.id, undefined, undefined);
     else this.traceSink.emit(hotRecord(this.clock.now(), 'deliver', this.name, hosted.name, msg, undefined, undefined, undefined, sourceNode !== this.self ? this.nameOf(sourceNode) : undefined, message.body.length, undefined, undefined, undefined, undefined));
     this.runCaused(hosted, { kind: 'message', message, sourceNode, traceId: msg }, msg);
   }
@@ -542,7 +542,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   /** InboundChecks: a frame decoded (its hops are the ones `receiveFrame` was given). */
   received(from: Id, msg: string | undefined, bytes: number): void {
     const tally = this.traceSink.tally;
-    if (tally !== undefined) return tally('receive', this.clock.now(), msg, undefined, undefined);
+    if (tally !== undefined) return tally('receive', this.clock.now(), undefined, 0, undefined, undefined);
     const hops = this.receivedHops;
     // One hop is the rule and stays implicit, so traces of direct links keep their size.
     this.traceSink.emit(hotRecord(this.clock.now(), 'receive', this.name, undefined, msg, undefined, undefined, undefined, this.nameOf(from), bytes, hops !== undefined && hops > 1 ? hops : undefined, undefined, undefined, undefined));

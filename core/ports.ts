@@ -90,10 +90,12 @@ export interface TraceSink {
   /**
    * Present on a sink that only counts (a simulation that keeps no trace and has no listener, so only
    * its summary reads the events): the hot events (send, transmit, receive, deliver, timer, a log)
-   * are then reported as the few fields the summary reads instead of a record each. `dst` is the
-   * destination kind of a send; `rttMs` a log's `data.rttMs`.
+   * are then reported as the few fields the summary reads instead of a record each. For a send and a
+   * deliver, `source` and `id` are the message's source engine and id (its trace id is
+   * `messageTraceId(source, id)`, which need not be built); `dst` is the destination kind of a send;
+   * `rttMs` a log's `data.rttMs`.
    */
-  readonly tally?: (kind: TraceKind, t: number, msg: string | undefined, dst: string | undefined, rttMs: number | undefined) => void;
+  readonly tally?: (kind: TraceKind, t: number, source: Id | undefined, id: number, dst: string | undefined, rttMs: number | undefined) => void;
 }
 
 /** A signing key: its public identity and its 32-byte secret seed. */

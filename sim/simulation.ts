@@ -140,9 +140,9 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
       ? { emit }
       : {
           emit,
-          tally: (kind, t, msg, dst, rttMs) => {
+          tally: (kind, t, source, id, dst, rttMs) => {
             seq++;
-            summarizer.tally(kind, Math.round(t * 1e6) / 1e6, msg, dst, rttMs);
+            summarizer.tally(kind, Math.round(t * 1e6) / 1e6, source, id, dst, rttMs);
           },
         };
   /** The running incarnation of each node, by plan index. */
