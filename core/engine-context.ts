@@ -38,7 +38,9 @@ export interface HostedEngine {
   readonly engine: Engine;
   /** The engine's random stream, forked on first use. */
   rng: Rng | undefined;
-  /** Pending timers, created with the first. */
+  /** The first pending timer, or NO_TIMER: most engines have at most one pending at a time. */
+  timer: TimerId;
+  /** The other pending timers, created with the second. */
   timers: Set<TimerId> | undefined;
   nextMessageId: number;
   /** Where the running handler's effects go (swapped per call; handlers never nest). */
@@ -49,6 +51,33 @@ export interface HostedEngine {
   connections?: EngineConnections;
   /** `ctx.domains`, built when the engine first uses it. */
   domains?: EngineDomains;
+}
+
+/** No timer (clocks number their timers from 1). */
+export const NO_TIMER: TimerId = 0;
+
+/** Records `timer` as pending for `hosted`. */
+export function addTimer(hosted: HostedEngine, timer: TimerId): void {
+  if (hosted.timer === NO_TIMER) hosted.timer = timer;
+  else (hosted.timers ??= new Set()).add(timer);
+}
+
+/** Removes `timer` from `hosted`'s pending timers: false when it was not pending (fired or cancelled). */
+export function takeTimer(hosted: HostedEngine, timer: TimerId): boolean {
+  if (timer !== NO_TIMER && hosted.timer === timer) {
+    hosted.timer = NO_TIMER;
+    return true;
+  }
+  return hosted.timers?.delete(timer) === true;
+}
+
+/** Removes and returns every pending timer of `hosted`. */
+export function takeAllTimers(hosted: HostedEngine): TimerId[] {
+  const timers = hosted.timer === NO_TIMER ? [] : [hosted.timer];
+  for (const timer of hosted.timers ?? []) timers.push(timer);
+  hosted.timer = NO_TIMER;
+  hosted.timers?.clear();
+  return timers;
 }
 
 export type Effect =
@@ -247,7 +276,7 @@ export class HostedContext implements EngineContext {
     return this.host.setTimer(this.hosted, delayMs, tag);
   }
   cancelTimer(timer: TimerId): void {
-    if (this.hosted.timers?.delete(timer) === true) this.host.localClock.cancel(timer);
+    if (takeTimer(this.hosted, timer)) this.host.localClock.cancel(timer);
   }
   log(text: string, data?: LogData): void {
     this.effect(data === undefined ? { kind: 'log', text } : { kind: 'log', text, data });

@@ -19,6 +19,8 @@ export interface PlanIdentities {
   nodeKey(name: string): KeyPair | undefined;
   /** The key pair of engine `node/engine`, if the plan declares it. */
   engineKey(reference: string): KeyPair | undefined;
+  /** Engine `node/engine`'s id and its node's id, if the plan declares it. */
+  locateEngine(reference: string): { readonly engine: Id; readonly node: Id } | undefined;
   /** The node (id) that a plan engine with this id runs on. */
   engineNode(engine: Id): Id | undefined;
   /** Display name of an id (`node`, `node/engine`, a topic or a domain name), for traces. */
@@ -86,13 +88,32 @@ class DenseIdentities implements PlanIdentities {
   }
 
   engineKey(reference: string): KeyPair | undefined {
+    const node = this.nodeOfReference(reference);
+    const k = node < 0 ? -1 : this.engineOfReference(node, reference);
+    return k < 0 ? undefined : this.engineKeyAt(node, k);
+  }
+
+  locateEngine(reference: string): { readonly engine: Id; readonly node: Id } | undefined {
+    const node = this.nodeOfReference(reference);
+    const k = node < 0 ? -1 : this.engineOfReference(node, reference);
+    return k < 0 ? undefined : { engine: this.engineKeyAt(node, k).id, node: this.nodeKeyAt(node).id };
+  }
+
+  /** The node index of `node/engine`, or −1. */
+  private nodeOfReference(reference: string): number {
     const slash = reference.indexOf('/');
-    const node = slash < 0 ? undefined : this.indexByName.get(reference.slice(0, slash));
-    if (node === undefined) return undefined;
+    return slash < 0 ? -1 : (this.indexByName.get(reference.slice(0, slash)) ?? -1);
+  }
+
+  /** The index among node `node`'s engines of the one `reference` names, or −1. */
+  private engineOfReference(node: number, reference: string): number {
     const engines = this.plan.nodes[node]!.engines;
-    const name = reference.slice(slash + 1);
-    for (let k = 0; k < engines.length; k++) if (engines[k]!.name === name) return this.engineKeyAt(node, k);
-    return undefined;
+    const start = reference.indexOf('/') + 1;
+    for (let k = 0; k < engines.length; k++) {
+      const name = engines[k]!.name;
+      if (name.length === reference.length - start && reference.endsWith(name)) return k;
+    }
+    return -1;
   }
 
   private engineKeyAt(node: number, k: number): KeyPair {

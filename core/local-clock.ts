@@ -4,11 +4,24 @@
 // 2 fires a 100 ms timer after 50 ms, and a jump forward fires the timers it passes at once.
 import type { Clock, TimerId } from './ports.js';
 
+/** A pending timer: what it runs and with what, and its clock (so arming needs no closure). */
 interface Pending {
   readonly id: TimerId;
   readonly localAtMs: number;
-  readonly fire: () => void;
+  readonly handler: (argument: unknown) => void;
+  readonly argument: unknown;
+  readonly clock: LocalClock;
   realId: TimerId;
+}
+
+/** Runs a plain callback scheduled with `schedule`. */
+function callCallback(callback: () => void): void {
+  callback();
+}
+
+/** What the backend runs when a pending timer's real time comes. */
+function fireArmed(entry: Pending): void {
+  entry.clock.fire(entry);
 }
 
 export class LocalClock implements Clock {
@@ -34,12 +47,22 @@ export class LocalClock implements Clock {
 
   /** Runs `callback` when this clock reads `atMs` (at once if it already does). */
   schedule(atMs: number, callback: () => void): TimerId {
+    return this.scheduleCall(atMs, callCallback, callback);
+  }
+
+  /** Runs `handler(argument)` when this clock reads `atMs`: `schedule` without a closure per timer. */
+  scheduleCall<T>(atMs: number, handler: (argument: T) => void, argument: T): TimerId {
     const id = this.nextId++;
-    const entry: Pending = { id, localAtMs: atMs, fire: callback, realId: 0 };
+    const entry: Pending = { id, localAtMs: atMs, handler: handler as (argument: unknown) => void, argument, clock: this, realId: 0 };
     if (this.first === undefined) this.first = entry;
     else (this.pending ??= new Map()).set(id, entry);
     this.arm(entry);
     return id;
+  }
+
+  /** The backend's time for `entry` came: it runs unless it was cancelled or re-armed since. */
+  fire(entry: Pending): void {
+    if (this.take(entry.id) === entry) entry.handler(entry.argument);
   }
 
   cancel(id: TimerId): void {
@@ -95,8 +118,7 @@ export class LocalClock implements Clock {
   }
 
   private arm(entry: Pending): void {
-    entry.realId = this.clock.schedule(this.realTimeOf(entry.localAtMs), () => {
-      if (this.take(entry.id) === entry) entry.fire();
-    });
+    const atMs = this.realTimeOf(entry.localAtMs);
+    entry.realId = this.clock.scheduleCall !== undefined ? this.clock.scheduleCall(atMs, fireArmed, entry) : this.clock.schedule(atMs, () => fireArmed(entry));
   }
 }

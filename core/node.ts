@@ -20,7 +20,7 @@ import { LocalClock } from './local-clock.js';
 import { DurableStore, type Disk } from './disk.js';
 import { chooseDomainMember, resolveTransportPrefs, routeIncoming, routeOutgoing, TopicTable, type ReplayWindow, type RoutingTable } from './router.js';
 import { canSeal, sealRelay } from './relay.js';
-import { HostedContext, type ContextHost, type Effect, type HostedEngine } from './engine-context.js';
+import { addTimer, HostedContext, NO_TIMER, takeAllTimers, takeTimer, type ContextHost, type Effect, type HostedEngine } from './engine-context.js';
 import { TopicService, type TopicServiceDeps } from './topic-service.js';
 import { checkInbound, type InboundChecks, type NodeRecord } from './inbound.js';
 import { IdentityLookups, type LookupHost, type Parked } from './identity-lookups.js';
@@ -31,8 +31,11 @@ import { messageTraceId, type TraceRecord } from './trace.js';
 
 /** The ports a node needs (STYLE rule 1). */
 export interface NodeComponents {
-  /** Each engine's durable store by engine name (the simulator keeps them across restarts); default: one per node runtime. */
-  readonly disks?: (engine: string) => DurableStore;
+  /**
+   * Each engine's durable store by engine name and node name (the simulator keeps them across
+   * restarts, one function for all its nodes); default: one per node runtime.
+   */
+  readonly disks?: (engine: string, node: string) => DurableStore;
   readonly clock: Clock;
   readonly rng: Rng;
   readonly transport: Transport;
@@ -146,7 +149,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   private buggifySites: Map<string, Rng | null> | undefined;
   /** While paused: the inputs that came meanwhile, in order (undefined while running). */
   private held: Array<() => void> | undefined;
-  private readonly disks: (engine: string) => DurableStore;
+  private readonly disks: (engine: string, node: string) => DurableStore;
   /** S23: what an engine on this node offered to relay. */
   private offeredRelay: RelayPolicy | undefined;
 
@@ -333,18 +336,23 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
 
   setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId {
     if (!(delayMs >= 0) || !Number.isFinite(delayMs)) throw new NetmachineError('engine/bad-timer', `timer delay must be a finite number ≥ 0 ms, got ${delayMs}`);
-    const cause = this.currentCause;
-    const timers = (hosted.timers ??= new Set());
-    const timer: TimerId = this.localClock.schedule(this.localClock.now() + delayMs, () => {
-      if (this.held !== undefined) return this.hold(() => this.fireTimer(hosted, timers, timer, tag, cause));
-      this.fireTimer(hosted, timers, timer, tag, cause);
-    });
-    timers.add(timer);
+    // A record, not a closure: every node of a large simulation has a timer pending at all times.
+    const pending: PendingTimer = { runtime: this, hosted, tag, cause: this.currentCause, timer: NO_TIMER };
+    const timer = this.localClock.scheduleCall(this.localClock.now() + delayMs, timerDue, pending);
+    pending.timer = timer;
+    addTimer(hosted, timer);
     return timer;
   }
 
-  private fireTimer(hosted: HostedEngine, timers: Set<TimerId>, timer: TimerId, tag: string, cause: string | undefined): void {
-    if (!timers.delete(timer)) return;
+  /** An engine timer's time came (see `timerDue`): it fires now, or at `resume()` while paused. */
+  timerDue(pending: PendingTimer): void {
+    const { hosted, timer, tag, cause } = pending;
+    if (this.held !== undefined) return this.hold(() => this.fireTimer(hosted, timer, tag, cause));
+    this.fireTimer(hosted, timer, tag, cause);
+  }
+
+  private fireTimer(hosted: HostedEngine, timer: TimerId, tag: string, cause: string | undefined): void {
+    if (!takeTimer(hosted, timer)) return;
     const tally = this.traceSink.tally;
     if (tally !== undefined) tally('timer', this.clock.now(), undefined, 0, undefined, undefined);
     else this.traceSink.emit(hotRecord(this.clock.now(), 'timer', this.name, hosted.name, undefined, cause, undefined, undefined, undefined, undefined, undefined, undefined, tag, undefined));
@@ -570,7 +578,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   addEngine(name: string, key: KeyPair, engine: Engine): void {
     if (this.hostedByName(name) !== undefined) throw new NetmachineError('node/duplicate-engine', `node "${this.name}" already hosts an engine named "${name}"`);
     // Ids stay unique per (src, dst) across restarts (I7): each session numbers from its own 2^32 block.
-    this.localEngines.set(key.id, { name, key, engine, rng: undefined, timers: undefined, nextMessageId: firstMessageId(this.session), effects: [], ctx: undefined });
+    this.localEngines.set(key.id, { name, key, engine, rng: undefined, timer: NO_TIMER, timers: undefined, nextMessageId: firstMessageId(this.session), effects: [], ctx: undefined });
     this.directory.setEngineNode(key.id, this.self);
   }
 
@@ -583,8 +591,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     this.held = undefined;
     this.lookupService?.stop();
     for (const hosted of this.localEngines.values()) {
-      for (const timer of hosted.timers ?? []) this.localClock.cancel(timer);
-      hosted.timers?.clear();
+      for (const timer of takeAllTimers(hosted)) this.localClock.cancel(timer);
     }
   }
 
@@ -615,7 +622,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   }
 
   diskOf(hosted: HostedEngine): Disk {
-    return this.disks(hosted.name);
+    return this.disks(hosted.name, this.name);
   }
 
   isPaused(): boolean {
@@ -678,6 +685,20 @@ function hotRecord(
 }
 
 /** Stores that last as long as the node runtime (real nodes: the process). */
+/** An engine timer waiting on the node's clock. */
+interface PendingTimer {
+  readonly runtime: NodeRuntime;
+  readonly hosted: HostedEngine;
+  readonly tag: string;
+  readonly cause: string | undefined;
+  timer: TimerId;
+}
+
+/** What the node's clock runs for an engine timer (one function for every timer). */
+function timerDue(pending: PendingTimer): void {
+  pending.runtime.timerDue(pending);
+}
+
 function memoryDisks(): (engine: string) => DurableStore {
   const disks = new Map<string, DurableStore>();
   return (engine) => disks.get(engine) ?? (disks.set(engine, new DurableStore()), disks.get(engine)!);

@@ -15,6 +15,11 @@ export interface Clock {
   schedule(atMs: number, callback: () => void): TimerId;
   /** Cancels a scheduled callback; cancelling a fired or unknown id does nothing. */
   cancel(id: TimerId): void;
+  /**
+   * Optional: runs `handler(argument)` at `atMs`, as `schedule` does, without a closure per call
+   * when `handler` is long-lived (the simulator's scheduler and a node's own clock have it).
+   */
+  scheduleCall?<T>(atMs: number, handler: (argument: T) => void, argument: T): TimerId;
 }
 
 /** A seeded random stream; `fork(label)` gives an independent stream named by `label`. */

@@ -19,10 +19,9 @@ export class SimEngineEnv implements EngineEnv {
   resolve(reference: string): Result<EngineAddress, string> {
     // Keys exist only for declared `node/engine` references (looked up by the node's plan index and
     // the engine's name: workloads resolve per message).
-    const engineKey = this.identities.engineKey(reference);
-    const node = engineKey === undefined ? undefined : this.identities.engineNode(engineKey.id);
-    if (engineKey === undefined || node === undefined) return err(`no engine "${reference}" (expected node/engine of a declared engine)`);
-    return ok({ engine: engineKey.id, node });
+    const located = this.identities.locateEngine(reference);
+    if (located === undefined) return err(`no engine "${reference}" (expected node/engine of a declared engine)`);
+    return ok(located);
   }
 
   topic(name: string): Id {

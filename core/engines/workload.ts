@@ -2,7 +2,8 @@
 // a count and a size distribution. Scenario `workloads:` entries become one of these per source node.
 import { z } from 'zod';
 import { NetmachineError } from '../assert.js';
-import type { EngineAddress, EngineEnv, EngineFactory } from '../engine.js';
+import type { Engine, EngineAddress, EngineContext, EngineEnv, EngineFactory, EngineInput } from '../engine.js';
+import type { Id } from '../ids.js';
 import type { Rng } from '../ports.js';
 import { engineSpec, firings, parseParams } from './params.js';
 
@@ -48,45 +49,54 @@ export function sampleSize(size: SizeDistributionValue, rng: Rng): number {
 
 export const createWorkloadEngine: EngineFactory = (params, env) => {
   const options = parseParams('workload', WorkloadParams, params);
-  const resolve = resolverOf(env, options.engine);
   const pool = options.mode === 'publish' ? [] : targetNodes(options.targets, options.nodes, env); // publishers need no unicast targets
+  const engine = new WorkloadEngine(options, env, pool, options.topic === undefined ? undefined : env.topic(options.topic));
   // Checked now, resolved again per message: keeping k addresses per node costs more than the lookups.
-  for (const node of pool) resolve(node);
+  for (const node of pool) engine.resolve(node);
   if (options.mode === 'unicast' && pool.length === 0 && options.targets !== 'neighbors' && options.targets !== 'known') throw new NetmachineError('engine/bad-params', 'engine "workload": no target nodes');
   if (options.mode === 'publish' && options.topic === undefined) throw new NetmachineError('engine/bad-params', 'engine "workload" params.topic: required for publish workloads');
-  const topic = options.topic === undefined ? undefined : env.topic(options.topic);
-  let sent = 0;
-  return {
-    handle(input, ctx) {
-      if (input.kind === 'start') {
-        if (options.mode === 'publish' || pool.length > 0) ctx.setTimer(options.startMs + ctx.rng.next() * options.intervalMs, 'workload');
-        return;
-      }
-      if (input.kind !== 'timer') return;
-      sent++;
-      const body = new Uint8Array(sampleSize(options.size, ctx.rng));
-      const sendOptions = options.expiryMs === undefined ? {} : { expiryMs: options.expiryMs };
-      if (topic !== undefined) ctx.publish(topic, body, sendOptions);
-      else {
-        const target = resolve(pool[ctx.rng.int(pool.length)]!);
-        ctx.send({ kind: 'engine', engine: target.engine, node: target.node }, body, sendOptions);
-      }
-      if (options.count === 0 || sent < options.count) ctx.setTimer(options.intervalMs, 'workload');
-    },
-  };
+  return engine;
 };
 
 /**
- * Resolves a target node's `engine` (a large simulation makes one per node: returned from a function
- * rather than declared as a named constant, which tsx's keep-names transform gives a name property
- * of ≈ 300 bytes each).
+ * One source node's generator. A class, not a literal with closures: a large simulation runs one
+ * per node, and a method on the prototype costs nothing per instance (a `handle` closure and a
+ * resolver closure with their contexts cost ≈ 230 bytes each time).
  */
-function resolverOf(env: EngineEnv, engine: string): (node: string) => EngineAddress {
-  return (node) => {
-    const resolved = env.resolve(`${node}/${engine}`);
+class WorkloadEngine implements Engine {
+  private sent = 0;
+
+  constructor(
+    private readonly options: z.output<typeof WorkloadParams>,
+    private readonly env: EngineEnv,
+    private readonly pool: ReadonlyArray<string>,
+    private readonly topic: Id | undefined,
+  ) {}
+
+  /** A target node's `options.engine`. */
+  resolve(node: string): EngineAddress {
+    const resolved = this.env.resolve(`${node}/${this.options.engine}`);
     if (!resolved.ok) throw new NetmachineError('engine/bad-params', `engine "workload" params.targets: ${resolved.error}`);
     return resolved.value;
-  };
+  }
+
+  handle(input: EngineInput, ctx: EngineContext): void {
+    const options = this.options;
+    if (input.kind === 'start') {
+      if (options.mode === 'publish' || this.pool.length > 0) ctx.setTimer(options.startMs + ctx.rng.next() * options.intervalMs, 'workload');
+      return;
+    }
+    if (input.kind !== 'timer') return;
+    this.sent++;
+    const body = new Uint8Array(sampleSize(options.size, ctx.rng));
+    const sendOptions = options.expiryMs === undefined ? {} : { expiryMs: options.expiryMs };
+    if (this.topic !== undefined) ctx.publish(this.topic, body, sendOptions);
+    else {
+      const target = this.resolve(this.pool[ctx.rng.int(this.pool.length)]!);
+      ctx.send({ kind: 'engine', engine: target.engine, node: target.node }, body, sendOptions);
+    }
+    if (options.count === 0 || this.sent < options.count) ctx.setTimer(options.intervalMs, 'workload');
+  }
 }
 
 /** The nodes a unicast workload on `env`'s node may pick from. */
