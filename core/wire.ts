@@ -31,6 +31,8 @@ const utf8Encoder = new TextEncoder();
 const nativeLatin1Slice = (globalThis as { Buffer?: { prototype?: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } } }).Buffer?.prototype?.latin1Slice;
 
 const TAKEN = new Uint8Array(0);
+/** The longest typed array V8 allocates on its heap (its `typed_array_max_size_in_heap`). */
+const ON_HEAP_BYTES_MAX = 64;
 
 /**
  * A growable byte buffer. Its storage is pooled (bytes.ts `pooledBytes`): `finish` returns an
@@ -164,15 +166,18 @@ export class Reader {
     return this.raw(this.fieldSize(sizeBytesMax));
   }
   /**
-   * A length-prefixed field and the `tailBytes` raw bytes right after it, in one copy (one
-   * allocation instead of two): `[field, tail]` are views of that copy, which nothing else shares,
-   * so reusing the input buffer cannot alter them. With `prefix`, the copy is short-lived pooled
+   * A length-prefixed field and the `tailBytes` raw bytes right after it, copied: two copies when
+   * both fit on V8's heap, else one (one allocation instead of two) of which `[field, tail]` are
+   * views; nothing else shares them, so reusing the input buffer cannot alter them. With `prefix`, the copy is short-lived pooled
    * storage (bytes.ts `pooledBytes`, never rewritten) that starts with a copy of `prefix`, so a
    * signature over prefix ‖ field needs no second copy.
    */
   bytesFieldAndRaw(sizeBytesMax: number, tailBytes: number, prefix?: Uint8Array): [Uint8Array, Uint8Array] {
     const sizeBytes = this.fieldSize(sizeBytesMax);
     if (prefix === undefined) {
+      // Typed arrays of up to 64 bytes live on V8's heap; a longer one gets an ArrayBuffer outside
+      // it (an allocation, tracking and sweeping of its own), which costs more than two short copies.
+      if (sizeBytes <= ON_HEAP_BYTES_MAX && tailBytes <= ON_HEAP_BYTES_MAX) return [this.raw(sizeBytes), this.raw(tailBytes)];
       const both = this.raw(sizeBytes + tailBytes);
       return [both.subarray(0, sizeBytes), both.subarray(sizeBytes)];
     }
