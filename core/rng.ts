@@ -17,11 +17,14 @@ export function createRng(seed: number | string, path = 'root'): Rng {
  * forked (a node's) never makes it.
  */
 class SeededRng implements Rng {
-  private c = 0;
+  // Alea's state is exact in 32-bit integers: each s is a multiple of 2^-32 in [0, 1) (kept here as
+  // its 32 bits, signed) and the carry c an integer below 2^21, so a draw computes the same doubles
+  // as alea.js from small integers, which V8 keeps in the object (four doubles would be four boxed
+  // numbers per stream, and new ones per draw). c < 0: not seeded yet.
+  private c = -1;
   private s0 = 0;
   private s1 = 0;
   private s2 = 0;
-  private isSeeded = false;
 
   constructor(
     private readonly seed: number | string,
@@ -29,11 +32,17 @@ class SeededRng implements Rng {
   ) {}
 
   next(): number {
-    if (!this.isSeeded) this.seedState();
-    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10; // 2^-32
+    if (this.c < 0) this.seedState();
+    // alea.js: t = 2091639 · s0 + c · 2^-32; c = t | 0; s2 = t − c. With s0 = k · 2^-32, t · 2^32 is
+    // the integer x below (exact: < 2^53), c = ⌊x / 2^32⌋ and s2 = (x mod 2^32) · 2^-32.
+    const x = 2091639 * (this.s0 >>> 0) + this.c;
+    const c = Math.floor(x / 4294967296);
+    const low = x - c * 4294967296;
     this.s0 = this.s1;
     this.s1 = this.s2;
-    return (this.s2 = t - (this.c = t | 0));
+    this.s2 = low | 0;
+    this.c = c;
+    return low * 2.3283064365386963e-10; // 2^-32
   }
 
   int(n: number): number {
@@ -57,11 +66,11 @@ class SeededRng implements Rng {
     if (s1 < 0) s1 += 1;
     s2 -= mash(text);
     if (s2 < 0) s2 += 1;
+    // Each is k · 2^-32 exactly (mash returns multiples of 2^-32 in [0, 1)): kept as k's 32 bits.
+    this.s0 = (s0 * 4294967296) | 0;
+    this.s1 = (s1 * 4294967296) | 0;
+    this.s2 = (s2 * 4294967296) | 0;
     this.c = 1;
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.isSeeded = true;
   }
 }
 

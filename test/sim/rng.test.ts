@@ -18,6 +18,14 @@ describe('Rng streams', () => {
     );
   });
 
+  it('stays draw for draw on seedrandom\'s alea over long streams (its state kept as 32-bit integers)', () => {
+    for (const [seed, label] of [[1, 'node/n1/1'], [-7, 'engine/w'], ['seed', '']] as const) {
+      const alea = seedrandom.alea(`netmachine/1/${seed}/root/${label}`);
+      const rng = createRng(seed).fork(label);
+      for (let i = 0; i < 20_000; i++) if (rng.next() !== alea()) expect.fail(`draw ${i} of ${seed}/${label} differs`);
+    }
+  });
+
   it('a forked stream does not depend on draws from its parent or its siblings', () => {
     fc.assert(
       fc.property(fc.integer(), fc.nat(50), fc.nat(50), (seed, parentDraws, siblingDraws) => {
