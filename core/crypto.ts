@@ -172,7 +172,16 @@ function labelledSha256(label: string): { (bytes: Uint8Array): Buffer; hex(bytes
  * tag on the same bytes is a replay, which the replay window stops as it does for Ed25519). It is
  * not a public-key scheme (verifying needs the registry) and is never used on real networks.
  */
-export function createKeyedSimCrypto(): Crypto {
+/**
+ * What `createKeyedSimCrypto` adds to the Crypto port: the dense index under which it registered a
+ * key (0, 1, 2, … in order of creation), so a caller that makes 10⁶ keys can keep its own table by
+ * that index instead of a second map by id.
+ */
+export interface KeyRegistry {
+  registryIndex(id: Id): number | undefined;
+}
+
+export function createKeyedSimCrypto(): Crypto & KeyRegistry {
   // A simulation registers 10⁵–10⁶ keys: each is an index into chunks of the secrets (a private
   // copy) and of the tag keys, instead of an object and three buffers per key. A tag key is derived
   // on the key's first signature or verification (many keys, a sink's say, never sign anything).
@@ -292,6 +301,7 @@ export function createKeyedSimCrypto(): Crypto {
       return difference === 0;
     },
     hash: blake3Hash,
+    registryIndex: (id) => registered.get(id),
   };
 }
 

@@ -6,6 +6,7 @@ import { deriveSecret } from './keys.js';
 import type { Id } from './ids.js';
 import type { NetworkPlan } from './plan.js';
 import type { Crypto, KeyPair } from './ports.js';
+import type { KeyRegistry } from './crypto.js';
 
 export interface PlanIdentities {
   readonly crypto: Crypto;
@@ -52,8 +53,13 @@ class DenseIdentities implements PlanIdentities {
   private readonly engineStart: Int32Array;
   /** Key pairs by entity, made on first use. */
   private readonly keys: Array<KeyPair | undefined>;
-  /** Entity of every id derived so far. */
+  /**
+   * Entity of every id derived so far: by the crypto's registry index when it has one (entity + 1,
+   * 0 = none: four bytes per key instead of a map entry), else by id.
+   */
+  private entityByRegistry = new Int32Array(0);
   private readonly entityById = new Map<Id, number>();
+  private readonly registry: KeyRegistry['registryIndex'] | undefined;
   /** Names of the topic and domain ids derived so far. */
   private readonly otherNames = new Map<Id, string>();
   private readonly topicKeys = new Map<string, KeyPair>();
@@ -72,6 +78,29 @@ class DenseIdentities implements PlanIdentities {
       this.engineStart[i + 1] = this.engineStart[i]! + nodes[i]!.engines.length;
     }
     this.keys = new Array<KeyPair | undefined>(nodes.length + this.engineStart[nodes.length]!);
+    const registry = (crypto as Partial<KeyRegistry>).registryIndex;
+    this.registry = registry === undefined ? undefined : (id) => registry(id);
+  }
+
+  /** The entity of a derived id, or undefined. */
+  private entityOf(id: Id): number | undefined {
+    const index = this.registry?.(id);
+    if (index !== undefined) {
+      const entity = index < this.entityByRegistry.length ? this.entityByRegistry[index]! - 1 : -1;
+      return entity < 0 ? undefined : entity;
+    }
+    return this.entityById.get(id);
+  }
+
+  private remember(id: Id, entity: number): void {
+    const index = this.registry?.(id);
+    if (index === undefined) return void this.entityById.set(id, entity);
+    if (index >= this.entityByRegistry.length) {
+      const grown = new Int32Array(Math.max(index + 1, this.entityByRegistry.length * 2, 1024));
+      grown.set(this.entityByRegistry);
+      this.entityByRegistry = grown;
+    }
+    this.entityByRegistry[index] = entity + 1;
   }
 
   nodeIndex(name: string): number {
@@ -124,7 +153,7 @@ class DenseIdentities implements PlanIdentities {
   private derive(entity: number, kind: 'node' | 'eng', name: string): KeyPair {
     const key = this.crypto.keyPair(deriveSecret(this.seed, kind, name));
     this.keys[entity] = key;
-    this.entityById.set(key.id, entity);
+    this.remember(key.id, entity);
     return key;
   }
 
@@ -142,12 +171,12 @@ class DenseIdentities implements PlanIdentities {
   }
 
   engineNode(engine: Id): Id | undefined {
-    const entity = this.entityById.get(engine);
+    const entity = this.entityOf(engine);
     return entity === undefined || entity < this.nodeCount ? undefined : this.nodeKeyAt(this.ownerOf(entity)).id;
   }
 
   nameOf(id: Id): string | undefined {
-    const entity = this.entityById.get(id);
+    const entity = this.entityOf(id);
     if (entity === undefined) return this.otherNames.get(id);
     if (entity < this.nodeCount) return this.plan.nodes[entity]!.name;
     const node = this.ownerOf(entity);
@@ -182,7 +211,7 @@ class DenseIdentities implements PlanIdentities {
       key = this.crypto.keyPair(deriveSecret(this.seed, kind, name));
       cache.set(name, key);
       // A plan entity's name wins (as when both were in one map, entities first).
-      if (!this.entityById.has(key.id)) this.otherNames.set(key.id, name);
+      if (this.entityOf(key.id) === undefined) this.otherNames.set(key.id, name);
     }
     return key;
   }

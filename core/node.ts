@@ -124,7 +124,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   readonly transport: Transport;
   readonly directory: IdentityStore;
   readonly isChannelAuthenticated: boolean;
-  readonly localEngines = new Map<Id, HostedEngine>();
+  readonly localEngines = new HostedEngines();
   private readonly traceSink: TraceSink;
   private readonly rng: Rng;
   private readonly options: NodeOptions;
@@ -578,7 +578,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   addEngine(name: string, key: KeyPair, engine: Engine): void {
     if (this.hostedByName(name) !== undefined) throw new NetmachineError('node/duplicate-engine', `node "${this.name}" already hosts an engine named "${name}"`);
     // Ids stay unique per (src, dst) across restarts (I7): each session numbers from its own 2^32 block.
-    this.localEngines.set(key.id, { name, key, engine, rng: undefined, timer: NO_TIMER, timers: undefined, nextMessageId: firstMessageId(this.session), effects: [], ctx: undefined });
+    this.localEngines.add({ name, key, engine, rng: undefined, timer: NO_TIMER, timers: undefined, nextMessageId: firstMessageId(this.session), effects: [], ctx: undefined });
     this.directory.setEngineNode(key.id, this.self);
   }
 
@@ -685,6 +685,34 @@ function hotRecord(
 }
 
 /** Stores that last as long as the node runtime (real nodes: the process). */
+/**
+ * A node's hosted engines, in the order they were added: a handful per node, so one exactly sized
+ * list scanned by id (a Map's table alone is ≈ 150 bytes, and a simulation hosts 10⁶ nodes).
+ */
+class HostedEngines {
+  private list: ReadonlyArray<HostedEngine> = [];
+
+  get(engine: Id): HostedEngine | undefined {
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) if (list[i]!.key.id === engine) return list[i];
+    return undefined;
+  }
+
+  has(engine: Id): boolean {
+    return this.get(engine) !== undefined;
+  }
+
+  /** Adds `hosted`, or replaces the engine with its id in place (as Map.set would). */
+  add(hosted: HostedEngine): void {
+    const index = this.list.findIndex((entry) => entry.key.id === hosted.key.id);
+    this.list = index < 0 ? this.list.concat(hosted) : this.list.map((entry, i) => (i === index ? hosted : entry));
+  }
+
+  values(): ReadonlyArray<HostedEngine> {
+    return this.list;
+  }
+}
+
 /** An engine timer waiting on the node's clock. */
 interface PendingTimer {
   readonly runtime: NodeRuntime;

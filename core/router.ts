@@ -23,7 +23,8 @@ export type RouteDecision =
 /** The Router's view: local engines and the identity store. */
 export interface RoutingTable {
   readonly self: Id;
-  readonly localEngines: ReadonlyMap<Id, unknown>;
+  /** The engines hosted on this node (a map, or any table that answers `has`). */
+  readonly localEngines: { has(engine: Id): boolean };
   readonly directory: IdentityStore;
   /** Local engines serving a domain (anycast targets on this node), in registration order. */
   readonly domainServers?: ReadonlyMap<Id, ReadonlyArray<Id>>;
