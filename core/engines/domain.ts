@@ -5,7 +5,11 @@
 // - a member (`join: true`) sends a JoinRequest, signed by its own key, to its contacts in turn; a
 //   member that receives one checks it against the owner's policy itself and answers with a signed
 //   JoinResponse (accepted, with the epoch from which the membership holds, the policy and the
-//   advert; or refused, with a typed reason); members hand the advert out and may leave;
+//   advert; or refused, with a typed reason); members hand the advert out and may leave. A
+//   contact's answer is awaited `joinTimeoutMs` from the moment the connection to it is up (a
+//   handshake on a loaded machine can take seconds: that is the Transport's time, not the
+//   contact's), the next contact is asked when the dial fails, and an acceptance that comes late
+//   still counts while the node is not a member yet;
 // - a client (neither) only fetches the advert from its contacts and makes external requests.
 // Every role relays the external requests of local engines (ExtRequest → DomainRequest → a serving
 // member → ExtResponse), see domain-requests.ts.
@@ -30,7 +34,7 @@ import {
   type DomainPolicy,
   type MembershipPolicy,
 } from '../domain-wire.js';
-import type { EngineAddress, EngineContext, EngineEnv, EngineFactory, EngineInput } from '../engine.js';
+import type { EngineAddress, EngineContext, EngineEnv, EngineFactory, EngineInput, Notice } from '../engine.js';
 import type { Id } from '../ids.js';
 import type { KeyPair } from '../ports.js';
 import { ATTEMPTS_MAX, DomainRequests } from './domain-requests.js';
@@ -62,7 +66,7 @@ const DomainParams = z.strictObject({
   service: z.string().min(1).optional(),
   /** The first JoinRequest leaves after a random delay below this (ms), so a crowd does not join at once. */
   joinDelayMs: z.number().nonnegative().default(0),
-  /** A contact that has not answered by then is given up for the next (ms). */
+  /** A contact that has not answered this long after the connection to it was up is given up for the next (ms; the wait doubles per round of contacts). */
   joinTimeoutMs: z.number().positive().default(2000),
   /** Leave the domain at this time (ms). */
   leaveAtMs: z.number().nonnegative().optional(),
@@ -155,8 +159,14 @@ export const createDomainEngine: EngineFactory = (params, env) => {
   let service: Id | undefined;
   let requests: DomainRequests | undefined;
   let credential: Uint8Array | undefined;
-  /** Join state: which contact is asked next, when the current request was sent, how long to wait next. */
-  let joining: { contact: number; sentMs: number; retryMs: number; isWaiting: boolean } | undefined;
+  /**
+   * Join state: which contact is asked (a count: the contact is this modulo their number), when the
+   * request was sent, how long to wait for an answer, whether one is awaited, and when the
+   * connection to the contact was up (undefined while the Transport still dials it).
+   */
+  let joining: { contact: number; sentMs: number; retryMs: number; isWaiting: boolean; connectedMs: number | undefined } | undefined;
+  /** Connection notices are asked for (once, when a join request had to wait for a dial). */
+  let isWatching = false;
   let advertRetryMs = 250;
   /** Engines that asked for the advert before this node had it (answered when it comes). */
   const advertWanted = new Map<Id, EngineAddress>();
@@ -172,7 +182,7 @@ export const createDomainEngine: EngineFactory = (params, env) => {
     requests = new DomainRequests(domain, { attemptsMax: options.attemptsMax, timeoutMs: options.requestTimeoutMs, service });
     if (owner !== undefined) return startOwner(ctx, owner);
     if (options.join) {
-      joining = { contact: 0, sentMs: 0, retryMs: options.joinTimeoutMs, isWaiting: false };
+      joining = { contact: 0, sentMs: 0, retryMs: options.joinTimeoutMs, isWaiting: false, connectedMs: undefined };
       ctx.setTimer(options.joinDelayMs * ctx.rng.next(), 'join');
     } else if (contacts.length > 0) {
       ctx.setTimer(0, 'advert');
@@ -219,9 +229,38 @@ export const createDomainEngine: EngineFactory = (params, env) => {
     if (contact === undefined) return ctx.log('domain join: no contact configured');
     joining.sentMs = ctx.now();
     joining.isWaiting = true;
+    // The answer's wait counts from the connection: when the contact is not connected yet, the
+    // request waits in the Transport's queue while it dials, and the connection notice says when
+    // the wait begins (the timer below then only checks and re-arms).
+    joining.connectedMs = ctx.connections.isConnected(contact.node) ? ctx.now() : undefined;
+    if (joining.connectedMs === undefined && !isWatching) {
+      isWatching = true;
+      ctx.connections.watch();
+    }
     const request = signJoinRequest(ctx.sign, { requestor: ctx.self, node: ctx.node, domain, ...(credential !== undefined && { auth: credential }) });
     send(ctx, contact, { kind: 'join-request', request });
     ctx.setTimer(joining.retryMs, `join-timeout:${joining.contact}`);
+  }
+
+  /** The contact asked now, while an answer is awaited. */
+  const askedContact = (): EngineAddress | undefined => (joining?.isWaiting === true ? contacts[joining.contact % contacts.length] : undefined);
+
+  /** A join request's timer: the contact had `retryMs` from its connection to answer; re-armed for what is left of that, or while the dial is still under way. */
+  function onJoinTimeout(ctx: EngineContext, contact: number): void {
+    if (joining === undefined || !joining.isWaiting || joining.contact !== contact) return;
+    const nowMs = ctx.now();
+    // A dial that never ends is the Transport's bug; still, the wait ends RETRY_MS_MAX after the request at the latest.
+    const leftMs = joining.connectedMs !== undefined ? joining.connectedMs + joining.retryMs - nowMs : nowMs - joining.sentMs < RETRY_MS_MAX ? joining.retryMs : 0;
+    if (leftMs > 0) return void ctx.setTimer(leftMs, `join-timeout:${contact}`);
+    nextContact(ctx);
+  }
+
+  function onConnectionNotice(ctx: EngineContext, notice: Notice): void {
+    const contact = askedContact();
+    if (joining === undefined || contact === undefined || joining.connectedMs !== undefined) return;
+    if (notice.kind === 'node-connected' && notice.node === contact.node) joining.connectedMs = ctx.now();
+    // The contact cannot be reached now: ask the next one (the Transport still re-dials it while the request waits, and its late acceptance still counts).
+    else if (notice.kind === 'node-connect-failed' && notice.node === contact.node) nextContact(ctx);
   }
 
   /** The next contact, after a wait that doubles up to RETRY_MS_MAX. */
@@ -250,8 +289,11 @@ export const createDomainEngine: EngineFactory = (params, env) => {
   function onJoinResponse(ctx: EngineContext, input: MessageInput, message: Extract<DomainMessage, { kind: 'join-response' }>): void {
     const response = openJoinResponse(ctx.verify, message.response);
     if (response === undefined || response.approver !== input.message.src || response.node !== input.sourceNode || response.requestor !== ctx.self || response.domain !== domain) return ctx.log('domain join response invalid');
-    if (joining === undefined || !joining.isWaiting || ctx.domains.membership(domain) !== undefined) return;
+    // An acceptance counts whenever it comes while the node is still joining (it may answer a
+    // request whose wait had ended); a refusal only from the contact asked now.
+    if (joining === undefined || ctx.domains.membership(domain) !== undefined) return;
     if (response.result !== 'accepted') {
+      if (askedContact()?.node !== input.sourceNode) return;
       ctx.log('domain join refused', { reason: response.result });
       // A contact that is not a member yet cannot judge: ask the next one. Any other refusal is the policy's answer.
       if (response.result === 'domain/not-member') return nextContact(ctx);
@@ -314,7 +356,7 @@ export const createDomainEngine: EngineFactory = (params, env) => {
         ctx.log('domain invitation received');
         // A refusal for want of an invitation, or a join still waiting for its first attempt: try now.
         if (options.join && ctx.domains.membership(domain) === undefined && (joining === undefined || !joining.isWaiting)) {
-          joining = { contact: 0, sentMs: 0, retryMs: options.joinTimeoutMs, isWaiting: false };
+          joining = { contact: 0, sentMs: 0, retryMs: options.joinTimeoutMs, isWaiting: false, connectedMs: undefined };
           sendJoin(ctx);
         }
         return;
@@ -343,10 +385,7 @@ export const createDomainEngine: EngineFactory = (params, env) => {
     if (tag === 'join') return sendJoin(ctx);
     if (tag === 'probed') return requests!.ready(ctx);
     if (tag === 'leave') return leave(ctx);
-    if (tag.startsWith('join-timeout:')) {
-      if (joining !== undefined && joining.isWaiting && joining.contact === Number(tag.slice('join-timeout:'.length))) nextContact(ctx);
-      return;
-    }
+    if (tag.startsWith('join-timeout:')) return onJoinTimeout(ctx, Number(tag.slice('join-timeout:'.length)));
     if (tag === 'advert' && ctx.domains.advert(domain) === undefined) {
       for (const contact of contacts) send(ctx, contact, { kind: 'advert-request', domain });
       advertRetryMs = Math.min(RETRY_MS_MAX, advertRetryMs * 2);
@@ -362,7 +401,7 @@ export const createDomainEngine: EngineFactory = (params, env) => {
         case 'timer':
           return onTimer(ctx, input.tag);
         case 'notice':
-          return;
+          return onConnectionNotice(ctx, input.notice);
         case 'message': {
           if (input.message.protocol !== DOMAIN_PROTOCOL) {
             requests!.onServiceReply(ctx, input);

@@ -83,6 +83,43 @@ describe('joining a domain', () => {
     expect(logs(events, 'n2', 'domain joined')).toHaveLength(1);
   });
 
+  // Links of 1.5 s: the connection to the contact is up 3 s after the dial (one round trip), the
+  // request and its answer take 3 s more, so the acceptance reaches the joiner at 6 s.
+  const slowJoin = (joinTimeoutMs: number) => {
+    const plan = graphPlan(2, [[0, 1]], (i) => [engine('domain', i === 0 ? { domain: 'city', owner: { policy: 'open' } } : { domain: 'city', join: true, contacts: ['n0'], joinTimeoutMs })], { durationMs: 12_000, link: { latencyMs: 1500 } });
+    return simulate(plan).events;
+  };
+  const joinRequests = (events: ReadonlyArray<TraceEvent>): number => events.filter((event) => event.kind === 'send' && event.node === 'n1' && event.engine === 'domain').length;
+
+  it('the join timeout counts from the connection: a handshake longer than the timeout does not end the wait, one request joins', () => {
+    // 4 s from the connection (3 s): the answer at 6 s is in time, though 4 s after the request had passed.
+    const events = slowJoin(4000);
+    expect(logs(events, 'n1', 'domain joined').map((event) => Math.round(event.t / 100) * 100)).toEqual([6000]);
+    expect(reasons(events, 'n0', 'domain join approved')).toEqual(['accepted']);
+    expect(joinRequests(events)).toBe(1);
+  });
+
+  it('an acceptance that comes after the wait ended still counts while the node is not a member', () => {
+    // 2 s from the connection: the wait ends at 5 s, the next request would leave at 9 s; the answer at 6 s is taken.
+    const events = slowJoin(2000);
+    expect(logs(events, 'n1', 'domain joined').map((event) => Math.round(event.t / 100) * 100)).toEqual([6000]);
+    expect(joinRequests(events)).toBe(1);
+    expect(reasons(events, 'n0', 'domain join approved')).toEqual(['accepted']);
+  });
+
+  it('a contact the Transport cannot reach is given up when its dial fails, and the next one is asked at once', () => {
+    // n1, asked first, crashed at the start: n2's dial to it fails at the connect timeout (5 s), then n0 approves.
+    const plan = graphPlan(3, [[0, 2], [1, 2]], (i) => [engine('domain', i === 0 ? { domain: 'city', owner: { policy: 'open' } } : i === 1 ? { domain: 'city', contacts: ['n0'] } : { domain: 'city', join: true, contacts: ['n1', 'n0'], joinTimeoutMs: 1000 })], { durationMs: 8000, events: [{ atMs: 0, kind: 'crash', node: 'n1' }] });
+    const { events } = simulate(plan);
+    const failed = events.filter((event) => event.kind === 'connect-failed' && event.node === 'n2' && event.peer === 'n1');
+    expect(failed.map((event) => event.reason)).toEqual(['dial/timeout']);
+    const joined = logs(events, 'n2', 'domain joined');
+    expect(joined).toHaveLength(1);
+    // Not before the dial failed (the 1 s join timeout counts from a connection that never came), and at once after it.
+    expect(joined[0]!.t - failed[0]!.t).toBeGreaterThanOrEqual(0);
+    expect(joined[0]!.t - failed[0]!.t).toBeLessThan(50);
+  });
+
   it('leave: the member hears domain-left, its approver forgets it', () => {
     const { events } = simulate(joinPlan({ policy: 'open' }, { n1: { leaveAtMs: 1000 }, n2: {} }));
     expect(logs(events, 'n1', 'domain left')).toHaveLength(1);
