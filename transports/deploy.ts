@@ -68,13 +68,17 @@ const STDERR_TAIL_BYTES = 2048;
 /** What a process prints when V8 or Node aborts it (the process may still exit by a signal or a code). */
 const FATAL_OUTPUT = /FATAL ERROR|Segmentation fault|Native stack trace/;
 
-/** Why a child's exit is a failure, or undefined for a clean exit (code 0, no signal, no fatal output). */
+/** The first line of an uncaught error as Node prints it (`QuicWorkerError: the QUIC worker failed …`). */
+const UNCAUGHT_LINE = /^(?:[A-Z]\w*)?Error(?: \[[\w/-]+\])?: .*$/gm;
+
+/** Why a child's exit is a failure, or undefined for a clean exit (code 0, no signal, no fatal output); names the fatal error or the last uncaught error it printed. */
 export function childFailure(name: string, exit: { code: number | null; signal: NodeJS.Signals | null }, stderrTail: string): string | undefined {
   const fatal = FATAL_OUTPUT.exec(stderrTail);
   if (exit.code === 0 && exit.signal === null && fatal === null) return undefined;
   const how = exit.signal !== null ? `died by signal ${exit.signal}` : exit.code !== 0 ? `exited with code ${exit.code}` : 'exited with code 0';
-  const line = fatal === null ? '' : `: ${stderrTail.slice(fatal.index).split('\n')[0]!.trim().slice(0, 200)}`;
-  return `node ${name} ${how}${fatal === null ? '' : ' after a fatal error'}${line}`;
+  if (fatal !== null) return `node ${name} ${how} after a fatal error: ${stderrTail.slice(fatal.index).split('\n')[0]!.trim().slice(0, 200)}`;
+  const uncaught = [...stderrTail.matchAll(UNCAUGHT_LINE)].pop()?.[0];
+  return `node ${name} ${how}${uncaught === undefined ? '' : `: ${uncaught.trim().slice(0, 400)}`}`;
 }
 
 export interface DeployResult {

@@ -12,7 +12,7 @@ export type { PeerTransport, PeerTransportOptions, PeerTransportComponents, Link
 export { createTlsDriver } from './tls/driver.js';
 export { createQuicDriver, QUIC_DRIVER_DEFAULTS } from './quic/driver.js';
 export type { QuicDriverOptions } from './quic/driver.js';
-export { createQuicWorkerDriver, createQuicDriverOf, quicWorkerState, onQuicWorkerFailure, shutdownQuicWorker, QuicWorkerError } from './quic/worker-driver.js';
+export { createQuicWorkerDriver, createQuicDriverOf, quicWorkerState, onQuicWorkerFailure, shutdownQuicWorker, QuicWorkerError, describeWorkerError } from './quic/worker-driver.js';
 export type { QuicWorkerDriver } from './quic/worker-driver.js';
 export { startRealNode } from './real-node.js';
 export type { RealNode, RealNodeOptions, RealNodeComponents } from './real-node.js';

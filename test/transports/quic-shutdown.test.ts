@@ -62,6 +62,10 @@ describe('a deployment whose node process dies', () => {
     expect(childFailure('n1', { code: 1, signal: null }, '')).toBe('node n1 exited with code 1');
     expect(childFailure('n2', { code: null, signal: 'SIGABRT' }, 'x\n\nFATAL ERROR: v8::FromJust Maybe value is Nothing\n 1: 0xb8 node::Abort()')).toBe('node n2 died by signal SIGABRT after a fatal error: FATAL ERROR: v8::FromJust Maybe value is Nothing');
     expect(childFailure('n3', { code: 0, signal: null }, 'FATAL ERROR: x')).toBe('node n3 exited with code 0 after a fatal error: FATAL ERROR: x');
+    // An uncaught error: its first line as Node printed it (the last one, when there were several).
+    const uncaught = 'file:///w/worker-driver.js:300\n    throw error;\n    ^\n\nQuicWorkerError: the QUIC worker failed (worker error: ErrorQUICStreamDestroyed: (no message))\n  worker stack:\n    at QUICStream.x (file:///q.js:1:1)\n\nNode.js v20.0.0\n';
+    expect(childFailure('n4', { code: 1, signal: null }, uncaught)).toBe('node n4 exited with code 1: QuicWorkerError: the QUIC worker failed (worker error: ErrorQUICStreamDestroyed: (no message))');
+    expect(childFailure('n5', { code: 1, signal: null }, 'TypeError [ERR_X]: bad\nError: later\n')).toBe('node n5 exited with code 1: Error: later');
   });
 
   it('fails (NodeProcessError) when a node process dies by a signal during the run', async () => {

@@ -3,9 +3,10 @@
 // failures, large frames (moved buffers), one worker for all drivers, that a process exits after
 // close(), and worker failure (last: it ends the file's shared worker).
 import { fork } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNodeCertificate, createQuicDriver, createQuicWorkerDriver, DialError, encodeFrames, onQuicWorkerFailure, parseAddress, quicWorkerState, type Channel, type Driver, type DriverHost, type QuicWorkerDriver, type QuicWorkerError } from '../../transports/index.js';
+import { createNodeCertificate, createQuicDriver, createQuicWorkerDriver, describeWorkerError, DialError, encodeFrames, onQuicWorkerFailure, parseAddress, quicWorkerState, type Channel, type Driver, type DriverHost, type QuicWorkerDriver, type QuicWorkerError, QuicWorkerError as QuicWorkerErrorClass } from '../../transports/index.js';
 import { keyOf, waitFor } from './helpers.js';
 import { stalledPeerCheck, startStalledQuicPeer, transportSuite } from './suite.js';
 
@@ -161,6 +162,22 @@ describe('quic worker driver', () => {
     expect(stderr).toContain('QuicWorkerError');
     expect(stderr).toContain('every QUIC peer of this process is lost');
   }, 40_000);
+
+  it('a worker that throws is named by what it threw: the QUIC library\'s errors have an empty message, their name, cause and stack say what failed', async () => {
+    // A thread of its own throws one of the library's errors (only its error classes are loaded: not the native binding), as an uncaught rejection.
+    const code = `import('@matrixai/quic/errors.js').then(({ ErrorQUICStreamDestroyed }) => { Promise.reject(new ErrorQUICStreamDestroyed(undefined, { cause: new Error('stream 4 reset') })); });`;
+    const worker = new Worker(code, { eval: true });
+    const thrown = await new Promise<unknown>((resolve) => worker.once('error', resolve));
+    await worker.terminate();
+    expect((thrown as Error).message).toBe(''); // what `worker error: ${error.message}` printed
+    const described = describeWorkerError(thrown);
+    expect(described).toMatch(/^ErrorQUICStreamDestroyed: \(no message\), caused by Error: stream 4 reset, at /);
+    const failure = new QuicWorkerErrorClass(`worker error: ${described}`, 1, thrown);
+    expect(failure.message).toContain('worker error: ErrorQUICStreamDestroyed: (no message)');
+    expect(failure.stack).toContain('worker stack:');
+    expect(describeWorkerError(undefined)).toBe('a thrown undefined (undefined)');
+    expect(describeWorkerError('text')).toBe('a thrown string (text)');
+  });
 
   it('a failed worker closes its channels and fails pending and later dials (never hangs)', async () => {
     const a = endpoint('wa6');

@@ -117,8 +117,8 @@ class QuicThread {
       this.inbox.push(batch);
       if (this.inbox.length === 1) this.deliver();
     });
-    worker.on('error', (error) => this.fail(`worker error: ${error.message}`));
-    worker.on('messageerror', (error) => this.fail(`worker message error: ${error.message}`));
+    worker.on('error', (error) => this.fail(`worker error: ${describeWorkerError(error)}`, true, error));
+    worker.on('messageerror', (error) => this.fail(`worker message error: ${describeWorkerError(error)}`, true, error));
     worker.on('exit', (code) => this.fail(`worker exited with code ${code}`));
     worker.unref(); // referenced only while a session is open
   }
@@ -195,7 +195,7 @@ class QuicThread {
   }
 
   /** The worker is gone: every session's channels close and requests fail; never hangs. */
-  private fail(reason: string, isReported = true): void {
+  private fail(reason: string, isReported = true, cause?: unknown): void {
     if (this.failure !== undefined) return;
     this.failure = reason;
     const sessionCount = this.sessions.size;
@@ -212,7 +212,7 @@ class QuicThread {
       else request.reject(failed(request.kind, reason));
     }
     this.sessions.clear();
-    if (isReported && sessionCount > 0 && !isProcessExiting) reportFailure(new QuicWorkerError(reason, sessionCount));
+    if (isReported && sessionCount > 0 && !isProcessExiting) reportFailure(new QuicWorkerError(reason, sessionCount, cause));
   }
 
   /**
@@ -326,10 +326,65 @@ export class QuicWorkerError extends Error {
   constructor(
     readonly reason: string,
     readonly sessions: number,
+    /** What the worker threw (as it crossed the thread: its name, message, stack, cause and own fields), when it threw. */
+    readonly workerError?: unknown,
   ) {
     super(`the QUIC worker failed (${reason}) with ${sessions} QUIC driver(s) open: every QUIC peer of this process is lost, and the worker cannot be restarted in this process (a new one would be the third thread to load the QUIC library's native binding)`);
     this.name = 'QuicWorkerError';
+    // The worker's own stack says where it failed; this error's stack would only name the thread's event handler.
+    const stack = stackFrames(workerError);
+    if (stack !== '') this.stack = `${this.name}: ${this.message}\n  worker stack:\n${stack}`;
   }
+}
+
+/** Stack frames shown of an error thrown in the worker. */
+const WORKER_STACK_FRAMES = 8;
+/** Causes followed from an error thrown in the worker. */
+const WORKER_CAUSES_MAX = 3;
+
+function stackFrames(error: unknown): string {
+  const stack = typeof error === 'object' && error !== null ? (error as { stack?: unknown }).stack : undefined;
+  if (typeof stack !== 'string') return '';
+  return stack
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, WORKER_STACK_FRAMES)
+    .join('\n');
+}
+
+/** `Name: message` of one error, with a placeholder for an empty message and the library's error data, if any. */
+function describeOne(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return `a thrown ${error === null ? 'null' : typeof error} (${String(error).slice(0, 200)})`;
+  const fields = error as { name?: unknown; message?: unknown; code?: unknown; data?: unknown };
+  const name = typeof fields.name === 'string' && fields.name !== '' ? fields.name : (error.constructor?.name ?? 'Error');
+  const message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : '(no message)';
+  const code = typeof fields.code === 'string' || typeof fields.code === 'number' ? ` [${fields.code}]` : '';
+  let data = '';
+  if (typeof fields.data === 'object' && fields.data !== null && Object.keys(fields.data).length > 0) {
+    try {
+      data = ` data ${JSON.stringify(fields.data).slice(0, 200)}`;
+    } catch {
+      data = ' data (not serialisable)';
+    }
+  }
+  return `${name}${code}: ${message}${data}`;
+}
+
+/**
+ * What a worker's 'error' event carried, for a failure message: the error's name and message (the
+ * QUIC library's errors often have an empty message and say what failed by their name only), its
+ * causes, and where it was thrown (the first frame of its stack). Never empty.
+ */
+export function describeWorkerError(error: unknown): string {
+  const parts = [describeOne(error)];
+  let cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
+  for (let depth = 0; cause !== undefined && depth < WORKER_CAUSES_MAX; depth++) {
+    parts.push(`caused by ${describeOne(cause)}`);
+    cause = typeof cause === 'object' && cause !== null ? (cause as { cause?: unknown }).cause : undefined;
+  }
+  const where = stackFrames(error).split('\n')[0]?.trim();
+  if (where !== undefined && where !== '') parts.push(where);
+  return parts.join(', ');
 }
 
 let isProcessExiting = false;
