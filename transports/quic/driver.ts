@@ -87,6 +87,46 @@ export function nativeTlsRefusal(error: unknown): string | undefined {
   return code === QUIC_CRYPTO_ERROR_BASE + TLS_ALERT_CERTIFICATE_REQUIRED ? 'binding/no-certificate' : 'binding/tls-failed';
 }
 
+/**
+ * A datagram handled for a connection that stopped meanwhile: @matrixai/quic 2.0.9's socket hands
+ * each datagram to its connection's recv(), which waits for the connection's lock; when the
+ * connection finished stopping during that wait (we stop connections while their peers still send:
+ * a retired channel, a view change, a dial given up), recv's closing send() throws
+ * ErrorQUICConnectionNotRunning, and the socket's async 'message' handler rejects with nobody to
+ * catch it: an unhandled rejection that ended the whole thread (the QUIC worker, and with it every
+ * QUIC peer of the process). Dropping such a datagram is what QUIC does with one for a closed connection.
+ */
+export function isStoppedConnectionRace(error: unknown): boolean {
+  return error instanceof quicErrors.ErrorQUICConnectionNotRunning;
+}
+
+/** The library's socket of a started server/client, with its datagram handler (an instance field in 2.0.9, not public API). */
+interface DatagramSocket {
+  readonly socket?: UdpSocket;
+  handleSocketMessage?: (data: Buffer, remote: unknown) => Promise<void>;
+}
+
+const GUARDED = Symbol('netmachine.quic-guarded');
+
+/**
+ * Puts the datagram handler of a started server's or client's socket behind a catch of
+ * isStoppedConnectionRace; any other rejection is left unhandled, as before. The handler is
+ * swapped on the UDP socket and in the field the library removes it by when the socket stops.
+ */
+export function guardDatagrams(owner: unknown): void {
+  const socket = (owner as { socket?: DatagramSocket }).socket;
+  const udp = socket?.socket;
+  const original = socket?.handleSocketMessage;
+  if (socket === undefined || udp === undefined || typeof original !== 'function' || GUARDED in original) return;
+  const guarded = Object.assign((data: Buffer, remote: unknown): Promise<void> =>
+    original(data, remote).catch((error: unknown) => {
+      if (!isStoppedConnectionRace(error)) throw error;
+    }), { [GUARDED]: true });
+  udp.off('message', original);
+  socket.handleSocketMessage = guarded;
+  udp.on('message', guarded);
+}
+
 /** Stops a peer's stream both ways (STOP_SENDING, RESET_STREAM); its data is discarded. */
 function cancelStream(stream: QUICStream): void {
   try {
@@ -338,6 +378,7 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
       created.addEventListener(quicEvents.EventQUICConnectionStream.name, (event) => acceptedStream((event as quicEvents.EventQUICConnectionStream).detail));
       created.addEventListener(quicEvents.EventQUICServerError.name, () => {});
       await created.start({ host: listenHost, port });
+      guardDatagrams(created);
       raiseRecvBuffer(created, settings.udpRecvBufferBytes);
       ownSocket(created);
       server = created;
@@ -387,6 +428,7 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
         throw new DialError('dial/closed', 'transport closed');
       }
       clients.add(client);
+      guardDatagrams(client);
       raiseRecvBuffer(client, settings.udpRecvBufferBytes);
       ownSocket(client);
       const stop = (): void => {

@@ -3,7 +3,7 @@
 // batched per event-loop turn (worker-protocol.ts). Loaded through worker-entry.js (tsx first).
 import { parentPort } from 'node:worker_threads';
 import { DialError, type Channel, type ChannelHandlers, type Driver, type DriverHost } from '../channel.js';
-import { createQuicDriver, type QuicDriverOptions } from './driver.js';
+import { createQuicDriver, isStoppedConnectionRace, type QuicDriverOptions } from './driver.js';
 import { BatchWriter, readBatch, RECORD_ACK, RECORD_FRAME, RECORD_TAKEN, RECORD_WRITE, RECORD_WRITE_MOVED, type Batch, type FromWorker, type SessionStart, type ToWorker, type WorkerError } from './worker-protocol.js';
 
 interface Entry {
@@ -31,6 +31,14 @@ function setPaused(entry: Entry): void {
 }
 
 const port = parentPort!;
+
+// The library's stopped-connection race (driver.ts isStoppedConnectionRace) is caught at each
+// socket once a server or client has started; a datagram can still race a client's connection
+// while createQUICClient runs (a dial given up under load). Such a rejection is dropped here; any
+// other unhandled rejection still ends the worker, and the main thread reports it (QuicWorkerError).
+process.on('unhandledRejection', (reason) => {
+  if (!isStoppedConnectionRace(reason)) throw reason;
+});
 const sessions = new Map<number, Driver>();
 const channels = new Map<number, Entry>();
 const idOf = new WeakMap<Channel, number>(); // kept after close: a dial's reply names its channel
