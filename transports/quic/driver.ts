@@ -90,14 +90,16 @@ export function nativeTlsRefusal(error: unknown): string | undefined {
 /**
  * A datagram handled for a connection that stopped meanwhile: @matrixai/quic 2.0.9's socket hands
  * each datagram to its connection's recv(), which waits for the connection's lock; when the
- * connection finished stopping during that wait (we stop connections while their peers still send:
- * a retired channel, a view change, a dial given up), recv's closing send() throws
- * ErrorQUICConnectionNotRunning, and the socket's async 'message' handler rejects with nobody to
- * catch it: an unhandled rejection that ended the whole thread (the QUIC worker, and with it every
- * QUIC peer of the process). Dropping such a datagram is what QUIC does with one for a closed connection.
+ * connection (or a client's own socket) finished stopping during that wait (we stop connections
+ * while their peers still send: a retired channel, a view change, a dial given up), recv throws
+ * ErrorQUICConnectionNotRunning (its closing send()) or ErrorQUICSocketNotRunning (reading the
+ * connection's local address from the stopped socket), and the socket's async 'message' handler
+ * rejects with nobody to catch it: an unhandled rejection that ended the whole thread (the QUIC
+ * worker, and with it every QUIC peer of the process). Dropping such a datagram is what QUIC does
+ * with one for a closed connection.
  */
 export function isStoppedConnectionRace(error: unknown): boolean {
-  return error instanceof quicErrors.ErrorQUICConnectionNotRunning;
+  return error instanceof quicErrors.ErrorQUICConnectionNotRunning || error instanceof quicErrors.ErrorQUICSocketNotRunning;
 }
 
 /** The library's socket of a started server/client, with its datagram handler (an instance field in 2.0.9, not public API). */
