@@ -287,6 +287,8 @@ export interface EngineEnv {
   readonly neighbors: ReadonlyArray<string>;
   /** Resolves `node/engine` to an address. */
   resolve(reference: string): Result<EngineAddress, string>;
+  /** Optional: `resolve(`${node}/${engine}`)` without building the reference (a workload resolves per message). */
+  resolveEngine?(node: string, engine: string): Result<EngineAddress, string>;
   /** The identity of the topic called `name`. */
   topic(name: string): Id;
   /** The key of the topic called `name` (its publisher holds it); absent on backends that do not hand it out. */

@@ -22,6 +22,8 @@ export interface PlanIdentities {
   engineKey(reference: string): KeyPair | undefined;
   /** Engine `node/engine`'s id and its node's id, if the plan declares it. */
   locateEngine(reference: string): { readonly engine: Id; readonly node: Id } | undefined;
+  /** `locateEngine(`${node}/${engine}`)` without the reference string. */
+  locateEngineOn(node: string, engine: string): { readonly engine: Id; readonly node: Id } | undefined;
   /** The node (id) that a plan engine with this id runs on. */
   engineNode(engine: Id): Id | undefined;
   /** Display name of an id (`node`, `node/engine`, a topic or a domain name), for traces. */
@@ -126,6 +128,14 @@ class DenseIdentities implements PlanIdentities {
     const node = this.nodeOfReference(reference);
     const k = node < 0 ? -1 : this.engineOfReference(node, reference);
     return k < 0 ? undefined : { engine: this.engineKeyAt(node, k).id, node: this.nodeKeyAt(node).id };
+  }
+
+  locateEngineOn(nodeName: string, engine: string): { readonly engine: Id; readonly node: Id } | undefined {
+    const node = this.indexByName.get(nodeName);
+    if (node === undefined) return undefined;
+    const engines = this.plan.nodes[node]!.engines;
+    for (let k = 0; k < engines.length; k++) if (engines[k]!.name === engine) return { engine: this.engineKeyAt(node, k).id, node: this.nodeKeyAt(node).id };
+    return undefined;
   }
 
   /** The node index of `node/engine`, or −1. */

@@ -24,6 +24,12 @@ export class SimEngineEnv implements EngineEnv {
     return ok(located);
   }
 
+  resolveEngine(node: string, engine: string): Result<EngineAddress, string> {
+    const located = this.identities.locateEngineOn(node, engine);
+    if (located === undefined) return err(`no engine "${node}/${engine}" (expected node/engine of a declared engine)`);
+    return ok(located);
+  }
+
   topic(name: string): Id {
     return this.identities.topic(name);
   }

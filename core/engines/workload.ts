@@ -75,7 +75,8 @@ class WorkloadEngine implements Engine {
 
   /** A target node's `options.engine`. */
   resolve(node: string): EngineAddress {
-    const resolved = this.env.resolve(`${node}/${this.options.engine}`);
+    const env = this.env;
+    const resolved = env.resolveEngine !== undefined ? env.resolveEngine(node, this.options.engine) : env.resolve(`${node}/${this.options.engine}`);
     if (!resolved.ok) throw new NetmachineError('engine/bad-params', `engine "workload" params.targets: ${resolved.error}`);
     return resolved.value;
   }
