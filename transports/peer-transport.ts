@@ -8,7 +8,11 @@
 // budget stops being read (its channels are paused: TCP and QUIC flow control then hold its
 // sender back) until its queue is half empty, and queued frames are handed to the node one per
 // peer in turn, in slices of INBOUND_SLICE_MS, so one flooding peer cannot delay the others by
-// more than a frame each.
+// more than a frame each. A peer whose queue was empty (a sparse peer: one ping, one request) is
+// served before the backlogged ones at the start of the next slice, one frame, and when other
+// peers' frames are waiting what it made the node send is written at once, not after the rest of
+// the slice (the sparse flows of FQ-CoDel, RFC 8290): a flood delays another peer's round trip by
+// the slice under way when its frame arrives, not by two slices.
 // Misbehaviour: frames the Router refuses for a failed check (a bad signature, a forged source)
 // draw on a per-peer allowance that refills at refusalsPerSecond; a peer that overdraws it is
 // slowed (not read, its queued frames held) for slowMs, and the third time within a minute it is
@@ -132,6 +136,8 @@ interface Peer {
   inboundHead: number;
   inboundBytes: number;
   isInboundActive: boolean;
+  /** The slice in which it was last served as a peer that had just arrived (deliverInbound). */
+  arrivedSlice: number;
   /** Its channels are paused (over its inbound budget). */
   isReadPaused: boolean;
   inboundFramesPeak: number;
@@ -234,6 +240,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
         inboundHead: 0,
         inboundBytes: 0,
         isInboundActive: false,
+        arrivedSlice: 0,
         isReadPaused: false,
         inboundFramesPeak: 0,
         inboundBytesPeak: 0,
@@ -315,6 +322,15 @@ export function createPeerTransport(components: PeerTransportComponents, options
 
   /** Peers with received frames to hand to the node, served in turn from `nextActive`. */
   let active: Peer[] = [];
+  /**
+   * Peers that became active since the last slice began (their queue was empty): each is served one
+   * frame at the start of the next slice, before the backlogged peers, and then takes its turn in `active`.
+   */
+  const arrived = new Set<Peer>();
+  /** Peers with a flush scheduled (written early, by `flushWaiting`, after sparse peers were served). */
+  const flushes = new Set<Peer>();
+  /** Slices run (numbers Peer.arrivedSlice). */
+  let slices = 0;
   /** Bytes in all peers' outbound and inbound queues. */
   let totalBytes = 0;
   let nextActive = 0;
@@ -340,6 +356,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
     if (peer.isInboundActive || peer.slowTimer !== undefined || inboundFrames(peer) === 0) return;
     peer.isInboundActive = true;
     if (!active.includes(peer)) active.push(peer); // a peer slowed in this round may still be listed
+    arrived.add(peer);
     if (!isDeliveryScheduled) {
       isDeliveryScheduled = true;
       queueMicrotask(deliverInbound); // after the driver's callback: its other frames are queued first
@@ -396,11 +413,35 @@ export function createPeerTransport(components: PeerTransportComponents, options
     cutOff(peer, 'misbehaving');
   }
 
-  /** Hands queued frames to the node, one per peer in turn, for at most INBOUND_SLICE_MS; the rest waits for the next turn. */
+  /**
+   * Hands queued frames to the node for at most INBOUND_SLICE_MS; the rest waits for the next turn.
+   * First one frame of each peer that arrived since the last slice; then, when other peers' frames
+   * are waiting (a backlog that would fill the rest of the slice), what those frames made the node
+   * send is written at once; then one frame per peer in turn.
+   */
   function deliverInbound(): void {
     const deadline = performance.now() + INBOUND_SLICE_MS;
+    const slice = ++slices;
     try {
-      while (active.length > 0 && !isClosed) {
+      let isSliceOver = false;
+      if (arrived.size > 0) {
+        let served = 0;
+        for (const peer of arrived) {
+          arrived.delete(peer);
+          if (isClosed) return;
+          if (!peer.isInboundActive) continue;
+          peer.arrivedSlice = slice;
+          deliverOne(peer);
+          served++;
+          if (performance.now() >= deadline) {
+            isSliceOver = true;
+            break;
+          }
+        }
+        // A peer alone with its own frames coalesces its replies as before; a backlog of others' does not delay them.
+        if (served > 0 && active.some((peer) => peer.isInboundActive && peer.arrivedSlice !== slice)) flushWaiting();
+      }
+      while (!isSliceOver && active.length > 0 && !isClosed) {
         if (nextActive >= active.length) {
           nextActive = 0;
           if (active.some((peer) => !peer.isInboundActive)) active = active.filter((peer) => peer.isInboundActive);
@@ -418,6 +459,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
       } else {
         active = [];
         nextActive = 0;
+        arrived.clear();
       }
     }
   }
@@ -535,12 +577,23 @@ export function createPeerTransport(components: PeerTransportComponents, options
   function scheduleFlush(peer: Peer): void {
     if (peer.isFlushScheduled || queued(peer) === 0) return;
     peer.isFlushScheduled = true;
+    flushes.add(peer);
     const run = (): void => {
       peer.isFlushScheduled = false;
+      flushes.delete(peer);
       flush(peer);
     };
     if (settings.corkMs > 0) setTimeout(run, settings.corkMs);
     else setImmediate(run);
+  }
+
+  /**
+   * Writes now what waits for this turn's flush (not with corkMs, which asks to wait). The scheduled
+   * flush still runs, for what is queued after this.
+   */
+  function flushWaiting(): void {
+    if (settings.corkMs > 0) return;
+    for (const peer of flushes) flush(peer);
   }
 
   function flush(peer: Peer): void {
