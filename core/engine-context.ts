@@ -53,6 +53,17 @@ export interface HostedEngine {
   domains?: EngineDomains;
 }
 
+/**
+ * An engine's effects outside any handler call: none are ever applied, so they are dropped here
+ * (one shared empty list instead of a list per engine; a handler call swaps in its own).
+ */
+export const OUTSIDE_A_HANDLER: Effect[] = [];
+
+/** Records `effect` for the running handler of `hosted` (dropped outside a handler call). */
+function pushEffect(hosted: HostedEngine, effect: Effect): void {
+  if (hosted.effects !== OUTSIDE_A_HANDLER) hosted.effects.push(effect);
+}
+
 /** No timer (clocks number their timers from 1). */
 export const NO_TIMER: TimerId = 0;
 
@@ -174,7 +185,7 @@ export class HostedContext implements EngineContext {
     return this.host.buggify(this.hosted, label);
   }
   private effect(effect: Effect): void {
-    this.hosted.effects.push(effect);
+    pushEffect(this.hosted, effect);
   }
   send(dst: Destination, body: Uint8Array, sendOptions: SendOptions = NO_OPTIONS): number {
     return this.sendMessage(dst, body, sendOptions, sendOptions.replyTo);
@@ -294,15 +305,15 @@ class HostedConnections implements EngineConnections {
     const advert = options.advert;
     // A learnt advert is stored first (verified, newer only: I8), so the dial can use its addresses.
     const isLearnt = advert !== undefined && advert.id === node && node !== this.host.self && isNewer(this.host.directory, advert) && verifyAdvert(this.host.crypto.verify, advert);
-    if (isLearnt) this.hosted.effects.push({ kind: 'learn-advert', advert });
+    if (isLearnt) pushEffect(this.hosted, { kind: 'learn-advert', advert });
     const result = isLearnt && !this.host.connections.isConnected(node) && this.host.directory.trust(node) !== 0 && advert.addresses.length > 0 ? 'dialling' : this.host.connections.connectResult(node);
     // Connected already: a permanence given here still applies (an ephemeral connection kept from now on).
-    if (result === 'dialling' || (result === 'connected' && options.isPermanent !== undefined)) this.hosted.effects.push(options.isPermanent === undefined ? { kind: 'connect', node } : { kind: 'connect', node, isPermanent: options.isPermanent });
+    if (result === 'dialling' || (result === 'connected' && options.isPermanent !== undefined)) pushEffect(this.hosted, options.isPermanent === undefined ? { kind: 'connect', node } : { kind: 'connect', node, isPermanent: options.isPermanent });
     return result;
   }
   disconnect(node: Id): DisconnectResult {
     // Applied even when not connected: it also stops a permanent connection's re-dialling.
-    this.hosted.effects.push({ kind: 'disconnect', node });
+    pushEffect(this.hosted, { kind: 'disconnect', node });
     return this.host.connections.disconnectResult(node);
   }
   list(): ReadonlyArray<ConnectedNode> {
@@ -312,7 +323,7 @@ class HostedConnections implements EngineConnections {
     return this.host.connections.isConnected(node);
   }
   watch(): void {
-    this.hosted.effects.push({ kind: 'watch-connections' });
+    pushEffect(this.hosted, { kind: 'watch-connections' });
   }
   selfAdvert(): NodeAdvert | undefined {
     return this.host.advert;
@@ -339,13 +350,13 @@ class HostedDomains implements EngineDomains {
     return this.host.domains.membership(domain);
   }
   setMembership(domain: Id, membership: Membership | undefined): void {
-    this.hosted.effects.push({ kind: 'set-membership', domain, membership });
+    pushEffect(this.hosted, { kind: 'set-membership', domain, membership });
   }
   learnMember(domain: Id, node: Id): void {
-    this.hosted.effects.push({ kind: 'learn-member', domain, node });
+    pushEffect(this.hosted, { kind: 'learn-member', domain, node });
   }
   forgetMember(domain: Id, node: Id): void {
-    this.hosted.effects.push({ kind: 'forget-member', domain, node });
+    pushEffect(this.hosted, { kind: 'forget-member', domain, node });
   }
   members(domain: Id): ReadonlyArray<Id> {
     return this.host.domains.members(domain);
@@ -354,18 +365,18 @@ class HostedDomains implements EngineDomains {
     return this.host.domains.isMember(domain, node);
   }
   serve(domain: Id): void {
-    this.hosted.effects.push({ kind: 'serve-domain', domain });
+    pushEffect(this.hosted, { kind: 'serve-domain', domain });
   }
   anycastMember(domain: Id): Id | undefined {
     return this.host.anycastMember(domain);
   }
   announceView(domain: Id, change: ViewChange): void {
-    this.hosted.effects.push({ kind: 'announce-view', domain, change });
+    pushEffect(this.hosted, { kind: 'announce-view', domain, change });
   }
   view(domain: Id): ReadonlyArray<ViewPeer> {
     return this.host.domains.view(domain);
   }
   watch(): void {
-    this.hosted.effects.push({ kind: 'watch-domains' });
+    pushEffect(this.hosted, { kind: 'watch-domains' });
   }
 }

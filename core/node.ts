@@ -20,7 +20,7 @@ import { LocalClock } from './local-clock.js';
 import { DurableStore, type Disk } from './disk.js';
 import { chooseDomainMember, resolveTransportPrefs, routeIncoming, routeOutgoing, TopicTable, type ReplayWindow, type RoutingTable } from './router.js';
 import { canSeal, sealRelay } from './relay.js';
-import { addTimer, HostedContext, NO_TIMER, takeAllTimers, takeTimer, type ContextHost, type Effect, type HostedEngine } from './engine-context.js';
+import { addTimer, HostedContext, NO_TIMER, OUTSIDE_A_HANDLER, takeAllTimers, takeTimer, type ContextHost, type Effect, type HostedEngine } from './engine-context.js';
 import { TopicService, type TopicServiceDeps } from './topic-service.js';
 import { checkInbound, type InboundChecks, type NodeRecord } from './inbound.js';
 import { IdentityLookups, type LookupHost, type Parked } from './identity-lookups.js';
@@ -578,7 +578,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   addEngine(name: string, key: KeyPair, engine: Engine): void {
     if (this.hostedByName(name) !== undefined) throw new NetmachineError('node/duplicate-engine', `node "${this.name}" already hosts an engine named "${name}"`);
     // Ids stay unique per (src, dst) across restarts (I7): each session numbers from its own 2^32 block.
-    this.localEngines.add({ name, key, engine, rng: undefined, timer: NO_TIMER, timers: undefined, nextMessageId: firstMessageId(this.session), effects: [], ctx: undefined });
+    this.localEngines.add({ name, key, engine, rng: undefined, timer: NO_TIMER, timers: undefined, nextMessageId: firstMessageId(this.session), effects: OUTSIDE_A_HANDLER, ctx: undefined });
     this.directory.setEngineNode(key.id, this.self);
   }
 
