@@ -1,5 +1,6 @@
 // Seeded random streams (seedrandom's alea): each stream is named by the path of labels that
 // forked it, so adding a node or a link never shifts another stream's draws.
+import seedrandom from 'seedrandom';
 import { assert } from './assert.js';
 import type { Rng } from './ports.js';
 
@@ -10,11 +11,10 @@ export function createRng(seed: number | string, path = 'root'): Rng {
 
 /**
  * A class, not a closure: a large simulation holds several streams per node. The stream is
- * seedrandom's `alea`: seeded by Baagoe's Mash hash of the seed string, then these four numbers
- * stepped exactly as alea.js steps them, without the ~1.4 KB of closures an alea object keeps (and
- * the seeding below is alea.js's, line for line, without its closures: 10⁵ streams are seeded at
- * the boot of a large simulation). The state is made on the first draw: a stream that is only
- * forked (a node's) never makes it.
+ * seedrandom's `alea`: seedrandom seeds it (Baagoe's Mash hash of the seed string) and hands over
+ * its state, which is then stepped here exactly as alea.js steps it, without the ~1.4 KB of
+ * closures an alea object keeps for the stream's life. The state is made on the first draw: a
+ * stream that is only forked (a node's) never makes it.
  */
 class SeededRng implements Rng {
   // Alea's state is exact in 32-bit integers: each s is a multiple of 2^-32 in [0, 1) (kept here as
@@ -65,44 +65,13 @@ class SeededRng implements Rng {
   }
 
   private seedState(): void {
-    const text = `netmachine/1/${this.seed}/${this.path}`;
-    mashN = MASH_START;
-    let s0 = mash(' ');
-    let s1 = mash(' ');
-    let s2 = mash(' ');
-    s0 -= mash(text);
-    if (s0 < 0) s0 += 1;
-    s1 -= mash(text);
-    if (s1 < 0) s1 += 1;
-    s2 -= mash(text);
-    if (s2 < 0) s2 += 1;
-    // Each is k · 2^-32 exactly (mash returns multiples of 2^-32 in [0, 1)): kept as k's 32 bits.
-    this.s0 = (s0 * 4294967296) | 0;
-    this.s1 = (s1 * 4294967296) | 0;
-    this.s2 = (s2 * 4294967296) | 0;
-    this.c = 1;
+    const state = seedrandom.alea(`netmachine/1/${this.seed}/${this.path}`, { state: true }).state() as { c: number; s0: number; s1: number; s2: number };
+    // Each s is k · 2^-32 exactly (alea's Mash gives multiples of 2^-32 in [0, 1)): kept as k's 32 bits.
+    this.s0 = (state.s0 * 4294967296) | 0;
+    this.s1 = (state.s1 * 4294967296) | 0;
+    this.s2 = (state.s2 * 4294967296) | 0;
+    this.c = state.c;
   }
-}
-
-const MASH_START = 0xefc8249d;
-/** Mash's running state between the calls of one seeding (a number, as in alea.js). */
-let mashN = MASH_START;
-
-/** One call of alea.js's `mash` closure, its state in `mashN`. */
-function mash(data: string): number {
-  let n = mashN;
-  for (let i = 0; i < data.length; i++) {
-    n += data.charCodeAt(i);
-    let h = 0.02519603282416938 * n;
-    n = h >>> 0;
-    h -= n;
-    h *= n;
-    n = h >>> 0;
-    h -= n;
-    n += h * 0x100000000; // 2^32
-  }
-  mashN = n;
-  return (n >>> 0) * 2.3283064365386963e-10; // 2^-32
 }
 
 /**
