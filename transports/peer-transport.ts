@@ -121,6 +121,8 @@ interface QueuedFrame {
 interface Peer {
   readonly id: Id;
   readonly channels: Channel[];
+  /** Channels retired gracefully and still read until they close (paused and resumed with the others). */
+  readonly retiring: Channel[];
   queue: QueuedFrame[];
   queueHead: number;
   queueBytes: number;
@@ -227,6 +229,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
       peer = {
         id,
         channels: [],
+        retiring: [],
         queue: [],
         queueHead: 0,
         queueBytes: 0,
@@ -274,10 +277,16 @@ export function createPeerTransport(components: PeerTransportComponents, options
     drivers.set(driver.scheme, driver);
   }
 
-  /** The channel to send on: the canonical one (dialled by the lower id), else the newest. */
+  /**
+   * The channel to send on: the canonical one (dialled by the lower id), else the newest. The lower
+   * id does not send on the peer's channel while its own dial is under way: the peer retires that
+   * channel once ours is up, and frames sent on both would arrive out of order.
+   */
   function sendChannel(peer: Peer): Channel | undefined {
-    const isCanonical = (channel: Channel): boolean => channel.isDialer === options.self < peer.id;
-    return peer.channels.find(isCanonical) ?? peer.channels[peer.channels.length - 1];
+    const iAmLower = options.self < peer.id;
+    const canonical = peer.channels.find((channel) => channel.isDialer === iAmLower);
+    if (canonical !== undefined) return canonical;
+    return iAmLower && peer.isDialing ? undefined : peer.channels[peer.channels.length - 1];
   }
 
   function established(channel: Channel): ChannelHandlers {
@@ -287,11 +296,11 @@ export function createPeerTransport(components: PeerTransportComponents, options
     // A newer channel in the same direction replaces an older one (the peer restarted or redialled).
     for (const old of peer.channels.filter((other) => other.isDialer === channel.isDialer)) retire(peer, old, true);
     peer.channels.push(channel);
-    if (peer.isNotRead) channel.pause?.(); // a new channel of a peer over its budget (or slowed) is not read either
     peer.lastActivityMs = clock.now();
     if (peer.channels.length === 1) emitEvent({ kind: 'connected', node: peer.id, address: channel.address });
     peer.backoffMs = 0;
     dedupe(peer);
+    applyReading(peer); // a new channel of a peer over its budget (or slowed) is not read either
     scheduleFlush(peer);
     return {
       frame: (frame) => {
@@ -309,8 +318,15 @@ export function createPeerTransport(components: PeerTransportComponents, options
       },
       drain: () => scheduleFlush(peer),
       close: (reason) => {
+        if (peer.retiring.includes(channel)) {
+          peer.retiring.splice(peer.retiring.indexOf(channel), 1);
+          return applyReading(peer); // its frames are all read: the newer channel's come next
+        }
         if (!peer.channels.includes(channel)) return;
+        // The peer retired it (QUIC): every frame it wrote has been read; ours, written before now, go before our end.
+        if (reason === 'retired') channel.end();
         peer.channels.splice(peer.channels.indexOf(channel), 1);
+        applyReading(peer);
         if (peer.channels.length > 0) return scheduleFlush(peer);
         emitEvent({ kind: 'disconnected', node: peer.id, reason });
         if (peer.isPermanent || queued(peer) > 0) scheduleRetry(peer);
@@ -365,14 +381,33 @@ export function createPeerTransport(components: PeerTransportComponents, options
 
   /** Pauses or resumes a peer's channels: not read while over its inbound budget or slowed. */
   function updateReading(peer: Peer): void {
-    const isNotRead = peer.isReadPaused || peer.slowTimer !== undefined;
-    if (isNotRead === peer.isNotRead) return;
-    peer.isNotRead = isNotRead;
-    for (const channel of peer.channels) {
-      if (isNotRead) channel.pause?.();
-      else channel.resume?.();
+    peer.isNotRead = peer.isReadPaused || peer.slowTimer !== undefined;
+    applyReading(peer);
+  }
+
+  /**
+   * Sets each channel of a peer paused or read. Besides the peer's budget: while the peer has a
+   * channel being retired (or one that is not the send channel, which its peer retires), the send
+   * channel is not read, so that frames come in the order they were sent (the peer wrote on the
+   * old channel before the new one; the Router's replay window refuses a frame more than 1024
+   * behind the newest).
+   */
+  function applyReading(peer: Peer): void {
+    const current = sendChannel(peer);
+    const isDraining = peer.retiring.length > 0 || peer.channels.some((channel) => channel !== current);
+    for (const channel of [...peer.channels, ...peer.retiring]) {
+      const isPaused = peer.isNotRead || (isDraining && channel === current);
+      if (pausedChannels.has(channel) === isPaused) continue;
+      if (isPaused) {
+        pausedChannels.add(channel);
+        channel.pause?.();
+      } else {
+        pausedChannels.delete(channel);
+        channel.resume?.();
+      }
     }
   }
+  const pausedChannels = new WeakSet<Channel>();
 
   /** The Router refused a frame of `id` (a failed check): draws on its allowance; overdrawn, it is slowed, then disconnected. */
   function refusedFrom(id: Id, reason: string, weight = 1): void {
@@ -523,7 +558,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
     peer.isNotRead = false; // its channels are gone; a new one is read
     peer.isPermanent = false; // not redialled at once: it comes back when it is needed again
     const hadChannels = peer.channels.length > 0;
-    for (const channel of peer.channels.splice(0)) channel.destroy();
+    for (const channel of [...peer.channels.splice(0), ...peer.retiring.splice(0)]) channel.destroy();
     if (hadChannels) emitEvent({ kind: 'disconnected', node: peer.id, reason });
   }
 
@@ -538,7 +573,10 @@ export function createPeerTransport(components: PeerTransportComponents, options
   function retire(peer: Peer, channel: Channel, isForced: boolean): void {
     peer.channels.splice(peer.channels.indexOf(channel), 1);
     if (isForced) channel.destroy();
-    else channel.end(); // flushes what was written on it, then closes
+    else {
+      peer.retiring.push(channel); // still read (and paused with the peer's other channels) until it closes
+      channel.end(); // flushes what was written on it, then closes
+    }
   }
 
   const queued = (peer: Peer): number => peer.queue.length - peer.queueHead;
@@ -691,6 +729,10 @@ export function createPeerTransport(components: PeerTransportComponents, options
       }
     }
     peer.isDialing = false;
+    if (peer.channels.length > 0) {
+      applyReading(peer);
+      scheduleFlush(peer); // frames held for our dial go on the peer's channel if ours failed
+    }
     if (peer.channels.length === 0 && (peer.isPermanent || queued(peer) > 0)) scheduleRetry(peer);
   }
 
@@ -719,7 +761,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
       if (peer.retryTimer !== undefined) clock.cancel(peer.retryTimer);
       peer.retryTimer = undefined;
       const hadChannels = peer.channels.length > 0;
-      for (const channel of peer.channels.splice(0)) channel.destroy();
+      for (const channel of [...peer.channels.splice(0), ...peer.retiring.splice(0)]) channel.destroy();
       if (hadChannels) emitEvent({ kind: 'disconnected', node, reason: 'requested' });
     },
     onFrame(handler) {
@@ -750,7 +792,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
       for (const peer of peers.values()) {
         if (peer.retryTimer !== undefined) clock.cancel(peer.retryTimer);
         if (peer.slowTimer !== undefined) clock.cancel(peer.slowTimer);
-        for (const channel of peer.channels.splice(0)) channel.destroy();
+        for (const channel of [...peer.channels.splice(0), ...peer.retiring.splice(0)]) channel.destroy();
       }
       await Promise.all([...drivers.values()].map((driver) => driver.close()));
     },

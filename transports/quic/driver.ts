@@ -25,6 +25,10 @@ interface QuicChannel extends Channel {
   gone(reason: string): void;
   /** Resolves when reading may go on (at once unless paused). */
   readable(): Promise<void> | undefined;
+  /** A chunk was read. */
+  read(): void;
+  /** The peer ended its writing half (it retired the channel, or answers our retirement). */
+  peerEnded(): void;
 }
 
 const logger = new Logger('quic', LogLevel.WARN);
@@ -181,12 +185,27 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
     initialMaxStreamDataBidiRemote: settings.streamDataBytes,
   });
 
-  /** Wraps a stream as a Channel; `stop` runs once when the stream or its connection ends. */
+  /**
+   * Wraps a stream as a Channel; `stop` runs once when the stream or its connection ends.
+   * Retiring (end): the side that retires a channel ends its writing half (FIN, after what it
+   * wrote) and keeps reading; the peer reads every frame before that end of stream, tells its host
+   * (close 'retired'), whose end() ends its own half the same way, and the retiring side stops the connection once it has read the peer's
+   * end too. So no frame written on either side is lost to the retirement. A FIN can be lost for
+   * good under load (FACTS.md): the retiring side, waiting for the peer's end, destroys the
+   * channel once it has read nothing for retireGraceMs (not counting time paused).
+   */
   function streamChannel(connection: QUICConnection, stream: QUICStream, peer: Id, address: string, isDialer: boolean, stop: () => void): QuicChannel {
     const writer = stream.writable.getWriter();
     let pendingBytes = 0;
     let handlers: ChannelHandlers | undefined;
     let isGone = false;
+    /** Our writing half is ended (FIN queued after our writes). */
+    let isEnding = false;
+    /** The host heard close() (at the peer's end of stream, or when gone). */
+    let isClosedToHost = false;
+    /** The peer ended its half first (it retired the channel). */
+    let isPeerEnded = false;
+    let graceTimer: NodeJS.Timeout | undefined;
     /** While paused: resolves when resumed (or gone). */
     let paused: { promise: Promise<void>; resolve: () => void } | undefined;
     const unpause = (): void => {
@@ -194,13 +213,34 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
       paused = undefined;
       current?.resolve();
     };
+    const closeToHost = (reason: string): void => {
+      if (isClosedToHost) return;
+      isClosedToHost = true;
+      handlers?.close(reason);
+    };
+    /** (Re)arms the lost-FIN fallback: destroyed after retireGraceMs without a read while not paused. */
+    const armGrace = (): void => {
+      if (graceTimer !== undefined) clearTimeout(graceTimer);
+      graceTimer = setTimeout(() => {
+        graceTimer = undefined;
+        if (paused !== undefined) return armGrace();
+        channel.gone('retired');
+      }, settings.retireGraceMs);
+      graceTimer.unref();
+    };
+    const endWriting = (): void => {
+      if (isEnding || isGone) return;
+      isEnding = true;
+      writer.close().catch(() => {}); // after the writes already queued on the stream
+      if (!isPeerEnded) armGrace(); // we retire it: we wait for the peer's end of stream
+    };
     const channel: QuicChannel = {
       peer,
       scheme: 'quic',
       address,
       isDialer,
       write(bytes) {
-        if (isGone) return;
+        if (isGone || isEnding) return;
         pendingBytes += bytes.length;
         let written: Promise<void>;
         try {
@@ -216,10 +256,7 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
           .catch(() => channel.gone('write-error'));
       },
       bufferedBytes: () => pendingBytes,
-      end() {
-        // Frames already written get a grace period, then the connection goes (FIN is not relied on).
-        setTimeout(() => channel.destroy(), settings.retireGraceMs).unref();
-      },
+      end: endWriting,
       destroy() {
         channel.gone('closed');
       },
@@ -236,34 +273,53 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
       },
       resume: unpause,
       readable: () => paused?.promise,
+      read() {
+        if (graceTimer !== undefined) armGrace();
+      },
+      peerEnded() {
+        if (isGone) return;
+        if (isEnding) return channel.gone('closed'); // both halves ended: every frame was read both ways
+        // The peer retired this channel: no more frames come. The host is told (close 'retired') and
+        // ends our half with end(), after what it wrote (the worker driver's writes may still be in
+        // flight between threads). The peer stops the connection once it has read our end (or on its
+        // fallback); if it is gone, QUIC's idle timeout stops it.
+        isPeerEnded = true;
+        closeToHost('retired');
+      },
       gone(reason) {
         if (isGone) return;
         isGone = true;
+        if (graceTimer !== undefined) clearTimeout(graceTimer);
         unpause();
         stop();
-        handlers?.close(reason);
+        closeToHost(reason);
       },
     };
     connection.addEventListener(quicEvents.EventQUICConnectionStopped.name, () => channel.gone('closed'), { once: true });
     return channel;
   }
 
-  /** Reads `stream` into `reader` until it ends, waiting while `channel` is paused; never rejects (a throwing handler ends the stream too). */
-  async function pump(stream: QUICStream, reader: ChannelReader, channel: QuicChannel, onEnd: () => void): Promise<void> {
+  /** Reads `stream` into `reader` until it ends, waiting while `channel` is paused; never rejects (a throwing handler ends the stream too). `onEnd(true)`: the peer ended the stream. */
+  async function pump(stream: QUICStream, reader: ChannelReader, channel: QuicChannel, onEnd: (isPeerEnd: boolean) => void): Promise<void> {
     const chunks = stream.readable.getReader();
+    let isPeerEnd = false;
     try {
       for (;;) {
         const wait = channel.readable();
         if (wait !== undefined) await wait;
         const { value, done } = await chunks.read();
-        if (done) break;
+        if (done) {
+          isPeerEnd = true;
+          break;
+        }
+        channel.read();
         reader.push(value);
       }
     } catch {
       // stream reset, connection lost or a handler threw: the channel ends below
     }
     try {
-      onEnd();
+      onEnd(isPeerEnd);
     } catch {
       // the channel is gone either way
     }
@@ -329,7 +385,7 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
     const handlers = host.established(channel);
     channel.bind(handlers);
     reader.attach(handlers);
-    void pump(stream, reader, channel, () => channel.gone('stream-ended'));
+    void pump(stream, reader, channel, (isPeerEnd) => (isPeerEnd ? channel.peerEnded() : channel.gone('stream-ended')));
   }
 
   return {
@@ -472,7 +528,8 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
           { host, peer: expected },
         );
         channel.write(WELCOME_FRAME); // a stream is visible to the peer only once it carries data
-        void pump(stream, reader, channel, () => {
+        void pump(stream, reader, channel, (isPeerEnd) => {
+          if (isSettled && isPeerEnd) return channel.peerEnded();
           fail('dial/refused', `${address.text} ended the stream before its welcome (refused us?)`);
           channel.gone('stream-ended');
         });

@@ -29,7 +29,11 @@ export interface QuicDriverOptions {
   readonly streamDataBytes?: number;
   /** UDP receive buffer (bytes); the kernel default (~208 KB) drops datagrams under load. */
   readonly udpRecvBufferBytes?: number;
-  /** How long a retired channel may finish its writes before it is destroyed (ms). */
+  /**
+   * A retired channel waits for the peer's end of stream (after which every frame was read both
+   * ways); it is destroyed sooner only after this long without reading a byte while not paused, as
+   * when that end of stream was lost (ms).
+   */
   readonly retireGraceMs?: number;
   /**
    * Run the QUIC library in a worker thread (worker-driver.ts), so its per-datagram work uses
@@ -49,6 +53,6 @@ export const QUIC_DRIVER_DEFAULTS: Required<QuicDriverOptions> = {
   connectionDataBytes: 16 * 1024 * 1024,
   streamDataBytes: 8 * 1024 * 1024,
   udpRecvBufferBytes: 4 * 1024 * 1024,
-  retireGraceMs: 3000,
+  retireGraceMs: 10_000,
   worker: true,
 };

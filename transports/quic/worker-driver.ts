@@ -288,8 +288,12 @@ class QuicThread {
         return this.channels.get(message.ch)?.handlers?.oversize(message.sizeBytes);
       case 'garbage':
         return this.channels.get(message.ch)?.handlers?.garbage?.(message.sizeBytes);
-      case 'closed':
-        return this.channels.get(message.ch)?.gone(message.reason);
+      case 'closed': {
+        const channel = this.channels.get(message.ch);
+        // The peer retired the channel: the worker ends our half after the writes posted so far.
+        if (channel !== undefined && message.reason === 'retired') this.out.control({ t: 'end', ch: message.ch });
+        return channel?.gone(message.reason);
+      }
       case 'allow': {
         const answer = (isAllowed: boolean): void => void this.out.control({ t: 'allowed', req: message.req, isAllowed });
         const session = this.sessions.get(message.s);

@@ -16,6 +16,8 @@ interface Entry {
   /** Why the channel is not read: too many frames in flight, the main thread asked (its peer's inbound budget). */
   isCreditPaused: boolean;
   isHostPaused: boolean;
+  /** The peer retired it (close 'retired' reported): kept until the main thread's end. */
+  isRetired: boolean;
 }
 
 /**
@@ -78,7 +80,7 @@ function open(s: number, start: SessionStart): Driver {
       }),
     established(channel): ChannelHandlers {
       const ch = nextChannel++;
-      const entry: Entry = { channel, written: 0, acked: 0, inFlight: 0, isCreditPaused: false, isHostPaused: false };
+      const entry: Entry = { channel, written: 0, acked: 0, inFlight: 0, isCreditPaused: false, isHostPaused: false, isRetired: false };
       channels.set(ch, entry);
       idOf.set(channel, ch);
       out.control({ t: 'up', s, ch, peer: channel.peer, address: channel.address, isDialer: channel.isDialer });
@@ -97,7 +99,10 @@ function open(s: number, start: SessionStart): Driver {
           out.schedule();
         },
         close: (reason) => {
-          channels.delete(ch);
+          // 'retired': the peer ended the stream; the channel stays until the main thread's end
+          // (after the writes it had already posted), which also forgets it.
+          if (reason === 'retired') entry.isRetired = true;
+          else channels.delete(ch);
           ackDue.delete(ch);
           out.control({ t: 'closed', ch, reason });
         },
@@ -175,9 +180,12 @@ function control(message: ToWorker): void {
       allowAnswers.delete(message.req);
       return answer?.(message.isAllowed);
     }
-    case 'end':
+    case 'end': {
       flushWrites(); // what was written before end() goes first
-      return channels.get(message.ch)?.channel.end();
+      const entry = channels.get(message.ch);
+      if (entry?.isRetired === true) channels.delete(message.ch); // its close is reported; nothing is written after end()
+      return entry?.channel.end();
+    }
     case 'pause':
     case 'resume': {
       const entry = channels.get(message.ch);
