@@ -387,14 +387,15 @@ export function createPeerTransport(components: PeerTransportComponents, options
 
   /**
    * Sets each channel of a peer paused or read. Besides the peer's budget: while the peer has a
-   * channel being retired (or one that is not the send channel, which its peer retires), the send
+   * QUIC channel being retired (or one that is not the send channel, which its peer retires), the send
    * channel is not read, so that frames come in the order they were sent (the peer wrote on the
    * old channel before the new one; the Router's replay window refuses a frame more than 1024
    * behind the newest).
    */
   function applyReading(peer: Peer): void {
     const current = sendChannel(peer);
-    const isDraining = peer.retiring.length > 0 || peer.channels.some((channel) => channel !== current);
+    // QUIC only: a retired QUIC channel closes as soon as both ends were read; a TLS one waits out its grace.
+    const isDraining = peer.retiring.some((channel) => channel.scheme === 'quic') || peer.channels.some((channel) => channel !== current && channel.scheme === 'quic');
     for (const channel of [...peer.channels, ...peer.retiring]) {
       const isPaused = peer.isNotRead || (isDraining && channel === current);
       if (pausedChannels.has(channel) === isPaused) continue;
