@@ -335,7 +335,11 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     if (message.kind === 'hello') {
       if (message.topic !== undefined && !topics.has(message.topic)) return forwardHello(ctx, from, message.topic);
       for (const state of topics.values()) {
-        if (message.topic === undefined || message.topic === state.advert.id) send(ctx, from, { kind: 'advert', hops: state.hops, advert: state.advertBytes });
+        if (message.topic !== undefined && message.topic !== state.advert.id) continue;
+        send(ctx, from, { kind: 'advert', hops: state.hops, advert: state.advertBytes });
+        // Over a view, the position too: the one sent when this node added the peer may have come
+        // before the peer added this node (and was dropped), and positions are otherwise sent on change only.
+        if (overlay.isOverlay && state.isRooted) send(ctx, from, { kind: 'position', topic: state.advert.id, depth: state.path.length });
       }
       return;
     }
@@ -486,12 +490,37 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
           seek(ctx, state);
         }
       }
+      if (overlay.isOverlay && state.parent !== undefined && state.isJoined && state.isRooted) moveUp(ctx, state);
       // A join whose Subscribe or ack was lost is retried.
       if (state.parent === undefined || (!state.isJoined && silentMs > 2 * options.heartbeatMs)) join(ctx, state);
     }
     // Adverts may be lost too: ask the neighbours again for topics wanted here but still unknown.
     for (const topic of wanted) if (!topics.has(topic)) forwardHello(ctx, undefined, topic);
     ctx.setTimer(options.heartbeatMs, 'pubsub-tick');
+  }
+
+  /**
+   * Over a view: a connected node moves under a view peer at least one level nearer the publisher's
+   * node, when one told its depth. Trees that formed while the views churned (positions unknown) are
+   * long chains, and a node at TREE_PATH_MAX can take no child; each move lowers a depth, so this
+   * ends. The subtree moves along; events missed meanwhile are replayed from the new parent's log.
+   */
+  function moveUp(ctx: EngineContext, state: TopicState): void {
+    const depth = state.path.length;
+    let choice: Id | undefined;
+    let choiceDepth = depth - 1;
+    for (const [node, peerDepth] of state.peerDepth) {
+      if (peerDepth === undefined || peerDepth >= choiceDepth || node === state.parent || state.children.has(node) || state.refused.has(node) || state.path.includes(node)) continue;
+      choice = node;
+      choiceDepth = peerDepth;
+    }
+    if (choice === undefined || state.parent === undefined) return;
+    ctx.log('pubsub moving up', { depth, to: choiceDepth + 1 });
+    send(ctx, state.parent, { kind: 'unsubscribe', topic: state.advert.id });
+    state.parent = choice;
+    state.isJoined = false;
+    state.lastHeardMs = ctx.now();
+    send(ctx, choice, { kind: 'subscribe', topic: state.advert.id, fromSeq: state.nextSeq, isForced: false });
   }
 
   function onRequest(ctx: EngineContext, notice: Extract<EngineInput, { kind: 'notice' }>['notice']): void {

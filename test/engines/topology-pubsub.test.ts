@@ -73,6 +73,35 @@ engines:
     // All ten events reach every subscriber, the owner's included (the last one is sent at 10 s).
     expect(['n1', ...members].filter((node) => received.get(node) !== 10)).toEqual([]);
   });
+  it('400 members joining within 2 s: every subscriber gets into the tree and receives the later events', async () => {
+    // Joined while the views churned, the tree first forms as long chains (positions unknown), deeper
+    // than the view's diameter; a node at the path bound can take no child, so members beyond it stayed
+    // out. Connected nodes move up under view peers nearer the publisher's node, and everyone gets in.
+    const yaml = `name: fast-join
+seed: 1
+crypto: sim-keyed
+duration: 26s
+topology:
+  nodes: [boot]
+  generate: [{ kind: empty, nodes: 399, name: "n{i}" }]
+  regions:
+    rtt: continents
+    assign: [{ weights: { europe: 3, north-america: 3, asia: 4, south-america: 1, africa: 1, oceania: 1 } }]
+    link: { jitter: 5ms }
+knows: [{ on: all, peers: [boot] }]
+engines:
+  - { on: boot, kind: domain, params: { domain: city, owner: { policy: open }, probe: false } }
+  - { on: "n*", kind: domain, params: { domain: city, join: true, contacts: [boot], joinDelayMs: 2000, probe: false } }
+  - { on: all, kind: topology, params: { domain: city, contacts: [boot] } }
+  - { on: all, kind: pubsub, params: { domain: city } }
+  - { on: n1, kind: publisher, params: { topic: feed, intervalMs: 1000 } }
+  - { on: all, kind: subscriber, params: { topic: feed } }
+`;
+    const events = simulate(await loadScenarioText(yaml, 'fast-join.yaml')).events;
+    expect(events.some((event) => event.kind === 'log' && event.text === 'pubsub moving up')).toBe(true);
+    // Every event published from 15 s to 24 s reaches all 400 subscribers.
+    expect(receivedEach(events, 15_000, 24_000)).toEqual(Array.from({ length: 9 }, () => 400));
+  }, 120_000);
 });
 
 describe('Storage over the Topology view', () => {
