@@ -68,6 +68,8 @@ describe('a flood of badly signed frames', () => {
         sendFrom(b, [a], 20, 'legit');
         await waitFor(() => a.received.filter((entry) => entry.body.startsWith('legit')).length === 20, 'the legitimate peer served during the flood', 60_000);
         const writtenWhenServed = written;
+        // The flood's last frame (validly signed) not yet handled: served while the node still worked through the flood.
+        const floodHandledWhenServed = a.received.some((entry) => entry.body === 'last');
         await flood;
         await waitFor(() => a.received.some((entry) => entry.body === 'last'), 'the whole flood handled', 120_000);
         const inbound = a.real.transport.inbound(certificate.id);
@@ -76,7 +78,11 @@ describe('a flood of badly signed frames', () => {
         expect(inbound.framesMax).toBeGreaterThanOrEqual(BUDGET_FRAMES); // the budget was reached: the attacker was throttled
         expect(inbound.framesMax).toBeLessThanOrEqual(bound);
         expect(inbound.frames).toBe(0);
-        expect(writtenWhenServed).toBeLessThan(WRITES); // served while the flood was still being written
+        // Served while the flood was still being handled. (The attacker's writes may all have been taken
+        // by then: over QUIC the stream's flow-control window lets megabytes wait unread in the
+        // library's buffers, so how much was written says little about how much the node has handled.)
+        expect(floodHandledWhenServed).toBe(false);
+        expect(writtenWhenServed).toBeGreaterThan(0);
         await a.real.close(); // writes the refusal summaries
         const refusals = a.trace.filter((record) => record.kind === 'verify-fail' && record.reason === 'engine-signature' && record.peer === certificate.id.slice(0, 12));
         const handled = refusals.reduce((sum, record) => sum + (typeof record.data?.['suppressed'] === 'number' ? record.data['suppressed'] : 1), 0);
