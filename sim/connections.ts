@@ -15,7 +15,7 @@
 // that is detected, are dropped with reason `crashed`.
 import { assert, type ConnectionSettings, type FrameMeta, type Id, type IdentityStore, type Rng, type TimerId, type TraceRecord } from '../core/index.js';
 import type { Scheduler } from './scheduler.js';
-import { queued, SimTransport, type Endpoint, type QueuedFrame } from './sim-transport.js';
+import { queued, SimTransport, type Dial, type Endpoint, type QueuedFrame } from './sim-transport.js';
 
 /** What connections need from the underlay (sim/network.ts). */
 export interface Underlay {
@@ -41,23 +41,175 @@ export function simAddress(name: string): string {
 }
 const SIM_SCHEME = 'sim://';
 
+/**
+ * An item on the lists kept by `HostLists`: every item in the order it was added, and the items
+ * at each of its two hosts, in the same order. The links live in the item (no Set entry, and no
+ * Set per host: a host's list costs one slot in an array).
+ */
+abstract class Listed<T extends Listed<T>> {
+  /** Neighbours in the list of all items. */
+  prev: T | undefined = undefined;
+  next: T | undefined = undefined;
+  /** Neighbours in the circular lists at `hostA` and at `hostB` (unused when both are the same host). */
+  prevA: T | undefined = undefined;
+  nextA: T | undefined = undefined;
+  prevB: T | undefined = undefined;
+  nextB: T | undefined = undefined;
+  isListed = false;
+  abstract readonly hostA: number;
+  abstract readonly hostB: number;
+}
+
 /** An open connection between two node incarnations. */
-export interface Connection {
-  readonly ends: readonly [Endpoint, Endpoint];
+export class Connection extends Listed<Connection> {
   /** Set while the connection looks dead; it is closed when this fires unless it recovered. */
-  detection: TimerId | undefined;
+  detection: TimerId | undefined = undefined;
+
+  constructor(
+    readonly first: Endpoint,
+    readonly second: Endpoint,
+  ) {
+    super();
+  }
+
+  get hostA(): number {
+    return this.first.host.index;
+  }
+
+  get hostB(): number {
+    return this.second.host.index;
+  }
+
+  /** The end that is not `end`. */
+  other(end: Endpoint): Endpoint {
+    return this.first === end ? this.second : this.first;
+  }
+}
+
+/** A dial in progress, listed at the dialling host and at the host it dials. */
+class DialInProgress extends Listed<DialInProgress> implements Dial {
+  deadline: TimerId = 0;
+  completion: TimerId | undefined = undefined;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly address: string,
+    readonly peerIndex: number,
+  ) {
+    super();
+  }
+
+  get hostA(): number {
+    return this.endpoint.host.index;
+  }
+
+  get hostB(): number {
+    return this.peerIndex;
+  }
+}
+
+/** Items in insertion order, overall and per host index at either end (see `Listed`). */
+class HostLists<T extends Listed<T>> {
+  private head: T | undefined;
+  private tail: T | undefined;
+  private readonly headAt: Array<T | undefined> = [];
+
+  add(item: T): void {
+    item.isListed = true;
+    item.prev = this.tail;
+    if (this.tail === undefined) this.head = item;
+    else this.tail.next = item;
+    this.tail = item;
+    this.addAt(item, item.hostA, true);
+    if (item.hostB !== item.hostA) this.addAt(item, item.hostB, false);
+  }
+
+  /** Removes `item`; false when it was not listed. */
+  remove(item: T): boolean {
+    if (!item.isListed) return false;
+    item.isListed = false;
+    if (item.prev === undefined) this.head = item.next;
+    else item.prev.next = item.next;
+    if (item.next === undefined) this.tail = item.prev;
+    else item.next.prev = item.prev;
+    item.prev = item.next = undefined;
+    this.removeAt(item, item.hostA, true);
+    if (item.hostB !== item.hostA) this.removeAt(item, item.hostB, false);
+    return true;
+  }
+
+  /** Every item, in insertion order (a copy: the caller may change the lists meanwhile). */
+  all(): T[] {
+    const items: T[] = [];
+    for (let item = this.head; item !== undefined; item = item.next) items.push(item);
+    return items;
+  }
+
+  /** The items at `host`, in insertion order (a copy). */
+  at(host: number): T[] {
+    const items: T[] = [];
+    const head = this.headAt[host];
+    if (head === undefined) return items;
+    let item = head;
+    do {
+      items.push(item);
+      item = (item.hostA === host ? item.nextA : item.nextB)!;
+    } while (item !== head);
+    return items;
+  }
+
+  private addAt(item: T, host: number, isA: boolean): void {
+    const head = this.headAt[host];
+    if (head === undefined) {
+      this.headAt[host] = item;
+      setLinks(item, isA, item, item);
+      return;
+    }
+    const isHeadA = head.hostA === host;
+    const tail = (isHeadA ? head.prevA : head.prevB)!;
+    const isTailA = tail.hostA === host;
+    setLinks(item, isA, tail, head);
+    if (isTailA) tail.nextA = item;
+    else tail.nextB = item;
+    if (isHeadA) head.prevA = item;
+    else head.prevB = item;
+  }
+
+  private removeAt(item: T, host: number, isA: boolean): void {
+    const prev = (isA ? item.prevA : item.prevB)!;
+    const next = (isA ? item.nextA : item.nextB)!;
+    setLinks(item, isA, undefined, undefined);
+    if (next === item) {
+      this.headAt[host] = undefined;
+      return;
+    }
+    if (prev.hostA === host) prev.nextA = next;
+    else prev.nextB = next;
+    if (next.hostA === host) next.prevA = prev;
+    else next.prevB = prev;
+    if (this.headAt[host] === item) this.headAt[host] = next;
+  }
+}
+
+function setLinks<T extends Listed<T>>(item: T, isA: boolean, prev: T | undefined, next: T | undefined): void {
+  if (isA) {
+    item.prevA = prev;
+    item.nextA = next;
+  } else {
+    item.prevB = prev;
+    item.nextB = next;
+  }
 }
 
 /** Every simulated node's Transport, over one underlay. */
 export class SimConnections {
   /** The running incarnation of each host index. */
   private readonly hosts: Array<SimTransport | undefined> = [];
-  private readonly open = new Set<Connection>();
-  private readonly dialling = new Set<Endpoint>();
-  // The same, per host index at either end: a change to one host checks only these. Each set keeps
-  // the insertion order of `open` / `dialling`, so a targeted check acts in the same order as a full one.
-  private readonly openByHost: Array<Set<Connection> | undefined> = [];
-  private readonly diallingByHost: Array<Set<Endpoint> | undefined> = [];
+  // Open connections and dials in progress, overall and per host index at either end: a change to
+  // one host checks only that host's, in the overall order, so a targeted check acts in the same
+  // order as a full one.
+  private readonly open = new HostLists<Connection>();
+  private readonly dialling = new HostLists<DialInProgress>();
   // Timer handlers made once, scheduled with their endpoint or connection (no closure per timer).
   private readonly onDialDeadline = (endpoint: Endpoint): void => this.dialTimedOut(endpoint);
   private readonly onHandshake = (endpoint: Endpoint): void => this.handshakeDone(endpoint);
@@ -75,7 +227,7 @@ export class SimConnections {
     /** Display name of a node id in trace records. */
     readonly nameOf: (id: Id) => string,
   ) {
-    underlay.onChange((host) => (host === undefined ? this.check(this.open, this.dialling) : this.check(this.openByHost[host], this.diallingByHost[host])));
+    underlay.onChange((host) => (host === undefined ? this.check(this.open.all(), this.dialling.all()) : this.check(this.open.at(host), this.dialling.at(host))));
   }
 
   /** The Transport of a booting node (a new incarnation: no connections, empty queues). */
@@ -126,11 +278,10 @@ export class SimConnections {
       host.event({ kind: 'connect-failed', node: endpoint.peer, address: address ?? '', reason: address === undefined ? 'dial/no-address' : 'dial/bad-address' });
       return;
     }
-    const nowMs = this.scheduler.now();
-    endpoint.dial = { address, peerIndex, deadline: this.scheduler.scheduleCall(nowMs + this.settings.connectTimeoutMs, this.onDialDeadline, endpoint), completion: undefined };
-    this.dialling.add(endpoint);
-    (this.diallingByHost[host.index] ??= new Set()).add(endpoint);
-    (this.diallingByHost[peerIndex] ??= new Set()).add(endpoint);
+    const dial = new DialInProgress(endpoint, address, peerIndex);
+    dial.deadline = this.scheduler.scheduleCall(this.scheduler.now() + this.settings.connectTimeoutMs, this.onDialDeadline, endpoint);
+    endpoint.dial = dial;
+    this.dialling.add(dial);
     this.tryHandshake(endpoint);
   }
 
@@ -167,14 +318,12 @@ export class SimConnections {
 
   /** Abandons a dial in progress, silently. */
   endDial(endpoint: Endpoint): void {
-    const dial = endpoint.dial;
+    const dial = endpoint.dial as DialInProgress | undefined;
     if (dial === undefined) return;
     this.scheduler.cancel(dial.deadline);
     if (dial.completion !== undefined) this.scheduler.cancel(dial.completion);
     endpoint.dial = undefined;
-    this.dialling.delete(endpoint);
-    this.diallingByHost[endpoint.host.index]!.delete(endpoint);
-    this.diallingByHost[dial.peerIndex]!.delete(endpoint);
+    this.dialling.remove(dial);
   }
 
   cancelRetry(endpoint: Endpoint): void {
@@ -206,47 +355,53 @@ export class SimConnections {
     this.endDial(other);
     // The peer still holds a connection to an earlier incarnation of this node (it crashed unseen).
     if (other.connection !== undefined) this.close(other.connection, 'replaced', 'replaced');
-    const connection: Connection = { ends: [endpoint, other], detection: undefined };
+    const connection = new Connection(endpoint, other);
     this.open.add(connection);
-    for (const end of connection.ends) (this.openByHost[end.host.index] ??= new Set()).add(connection);
-    for (const end of connection.ends) {
-      end.connection = connection;
-      end.backoffMs = 0;
-      end.lastActivityMs = this.scheduler.now();
-      this.cancelRetry(end);
-    }
+    this.openEnd(endpoint, connection);
+    this.openEnd(other, connection);
     host.event({ kind: 'connected', node: peer.id, address });
     peer.event({ kind: 'connected', node: host.id, address: simAddress(host.name) });
-    for (const end of connection.ends) {
-      this.flush(end);
-      this.armIdle(end);
-    }
+    this.flush(endpoint);
+    this.armIdle(endpoint);
+    this.flush(other);
+    this.armIdle(other);
+  }
+
+  private openEnd(end: Endpoint, connection: Connection): void {
+    end.connection = connection;
+    end.backoffMs = 0;
+    end.lastActivityMs = this.scheduler.now();
+    this.cancelRetry(end);
   }
 
   /** Closes `connection`; each end still running hears `disconnected` with its reason. */
   close(connection: Connection, reasonFirst: string, reasonSecond: string): void {
-    if (!this.open.delete(connection)) return;
-    for (const end of connection.ends) this.openByHost[end.host.index]!.delete(connection);
+    if (!this.open.remove(connection)) return;
     if (connection.detection !== undefined) this.scheduler.cancel(connection.detection);
-    connection.ends.forEach((end, index) => {
-      if (end.connection !== connection) return;
-      end.connection = undefined;
-      if (end.idleTimer !== undefined) this.scheduler.cancel(end.idleTimer);
-      end.idleTimer = undefined;
-      if (!end.host.isUp) return;
-      end.host.event({ kind: 'disconnected', node: end.peer, reason: index === 0 ? reasonFirst : reasonSecond });
-      if (end.isPermanent || queued(end) > 0) this.scheduleRetry(end);
-    });
+    this.closeEnd(connection, connection.first, reasonFirst);
+    this.closeEnd(connection, connection.second, reasonSecond);
+  }
+
+  private closeEnd(connection: Connection, end: Endpoint, reason: string): void {
+    if (end.connection !== connection) return;
+    end.connection = undefined;
+    if (end.idleTimer !== undefined) this.scheduler.cancel(end.idleTimer);
+    end.idleTimer = undefined;
+    if (!end.host.isUp) return;
+    end.host.event({ kind: 'disconnected', node: end.peer, reason });
+    if (end.isPermanent || queued(end) > 0) this.scheduleRetry(end);
   }
 
   /** Closes this end's connection at its own request; the other end sees it closed. */
   closeFrom(endpoint: Endpoint, reason: string): void {
     const connection = endpoint.connection!;
-    this.close(connection, connection.ends[0] === endpoint ? reason : 'closed', connection.ends[0] === endpoint ? 'closed' : reason);
+    const isFirst = connection.first === endpoint;
+    this.close(connection, isFirst ? reason : 'closed', isFirst ? 'closed' : reason);
   }
 
   private isAlive(connection: Connection): boolean {
-    const [a, b] = connection.ends;
+    const a = connection.first;
+    const b = connection.second;
     return a.host.isUp && b.host.isUp && this.underlay.isReachable(a.host.index, b.host.index) && this.underlay.isReachable(b.host.index, a.host.index);
   }
 
@@ -254,8 +409,8 @@ export class SimConnections {
    * After an underlay change: schedule the detection of dead connections, move dials on. Checks
    * `open` and `dialling`, which hold (at least) every connection and dial the change can affect.
    */
-  private check(open: ReadonlySet<Connection> | undefined, dialling: ReadonlySet<Endpoint> | undefined): void {
-    for (const connection of open ?? []) {
+  private check(open: ReadonlyArray<Connection>, dialling: ReadonlyArray<DialInProgress>): void {
+    for (const connection of open) {
       const isAlive = this.isAlive(connection);
       if (!isAlive && connection.detection === undefined) {
         connection.detection = this.scheduler.scheduleCall(this.scheduler.now() + this.settings.idleTimeoutMs, this.onDetection, connection);
@@ -264,8 +419,8 @@ export class SimConnections {
         connection.detection = undefined;
       }
     }
-    for (const endpoint of dialling ?? []) {
-      const dial = endpoint.dial!;
+    for (const dial of dialling) {
+      const endpoint = dial.endpoint;
       const isReachable = this.underlay.isReachable(endpoint.host.index, dial.peerIndex) && this.underlay.isReachable(dial.peerIndex, endpoint.host.index);
       if (dial.completion === undefined && isReachable) this.tryHandshake(endpoint);
       else if (dial.completion !== undefined && !isReachable) {
@@ -312,8 +467,7 @@ export class SimConnections {
   }
 
   private transmit(endpoint: Endpoint, frame: Uint8Array, meta: FrameMeta): void {
-    const connection = endpoint.connection!;
-    const other = connection.ends[0] === endpoint ? connection.ends[1] : connection.ends[0];
+    const other = endpoint.connection!.other(endpoint);
     endpoint.lastActivityMs = this.scheduler.now();
     // The other end crashed and this end has not noticed yet: the frame is lost.
     if (!other.host.isUp) return this.drop(endpoint, frame, meta, 'crashed');

@@ -74,6 +74,27 @@ describe('Scheduler', () => {
     expect(() => scheduler.schedule(4, () => {})).toThrow(/past/);
   });
 
+  it('cancelling an event that already ran, or twice, touches no other event (its slot is reused)', () => {
+    const scheduler = new Scheduler();
+    const order: string[] = [];
+    const first = scheduler.schedule(1, () => order.push('first'));
+    scheduler.run(1);
+    // The freed slot is taken by the next event; the old id must not reach it.
+    const second = scheduler.schedule(2, () => order.push('second'));
+    scheduler.cancel(first);
+    scheduler.cancel(0);
+    scheduler.cancel(-1);
+    scheduler.cancel(0.5);
+    const third = scheduler.schedule(3, () => order.push('never'));
+    scheduler.cancel(third);
+    scheduler.cancel(third);
+    scheduler.schedule(3, () => order.push('fourth'));
+    expect(scheduler.run(10)).toBe('queue-empty');
+    expect(order).toEqual(['first', 'second', 'fourth']);
+    expect(new Set([first, second, third]).size).toBe(3);
+    expect(scheduler.executed).toBe(3);
+  });
+
   it('stops at the time limit with the clock at the limit', () => {
     const scheduler = new Scheduler();
     scheduler.schedule(20, () => {});
