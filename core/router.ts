@@ -168,8 +168,13 @@ export class ReplayWindow {
   static readonly SIZE = 1024;
   private session = -1;
   private highest = 0;
-  /** One bit per sequence number in the window (128 bytes: a node keeps one window per sender). */
-  private readonly seen = new Uint32Array(ReplayWindow.SIZE / 32);
+  /**
+   * One bit per sequence number in the window (128 bytes), made only when a number arrives out of
+   * order. Until then the window is dense: the numbers accepted in this session are exactly
+   * 1…highest, in order, which is how a sender's frames usually arrive (a node keeps one window
+   * per sender it hears from, so a million-node run holds a million of them).
+   */
+  private seen: Uint32Array | undefined;
 
   /** True (and records it) when (session, seq) is new and not too old; false for replays. */
   accept(session: number, seq: number): boolean {
@@ -177,7 +182,14 @@ export class ReplayWindow {
     if (session > this.session) {
       this.session = session;
       this.highest = 0;
-      this.seen.fill(0);
+      this.seen = undefined;
+    }
+    if (this.seen === undefined) {
+      if (seq === this.highest + 1) {
+        this.highest = seq;
+        return true;
+      }
+      this.seen = this.denseBits();
     }
     if (seq <= this.highest - ReplayWindow.SIZE) return false;
     if (seq > this.highest) {
@@ -191,13 +203,21 @@ export class ReplayWindow {
     return true;
   }
 
+  /** The bits of a dense window: 1…highest accepted, the last SIZE of them still in the window. */
+  private denseBits(): Uint32Array {
+    const seen = new Uint32Array(ReplayWindow.SIZE / 32);
+    this.seen = seen;
+    for (let seq = Math.max(1, this.highest - ReplayWindow.SIZE + 1); seq <= this.highest; seq++) this.set(seq % ReplayWindow.SIZE);
+    return seen;
+  }
+
   private isSet(bit: number): boolean {
-    return (this.seen[bit >>> 5]! & (1 << (bit & 31))) !== 0;
+    return (this.seen![bit >>> 5]! & (1 << (bit & 31))) !== 0;
   }
   private set(bit: number): void {
-    this.seen[bit >>> 5]! |= 1 << (bit & 31);
+    this.seen![bit >>> 5]! |= 1 << (bit & 31);
   }
   private clear(bit: number): void {
-    this.seen[bit >>> 5]! &= ~(1 << (bit & 31));
+    this.seen![bit >>> 5]! &= ~(1 << (bit & 31));
   }
 }
