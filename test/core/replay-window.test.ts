@@ -44,7 +44,7 @@ describe('ReplayWindow', () => {
     for (const length of [1, 2, 31, 32, 33, 1023, 1024, 1025, 3000]) {
       const run = Array.from({ length }, (_, i): [number, number] => [1, i + 1]);
       // Replayed newest first, oldest first, and after a jump ahead.
-      check(new ReplayWindow(), [...run, ...run.toReversed(), [1, length + 1]]);
+      check(new ReplayWindow(), [...run, ...[...run].reverse(), [1, length + 1]]);
       check(new ReplayWindow(), [...run, ...run, [1, length + 1]]);
       check(new ReplayWindow(), [...run, [1, length + 5], ...run, [1, length + 1], [1, length + 2]]);
     }
