@@ -317,34 +317,68 @@ function blake3Hash(bytes: Uint8Array): Uint8Array {
 /**
  * Wraps `crypto` with a bounded cache of successful verifications keyed by the exact signed bytes,
  * so a message fanned out to many engines of one node is verified once (DESIGN.md "Scale").
- * The lookup is keyed by the signature's first 48 bits (a number: no string is built per call);
- * a hit still compares the id, the whole signature and the bytes.
+ * The lookup is keyed by the signature's first 30 bits (a small integer: no string or heap number
+ * is built per call); a hit still compares the id, the whole signature and the bytes. Entries are
+ * slots of a ring, oldest out, whose signature and bytes are copied into storage the slot keeps
+ * and reuses: a verification allocates nothing (a copy per entry, kept until 4,096 later ones,
+ * survived young-generation collections and cost the simulator's collector).
  */
 export function withVerifyCache(crypto: Crypto, entriesMax = 4096): Crypto & { readonly hits: () => number } {
-  interface Entry {
-    readonly id: Id;
-    readonly signature: Uint8Array;
-    readonly bytes: Uint8Array;
-  }
-  const cache = new Map<number, Entry>();
+  const slots = Math.max(1, entriesMax);
+  /** The slot of each key; a key whose slot was reused or taken by another entry is simply missed. */
+  const slotOf = new Map<number, number>();
+  const keys = new Int32Array(slots);
+  const ids: (Id | undefined)[] = new Array<Id | undefined>(slots).fill(undefined);
+  const signatures = new Uint8Array(slots * SIGNATURE_SIZE_BYTES);
+  /** Each slot's copy of the signed bytes (reused while long enough) and their length. */
+  const storage: Uint8Array[] = new Array<Uint8Array>(slots).fill(EMPTY_BYTES);
+  const lengths = new Int32Array(slots);
+  let next = 0;
   let hits = 0;
+  function isCached(slot: number, id: Id, bytes: Uint8Array, signature: Uint8Array): boolean {
+    if (ids[slot] !== id || lengths[slot] !== bytes.length) return false;
+    const base = slot * SIGNATURE_SIZE_BYTES;
+    for (let i = 0; i < SIGNATURE_SIZE_BYTES; i++) if (signatures[base + i] !== signature[i]) return false;
+    const kept = storage[slot]!;
+    for (let i = 0; i < bytes.length; i++) if (kept[i] !== bytes[i]) return false;
+    return true;
+  }
   return {
     ...crypto,
     hits: () => hits,
     verify(id, bytes, signature) {
-      if (signature.length !== 64) return false;
-      const key = signature[0]! + signature[1]! * 0x100 + signature[2]! * 0x10000 + signature[3]! * 0x1000000 + signature[4]! * 0x100000000 + signature[5]! * 0x10000000000;
-      const cached = cache.get(key);
-      if (cached !== undefined && cached.id === id && bytesEqual(cached.signature, signature) && bytesEqual(cached.bytes, bytes)) {
+      if (signature.length !== SIGNATURE_SIZE_BYTES) return false;
+      const key = (signature[0]! | (signature[1]! << 8) | (signature[2]! << 16) | ((signature[3]! & 0x3f) << 24)) | 0;
+      const cached = slotOf.get(key);
+      if (cached !== undefined && isCached(cached, id, bytes, signature)) {
         hits++;
         return true;
       }
       const isValid = crypto.verify(id, bytes, signature);
       if (isValid) {
-        if (cache.size >= entriesMax && !cache.has(key)) cache.delete(cache.keys().next().value as number);
-        cache.set(key, { id, signature: signature.slice(), bytes: bytes.slice() });
+        const slot = next;
+        next = next + 1 === slots ? 0 : next + 1;
+        if (ids[slot] !== undefined && slotOf.get(keys[slot]!) === slot) slotOf.delete(keys[slot]!);
+        keys[slot] = key;
+        ids[slot] = id;
+        signatures.set(signature, slot * SIGNATURE_SIZE_BYTES);
+        const kept = storage[slot]!;
+        // Short bytes go into the slot's own storage (grown by powers of two); long ones get a copy
+        // of their own, dropped when the slot is reused, so the ring never keeps large buffers.
+        if (bytes.length > KEPT_BYTES_MAX) storage[slot] = bytes.slice();
+        else {
+          if (kept.length < bytes.length || kept.length > KEPT_BYTES_MAX) storage[slot] = new Uint8Array(Math.max(KEPT_BYTES_MIN, 2 ** Math.ceil(Math.log2(bytes.length))));
+          storage[slot]!.set(bytes);
+        }
+        lengths[slot] = bytes.length;
+        slotOf.set(key, slot);
       }
       return isValid;
     },
   };
 }
+
+const EMPTY_BYTES = new Uint8Array(0);
+/** Signed bytes up to this long are copied into a cache slot's reused storage, of at least the minimum. */
+const KEPT_BYTES_MAX = 4096;
+const KEPT_BYTES_MIN = 256;
