@@ -32,27 +32,6 @@ import type { Disk } from './disk.js';
 export const DEFAULT_PROTOCOL = 'netmachine.raw/1.0';
 const NO_OPTIONS: SendOptions = Object.freeze({});
 
-export interface HostedEngine {
-  readonly name: string;
-  readonly key: KeyPair;
-  readonly engine: Engine;
-  /** The engine's random stream, forked on first use. */
-  rng: Rng | undefined;
-  /** The first pending timer, or NO_TIMER: most engines have at most one pending at a time. */
-  timer: TimerId;
-  /** The other pending timers, created with the second. */
-  timers: Set<TimerId> | undefined;
-  nextMessageId: number;
-  /** Where the running handler's effects go (swapped per call; handlers never nest). */
-  effects: Effect[];
-  /** Built once per engine: a context per call would allocate ~35 closures per message. */
-  ctx: EngineContext | undefined;
-  /** `ctx.connections`, built when the engine first uses it. */
-  connections?: EngineConnections;
-  /** `ctx.domains`, built when the engine first uses it. */
-  domains?: EngineDomains;
-}
-
 /**
  * An engine's effects outside any handler call: none are ever applied, so they are dropped here
  * (one shared empty list instead of a list per engine; a handler call swaps in its own).
@@ -66,30 +45,6 @@ function pushEffect(hosted: HostedEngine, effect: Effect): void {
 
 /** No timer (clocks number their timers from 1). */
 export const NO_TIMER: TimerId = 0;
-
-/** Records `timer` as pending for `hosted`. */
-export function addTimer(hosted: HostedEngine, timer: TimerId): void {
-  if (hosted.timer === NO_TIMER) hosted.timer = timer;
-  else (hosted.timers ??= new Set()).add(timer);
-}
-
-/** Removes `timer` from `hosted`'s pending timers: false when it was not pending (fired or cancelled). */
-export function takeTimer(hosted: HostedEngine, timer: TimerId): boolean {
-  if (timer !== NO_TIMER && hosted.timer === timer) {
-    hosted.timer = NO_TIMER;
-    return true;
-  }
-  return hosted.timers?.delete(timer) === true;
-}
-
-/** Removes and returns every pending timer of `hosted`. */
-export function takeAllTimers(hosted: HostedEngine): TimerId[] {
-  const timers = hosted.timer === NO_TIMER ? [] : [hosted.timer];
-  for (const timer of hosted.timers ?? []) timers.push(timer);
-  hosted.timer = NO_TIMER;
-  hosted.timers?.clear();
-  return timers;
-}
 
 export type Effect =
   | { readonly kind: 'send'; readonly message: Omit<EngineMessage, 'sig'> }
@@ -137,6 +92,10 @@ export interface ContextHost {
   buggify(hosted: HostedEngine, label: string): boolean;
   /** The engine's own seeded stream. */
   engineRng(hosted: HostedEngine): Rng;
+  /** Where engines given by index (`addEngine`) find their key pairs. */
+  readonly keys: KeySource | undefined;
+  /** An engine given by index learnt its id (the node records where it runs). */
+  keyKnown(engine: Id): void;
 }
 
 /** Longest `ctx.buggify` label. */
@@ -146,15 +105,102 @@ type MessageInput = Extract<EngineInput, { kind: 'message' }>;
 
 type CryptoFunctions = Pick<EngineContext, 'sign' | 'signAs' | 'verify' | 'hash'>;
 
-/** The EngineContext of one hosted engine. */
-export class HostedContext implements EngineContext {
+/** A key pair derived when first needed: a simulation hosts 10⁵–10⁶ engines, many of which never sign or receive. */
+export interface KeySource {
+  keyAt(index: number): KeyPair;
+}
+
+/** Rarely used parts of a hosted engine, created with the first of them. */
+interface HostedExtras {
+  /** The other pending timers, created with the second. */
+  timers: Set<TimerId> | undefined;
+  /** `ctx.connections`, built when the engine first uses it. */
+  connections: EngineConnections | undefined;
+  /** `ctx.domains`, built when the engine first uses it. */
+  domains: EngineDomains | undefined;
+  /** The bound crypto functions (`ctx.sign` …). */
+  bound: CryptoFunctions | undefined;
+}
+
+/**
+ * One hosted engine: its state on the node and its EngineContext in one object (a simulation hosts
+ * 10⁵–10⁶ engines: a context of its own per engine cost ≈ 50 bytes more). The context's methods
+ * live on the prototype and record effects for the Node runtime to apply after the handler
+ * returns; a context built per call would allocate ~35 closures per message.
+ */
+export class HostedEngine implements EngineContext {
+  /** The key pair, once known (see `key`). */
+  private keyPair: KeyPair | undefined;
+  /** Its index in the host's `keys` when it was given by index (−1: given as a pair). */
+  private readonly keyIndex: number;
+  /** The engine's random stream, forked on first use. */
+  private stream: Rng | undefined;
+  /** The first pending timer, or NO_TIMER: most engines have at most one pending at a time. */
+  timer: TimerId = NO_TIMER;
+  /** Where the running handler's effects go (swapped per call; handlers never nest). */
+  effects: Effect[] = OUTSIDE_A_HANDLER;
+  private extras: HostedExtras | undefined;
+
   constructor(
     private readonly host: ContextHost,
-    private readonly hosted: HostedEngine,
-  ) {}
+    readonly name: string,
+    /** The key pair, or its index in the host's `keys` (derived when first needed). */
+    key: KeyPair | number,
+    readonly engine: Engine,
+    public nextMessageId: number,
+  ) {
+    this.keyIndex = typeof key === 'number' ? key : -1;
+    this.keyPair = typeof key === 'number' ? undefined : key;
+  }
+
+  /** The engine's signing key pair (derived on first use when it was given by index). */
+  get key(): KeyPair {
+    return this.keyPair ?? this.deriveKey();
+  }
+
+  private deriveKey(): KeyPair {
+    const key = this.host.keys!.keyAt(this.keyIndex);
+    this.keyPair = key;
+    this.host.keyKnown(key.id);
+    return key;
+  }
+
+  /** The other pending timers (undefined until there is a second). */
+  get otherTimers(): Set<TimerId> | undefined {
+    return this.extras?.timers;
+  }
+
+  private get more(): HostedExtras {
+    return (this.extras ??= { timers: undefined, connections: undefined, domains: undefined, bound: undefined });
+  }
+
+  /** Records `timer` as pending. */
+  addTimer(timer: TimerId): void {
+    if (this.timer === NO_TIMER) this.timer = timer;
+    else (this.more.timers ??= new Set()).add(timer);
+  }
+
+  /** Removes `timer` from the pending timers: false when it was not pending (fired or cancelled). */
+  takeTimer(timer: TimerId): boolean {
+    if (timer !== NO_TIMER && this.timer === timer) {
+      this.timer = NO_TIMER;
+      return true;
+    }
+    return this.extras?.timers?.delete(timer) === true;
+  }
+
+  /** Removes and returns every pending timer. */
+  takeAllTimers(): TimerId[] {
+    const timers = this.timer === NO_TIMER ? [] : [this.timer];
+    const others = this.extras?.timers;
+    for (const timer of others ?? []) timers.push(timer);
+    this.timer = NO_TIMER;
+    others?.clear();
+    return timers;
+  }
 
   get self(): Id {
-    return this.hosted.key.id;
+    return this.key.id;
   }
   get node(): Id {
     return this.host.self;
@@ -163,29 +209,26 @@ export class HostedContext implements EngineContext {
     return this.host.session;
   }
   get connections(): EngineConnections {
-    return (this.hosted.connections ??= new HostedConnections(this.host, this.hosted));
+    return (this.more.connections ??= new HostedConnections(this.host, this));
   }
   get domains(): EngineDomains {
-    return (this.hosted.domains ??= new HostedDomains(this.host, this.hosted));
+    return (this.more.domains ??= new HostedDomains(this.host, this));
   }
   get disk(): Disk {
-    return this.host.diskOf(this.hosted);
-  }
-  get name(): string {
-    return this.hosted.name;
+    return this.host.diskOf(this);
   }
   get rng(): Rng {
-    return (this.hosted.rng ??= this.host.engineRng(this.hosted));
+    return (this.stream ??= this.host.engineRng(this));
   }
   now(): number {
     return this.host.localClock.now();
   }
   buggify(label: string): boolean {
     if (typeof label !== 'string' || label.length === 0 || label.length > BUGGIFY_LABEL_LENGTH_MAX) throw new NetmachineError('engine/bad-buggify', `ctx.buggify: the label must be a string of 1 to ${BUGGIFY_LABEL_LENGTH_MAX} characters`);
-    return this.host.buggify(this.hosted, label);
+    return this.host.buggify(this, label);
   }
   private effect(effect: Effect): void {
-    pushEffect(this.hosted, effect);
+    pushEffect(this, effect);
   }
   send(dst: Destination, body: Uint8Array, sendOptions: SendOptions = NO_OPTIONS): number {
     return this.sendMessage(dst, body, sendOptions, sendOptions.replyTo);
@@ -194,9 +237,9 @@ export class HostedContext implements EngineContext {
     return this.sendMessage({ kind: 'engine', engine: input.message.src, node: input.sourceNode }, body, sendOptions, input.message.id);
   }
   private sendMessage(dst: Destination, body: Uint8Array, sendOptions: SendOptions, replyTo: number | undefined): number {
-    const id = this.hosted.nextMessageId++;
+    const id = this.nextMessageId++;
     // Optional fields are absent, not undefined; built without temporary objects (per message).
-    const message: { -readonly [K in keyof UnsignedEngineMessage]: UnsignedEngineMessage[K] } = { src: this.hosted.key.id, dst, id, protocol: sendOptions.protocol ?? DEFAULT_PROTOCOL, body: body.slice() };
+    const message: { -readonly [K in keyof UnsignedEngineMessage]: UnsignedEngineMessage[K] } = { src: this.key.id, dst, id, protocol: sendOptions.protocol ?? DEFAULT_PROTOCOL, body: body.slice() };
     if (replyTo !== undefined) message.replyTo = replyTo;
     if (sendOptions.expiryMs !== undefined) message.expiry = Math.ceil(this.host.clock.now() + sendOptions.expiryMs);
     if (sendOptions.scope !== undefined) message.scope = sendOptions.scope;
@@ -257,19 +300,19 @@ export class HostedContext implements EngineContext {
   }
   // Engines pass these as plain functions (e.g. `signEvent(ctx.sign, …)`), so they are bound; the
   // four bound functions are made on first use (many engines never sign or hash).
-  private bound: CryptoFunctions | undefined;
   private get functions(): CryptoFunctions {
-    if (this.bound === undefined) {
+    const more = this.more;
+    if (more.bound === undefined) {
       const { crypto } = this.host;
-      const key = this.hosted.key;
-      this.bound = {
+      const key = this.key;
+      more.bound = {
         sign: (bytes) => crypto.sign(key, bytes),
         signAs: (signer, bytes) => crypto.sign(signer, bytes),
         verify: (id, bytes, signature) => crypto.verify(id, bytes, signature),
         hash: (bytes) => crypto.hash(bytes),
       };
     }
-    return this.bound;
+    return more.bound;
   }
   get sign(): EngineContext['sign'] {
     return this.functions.sign;
@@ -284,10 +327,10 @@ export class HostedContext implements EngineContext {
     return this.functions.hash;
   }
   setTimer(delayMs: number, tag = ''): TimerId {
-    return this.host.setTimer(this.hosted, delayMs, tag);
+    return this.host.setTimer(this, delayMs, tag);
   }
   cancelTimer(timer: TimerId): void {
-    if (takeTimer(this.hosted, timer)) this.host.localClock.cancel(timer);
+    if (this.takeTimer(timer)) this.host.localClock.cancel(timer);
   }
   log(text: string, data?: LogData): void {
     this.effect(data === undefined ? { kind: 'log', text } : { kind: 'log', text, data });

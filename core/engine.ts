@@ -289,6 +289,8 @@ export interface EngineEnv {
   resolve(reference: string): Result<EngineAddress, string>;
   /** Optional: `resolve(`${node}/${engine}`)` without building the reference (a workload resolves per message). */
   resolveEngine?(node: string, engine: string): Result<EngineAddress, string>;
+  /** Optional: whether `resolveEngine(node, engine)` would succeed, without deriving keys or building results (a workload checks its targets at start). */
+  hasEngine?(node: string, engine: string): boolean;
   /** The identity of the topic called `name`. */
   topic(name: string): Id;
   /** The key of the topic called `name` (its publisher holds it); absent on backends that do not hand it out. */

@@ -2,6 +2,7 @@
 // and seed give the same node, engine, topic and domain ids — and trace names — on every backend.
 // A simulation of 10⁵–10⁶ nodes holds them as dense tables (a node or engine is an index into the
 // plan) and derives each key on first use, so nothing is kept per identity beyond its key pair.
+import { assert } from './assert.js';
 import { deriveSecret } from './keys.js';
 import type { Id } from './ids.js';
 import type { NetworkPlan } from './plan.js';
@@ -20,6 +21,15 @@ export interface PlanIdentities {
   nodeKey(name: string): KeyPair | undefined;
   /** The key pair of engine `node/engine`, if the plan declares it. */
   engineKey(reference: string): KeyPair | undefined;
+  /**
+   * The entity index of engine `k` (in plan order) of the node at plan index `node`: the key
+   * source index a node's `addEngine` takes to derive the key only when first needed.
+   */
+  engineEntity(node: number, k: number): number;
+  /** The key pair of entity `entity` (a node's plan index, or an `engineEntity`), derived on first use. */
+  keyAt(entity: number): KeyPair;
+  /** Whether the plan declares engine `engine` on node `node`, without deriving a key. */
+  hasEngineOn(node: string, engine: string): boolean;
   /** Engine `node/engine`'s id and its node's id, if the plan declares it. */
   locateEngine(reference: string): { readonly engine: Id; readonly node: Id } | undefined;
   /** `locateEngine(`${node}/${engine}`)` without the reference string. */
@@ -158,6 +168,27 @@ class DenseIdentities implements PlanIdentities {
   private engineKeyAt(node: number, k: number): KeyPair {
     const entity = this.nodeCount + this.engineStart[node]! + k;
     return this.keys[entity] ?? this.derive(entity, 'eng', `${this.plan.nodes[node]!.name}/${this.plan.nodes[node]!.engines[k]!.name}`);
+  }
+
+  engineEntity(node: number, k: number): number {
+    assert(node >= 0 && node < this.nodeCount && k >= 0 && k < this.plan.nodes[node]!.engines.length, `no engine ${k} on node ${node} in the plan`);
+    return this.nodeCount + this.engineStart[node]! + k;
+  }
+
+  keyAt(entity: number): KeyPair {
+    const key = this.keys[entity];
+    if (key !== undefined) return key;
+    if (entity < this.nodeCount) return this.nodeKeyAt(entity);
+    const node = this.ownerOf(entity);
+    return this.engineKeyAt(node, entity - this.nodeCount - this.engineStart[node]!);
+  }
+
+  hasEngineOn(nodeName: string, engine: string): boolean {
+    const node = this.indexByName.get(nodeName);
+    if (node === undefined) return false;
+    const engines = this.plan.nodes[node]!.engines;
+    for (let k = 0; k < engines.length; k++) if (engines[k]!.name === engine) return true;
+    return false;
   }
 
   private derive(entity: number, kind: 'node' | 'eng', name: string): KeyPair {

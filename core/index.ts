@@ -66,7 +66,7 @@ export { LocalClock } from './local-clock.js';
 export { DurableStore, DISK_KEYS_MAX, DISK_VALUE_BYTES_MAX } from './disk.js';
 export type { Disk } from './disk.js';
 export { createNode, jsonBody, firstMessageId, DEFAULT_PROTOCOL, PARKED_PER_DESTINATION_MAX, LOOKUP_TIMEOUT_MS } from './node.js';
-export type { Node, NodeComponents, NodeOptions } from './node.js';
+export type { Node, NodeComponents, NodeOptions, KeySource, ReceivingTransport, TransportReceiver } from './node.js';
 export { BUILTIN_ENGINES, BUILTIN_ENGINE_SPECS, HISTORY_TEXT, DEFINITE_ERROR_CODES, PING_PROTOCOL, ECHO_PROTOCOL, STORAGE_PROTOCOL, receiptBytes } from './engines/index.js';
 export type { StorageMessage, StorageReceipt, EngineNeed, EngineRun, EngineSpec } from './engines/index.js';
 export { LINK_DEFAULTS, CONNECTION_DEFAULTS } from './plan.js';

@@ -15,12 +15,12 @@ import {
   type EngineMessage,
   type TransportPrefs,
 } from './message.js';
-import type { Clock, Crypto, FrameMeta, KeyPair, Rng, TimerId, TraceSink, Transport } from './ports.js';
+import type { Clock, Crypto, FrameMeta, KeyPair, Rng, TimerId, TraceSink, Transport, TransportEvent } from './ports.js';
 import { LocalClock } from './local-clock.js';
 import { DurableStore, type Disk } from './disk.js';
 import { chooseDomainMember, resolveTransportPrefs, routeIncoming, routeOutgoing, TopicTable, type ReplayWindow, type RoutingTable } from './router.js';
 import { canSeal, sealRelay } from './relay.js';
-import { addTimer, HostedContext, NO_TIMER, OUTSIDE_A_HANDLER, takeAllTimers, takeTimer, type ContextHost, type Effect, type HostedEngine } from './engine-context.js';
+import { HostedEngine, NO_TIMER, type ContextHost, type Effect, type KeySource } from './engine-context.js';
 import { TopicService, type TopicServiceDeps } from './topic-service.js';
 import { checkInbound, type InboundChecks, type NodeRecord } from './inbound.js';
 import { IdentityLookups, type LookupHost, type Parked } from './identity-lookups.js';
@@ -57,7 +57,25 @@ export interface NodeOptions {
   readonly transportDefaults?: Partial<TransportPrefs>;
   /** The node's own signed advert, which engines hand to peers (`ctx.connections.selfAdvert()`). */
   readonly advert?: NodeAdvert;
+  /** Where engines added by key index find their key pairs. */
+  readonly keys?: KeySource;
 }
+
+/**
+ * A Transport that hands frames and events to a receiver's methods instead of handlers (the
+ * simulator's: a node then registers no closures).
+ */
+export interface ReceivingTransport extends Transport {
+  setReceiver(receiver: TransportReceiver): void;
+}
+
+/** What a ReceivingTransport calls. */
+export interface TransportReceiver {
+  transportFrame(from: Id, frame: Uint8Array, hops: number | undefined): void;
+  transportEvent(event: TransportEvent): void;
+}
+
+export type { KeySource } from './engine-context.js';
 
 export { DEFAULT_PROTOCOL } from './engine-context.js';
 /** Most inputs that wait for a paused node; later ones are dropped (`paused-queue-full`). */
@@ -70,8 +88,12 @@ export { PARKED_PER_DESTINATION_MAX, LOOKUP_TIMEOUT_MS } from './identity-lookup
 export interface Node {
   readonly id: Id;
   readonly name: string;
-  /** Hosts `engine` under `name` with signing key `key`. */
-  addEngine(name: string, key: KeyPair, engine: Engine): void;
+  /**
+   * Hosts `engine` under `name` with signing key `key`, or with the key at that index of the
+   * options' `keys`, derived when first needed (its location is recorded then: the node's own
+   * store must locate it meanwhile, as a simulated node's configured store does).
+   */
+  addEngine(name: string, key: KeyPair | number, engine: Engine): void;
   /** Gives every engine its `start` input (in the order they were added). */
   start(): void;
   /** Stops the node: cancels every timer and ignores later inputs (volatile state is lost). */
@@ -112,53 +134,33 @@ export function createNode(components: NodeComponents, options: NodeOptions): No
  * topic service, lookups, connections, inbound checks), which call back through small interfaces.
  */
 class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, LookupHost, ConnectionsHost, DomainsHost, InboundChecks {
-  readonly id: Id;
-  readonly name: string;
-  readonly self: Id;
-  readonly session: number;
-  readonly key: KeyPair;
   readonly clock: Clock;
   /** The node's own clock (skew, drift, strobe): engines' `ctx.now()` and timers. */
   readonly localClock: LocalClock;
   readonly crypto: Crypto;
   readonly transport: Transport;
-  readonly directory: IdentityStore;
-  readonly isChannelAuthenticated: boolean;
-  readonly localEngines = new HostedEngines();
   private readonly traceSink: TraceSink;
   private readonly rng: Rng;
   private readonly options: NodeOptions;
-  /** On a channel-authenticated transport the envelope signature field is 64 zero bytes (ports.ts). */
-  private readonly envelopeSigner: Crypto;
+  private readonly disks: (engine: string, node: string) => DurableStore;
+  /**
+   * The hosted engines, in the order they were added: a handful per node, so one exactly sized
+   * list scanned by id (a Map's table alone is ≈ 150 bytes, and a simulation hosts 10⁶ nodes).
+   */
+  private engines: ReadonlyArray<HostedEngine> = NO_ENGINES;
   private stopped = false;
+  /** While paused: the inputs that came meanwhile, in order (undefined while running). */
+  private held: Array<() => void> | undefined;
   private currentCause: string | undefined;
   /** Underlay hops of the frame being checked (for its `receive` record). */
   private receivedHops: number | undefined;
-  private topicTable: TopicTable | undefined;
-  private topicService: TopicService | undefined;
-  private lookupService: IdentityLookups | undefined;
-  private connectionService: NodeConnections | undefined;
-  private domainService: NodeDomains | undefined;
   private replays: Map<Id, ReplayWindow> | undefined;
-  private relayReplays: Map<Id, ReplayWindow> | undefined;
   private sendSeq: Map<Id, number> | undefined;
-  /** Sealed-message sequence per final destination (end-to-end relay replay protection). */
-  private relaySeq: Map<Id, number> | undefined;
-  private relayRng: Rng | undefined;
-  /** `ctx.buggify` sites by label: a live site's stream, or null for a site that never fires this boot. */
-  private buggifySites: Map<string, Rng | null> | undefined;
-  /** While paused: the inputs that came meanwhile, in order (undefined while running). */
-  private held: Array<() => void> | undefined;
-  private readonly disks: (engine: string, node: string) => DurableStore;
-  /** S23: what an engine on this node offered to relay. */
-  private offeredRelay: RelayPolicy | undefined;
+  /** What most nodes never use, created with the first of it. */
+  private extras: NodeExtras | undefined;
 
   constructor(components: NodeComponents, options: NodeOptions) {
     this.options = options;
-    this.id = this.self = options.key.id;
-    this.name = options.name;
-    this.session = options.session;
-    this.key = options.key;
     this.clock = components.clock;
     this.localClock = new LocalClock(components.clock);
     this.disks = components.disks ?? memoryDisks();
@@ -166,41 +168,90 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     this.transport = components.transport;
     this.traceSink = components.trace;
     this.rng = components.rng;
-    this.directory = options.directory;
-    this.isChannelAuthenticated = components.transport.isChannelAuthenticated === true;
-    this.envelopeSigner = this.isChannelAuthenticated ? { ...components.crypto, sign: () => ZERO_SIGNATURE } : components.crypto;
-    this.transport.onFrame((from, frame, hops) => (this.held === undefined ? this.receiveFrame(from, frame, hops) : this.hold(() => this.receiveFrame(from, frame, hops))));
-    this.transport.onEvent((event) => {
-      if (this.stopped) return;
-      if (this.held === undefined) this.connections.onTransportEvent(event);
-      else this.hold(() => this.connections.onTransportEvent(event));
-    });
+    const transport = components.transport as Partial<ReceivingTransport>;
+    // A transport that takes a receiver calls this node's methods: two handler closures (and
+    // their context) per node cost ≈ 170 bytes.
+    if (transport.setReceiver !== undefined) transport.setReceiver(this);
+    else {
+      this.transport.onFrame((from, frame, hops) => this.transportFrame(from, frame, hops));
+      this.transport.onEvent((event) => this.transportEvent(event));
+    }
+  }
+
+  get id(): Id {
+    return this.options.key.id;
+  }
+  get self(): Id {
+    return this.options.key.id;
+  }
+  get name(): string {
+    return this.options.name;
+  }
+  get session(): number {
+    return this.options.session;
+  }
+  get key(): KeyPair {
+    return this.options.key;
+  }
+  get directory(): IdentityStore {
+    return this.options.directory;
+  }
+  get keys(): KeySource | undefined {
+    return this.options.keys;
+  }
+  get isChannelAuthenticated(): boolean {
+    return this.transport.isChannelAuthenticated === true;
+  }
+  /** RoutingTable: the engines hosted here (`has`). */
+  get localEngines(): { has(engine: Id): boolean } {
+    return this;
+  }
+  private get more(): NodeExtras {
+    return (this.extras ??= new NodeExtras());
+  }
+  /** On a channel-authenticated transport the envelope signature field is 64 zero bytes (ports.ts). */
+  private get envelopeSigner(): Crypto {
+    if (!this.isChannelAuthenticated) return this.crypto;
+    return (this.more.zeroSigner ??= { ...this.crypto, sign: () => ZERO_SIGNATURE });
+  }
+
+  /** ReceivingTransport: a frame came (it waits while the node is paused). */
+  transportFrame(from: Id, frame: Uint8Array, hops: number | undefined): void {
+    if (this.held === undefined) this.receiveFrame(from, frame, hops);
+    else this.hold(() => this.receiveFrame(from, frame, hops));
+  }
+
+  /** ReceivingTransport: a connection event. */
+  transportEvent(event: TransportEvent): void {
+    if (this.stopped) return;
+    if (this.held === undefined) this.connections.onTransportEvent(event);
+    else this.hold(() => this.connections.onTransportEvent(event));
   }
 
   // ——— collaborators, created on first use ———
 
   get topics(): TopicTable {
-    return (this.topicTable ??= new TopicTable());
+    return (this.more.topicTable ??= new TopicTable());
   }
   private get topicsService(): TopicService {
-    return (this.topicService ??= new TopicService(this));
+    return (this.more.topicService ??= new TopicService(this));
   }
   private get lookups(): IdentityLookups {
-    return (this.lookupService ??= new IdentityLookups(this));
+    return (this.more.lookupService ??= new IdentityLookups(this));
   }
   get connections(): NodeConnections {
-    return (this.connectionService ??= new NodeConnections(this));
+    return (this.more.connectionService ??= new NodeConnections(this));
   }
   get domains(): NodeDomains {
-    return (this.domainService ??= new NodeDomains(this));
+    return (this.more.domainService ??= new NodeDomains(this));
   }
   /** RoutingTable: local engines serving a domain (none until an engine serves one). */
   get domainServers(): ReadonlyMap<Id, ReadonlyArray<Id>> | undefined {
-    return this.domainService?.servers;
+    return this.extras?.domainService?.servers;
   }
   /** RoutingTable: scope `Domain(d)` admits only members this node knows. */
   isDomainMember(domain: Id, node: Id): boolean {
-    return this.domainService?.isMember(domain, node) ?? this.directory.advert('domain', domain)?.nodes.includes(node) === true;
+    return this.extras?.domainService?.isMember(domain, node) ?? this.directory.advert('domain', domain)?.nodes.includes(node) === true;
   }
   get advert(): NodeAdvert | undefined {
     return this.options.advert;
@@ -209,7 +260,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     return (this.replays ??= new Map());
   }
   get relayReplayWindows(): Map<Id, ReplayWindow> {
-    return (this.relayReplays ??= new Map());
+    return (this.more.relayReplays ??= new Map());
   }
 
   // ——— host interfaces ———
@@ -230,19 +281,19 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     return chooseDomainMember(this, domain);
   }
   relayPolicy(): RelayPolicy | undefined {
-    return this.offeredRelay;
+    return this.extras?.offeredRelay;
   }
   isStopped(): boolean {
     return this.stopped;
   }
   /** TopicServiceDeps: a subscription change or a topic operation. */
   trace(kind: 'subscribe' | 'unsubscribe' | 'log', engine: Id, topic: Id, text?: string): void {
-    this.emit({ kind, engine: this.localEngines.get(engine)?.name ?? this.nameOf(engine), topic: this.nameOf(topic), ...(text !== undefined && { text }) });
+    this.emit({ kind, engine: this.hosted(engine)?.name ?? this.nameOf(engine), topic: this.nameOf(topic), ...(text !== undefined && { text }) });
   }
   /** Gives `engine` a notice in a later turn. */
   notice(engine: Id, notice: Notice): void {
     this.clock.schedule(this.clock.now(), () => {
-      const hosted = this.localEngines.get(engine);
+      const hosted = this.hosted(engine);
       if (hosted === undefined) return;
       if (this.held === undefined) this.run(hosted, { kind: 'notice', notice }, undefined);
       else this.hold(() => this.run(hosted, { kind: 'notice', notice }, undefined));
@@ -275,7 +326,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     const effects: Effect[] = [];
     hosted.effects = effects;
     try {
-      hosted.engine.handle(input, (hosted.ctx ??= new HostedContext(this, hosted)));
+      hosted.engine.handle(input, hosted);
     } catch (error) {
       // A user engine's bug must not take the node down; it is traced and the effects still apply.
       this.emit({ kind: 'log', engine: hosted.name, reason: 'engine-error', text: String((error as Error)?.stack ?? error).slice(0, 2000) });
@@ -302,7 +353,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     const effects: Effect[] = [];
     hosted.effects = effects;
     try {
-      action((hosted.ctx ??= new HostedContext(this, hosted)));
+      action(hosted);
     } finally {
       hosted.effects = previous;
     }
@@ -317,7 +368,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   buggify(hosted: HostedEngine, label: string): boolean {
     const probability = this.options.buggifyProbability;
     if (probability === undefined || !(probability > 0)) return false;
-    const sites = (this.buggifySites ??= new Map());
+    const sites = (this.more.buggifySites ??= new Map());
     let site = sites.get(label);
     if (site === undefined) {
       const rng = this.rng.fork(`buggify/${label}`);
@@ -340,7 +391,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     const pending: PendingTimer = { runtime: this, hosted, tag, cause: this.currentCause, timer: NO_TIMER };
     const timer = this.localClock.scheduleCall(this.localClock.now() + delayMs, timerDue, pending);
     pending.timer = timer;
-    addTimer(hosted, timer);
+    hosted.addTimer(timer);
     return timer;
   }
 
@@ -352,7 +403,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   }
 
   private fireTimer(hosted: HostedEngine, timer: TimerId, tag: string, cause: string | undefined): void {
-    if (!takeTimer(hosted, timer)) return;
+    if (!hosted.takeTimer(timer)) return;
     const tally = this.traceSink.tally;
     if (tally !== undefined) tally('timer', this.clock.now(), undefined, 0, undefined, undefined);
     else this.traceSink.emit(hotRecord(this.clock.now(), 'timer', this.name, hosted.name, undefined, cause, undefined, undefined, undefined, undefined, undefined, undefined, tag, undefined));
@@ -387,7 +438,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
         this.lookups.resolver = hosted.key.id;
         return;
       case 'offer-relay':
-        this.offeredRelay = effect.policy;
+        this.more.offeredRelay = effect.policy;
         return;
       case 'serve-domain':
         return this.domains.serve(effect.domain, hosted.key.id);
@@ -417,7 +468,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
         return;
       }
       case 'notify-topic':
-        if (hosted.key.id === this.topicService?.bridgeEngine) this.topicService.notify(effect.topic, effect.notice);
+        if (hosted.key.id === this.extras?.topicService?.bridgeEngine) this.extras.topicService.notify(effect.topic, effect.notice);
         return;
       case 'log': {
         const tally = this.traceSink.tally;
@@ -444,7 +495,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     switch (decision.kind) {
       case 'drop':
         // Q10: with a resolver on this node, a message to an engine of unknown location waits for the lookup.
-        if (decision.reason === 'no-route' && message.dst.kind === 'engine' && this.lookupService?.resolver !== undefined) return this.lookupService.park({ hosted, message, bytes, msg }, message.dst.engine);
+        if (decision.reason === 'no-route' && message.dst.kind === 'engine' && this.extras?.lookupService?.resolver !== undefined) return this.extras.lookupService.park({ hosted, message, bytes, msg }, message.dst.engine);
         this.emit({ kind: 'drop', engine: hosted.name, msg, reason: decision.reason });
         return;
       case 'local-engine':
@@ -470,7 +521,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
     if (via === undefined || via === peer) return this.sendFrame(peer, 'engine', engineBytes, msg, message.expiry, tprefs);
     // No direct way to `peer`: seal the message to it and hand it to the relay `via` (SPEC §5.1.1).
     if (!canSeal(this.crypto)) return this.emit({ kind: 'drop', msg, peer: this.nameOf(peer), reason: 'relay-unsupported', text: `relaying needs Ed25519 identities, not ${this.crypto.scheme}` });
-    const relaySeq = (this.relaySeq ??= new Map());
+    const relaySeq = (this.more.relaySeq ??= new Map());
     const seq = (relaySeq.get(peer) ?? 0) + 1;
     relaySeq.set(peer, seq);
     const sealed = sealRelay(this.crypto, this.key, peer, engineBytes, { session: this.session, seq }, (sizeBytes) => this.randomBytes(sizeBytes), message.expiry);
@@ -493,7 +544,8 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   }
 
   private randomBytes(sizeBytes: number): Uint8Array {
-    const rng = (this.relayRng ??= this.rng.fork('relay')); // forked on first use: most nodes never seal a relayed message
+    const more = this.more;
+    const rng = (more.relayRng ??= this.rng.fork('relay')); // forked on first use: most nodes never seal a relayed message
     return Uint8Array.from({ length: sizeBytes }, () => rng.int(256));
   }
 
@@ -502,7 +554,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   }
 
   private deliver(engine: Id, message: EngineMessage, sourceNode: Id, msg: string): void {
-    const hosted = this.localEngines.get(engine);
+    const hosted = this.hosted(engine);
     if (hosted === undefined || this.stopped) return;
     const tally = this.traceSink.tally;
     if (tally !== undefined) tally('deliver', this.clock.now(), message.src, message.id, undefined, undefined);
@@ -512,7 +564,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
 
   /** The bridge re-publishes a network event locally: verified like a received message, never echoed to the bridge. */
   private injectTopicMessage(hosted: HostedEngine, encoded: Uint8Array, sourceNode: Id): void {
-    if (hosted.key.id !== this.topicService?.bridgeEngine) return this.emit({ kind: 'drop', engine: hosted.name, reason: 'not-bridge' });
+    if (hosted.key.id !== this.extras?.topicService?.bridgeEngine) return this.emit({ kind: 'drop', engine: hosted.name, reason: 'not-bridge' });
     const decoded = decodeEngineMessage(encoded);
     if (!decoded.ok) return this.emit({ kind: 'drop', engine: hosted.name, reason: decoded.error.code, text: decoded.error.message });
     const message = decoded.value;
@@ -523,7 +575,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   }
 
   private publishLocally(topic: Id, message: EngineMessage, sourceNode: Id, msg: string, sender: Id | undefined): void {
-    const subscribers = this.topicTable?.fanOut(topic, sender) ?? [];
+    const subscribers = this.extras?.topicTable?.fanOut(topic, sender) ?? [];
     if (subscribers.length === 0) this.emit({ kind: 'drop', msg, topic: this.nameOf(topic), reason: 'no-subscribers' });
     for (const engine of subscribers) this.deliverLater(engine, message, sourceNode, msg);
   }
@@ -575,29 +627,52 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
 
   // ——— Node ———
 
-  addEngine(name: string, key: KeyPair, engine: Engine): void {
+  addEngine(name: string, key: KeyPair | number, engine: Engine): void {
     if (this.hostedByName(name) !== undefined) throw new NetmachineError('node/duplicate-engine', `node "${this.name}" already hosts an engine named "${name}"`);
     // Ids stay unique per (src, dst) across restarts (I7): each session numbers from its own 2^32 block.
-    this.localEngines.add({ name, key, engine, rng: undefined, timer: NO_TIMER, timers: undefined, nextMessageId: firstMessageId(this.session), effects: OUTSIDE_A_HANDLER, ctx: undefined });
-    this.directory.setEngineNode(key.id, this.self);
+    const hosted = new HostedEngine(this, name, key, engine, firstMessageId(this.session));
+    // An engine given by index records its location when its key is derived (keyKnown).
+    if (typeof key !== 'number') {
+      const index = this.engines.findIndex((entry) => entry.key.id === key.id);
+      // An engine with the id of one hosted already replaces it in place (as Map.set would).
+      this.engines = index < 0 ? this.engines.concat(hosted) : this.engines.map((entry, i) => (i === index ? hosted : entry));
+      this.directory.setEngineNode(key.id, this.self);
+    } else this.engines = this.engines.concat(hosted);
+  }
+
+  /** ContextHost: an engine given by index learnt its id. */
+  keyKnown(engine: Id): void {
+    this.directory.setEngineNode(engine, this.self);
+  }
+
+  /** The hosted engine with id `engine` (a scan: a node hosts a handful). */
+  private hosted(engine: Id): HostedEngine | undefined {
+    const list = this.engines;
+    for (let i = 0; i < list.length; i++) if (list[i]!.key.id === engine) return list[i];
+    return undefined;
+  }
+
+  /** RoutingTable (`localEngines`): whether an engine with id `engine` is hosted here. */
+  has(engine: Id): boolean {
+    return this.hosted(engine) !== undefined;
   }
 
   start(): void {
-    for (const hosted of this.localEngines.values()) this.run(hosted, { kind: 'start' }, undefined);
+    for (const hosted of this.engines) this.run(hosted, { kind: 'start' }, undefined);
   }
 
   stop(): void {
     this.stopped = true;
     this.held = undefined;
-    this.lookupService?.stop();
-    for (const hosted of this.localEngines.values()) {
-      for (const timer of takeAllTimers(hosted)) this.localClock.cancel(timer);
+    this.extras?.lookupService?.stop();
+    for (const hosted of this.engines) {
+      for (const timer of hosted.takeAllTimers()) this.localClock.cancel(timer);
     }
   }
 
   /** A node hosts a handful of engines: a scan is cheaper than a second map per node. */
   private hostedByName(name: string): HostedEngine | undefined {
-    for (const hosted of this.localEngines.values()) if (hosted.name === name) return hosted;
+    for (const hosted of this.engines) if (hosted.name === name) return hosted;
     return undefined;
   }
 
@@ -684,33 +759,25 @@ function hotRecord(
   return { t, seq: 0, kind, node, engine, msg, cause, dst, to, peer, bytes, hops, reason, topic: undefined, text, data } as TraceRecord;
 }
 
-/** Stores that last as long as the node runtime (real nodes: the process). */
-/**
- * A node's hosted engines, in the order they were added: a handful per node, so one exactly sized
- * list scanned by id (a Map's table alone is ≈ 150 bytes, and a simulation hosts 10⁶ nodes).
- */
-class HostedEngines {
-  private list: ReadonlyArray<HostedEngine> = [];
+const NO_ENGINES: ReadonlyArray<HostedEngine> = [];
 
-  get(engine: Id): HostedEngine | undefined {
-    const list = this.list;
-    for (let i = 0; i < list.length; i++) if (list[i]!.key.id === engine) return list[i];
-    return undefined;
-  }
-
-  has(engine: Id): boolean {
-    return this.get(engine) !== undefined;
-  }
-
-  /** Adds `hosted`, or replaces the engine with its id in place (as Map.set would). */
-  add(hosted: HostedEngine): void {
-    const index = this.list.findIndex((entry) => entry.key.id === hosted.key.id);
-    this.list = index < 0 ? this.list.concat(hosted) : this.list.map((entry, i) => (i === index ? hosted : entry));
-  }
-
-  values(): ReadonlyArray<HostedEngine> {
-    return this.list;
-  }
+/** The parts of a node that most nodes never use (topics, lookups, domains, relaying, buggify), made on first use. */
+class NodeExtras {
+  topicTable: TopicTable | undefined;
+  topicService: TopicService | undefined;
+  lookupService: IdentityLookups | undefined;
+  connectionService: NodeConnections | undefined;
+  domainService: NodeDomains | undefined;
+  relayReplays: Map<Id, ReplayWindow> | undefined;
+  /** Sealed-message sequence per final destination (end-to-end relay replay protection). */
+  relaySeq: Map<Id, number> | undefined;
+  relayRng: Rng | undefined;
+  /** `ctx.buggify` sites by label: a live site's stream, or null for a site that never fires this boot. */
+  buggifySites: Map<string, Rng | null> | undefined;
+  /** S23: what an engine on this node offered to relay. */
+  offeredRelay: RelayPolicy | undefined;
+  /** The envelope signer of a channel-authenticated transport. */
+  zeroSigner: Crypto | undefined;
 }
 
 /** An engine timer waiting on the node's clock. */

@@ -30,6 +30,10 @@ export class SimEngineEnv implements EngineEnv {
     return ok(located);
   }
 
+  hasEngine(node: string, engine: string): boolean {
+    return this.identities.hasEngineOn(node, engine);
+  }
+
   topic(name: string): Id {
     return this.identities.topic(name);
   }

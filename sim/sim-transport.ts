@@ -1,6 +1,6 @@
 // One simulated node incarnation's Transport port, and its side of its relation with each peer.
 // The connection logic itself lives in sim/connections.ts, shared by every node.
-import type { FrameMeta, Id, IdentityStore, Rng, TimerId, Transport, TransportEvent } from '../core/index.js';
+import type { FrameMeta, Id, IdentityStore, ReceivingTransport, Rng, TimerId, TransportEvent, TransportReceiver } from '../core/index.js';
 import type { Connection, SimConnections } from './connections.js';
 
 /** A frame waiting for its connection. */
@@ -43,12 +43,12 @@ export function queued(endpoint: Endpoint): number {
 }
 
 /** One node incarnation's Transport port. */
-export class SimTransport implements Transport {
+export class SimTransport implements ReceivingTransport {
   isUp = true;
   /** Peers this node has dialled, accepted or queued for, created on first use. */
   endpoints: Map<Id, Endpoint> | undefined;
-  private frameHandler: ((from: Id, frame: Uint8Array, hops: number) => void) | undefined;
-  private eventHandler: ((event: TransportEvent) => void) | undefined;
+  /** The node's receiving methods, or handlers given with onFrame / onEvent. */
+  private receiver: TransportReceiver | undefined;
   private retryRng: Rng | undefined;
 
   constructor(
@@ -103,12 +103,16 @@ export class SimTransport implements Transport {
     if (endpoint.connection !== undefined) this.fabric.closeFrom(endpoint, 'requested');
   }
 
+  setReceiver(receiver: TransportReceiver): void {
+    this.receiver = receiver;
+  }
+
   onFrame(handler: (from: Id, frame: Uint8Array, hops?: number) => void): void {
-    this.frameHandler = handler;
+    this.receiver = { transportFrame: handler, transportEvent: this.receiver?.transportEvent ?? ignoreEvent };
   }
 
   onEvent(handler: (event: TransportEvent) => void): void {
-    this.eventHandler = handler;
+    this.receiver = { transportFrame: this.receiver?.transportFrame ?? ignoreFrame, transportEvent: handler };
   }
 
   /** A frame from `from` arrived (on a connection, or in flight when it closed). */
@@ -116,10 +120,13 @@ export class SimTransport implements Transport {
     if (!this.isUp) return;
     const endpoint = this.endpoints?.get(from);
     if (endpoint?.connection !== undefined) endpoint.lastActivityMs = this.fabric.scheduler.now();
-    this.frameHandler?.(from, frame, hops);
+    this.receiver?.transportFrame(from, frame, hops);
   }
 
   event(event: TransportEvent): void {
-    if (this.isUp) this.eventHandler?.(event);
+    if (this.isUp) this.receiver?.transportEvent(event);
   }
 }
+
+function ignoreFrame(): void {}
+function ignoreEvent(): void {}

@@ -32,6 +32,7 @@ import {
   type KeyPair,
   type NodeAdvert,
   type NodeOptions,
+  type KeySource,
 } from '../core/index.js';
 import { VirtualNetwork } from './network.js';
 import { FrameSchedule, type FrameChooser } from './frame-schedule.js';
@@ -114,6 +115,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   const connections = new SimConnections(scheduler, network, settings, emit, (id) => nameOf(id) ?? id.slice(0, 12));
   const planNodeOf = (name: string): PlanNode | undefined => plan.nodes[identities.nodeIndex(name)];
   const knowledge = new Knowledge(identities.crypto, identities, plan.nodes, (name) => network.neighbors(name));
+  const shared = new SimNodeShared(nameOf, plan.buggifyProbability, knowledge, identities);
 
   // Made when asked for (every id of the plan in two objects: ≈ 150 bytes per node that a run
   // without a listener never reads).
@@ -167,14 +169,17 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     const directory = knowledge.storeFor(planNode.name);
     const rng = nodeRng(seed, planNode.name, session);
     const transport = connections.attach(planNode.name, key.id, directory, rng);
-    const node = createNode({ clock: scheduler, rng, transport, trace, crypto: identities.crypto, disks: disksOfNodes }, new SimNodeOptions(planNode.name, key, directory, session, nameOf, plan.buggifyProbability, knowledge));
+    const node = createNode({ clock: scheduler, rng, transport, trace, crypto: identities.crypto, disks: disksOfNodes }, new SimNodeOptions(planNode.name, key, directory, session, shared));
     const env = engineEnv(planNode.name);
-    for (const engine of planNode.engines) {
-      const reference = `${planNode.name}/${engine.name}`;
+    const engines = planNode.engines;
+    for (let k = 0; k < engines.length; k++) {
+      const engine = engines[k]!;
       // A persistent engine keeps its instance (and so its state) across restarts.
-      const instance = (engine.isPersistent === true ? persistent.get(reference) : undefined) ?? engine.factory(engine.params, env);
-      if (engine.isPersistent === true) persistent.set(reference, instance);
-      node.addEngine(engine.name, identities.engineKey(reference)!, instance);
+      const reference = engine.isPersistent === true ? `${planNode.name}/${engine.name}` : undefined;
+      const instance = (reference !== undefined ? persistent.get(reference) : undefined) ?? engine.factory(engine.params, env);
+      if (reference !== undefined) persistent.set(reference, instance);
+      // By index: the key is derived when the engine first signs or is addressed.
+      node.addEngine(engine.name, identities.engineEntity(index, k), instance);
     }
     node.setClockSkew(skews.get(planNode.name) ?? 0);
     if (rates.has(planNode.name)) node.setClockRate(rates.get(planNode.name)!);
@@ -343,15 +348,32 @@ class SimNodeOptions implements NodeOptions {
     readonly key: KeyPair,
     readonly directory: IdentityStore,
     readonly session: number,
-    readonly nameOf: (id: Id) => string | undefined,
-    readonly buggifyProbability: number | undefined,
-    private readonly knowledge: Knowledge,
+    private readonly shared: SimNodeShared,
   ) {}
 
+  get nameOf(): (id: Id) => string | undefined {
+    return this.shared.nameOf;
+  }
+  get buggifyProbability(): number | undefined {
+    return this.shared.buggifyProbability;
+  }
+  get keys(): KeySource {
+    return this.shared.keys;
+  }
   /** Signed on first use (ctx.connections.selfAdvert()), so nodes whose engines never hand it out cost nothing. */
   get advert(): NodeAdvert {
-    return this.knowledge.advertOf(this.name);
+    return this.shared.knowledge.advertOf(this.name);
   }
+}
+
+/** What every simulated node's options share (one object per simulation, not four fields per node). */
+class SimNodeShared {
+  constructor(
+    readonly nameOf: (id: Id) => string | undefined,
+    readonly buggifyProbability: number | undefined,
+    readonly knowledge: Knowledge,
+    readonly keys: KeySource,
+  ) {}
 }
 
 /** Whether an engine's reported state has every value of `wanted`. */

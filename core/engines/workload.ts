@@ -52,7 +52,7 @@ export const createWorkloadEngine: EngineFactory = (params, env) => {
   const pool = options.mode === 'publish' ? [] : targetNodes(options.targets, options.nodes, env); // publishers need no unicast targets
   const engine = new WorkloadEngine(options, env, pool, options.topic === undefined ? undefined : env.topic(options.topic));
   // Checked now, resolved again per message: keeping k addresses per node costs more than the lookups.
-  for (const node of pool) engine.resolve(node);
+  for (const node of pool) engine.check(node);
   if (options.mode === 'unicast' && pool.length === 0 && options.targets !== 'neighbors' && options.targets !== 'known') throw new NetmachineError('engine/bad-params', 'engine "workload": no target nodes');
   if (options.mode === 'publish' && options.topic === undefined) throw new NetmachineError('engine/bad-params', 'engine "workload" params.topic: required for publish workloads');
   return engine;
@@ -79,6 +79,11 @@ class WorkloadEngine implements Engine {
     const resolved = env.resolveEngine !== undefined ? env.resolveEngine(node, this.options.engine) : env.resolve(`${node}/${this.options.engine}`);
     if (!resolved.ok) throw new NetmachineError('engine/bad-params', `engine "workload" params.targets: ${resolved.error}`);
     return resolved.value;
+  }
+
+  /** Throws the located error `resolve` would if `node` has no `options.engine` (without resolving it when the env can tell). */
+  check(node: string): void {
+    if (this.env.hasEngine?.(node, this.options.engine) !== true) this.resolve(node);
   }
 
   handle(input: EngineInput, ctx: EngineContext): void {
