@@ -24,13 +24,18 @@ function fireArmed(entry: Pending): void {
   entry.clock.fire(entry);
 }
 
+/** How the clock is off the backend's: local = driftBaseMs + (real - realBaseMs) · rate + skewMs + strobeMs. */
+interface Offsets {
+  realBaseMs: number;
+  driftBaseMs: number;
+  rate: number;
+  skewMs: number;
+  strobeMs: number;
+}
+
 export class LocalClock implements Clock {
-  // local = driftBaseMs + (real - realBaseMs) · rate + skewMs + strobeMs
-  private realBaseMs = 0;
-  private driftBaseMs = 0;
-  private rate = 1;
-  private skewMs = 0;
-  private strobeMs = 0;
+  /** Made by the first skew, drift or strobe: most clocks are never off (a simulation holds 10⁵–10⁶). */
+  private offsets: Offsets | undefined;
   private nextId = 1;
   /**
    * Pending timers: most nodes have one or two at a time (a simulation holds 10⁵–10⁶ clocks), so
@@ -42,7 +47,12 @@ export class LocalClock implements Clock {
   constructor(private readonly clock: Clock) {}
 
   now(): number {
-    return this.driftBaseMs + (this.clock.now() - this.realBaseMs) * this.rate + this.skewMs + this.strobeMs;
+    const o = this.offsets;
+    return o === undefined ? this.clock.now() : o.driftBaseMs + (this.clock.now() - o.realBaseMs) * o.rate + o.skewMs + o.strobeMs;
+  }
+
+  private get off(): Offsets {
+    return (this.offsets ??= { realBaseMs: 0, driftBaseMs: 0, rate: 1, skewMs: 0, strobeMs: 0 });
   }
 
   /** Runs `callback` when this clock reads `atMs` (at once if it already does). */
@@ -84,21 +94,22 @@ export class LocalClock implements Clock {
 
   /** Sets the fixed offset (ms) from the backend's time; pending timers follow. */
   setSkew(skewMs: number): void {
-    this.change(() => (this.skewMs = skewMs));
+    this.change(() => (this.off.skewMs = skewMs));
   }
 
   /** From now on the clock advances `rate` ms per backend ms (1: on time). */
   setRate(rate: number): void {
     this.change(() => {
-      this.driftBaseMs = this.driftBaseMs + (this.clock.now() - this.realBaseMs) * this.rate;
-      this.realBaseMs = this.clock.now();
-      this.rate = rate;
+      const o = this.off;
+      o.driftBaseMs = o.driftBaseMs + (this.clock.now() - o.realBaseMs) * o.rate;
+      o.realBaseMs = this.clock.now();
+      o.rate = rate;
     });
   }
 
   /** Sets the strobe's current displacement (ms). */
   setStrobe(offsetMs: number): void {
-    this.change(() => (this.strobeMs = offsetMs));
+    this.change(() => (this.off.strobeMs = offsetMs));
   }
 
   private change(update: () => void): void {
@@ -113,7 +124,8 @@ export class LocalClock implements Clock {
 
   /** The backend time at which this clock reads `localAtMs`, never in the past. */
   private realTimeOf(localAtMs: number): number {
-    const realMs = this.realBaseMs + (localAtMs - this.skewMs - this.strobeMs - this.driftBaseMs) / this.rate;
+    const o = this.offsets;
+    const realMs = o === undefined ? localAtMs : o.realBaseMs + (localAtMs - o.skewMs - o.strobeMs - o.driftBaseMs) / o.rate;
     return Math.max(this.clock.now(), realMs);
   }
 

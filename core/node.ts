@@ -382,7 +382,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
 
   /** ContextHost: the engine's own random stream (forked on first use: many engines never draw). */
   engineRng(hosted: HostedEngine): Rng {
-    return this.rng.fork(`engine/${hosted.name}`);
+    return this.rng.fork(engineStreamLabel(hosted.name));
   }
 
   setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId {
@@ -760,6 +760,19 @@ function hotRecord(
 }
 
 const NO_ENGINES: ReadonlyArray<HostedEngine> = [];
+
+/** `engine/<name>` stream labels, one string per engine name (a simulation forks one per engine per boot). */
+const engineStreamLabels = new Map<string, string>();
+const ENGINE_STREAM_LABELS_MAX = 4096;
+
+function engineStreamLabel(name: string): string {
+  let label = engineStreamLabels.get(name);
+  if (label === undefined) {
+    label = `engine/${name}`;
+    if (engineStreamLabels.size < ENGINE_STREAM_LABELS_MAX) engineStreamLabels.set(name, label);
+  }
+  return label;
+}
 
 /** The parts of a node that most nodes never use (topics, lookups, domains, relaying, buggify), made on first use. */
 class NodeExtras {

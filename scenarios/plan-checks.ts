@@ -31,7 +31,11 @@ function engineProblems({ doc, plan, origins, limits, durationMs }: PlanCheckInp
     neighbors.get(link.a)!.push(link.b);
     neighbors.get(link.b)!.push(link.a);
   }
-  const enginesOn = new Map(plan.nodes.map((node) => [node.name, new Set(node.engines.map((engine) => engine.name))]));
+  // Each node's engine names, made when a need is first checked (10⁵ sets of names otherwise).
+  let madeEnginesOn: ReadonlyMap<string, ReadonlySet<string>> | undefined;
+  const enginesOn = (): ReadonlyMap<string, ReadonlySet<string>> => (madeEnginesOn ??= new Map(plan.nodes.map((node) => [node.name, new Set(node.engines.map((engine) => engine.name))])));
+  /** Each origin's key, made once (engine entries are shared by the nodes they are placed on). */
+  const keys = new Map<ReadonlyArray<PropertyKey>, string>();
   const instances = plan.nodes.reduce((sum, node) => sum + node.engines.length, 0);
   if (instances > limits.engines) problems.push(doc.problem(['engines'], overLimit('engines', 'engine instances', instances, limits), 'limits/engines'));
   const parsed = new Map<Readonly<Record<string, unknown>>, unknown>();
@@ -51,10 +55,11 @@ function engineProblems({ doc, plan, origins, limits, durationMs }: PlanCheckInp
       if (params === undefined) continue; // reported by the loader
       const load = spec.load?.(params, { durationMs, degree: neighbors.get(node.name)!.length }) ?? 0;
       totalLoad += load;
-      const key = JSON.stringify(path);
+      let key = keys.get(path);
+      if (key === undefined) keys.set(path, (key = JSON.stringify(path)));
       loads.set(key, { path, load: (loads.get(key)?.load ?? 0) + load });
       for (const need of spec.needs?.(params) ?? []) {
-        const message = unmet(need, node.name, engine, neighbors, enginesOn);
+        const message = unmet(need, node.name, engine, neighbors, enginesOn());
         const once = `${key}\0${JSON.stringify(need.param)}`;
         if (message === undefined || reported.has(once)) continue;
         reported.add(once);

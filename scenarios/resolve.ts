@@ -54,13 +54,13 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     const name = entry.name ?? entry.kind;
     const params = entry.params ?? {}; // one object for every node the entry selects (engines share parsed params)
     const factory = loaded === undefined ? undefined : locatedStart(doc, path, entry.kind, loaded.factory);
+    // One engine entry for every node the entry selects (a plan of 10⁵ nodes shares it).
+    const engine: PlanEngine | undefined = loaded === undefined || factory === undefined ? undefined : { name, kind: entry.kind, params, factory, ...(entry.persistent === true && { isPersistent: true }), ...(loaded.module !== undefined && { module: loaded.module }) };
+    if (engine !== undefined) origins.set(engine, path);
     for (const node of selected.value) {
       const list = engines.get(node)!;
-      if (list.some((engine) => engine.name === name)) problems.push(doc.problem([...path, 'name'], `node "${node}" already runs an engine named "${name}" (give this one a different name:)`, 'scenario/duplicate-engine'));
-      if (loaded === undefined || factory === undefined) continue;
-      const engine: PlanEngine = { name, kind: entry.kind, params, factory, ...(entry.persistent === true && { isPersistent: true }), ...(loaded.module !== undefined && { module: loaded.module }) };
-      list.push(engine);
-      origins.set(engine, path);
+      if (list.some((other) => other.name === name)) problems.push(doc.problem([...path, 'name'], `node "${node}" already runs an engine named "${name}" (give this one a different name:)`, 'scenario/duplicate-engine'));
+      if (engine !== undefined) list.push(engine);
     }
   }
 
@@ -141,6 +141,7 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
   if (badChoice >= 0) problems.push(doc.problem(['schedule', 'choices', badChoice], `a choice is 0 to ${scenario.schedule!.delays.length + 1} (a delay, ${scenario.schedule!.delays.length} = drop, ${scenario.schedule!.delays.length + 1} = crash the receiver)`));
   if (scenario.until !== undefined && scenario.duration !== undefined) problems.push(doc.problem(['until'], 'give either duration or until, not both', 'scenario/duration-twice'));
   if (nodeNames.length === 0 && problems.length === 0) problems.push(doc.problem(['topology'], topology.routers.length === 0 ? 'the topology declares no nodes' : 'the topology declares only routers (no node runs engines)', 'scenario/no-nodes'));
+  const engineLists = new EngineLists();
   const plan: NetworkPlan = {
     name: scenario.name,
     seed: scenario.seed,
@@ -152,7 +153,7 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
       const known = knows.get(name);
       const access = topology.access.get(name);
       const region = topology.regionOf?.get(name);
-      return { name, engines: engines.get(name)!.slice(), ...(known !== undefined && { knows: known }), ...(access !== undefined && { access }), ...(region !== undefined && { region }) };
+      return { name, engines: engineLists.of(engines.get(name)!), ...(known !== undefined && { knows: known }), ...(access !== undefined && { access }), ...(region !== undefined && { region }) };
     }),
     ...(topology.routers.length > 0 && { routers: topology.routers }),
     ...(topology.regions !== undefined && { regions: topology.regions }),
@@ -180,6 +181,31 @@ function locatedStart(doc: LocatedDocument, path: ReadonlyArray<PropertyKey>, ki
 }
 
 const DEFAULT_DURATION_MS = 30_000;
+
+/**
+ * Nodes' engine lists, one frozen list shared by every node with the same engines (each engine
+ * entry is one object for all the nodes it is placed on): 10⁵ nodes running the same engines hold
+ * one list, not 10⁵ copies of ≈ 64 bytes.
+ */
+class EngineLists {
+  private readonly numbers = new Map<PlanEngine, number>();
+  private readonly lists = new Map<string, ReadonlyArray<PlanEngine>>();
+
+  of(engines: ReadonlyArray<PlanEngine>): ReadonlyArray<PlanEngine> {
+    if (engines.length === 0) return NO_ENGINES;
+    let key = '';
+    for (const engine of engines) {
+      let number = this.numbers.get(engine);
+      if (number === undefined) this.numbers.set(engine, (number = this.numbers.size));
+      key += `${number},`;
+    }
+    let list = this.lists.get(key);
+    if (list === undefined) this.lists.set(key, (list = Object.freeze(engines.slice())));
+    return list;
+  }
+}
+
+const NO_ENGINES: ReadonlyArray<PlanEngine> = Object.freeze([]);
 const SINK: PlanEngine = { name: 'sink', kind: 'sink', params: {}, factory: BUILTIN_ENGINES.get('sink')! };
 
 
@@ -207,12 +233,12 @@ function addWorkloads(doc: LocatedDocument, scenario: ScenarioDocument, topology
       size: workload.size,
       ...(workload.expiry !== undefined && { expiryMs: workload.expiry }),
     };
+    const engine: PlanEngine = { name: workload.name, kind: 'workload', params, factory };
+    origins.set(engine, path);
     for (const node of sources.value) {
       const list = engines.get(node)!;
-      if (list.some((engine) => engine.name === workload.name)) problems.push(doc.problem([...path, 'name'], `node "${node}" already runs an engine named "${workload.name}"`, 'scenario/duplicate-engine'));
-      const engine: PlanEngine = { name: workload.name, kind: 'workload', params, factory };
+      if (list.some((other) => other.name === workload.name)) problems.push(doc.problem([...path, 'name'], `node "${node}" already runs an engine named "${workload.name}"`, 'scenario/duplicate-engine'));
       list.push(engine);
-      origins.set(engine, path);
     }
     if (workload.topic === undefined) {
       // Every possible target gets a sink engine to receive the messages.

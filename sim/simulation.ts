@@ -181,7 +181,9 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
       // By index: the key is derived when the engine first signs or is addressed.
       node.addEngine(engine.name, identities.engineEntity(index, k), instance);
     }
-    node.setClockSkew(skews.get(planNode.name) ?? 0);
+    // Before any timer is armed, so a node whose clock was never skewed keeps an exact clock (no offsets).
+    const skew = skews.get(planNode.name);
+    if (skew !== undefined) node.setClockSkew(skew);
     if (rates.has(planNode.name)) node.setClockRate(rates.get(planNode.name)!);
     runningAt[index] = node;
     node.start();
