@@ -291,6 +291,8 @@ export interface EngineEnv {
   resolveEngine?(node: string, engine: string): Result<EngineAddress, string>;
   /** Optional: whether `resolveEngine(node, engine)` would succeed, without deriving keys or building results (a workload checks its targets at start). */
   hasEngine?(node: string, engine: string): boolean;
+  /** Optional: whether every node of `known` runs an engine named `engine` (true: `hasEngine` holds for each). */
+  knownRun?(engine: string): boolean;
   /** The identity of the topic called `name`. */
   topic(name: string): Id;
   /** The key of the topic called `name` (its publisher holds it); absent on backends that do not hand it out. */

@@ -71,12 +71,24 @@ function drawPeers(pool: ReadonlyArray<string>, self: string, count: number, rng
     }
     return [...chosen];
   }
+  if (count <= DRAW_BY_SCAN_MAX) {
+    // A few peers (the usual case, once per node of 10⁵): the kept ones scanned, no set per node.
+    const drawn: string[] = [];
+    while (drawn.length < count) {
+      const node = pool[rng.int(pool.length)]!;
+      if (node !== self && !drawn.includes(node)) drawn.push(node);
+    }
+    return drawn;
+  }
   while (chosen.size < count) {
     const node = pool[rng.int(pool.length)]!;
     if (node !== self) chosen.add(node);
   }
   return [...chosen];
 }
+
+/** Up to this many random peers, repeats are found by scanning those drawn so far. */
+const DRAW_BY_SCAN_MAX = 16;
 
 function neighbourLists(nodeNames: ReadonlyArray<string>, links: ReadonlyArray<PlanLink>): Map<string, string[]> {
   const lists = new Map<string, string[]>(nodeNames.map((name) => [name, []]));

@@ -24,46 +24,63 @@ export function planProblems(input: PlanCheckInput): Problem[] {
 /** Engine instances, their timers' work, and the engines and nodes they need. */
 function engineProblems({ doc, plan, origins, limits, durationMs }: PlanCheckInput): Problem[] {
   const problems: Problem[] = [];
-  const neighbors = new Map<string, string[]>(plan.nodes.map((node) => [node.name, []]));
   // As the simulator gives engines their neighbours: hosts directly linked (routers run no engines).
-  for (const link of plan.links) {
-    if (!neighbors.has(link.a) || !neighbors.has(link.b)) continue;
-    neighbors.get(link.a)!.push(link.b);
-    neighbors.get(link.b)!.push(link.a);
-  }
+  // Made when first needed (a region underlay has no links: 10⁵ empty lists otherwise).
+  let madeNeighbors: Map<string, string[]> | undefined;
+  const neighbors = (): ReadonlyMap<string, ReadonlyArray<string>> => {
+    if (madeNeighbors !== undefined) return madeNeighbors;
+    const made = new Map<string, string[]>(plan.nodes.map((node) => [node.name, []]));
+    for (const link of plan.links) {
+      if (!made.has(link.a) || !made.has(link.b)) continue;
+      made.get(link.a)!.push(link.b);
+      made.get(link.b)!.push(link.a);
+    }
+    return (madeNeighbors = made);
+  };
+  const degreeOf = (node: string): number => (plan.links.length === 0 ? 0 : neighbors().get(node)!.length);
   // Each node's engine names, made when a need is first checked (10⁵ sets of names otherwise).
   let madeEnginesOn: ReadonlyMap<string, ReadonlySet<string>> | undefined;
   const enginesOn = (): ReadonlyMap<string, ReadonlySet<string>> => (madeEnginesOn ??= new Map(plan.nodes.map((node) => [node.name, new Set(node.engines.map((engine) => engine.name))])));
-  /** Each origin's key, made once (engine entries are shared by the nodes they are placed on). */
-  const keys = new Map<ReadonlyArray<PropertyKey>, string>();
   const instances = plan.nodes.reduce((sum, node) => sum + node.engines.length, 0);
   if (instances > limits.engines) problems.push(doc.problem(['engines'], overLimit('engines', 'engine instances', instances, limits), 'limits/engines'));
+  /**
+   * What each engine entry needs checked, made once per entry (entries are shared by the nodes
+   * they are placed on): its key, parsed params (undefined: reported by the loader) and needs.
+   */
+  const entries = new Map<PlanEngine, { readonly key: string; readonly path: ReadonlyArray<PropertyKey>; readonly params: unknown; readonly needs: ReadonlyArray<EngineNeed> } | null>();
   const parsed = new Map<Readonly<Record<string, unknown>>, unknown>();
   const reported = new Set<string>();
   const loads = new Map<string, { path: ReadonlyArray<PropertyKey>; load: number }>();
   let totalLoad = 0;
   for (const node of plan.nodes) {
     for (const engine of node.engines) {
-      const path = origins.get(engine);
-      const spec = BUILTIN_ENGINE_SPECS.get(engine.kind);
-      if (path === undefined || spec === undefined || engine.module !== undefined) continue;
-      if (!parsed.has(engine.params)) {
-        const result = spec.params.safeParse(engine.params);
-        parsed.set(engine.params, result.success ? result.data : undefined);
+      let entry = entries.get(engine);
+      if (entry === undefined) {
+        const path = origins.get(engine);
+        const spec = BUILTIN_ENGINE_SPECS.get(engine.kind);
+        if (path === undefined || spec === undefined || engine.module !== undefined) entry = null;
+        else {
+          if (!parsed.has(engine.params)) {
+            const result = spec.params.safeParse(engine.params);
+            parsed.set(engine.params, result.success ? result.data : undefined);
+          }
+          const params = parsed.get(engine.params);
+          entry = params === undefined ? null : { key: JSON.stringify(path), path, params, needs: spec.needs?.(params) ?? [] };
+        }
+        entries.set(engine, entry);
       }
-      const params = parsed.get(engine.params);
-      if (params === undefined) continue; // reported by the loader
-      const load = spec.load?.(params, { durationMs, degree: neighbors.get(node.name)!.length }) ?? 0;
+      if (entry === null) continue;
+      const load = BUILTIN_ENGINE_SPECS.get(engine.kind)!.load?.(entry.params, { durationMs, degree: degreeOf(node.name) }) ?? 0;
       totalLoad += load;
-      let key = keys.get(path);
-      if (key === undefined) keys.set(path, (key = JSON.stringify(path)));
-      loads.set(key, { path, load: (loads.get(key)?.load ?? 0) + load });
-      for (const need of spec.needs?.(params) ?? []) {
-        const message = unmet(need, node.name, engine, neighbors, enginesOn());
-        const once = `${key}\0${JSON.stringify(need.param)}`;
+      const sum = loads.get(entry.key);
+      if (sum === undefined) loads.set(entry.key, { path: entry.path, load });
+      else sum.load += load;
+      for (const need of entry.needs) {
+        const message = unmet(need, node.name, engine, neighbors(), enginesOn());
+        const once = `${entry.key}\0${JSON.stringify(need.param)}`;
         if (message === undefined || reported.has(once)) continue;
         reported.add(once);
-        problems.push(doc.problem([...path, ...(path[0] === 'engines' ? ['params'] : []), ...need.param], message.text, message.code));
+        problems.push(doc.problem([...entry.path, ...(entry.path[0] === 'engines' ? ['params'] : []), ...need.param], message.text, message.code));
       }
     }
   }

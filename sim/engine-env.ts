@@ -34,6 +34,10 @@ export class SimEngineEnv implements EngineEnv {
     return this.identities.hasEngineOn(node, engine);
   }
 
+  knownRun(engine: string): boolean {
+    return this.knowledge.knownRun(this.nodeName, engine);
+  }
+
   topic(name: string): Id {
     return this.identities.topic(name);
   }

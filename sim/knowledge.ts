@@ -47,6 +47,22 @@ export class Knowledge implements ConfiguredNodeTable {
     return knows.includes(name) ? knows.filter((peer) => peer !== name) : knows;
   }
 
+  /**
+   * Whether every node `name` knows runs an engine called `engine` (checked by plan index: a
+   * workload of each of 10⁵ nodes checks its targets at boot).
+   */
+  knownRun(name: string, engine: string): boolean {
+    const index = this.identities.nodeIndex(name);
+    if (index < 0) return false;
+    for (let slot = this.offsets[index]!; slot < this.offsets[index + 1]!; slot++) {
+      const engines = this.planNodes[this.peers[slot]!]!.engines;
+      let runs = false;
+      for (let k = 0; k < engines.length && !runs; k++) runs = engines[k]!.name === engine;
+      if (!runs) return false;
+    }
+    return true;
+  }
+
   /** ConfiguredNodeTable: the id of the peer at `slot`. */
   idAt(slot: number): Id {
     return this.identities.nodeKeyAt(this.peers[slot]!).id;
