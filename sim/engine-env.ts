@@ -3,58 +3,77 @@
 import { err, ok, type EngineAddress, type EngineEnv, type Id, type KeyPair, type PlanIdentities, type Result } from '../core/index.js';
 import type { Knowledge } from './knowledge.js';
 
+/** What every node's env shares (one object per simulation). */
+export interface SimEnvContext {
+  readonly nodeNames: ReadonlyArray<string>;
+  readonly identities: PlanIdentities;
+  readonly knowledge: Knowledge;
+  /** Link neighbours of a node (by name). */
+  neighbors(name: string): ReadonlyArray<string>;
+}
+
 export class SimEngineEnv implements EngineEnv {
   constructor(
-    readonly nodeName: string,
-    readonly neighbors: ReadonlyArray<string>,
-    readonly nodeNames: ReadonlyArray<string>,
-    private readonly identities: PlanIdentities,
-    private readonly knowledge: Knowledge,
+    /** The node's plan index. */
+    private readonly index: number,
+    private readonly context: SimEnvContext,
   ) {}
 
+  get nodeName(): string {
+    return this.context.nodeNames[this.index]!;
+  }
+
+  get neighbors(): ReadonlyArray<string> {
+    return this.context.neighbors(this.nodeName);
+  }
+
+  get nodeNames(): ReadonlyArray<string> {
+    return this.context.nodeNames;
+  }
+
   get known(): ReadonlyArray<string> {
-    return this.knowledge.known(this.nodeName);
+    return this.context.knowledge.knownAt(this.index);
   }
 
   resolve(reference: string): Result<EngineAddress, string> {
     // Keys exist only for declared `node/engine` references (looked up by the node's plan index and
     // the engine's name: workloads resolve per message).
-    const located = this.identities.locateEngine(reference);
+    const located = this.context.identities.locateEngine(reference);
     if (located === undefined) return err(`no engine "${reference}" (expected node/engine of a declared engine)`);
     return ok(located);
   }
 
   resolveEngine(node: string, engine: string): Result<EngineAddress, string> {
-    const located = this.identities.locateEngineOn(node, engine);
+    const located = this.context.identities.locateEngineOn(node, engine);
     if (located === undefined) return err(`no engine "${node}/${engine}" (expected node/engine of a declared engine)`);
     return ok(located);
   }
 
   hasEngine(node: string, engine: string): boolean {
-    return this.identities.hasEngineOn(node, engine);
+    return this.context.identities.hasEngineOn(node, engine);
   }
 
   knownRun(engine: string): boolean {
-    return this.knowledge.knownRun(this.nodeName, engine);
+    return this.context.knowledge.knownRunAt(this.index, engine);
   }
 
   topic(name: string): Id {
-    return this.identities.topic(name);
+    return this.context.identities.topic(name);
   }
 
   topicKey(name: string): KeyPair {
-    return this.identities.topicKey(name);
+    return this.context.identities.topicKey(name);
   }
 
   nodeId(name: string): Id | undefined {
-    return this.identities.nodeKey(name)?.id;
+    return this.context.identities.nodeKey(name)?.id;
   }
 
   domainKey(name: string): KeyPair {
-    return this.identities.domainKey(name);
+    return this.context.identities.domainKey(name);
   }
 
   domain(name: string): Id {
-    return this.identities.domainKey(name).id;
+    return this.context.identities.domainKey(name).id;
   }
 }

@@ -42,26 +42,42 @@ export class Knowledge implements ConfiguredNodeTable {
 
   /** Names of the nodes `name` knows (never itself), in configuration order. */
   known(name: string): ReadonlyArray<string> {
-    const knows = this.planNodes[this.identities.nodeIndex(name)]?.knows;
-    if (knows === undefined) return this.neighbors(name);
-    return knows.includes(name) ? knows.filter((peer) => peer !== name) : knows;
+    return this.knownAt(this.identities.nodeIndex(name));
+  }
+
+  /** `known` of the node at plan index `index`. */
+  knownAt(index: number): ReadonlyArray<string> {
+    const node = this.planNodes[index]!;
+    const knows = node.knows;
+    if (knows === undefined) return this.neighbors(node.name);
+    return knows.includes(node.name) ? knows.filter((peer) => peer !== node.name) : knows;
   }
 
   /**
-   * Whether every node `name` knows runs an engine called `engine` (checked by plan index: a
-   * workload of each of 10⁵ nodes checks its targets at boot).
+   * Whether every node that the node at plan index `index` knows runs an engine called `engine`
+   * (a workload on each of 10⁵ nodes checks its targets at boot: a table per engine name instead
+   * of 8 lookups by name each).
    */
-  knownRun(name: string, engine: string): boolean {
-    const index = this.identities.nodeIndex(name);
-    if (index < 0) return false;
-    for (let slot = this.offsets[index]!; slot < this.offsets[index + 1]!; slot++) {
-      const engines = this.planNodes[this.peers[slot]!]!.engines;
-      let runs = false;
-      for (let k = 0; k < engines.length && !runs; k++) runs = engines[k]!.name === engine;
-      if (!runs) return false;
-    }
+  knownRunAt(index: number, engine: string): boolean {
+    const runs = this.runsOf(engine);
+    for (let slot = this.offsets[index]!; slot < this.offsets[index + 1]!; slot++) if (runs[this.peers[slot]!] === 0) return false;
     return true;
   }
+
+  /** 1 for each node (by plan index) that runs an engine called `engine`: made once per name, in plan order. */
+  private runsOf(engine: string): Uint8Array {
+    let runs = this.runs.get(engine);
+    if (runs === undefined) {
+      runs = new Uint8Array(this.planNodes.length);
+      for (let index = 0; index < this.planNodes.length; index++) {
+        const engines = this.planNodes[index]!.engines;
+        for (let k = 0; k < engines.length; k++) if (engines[k]!.name === engine) runs[index] = 1;
+      }
+      this.runs.set(engine, runs);
+    }
+    return runs;
+  }
+  private readonly runs = new Map<string, Uint8Array>();
 
   /** ConfiguredNodeTable: the id of the peer at `slot`. */
   idAt(slot: number): Id {

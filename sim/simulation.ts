@@ -38,7 +38,7 @@ import { VirtualNetwork } from './network.js';
 import { FrameSchedule, type FrameChooser } from './frame-schedule.js';
 import { SimConnections } from './connections.js';
 import { Knowledge } from './knowledge.js';
-import { SimEngineEnv } from './engine-env.js';
+import { SimEngineEnv, type SimEnvContext } from './engine-env.js';
 import { nodeView, type NodeView } from './view.js';
 
 import { Scheduler, type RunEnd } from './scheduler.js';
@@ -116,6 +116,8 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   const planNodeOf = (name: string): PlanNode | undefined => plan.nodes[identities.nodeIndex(name)];
   const knowledge = new Knowledge(identities.crypto, identities, plan.nodes, (name) => network.neighbors(name));
   const shared = new SimNodeShared(nameOf, plan.buggifyProbability, knowledge, identities);
+  const nodeNames = plan.nodes.map((node) => node.name);
+  const envContext: SimEnvContext = { nodeNames, identities, knowledge, neighbors: (name) => network.neighbors(name) };
 
   // Made when asked for (every id of the plan in two objects: ≈ 150 bytes per node that a run
   // without a listener never reads).
@@ -170,7 +172,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
     const rng = nodeRng(seed, planNode.name, session);
     const transport = connections.attach(planNode.name, key.id, directory, rng);
     const node = createNode({ clock: scheduler, rng, transport, trace, crypto: identities.crypto, disks: disksOfNodes }, new SimNodeOptions(planNode.name, key, directory, session, shared));
-    const env = engineEnv(planNode.name);
+    const env = new SimEngineEnv(index, envContext);
     const engines = planNode.engines;
     for (let k = 0; k < engines.length; k++) {
       const engine = engines[k]!;
@@ -205,10 +207,9 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   }
 
   function engineEnv(nodeName: string): EngineEnv {
-    return new SimEngineEnv(nodeName, network.neighbors(nodeName), nodeNames, identities, knowledge);
+    return new SimEngineEnv(identities.nodeIndex(nodeName), envContext);
   }
 
-  const nodeNames = plan.nodes.map((node) => node.name);
   function apply(event: PlanEvent): void {
     const t = scheduler.now();
     switch (event.kind) {
