@@ -70,7 +70,7 @@ export type { Node, NodeComponents, NodeOptions, KeySource, ReceivingTransport, 
 export { BUILTIN_ENGINES, BUILTIN_ENGINE_SPECS, HISTORY_TEXT, DEFINITE_ERROR_CODES, PING_PROTOCOL, ECHO_PROTOCOL, STORAGE_PROTOCOL, receiptBytes } from './engines/index.js';
 export type { StorageMessage, StorageReceipt, EngineNeed, EngineRun, EngineSpec } from './engines/index.js';
 export { LINK_DEFAULTS, CONNECTION_DEFAULTS } from './plan.js';
-export type { NetworkPlan, PlanNode, PlanLink, PlanEngine, PlanEvent, PlanRegions, LinkSpec, JitterSpec, AccessSpec, ConnectionSettings } from './plan.js';
+export type { NetworkPlan, PlanNode, PlanLink, PlanEngine, PlanEvent, PlanRegions, PlanPeerTable, LinkSpec, JitterSpec, AccessSpec, ConnectionSettings } from './plan.js';
 export { TRACE_FORMAT, TRACE_VERSION, TRACE_KINDS, traceLine, traceHeaderLine, messageTraceId } from './trace.js';
 export type { TraceHeader, TraceRecord, TraceEvent, TraceKind, TraceBackend } from './trace.js';
 export { summarizeTrace, TraceSummarizer, percentiles } from './summary.js';

@@ -92,6 +92,18 @@ export interface PlanNode {
   readonly region?: string;
 }
 
+/**
+ * Every node's `knows` list as plan indexes, in one table: node i knows the nodes
+ * `peers[offsets[i]]` … `peers[offsets[i + 1] − 1]`, in its list's order, never itself, without
+ * repeats. A simulation of 10⁵ nodes reads it instead of looking up 8 names per node. It holds
+ * for `nodes` only: a plan whose node list was replaced is read from the names.
+ */
+export interface PlanPeerTable {
+  readonly nodes: ReadonlyArray<PlanNode>;
+  readonly offsets: Int32Array;
+  readonly peers: Int32Array;
+}
+
 /** How nodes connect: what the simulated Transport does, in virtual time, as the real ones do. */
 export interface ConnectionSettings {
   /** A dial that has not completed by then fails with `dial/timeout` (ms). */
@@ -170,6 +182,8 @@ export interface NetworkPlan {
   readonly routers?: ReadonlyArray<string>;
   /** The region underlay, instead of a link graph. */
   readonly regions?: PlanRegions;
+  /** Every node's `knows` list as plan indexes, when the scenario drew them so (see PlanPeerTable). */
+  readonly knowsTable?: PlanPeerTable;
   readonly events: ReadonlyArray<PlanEvent>;
   /**
    * Frame timing chosen instead of drawn (what exhaustive exploration found): option i < delays

@@ -9,13 +9,26 @@ import type { LocatedDocument, Problem } from './yaml.js';
 /** Above this many nodes `peers: all` is refused: every node would hold every advert (n² in all). */
 export const KNOWS_ALL_NODES_MAX = 5000;
 
-/**
- * Each configured node's known peers (nodes no entry names are absent: they know their link
- * neighbours). Lists may include the node itself, which is ignored, so that one list can be shared
- * by every node an entry configures.
- */
-export function resolveKnows(doc: LocatedDocument, entries: ReadonlyArray<KnowsEntryValue> | undefined, nodeNames: ReadonlyArray<string>, links: ReadonlyArray<PlanLink>, seed: number, problems: Problem[]): Map<string, ReadonlyArray<string>> {
+/** What `knows:` resolves to. */
+export interface ResolvedKnows {
+  /**
+   * Each configured node's known peers (nodes no entry names are absent: they know their link
+   * neighbours). Lists may include the node itself, which is ignored, so that one list can be
+   * shared by every node an entry configures.
+   */
+  readonly names: Map<string, ReadonlyArray<string>>;
+  /**
+   * The same lists as indexes into the node names, when every node has one drawn by index (the
+   * `random` peers of a large scenario): node i knows `peers[offsets[i]]` … `peers[offsets[i + 1] − 1]`.
+   */
+  readonly table: { readonly offsets: Int32Array; readonly peers: Int32Array } | undefined;
+}
+
+export function resolveKnows(doc: LocatedDocument, entries: ReadonlyArray<KnowsEntryValue> | undefined, nodeNames: ReadonlyArray<string>, links: ReadonlyArray<PlanLink>, seed: number, problems: Problem[]): ResolvedKnows {
   const knows = new Map<string, ReadonlyArray<string>>();
+  // The lists by node index too, while every entry draws its peers by index (undefined otherwise).
+  let indexes: Array<ReadonlyArray<number> | undefined> | undefined = entries !== undefined && entries.length > 0 ? new Array<ReadonlyArray<number> | undefined>(nodeNames.length) : undefined;
+  let indexOf: Map<string, number> | undefined;
   let neighbours: Map<string, string[]> | undefined;
   (entries ?? []).forEach((entry, index) => {
     const path = ['knows', index];
@@ -23,6 +36,7 @@ export function resolveKnows(doc: LocatedDocument, entries: ReadonlyArray<KnowsE
     if (!on.ok) return void problems.push(doc.problem([...path, 'on'], on.error, 'scenario/no-match'));
     const peers = entry.peers;
     if (peers === 'neighbors') {
+      indexes = undefined;
       neighbours ??= neighbourLists(nodeNames, links);
       for (const node of on.value) add(knows, node, neighbours.get(node)!);
       return;
@@ -31,14 +45,26 @@ export function resolveKnows(doc: LocatedDocument, entries: ReadonlyArray<KnowsE
       const pool = peers.from === undefined ? { ok: true as const, value: nodeNames as string[] } : selectNodes(peers.from, nodeNames, seed, `knows/${index}/from`);
       if (!pool.ok) return void problems.push(doc.problem([...path, 'peers', 'from'], pool.error, 'scenario/no-match'));
       const rng = createRng(seed, `knows/${index}`);
-      const inPool = new Set(pool.value);
-      for (const node of on.value) {
-        const others = pool.value.length - (inPool.has(node) ? 1 : 0);
+      const isAllNodes = pool.value === nodeNames;
+      const inPool = isAllNodes ? undefined : new Set(pool.value);
+      // Selections keep declaration order without repeats: as many as there are nodes is all of them, in order.
+      const isOnAll = on.value.length === nodeNames.length;
+      if (!isAllNodes) indexes = undefined;
+      for (let n = 0; n < on.value.length; n++) {
+        const node = on.value[n]!;
+        const others = pool.value.length - (inPool === undefined || inPool.has(node) ? 1 : 0);
         if (peers.random > others) return void problems.push(doc.problem([...path, 'peers', 'random'], `cannot draw ${peers.random} random peers for "${node}" from ${others} other node${others === 1 ? '' : 's'}`, 'scenario/knows'));
-        add(knows, node, drawPeers(pool.value, node, peers.random, rng));
+        if (indexes === undefined) add(knows, node, drawPeers(pool.value, node, peers.random, rng));
+        else {
+          const self = isOnAll ? n : (indexOf ??= new Map(nodeNames.map((name, i) => [name, i]))).get(node)!;
+          const drawn = drawPeerIndexes(nodeNames.length, self, peers.random, rng);
+          add(knows, node, drawn.map((peer) => nodeNames[peer]!));
+          addIndexes(indexes, self, drawn);
+        }
       }
       return;
     }
+    indexes = undefined;
     const selected = selectNodes(peers, nodeNames, seed, `knows/${index}/peers`);
     if (!selected.ok) return void problems.push(doc.problem([...path, 'peers'], selected.error, 'scenario/no-match'));
     if (selected.value.length > KNOWS_ALL_NODES_MAX && on.value.length > 1) {
@@ -46,7 +72,7 @@ export function resolveKnows(doc: LocatedDocument, entries: ReadonlyArray<KnowsE
     }
     for (const node of on.value) add(knows, node, selected.value);
   });
-  return knows;
+  return { names: knows, table: indexes === undefined ? undefined : packIndexes(indexes) };
 }
 
 /** Entries for the same node add up, in entry order, without repeats. */
@@ -56,6 +82,55 @@ function add(knows: Map<string, ReadonlyArray<string>>, node: string, peers: Rea
   const merged = new Set(previous);
   for (const peer of peers) merged.add(peer);
   knows.set(node, [...merged]);
+}
+
+/** `add` by node index. */
+function addIndexes(indexes: Array<ReadonlyArray<number> | undefined>, node: number, peers: ReadonlyArray<number>): void {
+  const previous = indexes[node];
+  if (previous === undefined) return void (indexes[node] = peers);
+  const merged = new Set(previous);
+  for (const peer of peers) merged.add(peer);
+  indexes[node] = [...merged];
+}
+
+/** Every node's index list in one table, or undefined when some node has none. */
+function packIndexes(indexes: ReadonlyArray<ReadonlyArray<number> | undefined>): { offsets: Int32Array; peers: Int32Array } | undefined {
+  let total = 0;
+  for (let node = 0; node < indexes.length; node++) {
+    const list = indexes[node];
+    if (list === undefined) return undefined;
+    total += list.length;
+  }
+  const offsets = new Int32Array(indexes.length + 1);
+  const peers = new Int32Array(total);
+  let used = 0;
+  for (let node = 0; node < indexes.length; node++) {
+    for (const peer of indexes[node]!) peers[used++] = peer;
+    offsets[node + 1] = used;
+  }
+  return { offsets, peers };
+}
+
+/** `drawPeers` over the indexes 0 … size − 1 of a pool (the same draws, by index). */
+function drawPeerIndexes(size: number, self: number, count: number, rng: ReturnType<typeof createRng>): number[] {
+  if (count * 2 > size) {
+    const shuffled: number[] = [];
+    for (let i = 0; i < size; i++) if (i !== self) shuffled.push(i);
+    for (let i = 0; i < count; i++) {
+      const j = i + rng.int(shuffled.length - i);
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    return shuffled.slice(0, count);
+  }
+  const drawn: number[] = [];
+  const seen = count > DRAW_BY_SCAN_MAX ? new Set<number>() : undefined;
+  while (drawn.length < count) {
+    const peer = rng.int(size);
+    if (peer === self || (seen !== undefined ? seen.has(peer) : drawn.includes(peer))) continue;
+    seen?.add(peer);
+    drawn.push(peer);
+  }
+  return drawn;
 }
 
 /** `count` distinct nodes of `pool` other than `self`, in draw order. */

@@ -6,6 +6,7 @@ import {
   type EngineFactory,
   type NetworkPlan,
   type PlanEngine,
+  type PlanNode,
   type PlanEvent,
 } from '../core/index.js';
 import { linkChange } from './link-fields.js';
@@ -135,13 +136,19 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     if (!linkKeys.has(linkKey(a, b))) problems.push(doc.problem(path, `no link ${a}–${b} is declared`, 'scenario/unknown-link'));
   }
 
-  const knows = resolveKnows(doc, scenario.knows, nodeNames, links, scenario.seed, problems);
+  const { names: knows, table: knowsTable } = resolveKnows(doc, scenario.knows, nodeNames, links, scenario.seed, problems);
   const connections = resolveConnections(doc, scenario.connections, problems);
   const badChoice = scenario.schedule?.choices.findIndex((choice) => choice > scenario.schedule!.delays.length + 1) ?? -1;
   if (badChoice >= 0) problems.push(doc.problem(['schedule', 'choices', badChoice], `a choice is 0 to ${scenario.schedule!.delays.length + 1} (a delay, ${scenario.schedule!.delays.length} = drop, ${scenario.schedule!.delays.length + 1} = crash the receiver)`));
   if (scenario.until !== undefined && scenario.duration !== undefined) problems.push(doc.problem(['until'], 'give either duration or until, not both', 'scenario/duration-twice'));
   if (nodeNames.length === 0 && problems.length === 0) problems.push(doc.problem(['topology'], topology.routers.length === 0 ? 'the topology declares no nodes' : 'the topology declares only routers (no node runs engines)', 'scenario/no-nodes'));
   const engineLists = new EngineLists();
+  const planNodes: ReadonlyArray<PlanNode> = nodeNames.map((name) => {
+    const known = knows.get(name);
+    const access = topology.access.get(name);
+    const region = topology.regionOf?.get(name);
+    return { name, engines: engineLists.of(engines.get(name)!), ...(known !== undefined && { knows: known }), ...(access !== undefined && { access }), ...(region !== undefined && { region }) };
+  });
   const plan: NetworkPlan = {
     name: scenario.name,
     seed: scenario.seed,
@@ -149,12 +156,8 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
     crypto: scenario.crypto,
     ...(scenario.buggify !== undefined && { buggifyProbability: scenario.buggify }),
     ...(scenario.schedule !== undefined && { schedule: { delaysMs: scenario.schedule.delays, choices: scenario.schedule.choices, ...(scenario.schedule.restartAfter !== undefined && { restartAfterMs: scenario.schedule.restartAfter }) } }),
-    nodes: nodeNames.map((name) => {
-      const known = knows.get(name);
-      const access = topology.access.get(name);
-      const region = topology.regionOf?.get(name);
-      return { name, engines: engineLists.of(engines.get(name)!), ...(known !== undefined && { knows: known }), ...(access !== undefined && { access }), ...(region !== undefined && { region }) };
-    }),
+    nodes: planNodes,
+    ...(knowsTable !== undefined && { knowsTable: { nodes: planNodes, ...knowsTable } }),
     ...(topology.routers.length > 0 && { routers: topology.routers }),
     ...(topology.regions !== undefined && { regions: topology.regions }),
     ...(connections !== undefined && { connections }),

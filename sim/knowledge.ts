@@ -3,7 +3,7 @@
 // peers. A node's identity store starts from this at every boot, as a real node starts from its
 // configuration file; everything else it learns comes from protocol messages. Each advert is signed
 // once, when first needed, and the same immutable object goes into every store.
-import { assert, configuredRecordOf, IdentityStore, signAdvert, type ConfiguredNodeTable, type Crypto, type EngineLocations, type Id, type NodeAdvert, type NodeRecord, type PlanIdentities, type PlanNode } from '../core/index.js';
+import { assert, configuredRecordOf, IdentityStore, signAdvert, type ConfiguredNodeTable, type Crypto, type EngineLocations, type Id, type NodeAdvert, type NodeRecord, type PlanIdentities, type PlanNode, type PlanPeerTable } from '../core/index.js';
 import { simAddress } from './connections.js';
 
 /**
@@ -27,10 +27,12 @@ export class Knowledge implements ConfiguredNodeTable {
     private readonly planNodes: ReadonlyArray<PlanNode>,
     /** Link neighbours, the knowledge of a node whose plan entry names none. */
     private readonly neighbors: (name: string) => ReadonlyArray<string>,
+    /** The plan's table of the same lists by index, if it has one (used when made for these nodes). */
+    table?: PlanPeerTable,
   ) {
     this.engineNodes = new PlanEngineLocations(identities);
     this.records = new Array<NodeRecord | undefined>(planNodes.length);
-    [this.offsets, this.peers] = peerTable(identities, planNodes, neighbors);
+    [this.offsets, this.peers] = table !== undefined && table.nodes === planNodes && table.offsets.length === planNodes.length + 1 ? [table.offsets, table.peers] : peerTable(identities, planNodes, neighbors);
   }
 
   /** A booting node's store: empty, then filled from its configuration. */

@@ -114,7 +114,7 @@ export function simulate(plan: NetworkPlan, options: SimulationOptions = {}): Si
   const settings = plan.connections ?? CONNECTION_DEFAULTS;
   const connections = new SimConnections(scheduler, network, settings, emit, (id) => nameOf(id) ?? id.slice(0, 12));
   const planNodeOf = (name: string): PlanNode | undefined => plan.nodes[identities.nodeIndex(name)];
-  const knowledge = new Knowledge(identities.crypto, identities, plan.nodes, (name) => network.neighbors(name));
+  const knowledge = new Knowledge(identities.crypto, identities, plan.nodes, (name) => network.neighbors(name), plan.knowsTable);
   const shared = new SimNodeShared(nameOf, plan.buggifyProbability, knowledge, identities);
   const nodeNames = plan.nodes.map((node) => node.name);
   const envContext: SimEnvContext = { nodeNames, identities, knowledge, neighbors: (name) => network.neighbors(name) };
