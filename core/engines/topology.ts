@@ -59,6 +59,13 @@ export const TOPOLOGY_SPEC = engineSpec(TopologyParams, {
 
 const JOIN_RETRY_MS_MAX = 30_000;
 
+/**
+ * Topology messages travel in order between two nodes, as the protocol assumes of its channels: a
+ * DISCONNECT sent right after the reply that accepted a peer must not overtake it, or the peer takes
+ * this node into its view after this node left it, and holds it for good (a one-way link).
+ */
+const SEND_OPTIONS = { protocol: TOPOLOGY_PROTOCOL, tprefs: { isOrdered: true, isReliable: true, security: 'direct' } } as const;
+
 /** A peer of a view: its node, its advert, its Topology engine, what it announced. */
 interface Peer {
   readonly node: Id;
@@ -115,7 +122,7 @@ export const createTopologyEngine: EngineFactory = (params, env) => {
   let shuffled: ReadonlyArray<PeerDescriptor> | undefined;
 
   const send = (ctx: EngineContext, peer: { node: Id; topology: Id }, message: TopologyMessage): void =>
-    void ctx.send({ kind: 'engine', engine: peer.topology, node: peer.node }, encodeTopologyMessage(message), { protocol: TOPOLOGY_PROTOCOL });
+    void ctx.send({ kind: 'engine', engine: peer.topology, node: peer.node }, encodeTopologyMessage(message), SEND_OPTIONS);
   const sendTo = (ctx: EngineContext, peer: Peer, message: TopologyMessage): void => send(ctx, { node: peer.node, topology: peer.descriptor.topology }, message);
   /** Dials `advert`'s node if needed (learning the advert); false when it cannot be dialled. */
   const reach = (ctx: EngineContext, advert: NodeAdvert, isPermanent?: boolean): boolean => {
@@ -246,7 +253,7 @@ export const createTopologyEngine: EngineFactory = (params, env) => {
     if (joiner.node === ctx.node) return;
     for (const other of active.values()) if (other.node !== joiner.node) sendTo(ctx, other, { kind: 'forward-join', domain, joiner: peer, ttl: options.arwl });
     addActive(ctx, joiner);
-    ctx.reply(input, encodeTopologyMessage({ kind: 'neighbor-reply', domain, isAccepted: true, peer: self! }), { protocol: TOPOLOGY_PROTOCOL });
+    ctx.reply(input, encodeTopologyMessage({ kind: 'neighbor-reply', domain, isAccepted: true, peer: self! }), SEND_OPTIONS);
   }
 
   function onForwardJoin(ctx: EngineContext, from: Id, joiner: PeerDescriptor, ttl: number): void {
@@ -273,7 +280,7 @@ export const createTopologyEngine: EngineFactory = (params, env) => {
     if (isAccepted) addActive(ctx, asker);
     else addPassive(ctx, asker);
     const reply: TopologyMessage = isAccepted ? { kind: 'neighbor-reply', domain, isAccepted, peer: self! } : { kind: 'neighbor-reply', domain, isAccepted };
-    ctx.reply(input, encodeTopologyMessage(reply), { protocol: TOPOLOGY_PROTOCOL });
+    ctx.reply(input, encodeTopologyMessage(reply), SEND_OPTIONS);
   }
 
   function onNeighborReply(ctx: EngineContext, input: MessageInput, message: Extract<TopologyMessage, { kind: 'neighbor-reply' }>): void {
@@ -281,7 +288,7 @@ export const createTopologyEngine: EngineFactory = (params, env) => {
     const isJoinReply = join !== undefined && contacts.some((contact) => contact.node === node && contact.engine === input.message.src);
     if (!pending.has(node) && !isJoinReply) {
       // An answer we no longer wait for (timed out): the peer took us in, so tell it we did not.
-      if (message.isAccepted && !active.has(node)) ctx.reply(input, encodeTopologyMessage({ kind: 'disconnect', domain }), { protocol: TOPOLOGY_PROTOCOL });
+      if (message.isAccepted && !active.has(node)) ctx.reply(input, encodeTopologyMessage({ kind: 'disconnect', domain }), SEND_OPTIONS);
       return;
     }
     pending.delete(node);
