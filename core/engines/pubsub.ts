@@ -173,7 +173,9 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     const usable = alive.length > 0 ? alive : candidates;
     const fresh = usable.filter((node) => !state.refused.has(node));
     const depthOf = (node: Id): number => state.peerDepth.get(node) ?? TREE_PATH_MAX + 1;
-    const pool = fresh.length > 0 ? fresh : usable;
+    // Connected peers first (a join through one is acknowledged at once), then the others.
+    const connected = fresh.filter((node) => state.peerDepth.get(node) !== undefined);
+    const pool = connected.length > 0 ? connected : fresh.length > 0 ? fresh : usable;
     let choice: Id | undefined;
     for (const node of pool) if (choice === undefined || depthOf(node) < depthOf(choice)) choice = node;
     if (choice === undefined) {
@@ -352,8 +354,9 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     }
     switch (message.kind) {
       case 'subscribe': {
-        // Over a view, an ancestor (as far as this node knows) may not become its child: a cycle.
-        if (overlay.isOverlay && state.path.includes(from)) return send(ctx, from, { kind: 'subscribe-nack', topic: message.topic, reason: 'loop' });
+        // Over a view, an ancestor (as far as this node knows) may not become its child: a cycle; nor
+        // may the peer this node is itself joining through (both would wait for the other forever).
+        if (overlay.isOverlay && (state.path.includes(from) || (from === state.parent && !state.isJoined))) return send(ctx, from, { kind: 'subscribe-nack', topic: message.topic, reason: 'loop' });
         if (!state.children.has(from) && state.children.size >= options.fanoutMax && !message.isForced) {
           return send(ctx, from, { kind: 'subscribe-nack', topic: message.topic, reason: 'full' });
         }
@@ -413,7 +416,9 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
         if (message.lastSeq >= state.nextSeq) requestGap(ctx, state, message.lastSeq);
         return;
       case 'position':
-        if (overlay.isOverlay) state.peerDepth.set(from, message.depth);
+        if (!overlay.isOverlay) return;
+        state.peerDepth.set(from, message.depth);
+        if (message.depth !== undefined) onConnectedPeer(ctx, state, from);
         return;
     }
   }
@@ -437,6 +442,28 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
     state.isJoined = false;
     setPosition(ctx, state, false, state.path);
     join(ctx, state);
+  }
+
+  /**
+   * Over a view: `peer` told it is connected. A refusal or withdrawal of it is forgotten (it was
+   * refused or given up while it was detached, or before its position was known), and a node
+   * waiting on a join through a parent that is not connected (or detached under one) joins
+   * through `peer` at once rather than on the next timeout.
+   */
+  function onConnectedPeer(ctx: EngineContext, state: TopicState, peer: Id): void {
+    state.refused.delete(peer);
+    state.dead.delete(peer);
+    if (state.isPublisherNode || (!state.isLocalWanted && state.children.size === 0)) return;
+    if (peer === state.parent || state.children.has(peer)) return;
+    if (state.parent === undefined) return join(ctx, state);
+    const parentDepth = state.peerDepth.get(state.parent);
+    const isStuck = state.isJoined ? !state.isRooted : parentDepth === undefined;
+    if (!isStuck) return;
+    send(ctx, state.parent, { kind: 'unsubscribe', topic: state.advert.id });
+    state.parent = undefined;
+    state.isJoined = false;
+    if (state.isRooted) setPosition(ctx, state, false, state.path);
+    seek(ctx, state);
   }
 
   /** The Topology added or removed a peer: ask a new one for its adverts; repair around a removed one. */
@@ -584,7 +611,9 @@ export const createPubSubEngine: EngineFactory = (params, env) => {
           ctx.bridgeTopics();
           overlay.start(ctx);
           for (const node of peers.keys()) send(ctx, node, { kind: 'hello' });
-          ctx.setTimer(options.heartbeatMs, 'pubsub-tick');
+          // Over a view, each node's ticks start at a random phase: in step, two peers seeking a
+          // parent at the same instant choose each other, and withdraw from each other together.
+          ctx.setTimer(overlay.isOverlay ? options.heartbeatMs * (0.5 + ctx.rng.next()) : options.heartbeatMs, 'pubsub-tick');
           return;
         case 'timer':
           return onTick(ctx);
