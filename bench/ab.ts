@@ -71,4 +71,8 @@ for (let round = 0; round < rounds; round++) {
 const [a, b] = [median(rates[0]!), median(rates[1]!)];
 console.log(`A ${rootA}: median ${a.toFixed(1)} ${unit}/CPU-s (${rates[0]!.map((rate) => rate.toFixed(1)).join(', ')}), wall ${median(wallRates[0]!).toFixed(1)}/s`);
 console.log(`B ${rootB}: median ${b.toFixed(1)} ${unit}/CPU-s (${rates[1]!.map((rate) => rate.toFixed(1)).join(', ')}), wall ${median(wallRates[1]!).toFixed(1)}/s`);
+// Each round's B over A (its two runs back to back, so a slow drift of the machine's load cancels),
+// and how many rounds B was the faster of the two.
+const paired = rates[1]!.map((rate, round) => rate / rates[0]![round]!);
+console.log(`paired: median of the rounds' B/A ${median(paired).toFixed(3)}, B faster in ${paired.filter((ratio) => ratio > 1).length} of ${rounds} rounds`);
 console.log(`B/A = ${(b / a).toFixed(3)} per CPU-s, ${(median(wallRates[1]!) / median(wallRates[0]!)).toFixed(3)} per wall-s (${isKit ? `property kit, ${cases} cases a round` : `${isBare ? 'bare loop' : crypto}, ${nodes} nodes, ${durationMs / 1000} s virtual`}, ${rounds} rounds)`);

@@ -5,8 +5,8 @@ import { fromHex, bytesEqual, isHex } from './bytes.js';
 import { ed25519KeyPair, nobleSign, nobleVerify } from './keys.js';
 import type { Id } from './ids.js';
 import { SIGNATURE_SIZE_BYTES } from './message.js';
-import type { Crypto, KeyPair } from './ports.js';
-import { sipHash128, sipKey, writeSipKey, SIP_KEY_SIZE_BYTES, SIP_TAG_SIZE_BYTES, type SipKey } from './siphash.js';
+import type { Crypto, KeyPair, VerifyWithPrefix } from './ports.js';
+import { sipHash128, sipHash128Prefixed, sipKey, writeSipKey, SIP_KEY_SIZE_BYTES, SIP_TAG_SIZE_BYTES, type SipKey } from './siphash.js';
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -259,6 +259,41 @@ export function createKeyedSimCrypto(): Crypto & KeyRegistry {
       return #index in key ? (key as RegisteredKeyPair).#index : undefined;
     }
   }
+  /** Whether `signature` is the tag just computed into `tag`, followed by zeros. */
+  function isTag(signature: Uint8Array): boolean {
+    let difference = 0;
+    for (let i = 0; i < SIP_TAG_SIZE_BYTES; i++) difference |= tag[i]! ^ signature[i]!;
+    for (let i = SIP_TAG_SIZE_BYTES; i < SIGNATURE_SIZE_BYTES; i++) difference |= signature[i]!;
+    return difference === 0;
+  }
+  const verify: Crypto['verify'] & VerifyWithPrefix = Object.assign(
+    (id: Id, bytes: Uint8Array, signature: Uint8Array): boolean => {
+      if (signature.length !== SIGNATURE_SIZE_BYTES) return false;
+      const index = registered.get(id);
+      if (index !== undefined) sipHash128(tagKeyChunk(index), bytes, tag, 0, (index & KEYED_CHUNK_MASK) * 4);
+      else {
+        const other = others.get(id);
+        if (other === undefined) return false;
+        sipHash128(other.tagKey, bytes, tag, 0);
+      }
+      return isTag(signature);
+    },
+    {
+      // The tag is computed over the prefix and the bytes copied one after the other into the
+      // WebAssembly memory, where `verify` copies its contiguous input anyway.
+      withPrefix(id: Id, prefix: Uint8Array, bytes: Uint8Array, end: number, signature: Uint8Array): boolean {
+        if (signature.length !== SIGNATURE_SIZE_BYTES || end < 0 || end > bytes.length) return false;
+        const index = registered.get(id);
+        if (index !== undefined) sipHash128Prefixed(tagKeyChunk(index), prefix, bytes, end, tag, 0, (index & KEYED_CHUNK_MASK) * 4);
+        else {
+          const other = others.get(id);
+          if (other === undefined) return false;
+          sipHash128Prefixed(other.tagKey, prefix, bytes, end, tag, 0);
+        }
+        return isTag(signature);
+      },
+    },
+  );
   return {
     scheme: 'sim-keyed',
     keyPair(secret) {
@@ -286,20 +321,7 @@ export function createKeyedSimCrypto(): Crypto & KeyRegistry {
       sipHash128(other !== undefined && bytesEqual(other.secret, key.secret) ? other.tagKey : tagKeyOf(key.secret), bytes, signature, 0);
       return signature;
     },
-    verify(id, bytes, signature) {
-      if (signature.length !== SIGNATURE_SIZE_BYTES) return false;
-      const index = registered.get(id);
-      if (index !== undefined) sipHash128(tagKeyChunk(index), bytes, tag, 0, (index & KEYED_CHUNK_MASK) * 4);
-      else {
-        const other = others.get(id);
-        if (other === undefined) return false;
-        sipHash128(other.tagKey, bytes, tag, 0);
-      }
-      let difference = 0;
-      for (let i = 0; i < SIP_TAG_SIZE_BYTES; i++) difference |= tag[i]! ^ signature[i]!;
-      for (let i = SIP_TAG_SIZE_BYTES; i < SIGNATURE_SIZE_BYTES; i++) difference |= signature[i]!;
-      return difference === 0;
-    },
+    verify,
     hash: blake3Hash,
     registryIndex: (id) => registered.get(id),
   };

@@ -7,7 +7,7 @@
 // replay window.
 import type { IdentityStore } from './directory.js';
 import type { Id } from './ids.js';
-import { decodeEngineMessage, decodeP2PMessage, verifyEngineMessage, verifyP2PMessage, type EngineMessage } from './message.js';
+import { decodeEngineMessage, decodeP2PMessageInPlace, verifyEngineMessage, verifyP2PMessage, type EngineMessage } from './message.js';
 import type { RelayPolicy } from './engine.js';
 import { toHex } from './bytes.js';
 import type { Crypto, KeyPair } from './ports.js';
@@ -56,7 +56,8 @@ export type InboundVerdict =
  * is told first (its `receive` record precedes whatever the verdict traces).
  */
 export function checkInbound(checks: InboundChecks, from: Id, frame: Uint8Array): InboundVerdict {
-  const decoded = decodeP2PMessage(frame);
+  // In place: the inner engine message is decoded and both signatures checked before this returns.
+  const decoded = decodeP2PMessageInPlace(frame);
   if (!decoded.ok) return refuse({ kind: 'drop', peer: checks.nameOf(from), bytes: frame.length, reason: decoded.error.code, text: decoded.error.message });
   const p2p = decoded.value;
   const inner = p2p.inner === 'engine' ? decodeEngineMessage(p2p.msg) : undefined;

@@ -4,7 +4,7 @@ export type { Result } from './assert.js';
 export { toHex, fromHex, isHex, bytesEqual, concatBytes, utf8, fromUtf8, pooledBytes } from './bytes.js';
 export { formatId, parseId, shortId, isId, ID_KINDS, ID_SIZE_BYTES } from './ids.js';
 export type { Id, IdKind } from './ids.js';
-export type { Clock, Rng, Transport, TransportEvent, FrameMeta, TraceSink, Crypto, KeyPair, TimerId } from './ports.js';
+export type { Clock, Rng, Transport, TransportEvent, FrameMeta, TraceSink, Crypto, KeyPair, TimerId, VerifyWithPrefix } from './ports.js';
 export { deriveSecret, ed25519KeyPair, nobleSign, nobleVerify, SECRET_SIZE_BYTES } from './keys.js';
 export { createNodeCrypto, createNobleCrypto, createKeyedSimCrypto, withVerifyCache } from './crypto.js';
 export { sipHash128, sipKey, SIP_KEY_SIZE_BYTES, SIP_TAG_SIZE_BYTES } from './siphash.js';

@@ -2,9 +2,9 @@
 // The signature covers a domain-separation tag and the canonical encoding of every other field;
 // the encoding ends with the 64-byte signature, so signed bytes = tag ‖ encoding minus the last 64.
 import { assertNever, type Result } from './assert.js';
-import { concatBytes, utf8 } from './bytes.js';
+import { pooledBytes, utf8 } from './bytes.js';
 import type { Id } from './ids.js';
-import type { Crypto, KeyPair } from './ports.js';
+import type { Crypto, KeyPair, VerifyWithPrefix } from './ports.js';
 import { decodeWith, Writer, type CodecError, type Reader } from './wire.js';
 
 export const SIGNATURE_SIZE_BYTES = 64;
@@ -222,7 +222,22 @@ function signingBytes(domain: Uint8Array, encoded: Uint8Array): Uint8Array {
     while (i < tagBytes && signed[i] === domain[i]) i++;
     if (i === tagBytes) return signed;
   }
-  return concatBytes(domain, encoded.subarray(0, encoded.length - SIGNATURE_SIZE_BYTES));
+  const signedBytes = encoded.length - SIGNATURE_SIZE_BYTES;
+  const joined = pooledBytes(tagBytes + signedBytes);
+  joined.set(domain, 0);
+  joined.set(encoded.subarray(0, signedBytes), tagBytes);
+  return joined;
+}
+
+/**
+ * Whether `signature` is `id`'s over `domain` ‖ `encoded` without its signature: through the
+ * crypto's `verify.withPrefix` when it has one (no concatenation; ports.ts `VerifyWithPrefix`),
+ * else `verify` over `signingBytes`.
+ */
+function verifySigned(crypto: Crypto, id: Id, domain: Uint8Array, encoded: Uint8Array, signature: Uint8Array): boolean {
+  const withPrefix = (crypto.verify as Partial<VerifyWithPrefix>).withPrefix;
+  if (withPrefix !== undefined) return withPrefix(id, domain, encoded, encoded.length - SIGNATURE_SIZE_BYTES, signature);
+  return crypto.verify(id, signingBytes(domain, encoded), signature);
 }
 
 /**
@@ -248,7 +263,7 @@ export function signEngineMessage(crypto: Crypto, key: KeyPair, message: Unsigne
 
 /** True when `encoded` (the canonical bytes of `message`) carries a valid signature by `message.src`. */
 export function verifyEngineMessage(crypto: Crypto, message: EngineMessage, encoded: Uint8Array): boolean {
-  return crypto.verify(message.src, engineMessageSigningBytes(encoded), message.sig);
+  return verifySigned(crypto, message.src, ENGINE_MESSAGE_DOMAIN, encoded, message.sig);
 }
 
 function writeUnsignedP2PMessage(writer: Writer, message: UnsignedP2PMessage): void {
@@ -256,7 +271,7 @@ function writeUnsignedP2PMessage(writer: Writer, message: UnsignedP2PMessage): v
   writer.u8(message.inner === 'engine' ? 1 : 2).bytes(message.msg);
 }
 
-function readP2PMessage(reader: Reader): P2PMessage {
+function readP2PMessage(reader: Reader, isInPlace = false): P2PMessage {
   const tag = reader.u8();
   if (tag !== P2P_MESSAGE_TAG) reader.fail('codec/bad-tag', `expected a P2PMessage (0xf1), got 0x${tag.toString(16)}`);
   const src = reader.id();
@@ -265,8 +280,10 @@ function readP2PMessage(reader: Reader): P2PMessage {
   const seq = reader.varint();
   const innerCode = reader.u8();
   if (innerCode !== 1 && innerCode !== 2) reader.fail('codec/bad-tag', `unknown inner message kind ${innerCode}`);
-  // An engine message is copied in after its signing domain tag (engineMessageSigningBytes).
-  const [msg, sig] = reader.bytesFieldAndRaw(BODY_SIZE_BYTES_MAX, SIGNATURE_SIZE_BYTES, innerCode === 1 ? ENGINE_MESSAGE_DOMAIN : undefined);
+  // An engine message is copied in after its signing domain tag (engineMessageSigningBytes), or,
+  // in place, left where it is in the frame.
+  const [msg, sig] =
+    isInPlace && innerCode === 1 ? reader.bytesFieldAndRawInPlace(BODY_SIZE_BYTES_MAX, SIGNATURE_SIZE_BYTES) : reader.bytesFieldAndRaw(BODY_SIZE_BYTES_MAX, SIGNATURE_SIZE_BYTES, innerCode === 1 ? ENGINE_MESSAGE_DOMAIN : undefined);
   return { src, dst, session, seq, inner: innerCode === 1 ? 'engine' : 'relay', msg, sig };
 }
 
@@ -296,6 +313,19 @@ export function decodeP2PMessage(bytes: Uint8Array): Result<P2PMessage, CodecErr
   return decodeWith(bytes, readP2PMessage);
 }
 
+/**
+ * `decodeP2PMessage` for a check that is done with the frame before it returns (the Router's inbound
+ * checks): an engine message's `msg` and `sig` are views of `bytes` itself, not copies, so they are
+ * valid only while `bytes` is unchanged; a relay message is copied as by `decodeP2PMessage`.
+ */
+export function decodeP2PMessageInPlace(bytes: Uint8Array): Result<P2PMessage, CodecError> {
+  return decodeWith(bytes, readP2PMessageInPlace);
+}
+
+function readP2PMessageInPlace(reader: Reader): P2PMessage {
+  return readP2PMessage(reader, true);
+}
+
 /** Signs an envelope with the sending node's key; returns the frame bytes (a view of pooled storage, as `signEngineMessage`). */
 export function signP2PMessage(crypto: Crypto, nodeKey: KeyPair, message: UnsignedP2PMessage): Uint8Array {
   const writer = new Writer(P2P_MESSAGE_DOMAIN.length + 160 + message.msg.length);
@@ -308,5 +338,5 @@ export function signP2PMessage(crypto: Crypto, nodeKey: KeyPair, message: Unsign
 /** True when the frame `encoded` of `message` carries a valid signature by `message.src`. */
 export function verifyP2PMessage(crypto: Crypto, message: P2PMessage, encoded: Uint8Array): boolean {
   // In the simulator a frame is the sender's own pooled buffer, domain tag in front: no copy.
-  return crypto.verify(message.src, signingBytes(P2P_MESSAGE_DOMAIN, encoded), message.sig);
+  return verifySigned(crypto, message.src, P2P_MESSAGE_DOMAIN, encoded, message.sig);
 }

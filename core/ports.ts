@@ -109,6 +109,17 @@ export interface KeyPair {
   readonly secret: Uint8Array;
 }
 
+/**
+ * What a Crypto's `verify` function may carry as its own property `withPrefix` (on the function,
+ * not on the Crypto): the verdict of `verify(id, prefix ‖ bytes[0, end), signature)` without the
+ * caller concatenating the signing domain tag and the encoding. It lives on the function so that
+ * a wrapper that replaces `verify` (a cache, a counter, a test's fault injector) drops it, and
+ * callers then fall back to `verify` itself: nothing bypasses a wrapped `verify`.
+ */
+export interface VerifyWithPrefix {
+  readonly withPrefix: (id: Id, prefix: Uint8Array, bytes: Uint8Array, end: number, signature: Uint8Array) => boolean;
+}
+
 /** Signatures and hashes (synchronous, so handlers stay synchronous). */
 export interface Crypto {
   /** Scheme name written in the trace header (`ed25519`, or `sim-keyed` for very large simulations). */

@@ -58,6 +58,33 @@ export function sipHash128(key: SipKey, bytes: Uint8Array, out: Uint8Array, outO
   for (let i = 0; i < SIP_TAG_SIZE_BYTES; i++) out[outOffset + i] = memory[SIP_OUTPUT_OFFSET + i]!;
 }
 
+/**
+ * `sipHash128` of `prefix` ‖ `bytes[0, end)` without the caller concatenating them: both are copied
+ * straight into the WebAssembly module's memory, which `sipHash128` copies its input into anyway.
+ */
+export function sipHash128Prefixed(key: SipKey, prefix: Uint8Array, bytes: Uint8Array, end: number, out: Uint8Array, outOffset = 0, keyOffset = 0): void {
+  assert(end >= 0 && end <= bytes.length, 'sipHash128Prefixed: end is within bytes');
+  const wasm = (sipWasm ??= instantiateSipWasm());
+  if (wasm === null) {
+    const joined = new Uint8Array(prefix.length + end);
+    joined.set(prefix, 0);
+    joined.set(bytes.subarray(0, end), prefix.length);
+    return sipHash128Js(key, joined, out, outOffset, keyOffset);
+  }
+  const length = prefix.length + end;
+  if (length > wasm.capacity) growSipWasm(wasm, length);
+  const words = wasm.words;
+  words[0] = key[keyOffset]!;
+  words[1] = key[keyOffset + 1]!;
+  words[2] = key[keyOffset + 2]!;
+  words[3] = key[keyOffset + 3]!;
+  const memory = wasm.bytes;
+  memory.set(prefix, SIP_INPUT_OFFSET);
+  memory.set(end === bytes.length ? bytes : bytes.subarray(0, end), SIP_INPUT_OFFSET + prefix.length);
+  wasm.sip(length);
+  for (let i = 0; i < SIP_TAG_SIZE_BYTES; i++) out[outOffset + i] = memory[SIP_OUTPUT_OFFSET + i]!;
+}
+
 /** The same SipHash-2-4-128 in JavaScript (the reference for the WebAssembly one, and its fallback). */
 export function sipHash128Js(key: SipKey, bytes: Uint8Array, out: Uint8Array, outOffset = 0, keyOffset = 0): void {
   // The state v0..v3 as (high, low) int32 halves in locals, so that the whole hash runs in registers

@@ -188,6 +188,17 @@ export class Reader {
     this.offset += sizeBytes + tailBytes;
     return [out.subarray(prefix.length, prefix.length + sizeBytes), out.subarray(prefix.length + sizeBytes)];
   }
+  /**
+   * A length-prefixed field and the `tailBytes` raw bytes right after it, as views of the input (no
+   * copy): only for a caller that is done with them before the input can change.
+   */
+  bytesFieldAndRawInPlace(sizeBytesMax: number, tailBytes: number): [Uint8Array, Uint8Array] {
+    const sizeBytes = this.fieldSize(sizeBytesMax);
+    this.need(sizeBytes + tailBytes);
+    const start = this.offset;
+    this.offset += sizeBytes + tailBytes;
+    return [this.bytes.subarray(start, start + sizeBytes), this.bytes.subarray(start + sizeBytes, this.offset)];
+  }
   private fieldSize(sizeBytesMax: number): number {
     const sizeBytes = this.varint();
     if (sizeBytes > sizeBytesMax) this.fail('codec/too-large', `field of ${sizeBytes} bytes exceeds ${sizeBytesMax}`);

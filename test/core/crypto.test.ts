@@ -2,7 +2,7 @@
 // simulation scheme `sim-keyed`, and node:crypto Ed25519 with its cached key objects).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createKeyedSimCrypto, createNobleCrypto, createNodeCrypto, deriveSecret, withVerifyCache, type Crypto } from '../../core/index.js';
+import { createKeyedSimCrypto, createNobleCrypto, createNodeCrypto, deriveSecret, withVerifyCache, type Crypto, type VerifyWithPrefix } from '../../core/index.js';
 
 const message = new Uint8Array(150).map((_, i) => i * 7);
 
@@ -82,6 +82,33 @@ describe('createKeyedSimCrypto', () => {
     const foreign = elsewhere.keyPair(deriveSecret(1, 'eng', 'k1'));
     expect(crypto.verify(second.id, message, crypto.sign(foreign, message))).toBe(true);
     expect(crypto.sign(elsewhere.keyPair(deriveSecret(1, 'eng', 'k0')), message)).toEqual(signatureBefore);
+  });
+
+  it('verifies a prefix and the start of a buffer with the verdict of verify over their concatenation', () => {
+    const { crypto, alice, bob } = setUp();
+    const { withPrefix } = crypto.verify as unknown as VerifyWithPrefix;
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 30 }), fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.boolean(), fc.nat(64 * 8 - 1), (prefix, bytes, cut, isAlice, flip) => {
+        const end = cut % (bytes.length + 1);
+        const joined = new Uint8Array(prefix.length + end);
+        joined.set(prefix, 0);
+        joined.set(bytes.subarray(0, end), prefix.length);
+        const signature = crypto.sign(alice, joined);
+        const id = isAlice ? alice.id : bob.id;
+        expect(withPrefix(id, prefix, bytes, end, signature)).toBe(isAlice);
+        const flipped = signature.slice();
+        flipped[flip >>> 3]! ^= 1 << (flip & 7);
+        expect(withPrefix(alice.id, prefix, bytes, end, flipped)).toBe(false);
+        expect(withPrefix(id, prefix, bytes, end, signature)).toBe(crypto.verify(id, joined, signature));
+      }),
+    );
+    const signature = crypto.sign(alice, message);
+    expect(withPrefix(alice.id, new Uint8Array(0), message, message.length, signature)).toBe(true);
+    expect(withPrefix(alice.id, new Uint8Array(0), message, message.length + 1, signature)).toBe(false);
+    expect(withPrefix(alice.id, new Uint8Array(0), message, -1, signature)).toBe(false);
+    expect(withPrefix('00'.repeat(32), new Uint8Array(0), message, message.length, signature)).toBe(false);
+    // A wrapper that replaces verify drops it: nothing bypasses the wrapper.
+    expect((withVerifyCache(crypto).verify as Partial<VerifyWithPrefix>).withPrefix).toBeUndefined();
   });
 
   it('keeps its verdicts behind the verify cache', () => {

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sipHash128, sipKey, toHex } from '../../core/index.js';
-import { sipHash128Js } from '../../core/siphash.js';
+import { sipHash128Js, sipHash128Prefixed } from '../../core/siphash.js';
 
 const VECTORS: ReadonlyArray<readonly [number, string]> = [
   [0, 'a3817f04ba25a8e66df67214c7550293'],
@@ -67,6 +67,22 @@ describe('sipHash128', () => {
         sipHash128(sipKey(keyBytes), placed.subarray(offset), wasm);
         sipHash128Js(sipKey(keyBytes), placed.subarray(offset), js);
         expect(toHex(wasm)).toBe(toHex(js));
+      }),
+    );
+  });
+
+  it('hashes a prefix and the start of a buffer as it hashes their concatenation', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 600 }), fc.nat(), (keyBytes, prefix, message, cut) => {
+        const end = message.length === 0 ? 0 : cut % (message.length + 1);
+        const joined = new Uint8Array(prefix.length + end);
+        joined.set(prefix, 0);
+        joined.set(message.subarray(0, end), prefix.length);
+        const prefixed = new Uint8Array(16);
+        const whole = new Uint8Array(16);
+        sipHash128Prefixed(sipKey(keyBytes), prefix, message, end, prefixed);
+        sipHash128Js(sipKey(keyBytes), joined, whole);
+        expect(toHex(prefixed)).toBe(toHex(whole));
       }),
     );
   });
