@@ -102,7 +102,15 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 const decoder = new TextDecoder();
+/** Node's native latin1 decoder (accepts a plain Uint8Array as `this`); used for ASCII only. */
+const nativeLatin1Slice = (globalThis as { Buffer?: { prototype?: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } } }).Buffer?.prototype?.latin1Slice;
 /** Text of UTF-8 `bytes` (lenient; codecs use their own fatal decoder). */
 export function fromUtf8(bytes: Uint8Array): string {
+  // Short ASCII (engines' JSON bodies) is its own text: read it without TextDecoder's call.
+  if (bytes.length <= ASCII_FAST_LENGTH_MAX && nativeLatin1Slice !== undefined) {
+    let i = 0;
+    while (i < bytes.length && bytes[i]! < 0x80) i++;
+    if (i === bytes.length) return nativeLatin1Slice.call(bytes, 0, bytes.length);
+  }
   return decoder.decode(bytes);
 }

@@ -6,6 +6,7 @@ import {
   createNodeCrypto,
   engineMessageSigningBytes,
   utf8,
+  fromUtf8,
   withVerifyCache,
   decodeEngineMessage,
   decodeP2PMessage,
@@ -255,5 +256,23 @@ describe('utf8', () => {
     );
     expect(Array.from(utf8('é'))).toEqual([0xc3, 0xa9]);
     expect(Array.from(utf8('x'.repeat(256) + '\u0000'))).toHaveLength(257);
+  });
+});
+
+describe('fromUtf8', () => {
+  it('gives the text TextDecoder gives, for ASCII (read in place), any bytes, a BOM and long inputs', () => {
+    const decoder = new TextDecoder();
+    const ascii = fc.uint8Array({ max: 0x7f, maxLength: 300 });
+    const any = fc.uint8Array({ maxLength: 300 });
+    fc.assert(
+      fc.property(fc.oneof(ascii, any, fc.tuple(ascii, any).map(([a, b]) => Uint8Array.from([...a, ...b]))), (bytes) => {
+        expect(fromUtf8(bytes)).toBe(decoder.decode(bytes));
+        const placed = new Uint8Array(bytes.length + 3);
+        placed.set(bytes, 3);
+        expect(fromUtf8(placed.subarray(3))).toBe(decoder.decode(bytes));
+      }),
+    );
+    expect(fromUtf8(Uint8Array.from([0xef, 0xbb, 0xbf, 0x61]))).toBe('a');
+    expect(fromUtf8(utf8('{"n":1}'))).toBe('{"n":1}');
   });
 });
