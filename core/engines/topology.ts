@@ -14,7 +14,10 @@
 //   descriptors refreshes the passive views.
 // Failures are the Transport's connection notices: an active peer whose connection closes or whose
 // dial fails is replaced from the passive view at once. Beyond the paper, a node whose active view is
-// below `activeMax` asks one passive peer (low priority) per tick, so views refill after a mass failure.
+// below `activeMax` asks one passive peer (low priority) per tick, so views refill after a mass failure;
+// and a contact starts `sampledWalks` of a JOIN's walks from members drawn uniformly among the earlier
+// joiners instead of from its active peers (the latest joiners), so fast joins through one bootstrap
+// node do not grow the overlay as a chain.
 import { z } from 'zod';
 import { NetmachineError } from '../assert.js';
 import type { NodeAdvert } from '../adverts.js';
@@ -42,6 +45,8 @@ const TopologyParams = z.strictObject({
   shuffleActive: z.number().int().nonnegative().max(SHUFFLE_ENTRIES_MAX / 2).default(3),
   shufflePassive: z.number().int().nonnegative().max(SHUFFLE_ENTRIES_MAX / 2 - 1).default(4),
   shuffleTtl: z.number().int().nonnegative().max(32).default(3),
+  /** As a contact: the JOIN's walks that start from members sampled among earlier joiners rather than from active peers (0: the paper's join). */
+  sampledWalks: z.number().int().nonnegative().max(16).default(3),
   /** Housekeeping period: join retries, NEIGHBOR timeouts, refills (ms). */
   tickMs: z.number().positive().default(1000),
   /** A NEIGHBOR request unanswered by then is given up and its peer dropped from the passive view (ms). */
@@ -118,6 +123,9 @@ export const createTopologyEngine: EngineFactory = (params, env) => {
   let nextShuffleMs = 0;
   /** A tick timer is pending (a member that leaves and joins again keeps one chain of ticks). */
   let isTicking = false;
+  /** As a contact: a uniform sample of the joiners so far (reservoir), and how many there were. */
+  const joined: PeerDescriptor[] = [];
+  let joinsSeen = 0;
   /** The entries of the shuffle in flight (evicted first when its reply comes). */
   let shuffled: ReadonlyArray<PeerDescriptor> | undefined;
 
@@ -251,7 +259,19 @@ export const createTopologyEngine: EngineFactory = (params, env) => {
   function onJoin(ctx: EngineContext, input: MessageInput, peer: PeerDescriptor): void {
     const joiner = peerOf(peer);
     if (joiner.node === ctx.node) return;
-    for (const other of active.values()) if (other.node !== joiner.node) sendTo(ctx, other, { kind: 'forward-join', domain, joiner: peer, ttl: options.arwl });
+    // The paper's walks start from every active peer. A contact that takes in joiners faster than
+    // they fill their views holds only the latest ones, each with no peer but the contact: the walks
+    // end there at once, every joiner links to the few before it, and the overlay grows as a chain
+    // (2,000 members joined in 2 s: 122 hops from end to end). So all but one of the walks start
+    // from members drawn uniformly from every joiner so far (a reservoir sample kept here).
+    const others = [...active.values()].filter((other) => other.node !== joiner.node);
+    const fromSample = joined.length === 0 ? [] : sample(ctx, joined.filter((entry) => entry.advert.id !== joiner.node), options.sampledWalks);
+    const fromActive = fromSample.length === 0 ? others : sample(ctx, others, Math.max(1, others.length - fromSample.length));
+    for (const other of fromActive) sendTo(ctx, other, { kind: 'forward-join', domain, joiner: peer, ttl: options.arwl });
+    for (const start of fromSample) send(ctx, { node: start.advert.id, topology: start.topology }, { kind: 'forward-join', domain, joiner: peer, ttl: options.arwl });
+    joinsSeen++;
+    if (joined.length < options.passiveMax) joined.push(peer);
+    else if (ctx.rng.int(joinsSeen) < options.passiveMax) joined[ctx.rng.int(joined.length)] = peer;
     addActive(ctx, joiner);
     ctx.reply(input, encodeTopologyMessage({ kind: 'neighbor-reply', domain, isAccepted: true, peer: self! }), SEND_OPTIONS);
   }
@@ -319,7 +339,8 @@ export const createTopologyEngine: EngineFactory = (params, env) => {
         if (isSender(input, message.peer)) onJoin(ctx, input, message.peer);
         return;
       case 'forward-join':
-        if (isActiveSender(input)) onForwardJoin(ctx, input.sourceNode, message.joiner, message.ttl);
+        // From an active peer, or a walk started by a contact (the domain's bootstrap node).
+        if (isActiveSender(input) || contacts.some((contact) => contact.node === input.sourceNode && contact.engine === input.message.src)) onForwardJoin(ctx, input.sourceNode, message.joiner, message.ttl);
         return;
       case 'neighbor':
         if (isSender(input, message.peer)) onNeighbor(ctx, input, message.peer, message.isHighPriority);

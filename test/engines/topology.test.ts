@@ -43,6 +43,20 @@ function component(views: ReadonlyMap<string, ReadonlySet<string>>, start: strin
   return seen;
 }
 
+/** Hops from `start` to every node it reaches over active views. */
+function hopsFrom(views: ReadonlyMap<string, ReadonlySet<string>>, start: string): Map<string, number> {
+  const hops = new Map([[start, 0]]);
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    for (const peer of views.get(queue[i]!) ?? []) {
+      if (hops.has(peer)) continue;
+      hops.set(peer, hops.get(queue[i]!)! + 1);
+      queue.push(peer);
+    }
+  }
+  return hops;
+}
+
 const crashes = (names: ReadonlyArray<string>, at: string): string[] => names.map((name) => `{ at: ${at}, crash: ${name} }`);
 const members = (count: number): string[] => Array.from({ length: count }, (_, i) => `n${i + 1}`);
 
@@ -118,7 +132,7 @@ describe('HyParView overlay', () => {
     const text = scenario(3, '5s').replace('contacts: [boot] } }\nevents', 'contacts: [nowhere] } }\nevents');
     await expect(loadScenarioText(text, 'topology.yaml')).rejects.toThrow(/contacts/);
   });
-  it('200 members joining within 0.2 s through one bootstrap node: active views stay symmetric', async () => {
+  it('200 members joining within 0.2 s through one bootstrap node: active views stay symmetric, and the overlay is not a chain', async () => {
     // The bootstrap node takes in a joiner every millisecond and drops a random peer each time: its
     // DISCONNECT follows its accepting reply to the same peer at once. Were the two reordered on the
     // way (the jittered underlay reorders frames sent without ordering), the peer would take the
@@ -145,5 +159,9 @@ engines:
     expect(oneWay).toEqual([]);
     expect(views.get('boot')!.size).toBeLessThanOrEqual(5);
     expect(component(views, 'boot').size).toBe(200);
+    // Walks from the bootstrap node's active peers alone (the latest joiners) linked each joiner to
+    // the few before it: 13 hops from the bootstrap node to the farthest member before. Walks from
+    // members sampled among all earlier joiners keep the overlay's depth near log(n).
+    expect(Math.max(...hopsFrom(views, 'boot').values())).toBeLessThanOrEqual(7);
   });
 });
