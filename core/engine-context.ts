@@ -165,11 +165,6 @@ export class HostedEngine implements EngineContext {
     return key;
   }
 
-  /** The other pending timers (undefined until there is a second). */
-  get otherTimers(): Set<TimerId> | undefined {
-    return this.extras?.timers;
-  }
-
   private get more(): HostedExtras {
     return (this.extras ??= { timers: undefined, connections: undefined, domains: undefined, bound: undefined });
   }

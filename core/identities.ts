@@ -178,6 +178,7 @@ class DenseIdentities implements PlanIdentities {
   keyAt(entity: number): KeyPair {
     const key = this.keys[entity];
     if (key !== undefined) return key;
+    assert(Number.isInteger(entity) && entity >= 0 && entity < this.keys.length, `no plan entity ${entity} (the plan has ${this.keys.length})`);
     if (entity < this.nodeCount) return this.nodeKeyAt(entity);
     const node = this.ownerOf(entity);
     return this.engineKeyAt(node, entity - this.nodeCount - this.engineStart[node]!);

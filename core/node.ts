@@ -630,6 +630,7 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   addEngine(name: string, key: KeyPair | number, engine: Engine): void {
     if (this.hostedByName(name) !== undefined) throw new NetmachineError('node/duplicate-engine', `node "${this.name}" already hosts an engine named "${name}"`);
     // Ids stay unique per (src, dst) across restarts (I7): each session numbers from its own 2^32 block.
+    if (typeof key === 'number' && this.options.keys === undefined) throw new NetmachineError('node/no-key-source', `node "${this.name}": engine "${name}" is given a key index, but the node's options have no \`keys\` to derive it from`);
     const hosted = new HostedEngine(this, name, key, engine, firstMessageId(this.session));
     // An engine given by index records its location when its key is derived (keyKnown).
     if (typeof key !== 'number') {
