@@ -4,15 +4,35 @@
 // 2 fires a 100 ms timer after 50 ms, and a jump forward fires the timers it passes at once.
 import type { Clock, TimerId } from './ports.js';
 
-/** A pending timer: what it runs and with what, and its clock (so arming needs no closure). */
-interface Pending {
-  readonly id: TimerId;
-  readonly localAtMs: number;
-  readonly handler: (argument: unknown) => void;
-  readonly argument: unknown;
-  readonly clock: LocalClock;
-  realId: TimerId;
+/**
+ * A pending timer of a local clock: the clock's bookkeeping, and what it runs (`fire`). A caller
+ * with a record of its own per timer extends this (one object per timer instead of two: a node's
+ * engine timer is one).
+ */
+export abstract class LocalTimer {
+  /** Set by the clock when scheduled. */
+  id: TimerId = 0;
+  localAtMs = 0;
+  realId: TimerId = 0;
+  clock: LocalClock | undefined;
+  /** The timer's time came. */
+  abstract fire(): void;
 }
+
+/** A timer scheduled with `schedule` or `scheduleCall`. */
+class CallTimer<T> extends LocalTimer {
+  constructor(
+    private readonly handler: (argument: T) => void,
+    private readonly argument: T,
+  ) {
+    super();
+  }
+  fire(): void {
+    this.handler(this.argument);
+  }
+}
+
+type Pending = LocalTimer;
 
 /** Runs a plain callback scheduled with `schedule`. */
 function callCallback(callback: () => void): void {
@@ -21,7 +41,7 @@ function callCallback(callback: () => void): void {
 
 /** What the backend runs when a pending timer's real time comes. */
 function fireArmed(entry: Pending): void {
-  entry.clock.fire(entry);
+  entry.clock!.fire(entry);
 }
 
 /** How the clock is off the backend's: local = driftBaseMs + (real - realBaseMs) · rate + skewMs + strobeMs. */
@@ -62,17 +82,24 @@ export class LocalClock implements Clock {
 
   /** Runs `handler(argument)` when this clock reads `atMs`: `schedule` without a closure per timer. */
   scheduleCall<T>(atMs: number, handler: (argument: T) => void, argument: T): TimerId {
+    return this.scheduleTimer(atMs, new CallTimer(handler, argument));
+  }
+
+  /** Runs `timer.fire()` when this clock reads `atMs`; returns (and sets) its id. A timer is scheduled once. */
+  scheduleTimer(atMs: number, timer: LocalTimer): TimerId {
     const id = this.nextId++;
-    const entry: Pending = { id, localAtMs: atMs, handler: handler as (argument: unknown) => void, argument, clock: this, realId: 0 };
-    if (this.first === undefined) this.first = entry;
-    else (this.pending ??= new Map()).set(id, entry);
-    this.arm(entry);
+    timer.id = id;
+    timer.localAtMs = atMs;
+    timer.clock = this;
+    if (this.first === undefined) this.first = timer;
+    else (this.pending ??= new Map()).set(id, timer);
+    this.arm(timer);
     return id;
   }
 
   /** The backend's time for `entry` came: it runs unless it was cancelled or re-armed since. */
   fire(entry: Pending): void {
-    if (this.take(entry.id) === entry) entry.handler(entry.argument);
+    if (this.take(entry.id) === entry) entry.fire();
   }
 
   cancel(id: TimerId): void {

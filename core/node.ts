@@ -16,11 +16,11 @@ import {
   type TransportPrefs,
 } from './message.js';
 import type { Clock, Crypto, FrameMeta, KeyPair, Rng, TimerId, TraceSink, Transport, TransportEvent } from './ports.js';
-import { LocalClock } from './local-clock.js';
+import { LocalClock, LocalTimer } from './local-clock.js';
 import { DurableStore, type Disk } from './disk.js';
 import { chooseDomainMember, resolveTransportPrefs, routeIncoming, routeOutgoing, TopicTable, type ReplayWindow, type RoutingTable } from './router.js';
 import { canSeal, sealRelay } from './relay.js';
-import { HostedEngine, NO_TIMER, type ContextHost, type Effect, type KeySource } from './engine-context.js';
+import { HostedEngine, type ContextHost, type Effect, type KeySource } from './engine-context.js';
 import { TopicService, type TopicServiceDeps } from './topic-service.js';
 import { checkInbound, type InboundChecks, type NodeRecord } from './inbound.js';
 import { IdentityLookups, type LookupHost, type Parked } from './identity-lookups.js';
@@ -388,16 +388,14 @@ class NodeRuntime implements Node, RoutingTable, ContextHost, TopicServiceDeps, 
   setTimer(hosted: HostedEngine, delayMs: number, tag: string): TimerId {
     if (!(delayMs >= 0) || !Number.isFinite(delayMs)) throw new NetmachineError('engine/bad-timer', `timer delay must be a finite number ≥ 0 ms, got ${delayMs}`);
     // A record, not a closure: every node of a large simulation has a timer pending at all times.
-    const pending: PendingTimer = { runtime: this, hosted, tag, cause: this.currentCause, timer: NO_TIMER };
-    const timer = this.localClock.scheduleCall(this.localClock.now() + delayMs, timerDue, pending);
-    pending.timer = timer;
+    const timer = this.localClock.scheduleTimer(this.localClock.now() + delayMs, new EngineTimer(this, hosted, tag, this.currentCause));
     hosted.addTimer(timer);
     return timer;
   }
 
-  /** An engine timer's time came (see `timerDue`): it fires now, or at `resume()` while paused. */
-  timerDue(pending: PendingTimer): void {
-    const { hosted, timer, tag, cause } = pending;
+  /** An engine timer's time came (its EngineTimer fired): it fires now, or at `resume()` while paused. */
+  timerDue(pending: EngineTimer): void {
+    const { hosted, id: timer, tag, cause } = pending;
     if (this.held !== undefined) return this.hold(() => this.fireTimer(hosted, timer, tag, cause));
     this.fireTimer(hosted, timer, tag, cause);
   }
@@ -794,18 +792,20 @@ class NodeExtras {
   zeroSigner: Crypto | undefined;
 }
 
-/** An engine timer waiting on the node's clock. */
-interface PendingTimer {
-  readonly runtime: NodeRuntime;
-  readonly hosted: HostedEngine;
-  readonly tag: string;
-  readonly cause: string | undefined;
-  timer: TimerId;
-}
+/** An engine timer waiting on the node's clock (the clock's record and the node's in one object). */
+class EngineTimer extends LocalTimer {
+  constructor(
+    readonly runtime: NodeRuntime,
+    readonly hosted: HostedEngine,
+    readonly tag: string,
+    readonly cause: string | undefined,
+  ) {
+    super();
+  }
 
-/** What the node's clock runs for an engine timer (one function for every timer). */
-function timerDue(pending: PendingTimer): void {
-  pending.runtime.timerDue(pending);
+  fire(): void {
+    this.runtime.timerDue(this);
+  }
 }
 
 function memoryDisks(): (engine: string) => DurableStore {
