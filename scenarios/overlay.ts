@@ -12,11 +12,11 @@ export const KNOWS_ALL_NODES_MAX = 5000;
 /** What `knows:` resolves to. */
 export interface ResolvedKnows {
   /**
-   * Each configured node's known peers (nodes no entry names are absent: they know their link
-   * neighbours). Lists may include the node itself, which is ignored, so that one list can be
+   * Each configured node's known peers, by the node's index in the node names (nodes no entry
+   * names have none: they know their link neighbours). Lists may include the node itself, which is ignored, so that one list can be
    * shared by every node an entry configures.
    */
-  readonly names: Map<string, ReadonlyArray<string>>;
+  readonly names: ReadonlyArray<ReadonlyArray<string> | undefined>;
   /**
    * The same lists as indexes into the node names, when every node has one drawn by index (the
    * `random` peers of a large scenario): node i knows `peers[offsets[i]]` … `peers[offsets[i + 1] − 1]`.
@@ -25,10 +25,12 @@ export interface ResolvedKnows {
 }
 
 export function resolveKnows(doc: LocatedDocument, entries: ReadonlyArray<KnowsEntryValue> | undefined, nodeNames: ReadonlyArray<string>, links: ReadonlyArray<PlanLink>, seed: number, problems: Problem[]): ResolvedKnows {
-  const knows = new Map<string, ReadonlyArray<string>>();
+  const knows = new Array<ReadonlyArray<string> | undefined>(nodeNames.length);
   // The lists by node index too, while every entry draws its peers by index (undefined otherwise).
   let indexes: Array<ReadonlyArray<number> | undefined> | undefined = entries !== undefined && entries.length > 0 ? new Array<ReadonlyArray<number> | undefined>(nodeNames.length) : undefined;
   let indexOf: Map<string, number> | undefined;
+  /** The node index of `on[n]` (a selection as long as the node list is all of it, in order). */
+  const nodeAt = (on: ReadonlyArray<string>, n: number): number => (on.length === nodeNames.length ? n : (indexOf ??= new Map(nodeNames.map((name, i) => [name, i]))).get(on[n]!)!);
   let neighbours: Map<string, string[]> | undefined;
   (entries ?? []).forEach((entry, index) => {
     const path = ['knows', index];
@@ -38,7 +40,7 @@ export function resolveKnows(doc: LocatedDocument, entries: ReadonlyArray<KnowsE
     if (peers === 'neighbors') {
       indexes = undefined;
       neighbours ??= neighbourLists(nodeNames, links);
-      for (const node of on.value) add(knows, node, neighbours.get(node)!);
+      for (let n = 0; n < on.value.length; n++) add(knows, nodeAt(on.value, n), neighbours.get(on.value[n]!)!);
       return;
     }
     if (typeof peers === 'object' && !Array.isArray(peers) && 'random' in peers) {
@@ -47,18 +49,16 @@ export function resolveKnows(doc: LocatedDocument, entries: ReadonlyArray<KnowsE
       const rng = createRng(seed, `knows/${index}`);
       const isAllNodes = pool.value === nodeNames;
       const inPool = isAllNodes ? undefined : new Set(pool.value);
-      // Selections keep declaration order without repeats: as many as there are nodes is all of them, in order.
-      const isOnAll = on.value.length === nodeNames.length;
       if (!isAllNodes) indexes = undefined;
       for (let n = 0; n < on.value.length; n++) {
         const node = on.value[n]!;
         const others = pool.value.length - (inPool === undefined || inPool.has(node) ? 1 : 0);
         if (peers.random > others) return void problems.push(doc.problem([...path, 'peers', 'random'], `cannot draw ${peers.random} random peers for "${node}" from ${others} other node${others === 1 ? '' : 's'}`, 'scenario/knows'));
-        if (indexes === undefined) add(knows, node, drawPeers(pool.value, node, peers.random, rng));
+        const self = nodeAt(on.value, n);
+        if (indexes === undefined) add(knows, self, drawPeers(pool.value, node, peers.random, rng));
         else {
-          const self = isOnAll ? n : (indexOf ??= new Map(nodeNames.map((name, i) => [name, i]))).get(node)!;
           const drawn = drawPeerIndexes(nodeNames.length, self, peers.random, rng);
-          add(knows, node, drawn.map((peer) => nodeNames[peer]!));
+          add(knows, self, drawn.map((peer) => nodeNames[peer]!));
           addIndexes(indexes, self, drawn);
         }
       }
@@ -70,18 +70,18 @@ export function resolveKnows(doc: LocatedDocument, entries: ReadonlyArray<KnowsE
     if (selected.value.length > KNOWS_ALL_NODES_MAX && on.value.length > 1) {
       return void problems.push(doc.problem([...path, 'peers'], `${on.value.length} nodes each knowing ${selected.value.length} peers is too many adverts (more than ${KNOWS_ALL_NODES_MAX} peers per node); use { random: k }`, 'limits/knows'));
     }
-    for (const node of on.value) add(knows, node, selected.value);
+    for (let n = 0; n < on.value.length; n++) add(knows, nodeAt(on.value, n), selected.value);
   });
   return { names: knows, table: indexes === undefined ? undefined : packIndexes(indexes) };
 }
 
 /** Entries for the same node add up, in entry order, without repeats. */
-function add(knows: Map<string, ReadonlyArray<string>>, node: string, peers: ReadonlyArray<string>): void {
-  const previous = knows.get(node);
-  if (previous === undefined) return void knows.set(node, peers);
+function add(knows: Array<ReadonlyArray<string> | undefined>, node: number, peers: ReadonlyArray<string>): void {
+  const previous = knows[node];
+  if (previous === undefined) return void (knows[node] = peers);
   const merged = new Set(previous);
   for (const peer of peers) merged.add(peer);
-  knows.set(node, [...merged]);
+  knows[node] = [...merged];
 }
 
 /** `add` by node index. */

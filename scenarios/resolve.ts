@@ -143,11 +143,13 @@ export async function resolveScenario(doc: LocatedDocument, scenario: ScenarioDo
   if (scenario.until !== undefined && scenario.duration !== undefined) problems.push(doc.problem(['until'], 'give either duration or until, not both', 'scenario/duration-twice'));
   if (nodeNames.length === 0 && problems.length === 0) problems.push(doc.problem(['topology'], topology.routers.length === 0 ? 'the topology declares no nodes' : 'the topology declares only routers (no node runs engines)', 'scenario/no-nodes'));
   const engineLists = new EngineLists();
-  const planNodes: ReadonlyArray<PlanNode> = nodeNames.map((name) => {
-    const known = knows.get(name);
+  // Each node's engine list in node order (the map was made in that order): no lookup per node.
+  const engineListsInOrder = [...engines.values()];
+  const planNodes: ReadonlyArray<PlanNode> = nodeNames.map((name, index) => {
+    const known = knows[index];
     const access = topology.access.get(name);
     const region = topology.regionOf?.get(name);
-    return { name, engines: engineLists.of(engines.get(name)!), ...(known !== undefined && { knows: known }), ...(access !== undefined && { access }), ...(region !== undefined && { region }) };
+    return { name, engines: engineLists.of(engineListsInOrder[index]!), ...(known !== undefined && { knows: known }), ...(access !== undefined && { access }), ...(region !== undefined && { region }) };
   });
   const plan: NetworkPlan = {
     name: scenario.name,
@@ -184,6 +186,11 @@ function locatedStart(doc: LocatedDocument, path: ReadonlyArray<PropertyKey>, ki
 }
 
 const DEFAULT_DURATION_MS = 30_000;
+
+function runsEngineNamed(engines: ReadonlyArray<PlanEngine>, name: string): boolean {
+  for (const engine of engines) if (engine.name === name) return true;
+  return false;
+}
 
 /**
  * Nodes' engine lists, one frozen list shared by every node with the same engines (each engine
@@ -238,14 +245,16 @@ function addWorkloads(doc: LocatedDocument, scenario: ScenarioDocument, topology
     };
     const engine: PlanEngine = { name: workload.name, kind: 'workload', params, factory };
     origins.set(engine, path);
-    for (const node of sources.value) {
-      const list = engines.get(node)!;
-      if (list.some((other) => other.name === workload.name)) problems.push(doc.problem([...path, 'name'], `node "${node}" already runs an engine named "${workload.name}"`, 'scenario/duplicate-engine'));
+    // Every node, in order, when the sources are all of them (no lookup per node).
+    const lists = sources.value.length === nodeNames.length ? [...engines.values()] : sources.value.map((node) => engines.get(node)!);
+    for (let n = 0; n < lists.length; n++) {
+      const list = lists[n]!;
+      if (runsEngineNamed(list, workload.name)) problems.push(doc.problem([...path, 'name'], `node "${sources.value[n]}" already runs an engine named "${workload.name}"`, 'scenario/duplicate-engine'));
       list.push(engine);
     }
     if (workload.topic === undefined) {
       // Every possible target gets a sink engine to receive the messages.
-      for (const node of nodeNames) if (!engines.get(node)!.some((engine) => engine.name === 'sink')) engines.get(node)!.push(SINK);
+      for (const list of engines.values()) if (!runsEngineNamed(list, 'sink')) list.push(SINK);
     }
   });
 }
