@@ -21,6 +21,7 @@
 import type { Clock, FrameMeta, Id, IdentityStore, Rng, TimerId, TraceSink, Transport, TransportEvent } from '../core/index.js';
 import { DialError, parseAddress, type Channel, type ChannelHandlers, type Driver, type DriverHost, type Scheme } from './channel.js';
 import { encodeFrames, FRAME_HEADER_BYTES } from './framing.js';
+import { ACK_CONTROL_BYTES, decodeControl, encodeAck, encodeSeq, newLinkSession, SEQ_CONTROL_BYTES } from './link-control.js';
 
 /** What the filter of an emulated network says about one outbound frame. */
 export type FilterVerdict = { readonly kind: 'pass' } | { readonly kind: 'drop'; readonly reason: string } | { readonly kind: 'delay'; readonly delayMs: number };
@@ -118,6 +119,20 @@ interface QueuedFrame {
   readonly expiresAtMs: number;
 }
 
+/** A frame written to a peer and kept until the peer acknowledges it (link-control.ts). */
+interface SentFrame extends QueuedFrame {
+  readonly seq: number;
+  /** The channel it was last written on; undefined while it waits in `resend`. */
+  channel: Channel | undefined;
+}
+
+/** Per-channel numbering: the seq of the next frame written on it, and of the next frame read from it (with the sender's link session). */
+interface ChannelNumbers {
+  outNext: number | undefined;
+  inSession: number | undefined;
+  inNext: number | undefined;
+}
+
 interface Peer {
   readonly id: Id;
   readonly channels: Channel[];
@@ -154,6 +169,22 @@ interface Peer {
   /** When it was slowed in the last minute. */
   slowedAtMs: number[];
   slowTimer: TimerId | undefined;
+  /** Outbound numbering: the seq the next frame written gets; frames written and not yet acknowledged (seq order), their bytes. */
+  nextSeq: number;
+  unacked: Map<number, SentFrame>;
+  unackedBytes: number;
+  /** Unacknowledged frames of channels that closed, in seq order from resendHead: written again before new frames. */
+  resend: SentFrame[];
+  resendHead: number;
+  /** The highest seq given up (expired or no address) that the peer has not yet been told to skip (0: none). */
+  givenUpTo: number;
+  /** Inbound numbering: the peer's link session, every seq up to recvUpTo received, and those above it received. */
+  recvSession: number;
+  recvUpTo: number;
+  recvAbove: Set<number>;
+  /** An acknowledgement is owed to the peer (sent with the next write, or after ACK_DELAY_MS). */
+  isAckDue: boolean;
+  ackTimer: NodeJS.Timeout | undefined;
 }
 
 export const PEER_TRANSPORT_DEFAULTS = {
@@ -189,12 +220,24 @@ const GARBAGE_BYTES_PER_REFUSAL = 64 * 1024;
 /** Identities remembered as refused (oldest forgotten first). */
 const BANNED_MAX = 4096;
 const PASS: FilterVerdict = { kind: 'pass' };
+/** How long an acknowledgement owed to a peer waits for a frame to ride with before it is written alone (ms). */
+const ACK_DELAY_MS = 5;
+/** Seqs received out of order kept for duplicate detection per peer; beyond it the oldest gap is given up. */
+const RECV_ABOVE_MAX = 65536;
 
 /** Creates the connection manager for one node. */
 export function createPeerTransport(components: PeerTransportComponents, options: PeerTransportOptions): PeerTransport {
   const settings = { ...PEER_TRANSPORT_DEFAULTS, ...definedOnly(options) };
   const { clock, trace } = components;
   const rng = components.rng.fork('transport');
+  /** This node's link session: frames it numbers are deduplicated by the peer per session (link-control.ts). */
+  const linkSession = newLinkSession();
+  const numbers = new WeakMap<Channel, ChannelNumbers>();
+  const numbersOf = (channel: Channel): ChannelNumbers => {
+    let entry = numbers.get(channel);
+    if (entry === undefined) numbers.set(channel, (entry = { outNext: undefined, inSession: undefined, inNext: undefined }));
+    return entry;
+  };
   const peers = new Map<Id, Peer>();
   /** Peers disconnected for misbehaving: refused until `untilMs`; `offences` doubles the next refusal period. */
   const banned = new Map<Id, { untilMs: number; offences: number }>();
@@ -253,6 +296,17 @@ export function createPeerTransport(components: PeerTransportComponents, options
         refusals: 0,
         slowedAtMs: [],
         slowTimer: undefined,
+        nextSeq: 1,
+        unacked: new Map(),
+        unackedBytes: 0,
+        resend: [],
+        resendHead: 0,
+        givenUpTo: 0,
+        recvSession: -1,
+        recvUpTo: 0,
+        recvAbove: new Set(),
+        isAckDue: false,
+        ackTimer: undefined,
       };
       peers.set(id, peer);
     }
@@ -306,7 +360,13 @@ export function createPeerTransport(components: PeerTransportComponents, options
       frame: (frame) => {
         peer.lastActivityMs = clock.now();
         // Frames of a chunk read before the peer was disconnected for misbehaving are not handled.
-        if (!isClosed && !isBanned(peer.id)) receive(peer, frame);
+        if (isClosed || isBanned(peer.id)) return;
+        if (frame[0] !== P2P_TAG) {
+          const control = decodeControl(frame);
+          if (control !== undefined) return onControl(peer, channel, control);
+        }
+        if (isDuplicate(peer, channel)) return; // written again after its channel closed, and already here: not lost, not handled twice
+        receive(peer, frame);
       },
       oversize: (sizeBytes) => {
         drop(peer.id, undefined, sizeBytes, 'frame/too-large', `peer announced a ${sizeBytes}-byte frame (max ${settings.frameSizeMaxBytes}); channel closed`);
@@ -318,21 +378,137 @@ export function createPeerTransport(components: PeerTransportComponents, options
       },
       drain: () => scheduleFlush(peer),
       close: (reason) => {
+        requeue(peer, channel); // what it carried and the peer did not acknowledge is written again on another channel
         if (peer.retiring.includes(channel)) {
           peer.retiring.splice(peer.retiring.indexOf(channel), 1);
           return applyReading(peer); // its frames are all read: the newer channel's come next
         }
         if (!peer.channels.includes(channel)) return;
-        // The peer retired it (QUIC): every frame it wrote has been read; ours, written before now, go before our end.
-        if (reason === 'retired') channel.end();
+        // The peer retired it (QUIC): every frame it wrote has been read; ours, written before now, go before our end,
+        // and with them the acknowledgement of all it wrote, so that it keeps none of them to write again.
+        if (reason === 'retired') {
+          if (peer.recvSession >= 0) channel.write(encodeFrames([encodeAck(peer.recvSession, peer.recvUpTo)]));
+          channel.end();
+        }
         peer.channels.splice(peer.channels.indexOf(channel), 1);
         applyReading(peer);
         if (peer.channels.length > 0) return scheduleFlush(peer);
         emitEvent({ kind: 'disconnected', node: peer.id, reason });
-        if (peer.isPermanent || queued(peer) > 0) scheduleRetry(peer);
+        if (peer.isPermanent || pending(peer) > 0) scheduleRetry(peer);
       },
     };
   }
+
+  // ——— numbering: acknowledgements, frames written again, duplicates ———
+
+  const P2P_TAG = 0xf1;
+
+  function onControl(peer: Peer, channel: Channel, control: NonNullable<ReturnType<typeof decodeControl>>): void {
+    if (control.kind === 'ack') {
+      if (control.session !== linkSession || control.upTo >= peer.nextSeq) return; // not about frames of ours (an old session, or bogus)
+      for (const [seq, entry] of peer.unacked) {
+        if (seq > control.upTo) break;
+        peer.unacked.delete(seq);
+        peer.unackedBytes -= entry.frame.length;
+        totalBytes -= entry.frame.length;
+      }
+      if (peer.givenUpTo > 0) scheduleFlush(peer); // the skip can be announced once the frames below it are acknowledged
+      return;
+    }
+    const state = numbersOf(channel);
+    state.inSession = control.session;
+    state.inNext = control.next;
+    if (control.session > peer.recvSession) {
+      // A new session of the peer (first contact or a restart): what it wrote before `low` it no longer holds.
+      peer.recvSession = control.session;
+      peer.recvUpTo = control.low - 1;
+      peer.recvAbove.clear();
+    } else if (control.session === peer.recvSession && control.low - 1 > peer.recvUpTo) {
+      peer.recvUpTo = control.low - 1; // frames below `low` were acknowledged or given up by the peer
+      for (const seq of peer.recvAbove) if (seq <= peer.recvUpTo) peer.recvAbove.delete(seq);
+      advanceReceived(peer);
+    }
+  }
+
+  /** Records the next frame read from `channel` as received; true when it was received before (a frame written again). */
+  function isDuplicate(peer: Peer, channel: Channel): boolean {
+    const state = numbers.get(channel);
+    if (state?.inNext === undefined) return false; // an unnumbered channel (a peer speaking without link control)
+    const seq = state.inNext++;
+    if (state.inSession !== peer.recvSession) return false; // an older session's channel still being read: not deduplicated
+    if (seq <= peer.recvUpTo || peer.recvAbove.has(seq)) return true;
+    if (seq === peer.recvUpTo + 1) {
+      peer.recvUpTo = seq;
+      advanceReceived(peer);
+    } else {
+      peer.recvAbove.add(seq);
+      if (peer.recvAbove.size > RECV_ABOVE_MAX) {
+        // Gaps that never filled: the older half given up, so that the memory stays bounded (a frame of them that still came would be taken twice).
+        const above = [...peer.recvAbove].sort((a, b) => a - b);
+        peer.recvUpTo = above[above.length >> 1]!;
+        for (const received of above) if (received <= peer.recvUpTo) peer.recvAbove.delete(received);
+        advanceReceived(peer);
+      }
+    }
+    peer.isAckDue = true;
+    if (peer.ackTimer === undefined && !peer.isFlushScheduled) {
+      peer.ackTimer = setTimeout(() => {
+        peer.ackTimer = undefined;
+        scheduleFlush(peer);
+      }, ACK_DELAY_MS);
+      peer.ackTimer.unref();
+    }
+    return false;
+  }
+
+  function advanceReceived(peer: Peer): void {
+    while (peer.recvAbove.delete(peer.recvUpTo + 1)) peer.recvUpTo++;
+  }
+
+  /** Puts the unacknowledged frames last written on `channel` back to be written again, before new frames, in seq order. */
+  function requeue(peer: Peer, channel: Channel): void {
+    const moved: SentFrame[] = [];
+    for (const entry of peer.unacked.values()) {
+      if (entry.channel !== channel) continue;
+      entry.channel = undefined;
+      moved.push(entry);
+    }
+    if (moved.length === 0) return;
+    const waiting = peer.resend.slice(peer.resendHead);
+    peer.resend = waiting.length === 0 ? moved : [...waiting, ...moved].sort((a, b) => a.seq - b.seq);
+    peer.resendHead = 0;
+  }
+
+  /** Frames waiting to be written to a peer: queued, and to be written again. */
+  const pending = (peer: Peer): number => queued(peer) + peer.resend.length - peer.resendHead;
+
+  /** Gives up a frame numbered but never acknowledged (traced by the caller): the peer is told to skip it. */
+  function giveUp(peer: Peer, entry: SentFrame): void {
+    if (!peer.unacked.delete(entry.seq)) return;
+    peer.unackedBytes -= entry.frame.length;
+    totalBytes -= entry.frame.length;
+    peer.givenUpTo = Math.max(peer.givenUpTo, entry.seq);
+  }
+
+  /** The next frame to be written again (still unacknowledged), skipping those acknowledged meanwhile. */
+  function nextResend(peer: Peer): SentFrame | undefined {
+    while (peer.resendHead < peer.resend.length) {
+      const entry = peer.resend[peer.resendHead]!;
+      peer.resend[peer.resendHead] = undefined as unknown as SentFrame;
+      peer.resendHead++;
+      if (peer.resendHead === peer.resend.length) {
+        peer.resend = [];
+        peer.resendHead = 0;
+      }
+      if (peer.unacked.get(entry.seq) === entry && entry.channel === undefined) return entry;
+    }
+    return undefined;
+  }
+
+  const lowestUnacked = (peer: Peer): number => {
+    for (const seq of peer.unacked.keys()) return seq;
+    return peer.nextSeq;
+  };
 
   // ——— inbound: per-peer budgets, round-robin delivery ———
 
@@ -534,10 +710,11 @@ export function createPeerTransport(components: PeerTransportComponents, options
   function shed(): void {
     while (totalBytes > settings.nodeBufferedBytesMax) {
       let largest: Peer | undefined;
-      for (const peer of peers.values()) if (largest === undefined || peer.queueBytes + peer.inboundBytes > largest.queueBytes + largest.inboundBytes) largest = peer;
-      if (largest === undefined || largest.queueBytes + largest.inboundBytes === 0) return;
-      const held = largest.queueBytes + largest.inboundBytes;
-      const frames = queued(largest) + inboundFrames(largest);
+      const holding = (peer: Peer): number => peer.queueBytes + peer.inboundBytes + peer.unackedBytes;
+      for (const peer of peers.values()) if (largest === undefined || holding(peer) > holding(largest)) largest = peer;
+      if (largest === undefined || holding(largest) === 0) return;
+      const held = holding(largest);
+      const frames = queued(largest) + inboundFrames(largest) + largest.unacked.size;
       drop(largest.id, undefined, held, 'node-buffer-full', `the node's queues held ${totalBytes} bytes (max ${settings.nodeBufferedBytesMax}): the peer holding the most (${held} bytes, ${frames} frames) is disconnected and its queued frames dropped`);
       cutOff(largest, 'node-buffer-full');
     }
@@ -552,6 +729,12 @@ export function createPeerTransport(components: PeerTransportComponents, options
     peer.inbound = [];
     peer.inboundHead = 0;
     peer.inboundBytes = 0;
+    totalBytes -= peer.unackedBytes;
+    if (peer.unacked.size > 0) peer.givenUpTo = Math.max(peer.givenUpTo, peer.nextSeq - 1);
+    peer.unacked.clear();
+    peer.unackedBytes = 0;
+    peer.resend = [];
+    peer.resendHead = 0;
     peer.isInboundActive = false;
     peer.isReadPaused = false;
     if (peer.slowTimer !== undefined) clock.cancel(peer.slowTimer);
@@ -573,7 +756,10 @@ export function createPeerTransport(components: PeerTransportComponents, options
 
   function retire(peer: Peer, channel: Channel, isForced: boolean): void {
     peer.channels.splice(peer.channels.indexOf(channel), 1);
-    if (isForced) channel.destroy();
+    if (isForced) {
+      requeue(peer, channel); // now, before the newer channel's first flush: they go out first on it
+      channel.destroy();
+    }
     else {
       peer.retiring.push(channel); // still read (and paused with the peer's other channels) until it closes
       channel.end(); // flushes what was written on it, then closes
@@ -614,7 +800,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
   }
 
   function scheduleFlush(peer: Peer): void {
-    if (peer.isFlushScheduled || queued(peer) === 0) return;
+    if (peer.isFlushScheduled || (pending(peer) === 0 && !peer.isAckDue && peer.givenUpTo === 0)) return;
     peer.isFlushScheduled = true;
     flushes.add(peer);
     const run = (): void => {
@@ -636,24 +822,60 @@ export function createPeerTransport(components: PeerTransportComponents, options
   }
 
   function flush(peer: Peer): void {
-    const channel = sendChannel(peer);
-    if (channel === undefined || isClosed) return;
+    if (isClosed) return;
+    // An acknowledgement goes on any channel of the peer (the lower id's own dial may be under way).
+    const channel = sendChannel(peer) ?? (peer.isAckDue ? peer.channels[peer.channels.length - 1] : undefined);
+    if (channel === undefined) return;
+    const canSend = channel === sendChannel(peer);
+    const state = numbersOf(channel);
     const nowMs = clock.now();
-    while (queued(peer) > 0 && channel.bufferedBytes() < settings.channelBufferBytesMax) {
+    while ((peer.isAckDue || (canSend && (pending(peer) > 0 || peer.givenUpTo > 0))) && channel.bufferedBytes() < settings.channelBufferBytesMax) {
       const batch: Uint8Array[] = [];
       let batchBytes = 0;
-      while (queued(peer) > 0 && batchBytes < settings.flushBytesMax) {
-        const entry = take(peer);
-        if (nowMs > entry.expiresAtMs) drop(peer.id, entry.msg, entry.frame.length, 'expired');
-        else {
-          batch.push(entry.frame);
-          batchBytes += entry.frame.length + FRAME_HEADER_BYTES;
+      if (peer.isAckDue) {
+        peer.isAckDue = false;
+        if (peer.ackTimer !== undefined) clearTimeout(peer.ackTimer);
+        peer.ackTimer = undefined;
+        batch.push(encodeAck(peer.recvSession, peer.recvUpTo));
+        batchBytes += ACK_CONTROL_BYTES + FRAME_HEADER_BYTES;
+      }
+      if (canSend && peer.givenUpTo > 0 && lowestUnacked(peer) > peer.givenUpTo && state.outNext !== undefined) {
+        // Frames given up: the peer may count every seq below the lowest still held as received.
+        batch.push(encodeSeq(linkSession, state.outNext, lowestUnacked(peer)));
+        batchBytes += SEQ_CONTROL_BYTES + FRAME_HEADER_BYTES;
+        peer.givenUpTo = 0;
+      }
+      while (canSend && batchBytes < settings.flushBytesMax) {
+        let entry = nextResend(peer);
+        if (entry === undefined) {
+          if (queued(peer) === 0) break;
+          const next = take(peer);
+          if (nowMs > next.expiresAtMs) {
+            drop(peer.id, next.msg, next.frame.length, 'expired');
+            continue;
+          }
+          entry = { ...next, seq: peer.nextSeq++, channel: undefined };
+          peer.unacked.set(entry.seq, entry);
+          peer.unackedBytes += entry.frame.length;
+          totalBytes += entry.frame.length;
+        } else if (nowMs > entry.expiresAtMs) {
+          drop(peer.id, entry.msg, entry.frame.length, 'expired', 'its channel closed before the peer acknowledged it, and it expired before another channel took it');
+          giveUp(peer, entry);
+          continue;
         }
+        if (state.outNext !== entry.seq) {
+          batch.push(encodeSeq(linkSession, entry.seq, lowestUnacked(peer)));
+          batchBytes += SEQ_CONTROL_BYTES + FRAME_HEADER_BYTES;
+          if (peer.givenUpTo > 0 && lowestUnacked(peer) > peer.givenUpTo) peer.givenUpTo = 0;
+        }
+        state.outNext = entry.seq + 1;
+        entry.channel = channel;
+        batch.push(entry.frame);
+        batchBytes += entry.frame.length + FRAME_HEADER_BYTES;
       }
-      if (batch.length > 0) {
-        channel.write(encodeFrames(batch));
-        peer.lastActivityMs = nowMs;
-      }
+      if (batch.length === 0) break;
+      channel.write(encodeFrames(batch));
+      peer.lastActivityMs = nowMs;
     }
     // Left over frames wait for the channel's drain event (backpressure).
   }
@@ -675,13 +897,19 @@ export function createPeerTransport(components: PeerTransportComponents, options
   function sweep(): void {
     const nowMs = clock.now();
     for (const peer of peers.values()) {
-      if (peer.channels.length > 0 && !peer.isPermanent && queued(peer) === 0 && nowMs - peer.lastActivityMs > settings.idleMsMax) {
+      if (peer.channels.length > 0 && !peer.isPermanent && pending(peer) === 0 && peer.unacked.size === 0 && nowMs - peer.lastActivityMs > settings.idleMsMax) {
         // S21: an idle ephemeral connection is closed; the next frame for the peer dials again.
         for (const channel of peer.channels.splice(0)) channel.destroy();
         emitEvent({ kind: 'disconnected', node: peer.id, reason: 'idle' });
         continue;
       }
-      if (queued(peer) === 0 || peer.channels.length > 0) continue;
+      if (pending(peer) === 0 || peer.channels.length > 0) continue;
+      for (let entry = peer.resend[peer.resendHead]; entry !== undefined && nowMs > entry.expiresAtMs; entry = peer.resend[peer.resendHead]) {
+        nextResend(peer);
+        if (peer.unacked.get(entry.seq) !== entry) continue;
+        drop(peer.id, entry.msg, entry.frame.length, 'expired', 'its channel closed before the peer acknowledged it; unreachable until expiry');
+        giveUp(peer, entry);
+      }
       const kept: QueuedFrame[] = [];
       for (let index = peer.queueHead; index < peer.queue.length; index++) {
         const entry = peer.queue[index]!;
@@ -704,13 +932,17 @@ export function createPeerTransport(components: PeerTransportComponents, options
   async function dial(peer: Peer): Promise<void> {
     if (peer.isDialing || peer.channels.length > 0 || isClosed) return;
     if (isBanned(peer.id)) {
-      if (peer.isPermanent || queued(peer) > 0) scheduleRetry(peer);
+      if (peer.isPermanent || pending(peer) > 0) scheduleRetry(peer);
       return;
     }
     const addresses = addressesOf(peer);
     if (addresses.length === 0) {
       for (let entry = queued(peer) > 0 ? take(peer) : undefined; entry !== undefined; entry = queued(peer) > 0 ? take(peer) : undefined) {
         drop(peer.id, entry.msg, entry.frame.length, 'no-address'); // S17
+      }
+      for (let entry = nextResend(peer); entry !== undefined; entry = nextResend(peer)) {
+        drop(peer.id, entry.msg, entry.frame.length, 'no-address', 'its channel closed before the peer acknowledged it');
+        giveUp(peer, entry);
       }
       emitEvent({ kind: 'connect-failed', node: peer.id, address: '', reason: 'dial/no-address' });
       return;
@@ -734,7 +966,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
       applyReading(peer);
       scheduleFlush(peer); // frames held for our dial go on the peer's channel if ours failed
     }
-    if (peer.channels.length === 0 && (peer.isPermanent || queued(peer) > 0)) scheduleRetry(peer);
+    if (peer.channels.length === 0 && (peer.isPermanent || pending(peer) > 0)) scheduleRetry(peer);
   }
 
   function scheduleRetry(peer: Peer): void {
