@@ -381,7 +381,10 @@ export function createPeerTransport(components: PeerTransportComponents, options
         requeue(peer, channel); // what it carried and the peer did not acknowledge is written again on another channel
         if (peer.retiring.includes(channel)) {
           peer.retiring.splice(peer.retiring.indexOf(channel), 1);
-          return applyReading(peer); // its frames are all read: the newer channel's come next
+          applyReading(peer); // its frames are all read: the newer channel's come next
+          // Frames of ours it carried that the peer did not acknowledge (a TLS channel's grace ran out): written again, dialling if need be.
+          if (pending(peer) > 0) peer.channels.length > 0 ? scheduleFlush(peer) : scheduleRetry(peer);
+          return;
         }
         if (!peer.channels.includes(channel)) return;
         // The peer retired it (QUIC): every frame it wrote has been read; ours, written before now, go before our end,
@@ -994,7 +997,14 @@ export function createPeerTransport(components: PeerTransportComponents, options
       if (peer.retryTimer !== undefined) clock.cancel(peer.retryTimer);
       peer.retryTimer = undefined;
       const hadChannels = peer.channels.length > 0;
-      for (const channel of [...peer.channels.splice(0), ...peer.retiring.splice(0)]) channel.destroy();
+      if (isBanned(node)) {
+        for (const channel of [...peer.channels.splice(0), ...peer.retiring.splice(0)]) channel.destroy();
+      } else {
+        // What was sent to it before still reaches it: queued frames are written, then its channels
+        // are retired (each side reads the other's frames to the end), not destroyed with frames in flight.
+        flush(peer);
+        for (const channel of [...peer.channels]) retire(peer, channel, false);
+      }
       if (hadChannels) emitEvent({ kind: 'disconnected', node, reason: 'requested' });
     },
     onFrame(handler) {
