@@ -12,7 +12,7 @@
 import { webcrypto, randomBytes } from 'node:crypto';
 import type { Socket as UdpSocket } from 'node:dgram';
 import Logger, { LogLevel } from '@matrixai/logger';
-import { QUICClient, QUICServer, errors as quicErrors, events as quicEvents, native, type QUICConnection, type QUICStream } from '@matrixai/quic';
+import { QUICClient, QUICServer, QUICSocket, errors as quicErrors, events as quicEvents, native, type QUICConnection, type QUICStream } from '@matrixai/quic';
 import type { Id } from '../../core/index.js';
 import { certificateNodeId, type NodeCertificate } from '../certs.js';
 import { ChannelReader, DialError, formatAddress, WELCOME_FRAME, type Address, type Channel, type ChannelHandlers, type Driver, type DriverHost } from '../channel.js';
@@ -106,8 +106,8 @@ export function isStoppedConnectionRace(error: unknown): boolean {
   return error instanceof quicErrors.ErrorQUICConnectionNotRunning || error instanceof quicErrors.ErrorQUICSocketNotRunning;
 }
 
-/** The library's socket of a started server/client, with its datagram handler (an instance field in 2.0.9, not public API). */
-interface DatagramSocket {
+/** The library's socket of a server/client, with its datagram handler (an instance field in 2.0.9, not public API). */
+export interface DatagramSocket {
   readonly socket?: UdpSocket;
   handleSocketMessage?: (data: Buffer, remote: unknown) => Promise<void>;
 }
@@ -121,16 +121,25 @@ const GUARDED = Symbol('netmachine.quic-guarded');
  */
 export function guardDatagrams(owner: unknown): void {
   const socket = (owner as { socket?: DatagramSocket }).socket;
-  const udp = socket?.socket;
-  const original = socket?.handleSocketMessage;
-  if (socket === undefined || udp === undefined || typeof original !== 'function' || GUARDED in original) return;
+  if (socket?.socket !== undefined) guardSocket(socket);
+}
+
+/**
+ * guardDatagrams for one library socket, started or not: a socket guarded before it starts (a
+ * dial's own socket) registers the guarded handler when it starts, so no datagram reaches the
+ * unguarded one while createQUICClient runs.
+ */
+export function guardSocket(socket: DatagramSocket): void {
+  const udp = socket.socket;
+  const original = socket.handleSocketMessage;
+  if (typeof original !== 'function' || GUARDED in original) return;
   const guarded = Object.assign((data: Buffer, remote: unknown): Promise<void> =>
     original(data, remote).catch((error: unknown) => {
       if (!isStoppedConnectionRace(error)) throw error;
     }), { [GUARDED]: true });
-  udp.off('message', original);
+  udp?.off('message', original);
   socket.handleSocketMessage = guarded;
-  udp.on('message', guarded);
+  udp?.on('message', guarded);
 }
 
 /** Stops a peer's stream both ways (STOP_SENDING, RESET_STREAM); its data is discarded. */
@@ -458,21 +467,36 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
       if (isClosed) throw new DialError('dial/closed', 'transport closed');
       const abort = new AbortController();
       dialling.add(abort);
+      // The dial's own socket, guarded before it starts (guardSocket): the library's would take
+      // datagrams unguarded until createQUICClient resolved. Shared with the client, so stopped here.
+      const socket = new QUICSocket({ logger: logger.getChild('QUICSocket') });
+      guardSocket(socket as unknown as DatagramSocket);
+      const stopSocket = (): Promise<void> => socket.stop({ force: true }).catch(() => {});
+      try {
+        const started = socket.start({ host: address.host.includes(':') ? '::' : '0.0.0.0', port: 0 });
+        settle(started);
+        await started;
+      } catch (error) {
+        dialling.delete(abort);
+        throw new DialError('dial/unreachable', `${address.text}: no local UDP socket: ${(error as Error).message}`);
+      }
+      ownSocket({ socket });
       try {
         const created = QUICClient.createQUICClient(
           {
             host: address.host,
             port: address.port,
-            localHost: address.host.includes(':') ? '::' : '0.0.0.0',
+            socket,
             crypto: { ops: { randomBytes: async (data: ArrayBuffer) => void webcrypto.getRandomValues(new Uint8Array(data)) } },
             config: config(verify, address.host),
             logger,
           },
           { timer: timeoutMs, signal: abort.signal },
         );
-        settle(created); // close() waits for a dial in flight: one that fails has stopped its socket when it rejects
+        settle(created); // close() waits for a dial in flight
         client = await created;
       } catch (error) {
+        settle(stopSocket());
         if (isClosed) throw new DialError('dial/closed', 'transport closed');
         if (bindingFailure !== undefined) throw new DialError('binding/wrong-key', bindingFailure);
         throw new DialError('dial/unreachable', `${address.text}: ${(error as Error).message || (error as Error).name}`);
@@ -480,18 +504,16 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
         dialling.delete(abort);
       }
       if (isClosed) {
-        const destroyed = client.destroy({ force: true });
+        const destroyed = client.destroy({ force: true }).finally(stopSocket);
         settle(destroyed);
         await destroyed.catch(() => {});
         throw new DialError('dial/closed', 'transport closed');
       }
       clients.add(client);
-      guardDatagrams(client);
       raiseRecvBuffer(client, settings.udpRecvBufferBytes);
-      ownSocket(client);
       const stop = (): void => {
         clients.delete(client);
-        settle(client.destroy({ isApp: true, errorCode: 0, force: true }));
+        settle(client.destroy({ isApp: true, errorCode: 0, force: true }).finally(stopSocket));
       };
       return new Promise<Channel>((resolve, reject) => {
         let isSettled = false;
@@ -541,7 +563,8 @@ export function createQuicDriver(host: DriverHost, certificate: NodeCertificate,
       isClosed = true;
       for (const abort of dialling) abort.abort(new Error('transport closed'));
       const closing: Array<Promise<unknown>> = [];
-      for (const client of clients) closing.push(client.destroy({ isApp: true, errorCode: 0, force: true }).catch(() => {}));
+      // A client's socket is its dial's own (shared with it): stopped once the client is, or below with the others.
+      for (const client of clients) closing.push(client.destroy({ isApp: true, errorCode: 0, force: true }).catch(() => {}).finally(() => (client as unknown as OwnedSocket).socket?.stop({ force: true }).catch(() => {})));
       clients.clear();
       for (const connection of connections) closing.push(connection.stop({ isApp: true, errorCode: 0, force: true }).catch(() => {}));
       connections.clear();
