@@ -43,7 +43,7 @@ export class NodeConnections {
         if (this.open?.has(event.node) !== true) return this.host.emit({ kind: 'disconnect', peer, reason: event.reason });
         return this.closed(event.node, peer, event.reason);
       case 'connect-failed':
-        this.host.emit({ kind: 'connect-failed', peer, reason: event.reason, text: event.address });
+        this.host.emit({ kind: 'connect-failed', peer, reason: event.reason, text: event.text ?? event.address });
         return this.tell({ kind: 'node-connect-failed', node: event.node, address: event.address, reason: event.reason });
     }
   }

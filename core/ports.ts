@@ -49,7 +49,8 @@ export interface FrameMeta {
 export type TransportEvent =
   | { readonly kind: 'connected'; readonly node: Id; readonly address: string }
   | { readonly kind: 'disconnected'; readonly node: Id; readonly reason: string }
-  | { readonly kind: 'connect-failed'; readonly node: Id; readonly address: string; readonly reason: string };
+  /** `text`: what the dial's failure said (a real transport's error message), when there is more to say than the reason. */
+  | { readonly kind: 'connect-failed'; readonly node: Id; readonly address: string; readonly reason: string; readonly text?: string };
 
 /** Moves opaque frames (encoded P2PMessages) between authenticated nodes. */
 export interface Transport {

@@ -185,6 +185,8 @@ interface Peer {
   /** An acknowledgement is owed to the peer (sent with the next write, or after ACK_DELAY_MS). */
   isAckDue: boolean;
   ackTimer: NodeJS.Timeout | undefined;
+  /** It sent a control frame: it acknowledges what it receives (a peer that never does keeps at most queueBytesMax of ours to write again). */
+  isLinkControlled: boolean;
 }
 
 export const PEER_TRANSPORT_DEFAULTS = {
@@ -307,6 +309,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
         recvAbove: new Set(),
         isAckDue: false,
         ackTimer: undefined,
+        isLinkControlled: false,
       };
       peers.set(id, peer);
     }
@@ -407,6 +410,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
   const P2P_TAG = 0xf1;
 
   function onControl(peer: Peer, channel: Channel, control: NonNullable<ReturnType<typeof decodeControl>>): void {
+    peer.isLinkControlled = true;
     if (control.kind === 'ack') {
       if (control.session !== linkSession || control.upTo >= peer.nextSeq) return; // not about frames of ours (an old session, or bogus)
       for (const [seq, entry] of peer.unacked) {
@@ -506,6 +510,16 @@ export function createPeerTransport(components: PeerTransportComponents, options
       if (peer.unacked.get(entry.seq) === entry && entry.channel === undefined) return entry;
     }
     return undefined;
+  }
+
+  /** A peer that has never acknowledged anything (it may not speak link control): the oldest of ours beyond queueBytesMax are not kept. */
+  function forgetOldest(peer: Peer): void {
+    for (const [seq, entry] of peer.unacked) {
+      if (peer.unackedBytes <= settings.queueBytesMax) return;
+      peer.unacked.delete(seq);
+      peer.unackedBytes -= entry.frame.length;
+      totalBytes -= entry.frame.length;
+    }
   }
 
   const lowestUnacked = (peer: Peer): number => {
@@ -861,6 +875,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
           peer.unacked.set(entry.seq, entry);
           peer.unackedBytes += entry.frame.length;
           totalBytes += entry.frame.length;
+          if (!peer.isLinkControlled) forgetOldest(peer);
         } else if (nowMs > entry.expiresAtMs) {
           drop(peer.id, entry.msg, entry.frame.length, 'expired', 'its channel closed before the peer acknowledged it, and it expired before another channel took it');
           giveUp(peer, entry);
@@ -900,7 +915,7 @@ export function createPeerTransport(components: PeerTransportComponents, options
   function sweep(): void {
     const nowMs = clock.now();
     for (const peer of peers.values()) {
-      if (peer.channels.length > 0 && !peer.isPermanent && pending(peer) === 0 && peer.unacked.size === 0 && nowMs - peer.lastActivityMs > settings.idleMsMax) {
+      if (peer.channels.length > 0 && !peer.isPermanent && pending(peer) === 0 && (peer.unacked.size === 0 || !peer.isLinkControlled) && nowMs - peer.lastActivityMs > settings.idleMsMax) {
         // S21: an idle ephemeral connection is closed; the next frame for the peer dials again.
         for (const channel of peer.channels.splice(0)) channel.destroy();
         emitEvent({ kind: 'disconnected', node: peer.id, reason: 'idle' });
@@ -961,7 +976,8 @@ export function createPeerTransport(components: PeerTransportComponents, options
         if (code.startsWith('binding/')) {
           trace.emit({ t: clock.now(), kind: 'verify-fail', node: options.nodeName, peer: nameOf(peer.id), reason: code, text: (error as Error).message });
         }
-        emitEvent({ kind: 'connect-failed', node: peer.id, address: address!.text, reason: code });
+        // The message says why (the address included): `dial/unreachable` alone does not tell a timeout from a refusal.
+        emitEvent({ kind: 'connect-failed', node: peer.id, address: address!.text, reason: code, text: (error as Error)?.message || address!.text });
       }
     }
     peer.isDialing = false;

@@ -62,6 +62,10 @@ describe('connection notices are the same on every backend', () => {
       a.real.node.start();
       await waitFor(() => seen.length === EXPECTED.length, 'the connect, disconnect and failed connect');
       expect(seen).toEqual(EXPECTED);
+      // The trace record of the failed dial says why, not only where (the driver's message names the address too).
+      const failed = a.trace.find((record) => record.kind === 'connect-failed');
+      expect(failed?.text).toContain(d.real.addresses[0]!);
+      expect(failed?.text?.length).toBeGreaterThan(d.real.addresses[0]!.length);
     });
   }
 });

@@ -2,7 +2,8 @@
 // them: the writer keeps each frame until the peer acknowledges it, and writes the unacknowledged
 // ones again on its next channel; the reader takes each frame once (transports/link-control.ts).
 // The paths this covers: a channel destroyed at once by its writer (a same-direction redial
-// replacing it, a dial given up, an idle close) or by its reader (the same at the other end).
+// replacing it, a dial given up, an idle close) or by its reader (the same at the other end), and
+// a disconnect asked for while frames are in flight (retired, not destroyed).
 // Two transports in this process, a → b, with b slow to handle frames (so that frames wait unread
 // in the network and in b's channel when the channel is destroyed); the channel is destroyed from
 // one side after b has handled a tenth of them. Before the acknowledgements, over TLS and over
@@ -116,5 +117,19 @@ describe.each(CASES)('$label: a channel destroyed with frames in flight', ({ sch
     const twice = [...counts].filter(([, count]) => count > 1).map(([index]) => index);
     expect({ inFlightAtDestroy: inFlight > 0, missing: missing.length, twice: twice.length, drops }).toEqual({ inFlightAtDestroy: true, missing: 0, twice: 0, drops: [] });
     expect(a.channels.length + b.channels.length).toBeGreaterThanOrEqual(3); // a dialled again
+  }, 90_000);
+
+  it('disconnected by its writer right after the frames were sent: every frame still arrives, once', async () => {
+    const a = await startEnd('a', scheme, worker, false);
+    const b = await startEnd('b', scheme, worker, true);
+    ends = [a, b];
+    a.directory.setNode({ id: b.id, addresses: b.addresses, trust: 128 });
+    b.directory.setNode({ id: a.id, addresses: [], trust: 128 });
+    for (let index = 0; index < FRAMES; index++) a.transport.send(b.id, frameOf(index), { msg: `m${index}` });
+    await waitFor(() => b.handled.length >= FRAMES / 10, 'b to handle a tenth of the frames', 30_000);
+    a.transport.disconnect(b.id); // as HyParView does when it drops a peer from its view
+    await settled(() => b.handled.length, 2000, 'frames to stop arriving');
+    const drops = [...a.trace, ...b.trace].filter((record) => record.kind === 'drop');
+    expect({ handled: b.handled.length, distinct: new Set(b.handled).size, drops }).toEqual({ handled: FRAMES, distinct: FRAMES, drops: [] });
   }, 90_000);
 });
